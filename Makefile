@@ -1,0 +1,42 @@
+# The one place the project's commands live. `make run` and `make test` are all a new user needs.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install ingest run test lint bench eval clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# torch first and pinned: an unpinned torch pulls a multi-GB CUDA build.
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install the project
+
+ingest: install  ## sync data/index with kb/
+	$(BIN)/kb-ingest
+
+run: ingest  ## ingest, then start the chat UI on http://127.0.0.1:8501
+	$(BIN)/kb-chat
+
+test: install  ## the whole test suite
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check ingest app tests benchmarks
+	$(BIN)/ruff format --check ingest app tests benchmarks
+	$(BIN)/mypy
+
+eval: ingest  ## retrieval and answer quality on data/eval/questions.jsonl
+	$(BIN)/kb-eval
+
+bench: install  ## speed and quality, side by side with a plain llama-index pipeline
+	$(BIN)/python benchmarks/bench.py
+
+clean:
+	rm -rf data/index data/bench data/app.db

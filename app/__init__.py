@@ -1,0 +1,1 @@
+"""The read path: retrieval, cited answers, the chat UI and the command line."""

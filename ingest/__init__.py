@@ -1,0 +1,1 @@
+"""Markdown knowledge base → chunks → embeddings → a local Chroma index."""

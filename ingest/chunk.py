@@ -1,0 +1,232 @@
+"""Heading-aware markdown chunking: sections, heading paths, GitHub anchors, line ranges."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import asdict, dataclass
+
+MAX_CHARS = 1200  # a piece of a long section; ~250 word pieces, the model's input limit
+HARD_MAX_CHARS = 6000  # a single code block longer than this is split by lines
+OVERLAP_MAX_CHARS = 400  # the last block of a piece is repeated in the next when this short
+PATH_SEP = " › "
+
+HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    source: str
+    title: str
+    heading_path: str
+    anchor: str
+    start_line: int
+    end_line: int
+    text: str  # lines start_line..end_line of the file, exactly
+    hash: str
+
+    @property
+    def embed_text(self) -> str:
+        return embed_text(self.heading_path, self.text)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def embed_text(heading_path: str, text: str) -> str:
+    """What the model sees: the heading path as context, then the passage."""
+    return f"{heading_path}\n\n{text}"
+
+
+def slugify(heading: str) -> str:
+    """GitHub's anchor for a heading: rendered text, lower-cased, punctuation dropped."""
+    text = _render_inline(heading).strip().lower()
+    text = "".join(
+        ch
+        for ch in text
+        if ch in "-_ " or unicodedata.category(ch)[0] in "LNM"
+    )
+    return text.replace(" ", "-")
+
+
+def _render_inline(text: str) -> str:
+    """The visible text of inline markdown (links, images, emphasis, code spans)."""
+    parts = re.split(r"(`+[^`]*`+)", text)
+    out = []
+    for part in parts:
+        if part.startswith("`"):
+            out.append(part.strip("`"))
+            continue
+        part = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", part)
+        part = re.sub(r"<[^>]+>", "", part)
+        part = part.replace("*", "")
+        part = re.sub(r"(?<!\w)_+|_+(?!\w)", "", part)
+        out.append(part)
+    return "".join(out)
+
+
+@dataclass
+class _Section:
+    heading_path: str
+    anchor: str
+    start: int  # 0-based index of the first line (the heading line, if any)
+    end: int  # exclusive
+
+
+def _front_matter_end(lines: list[str]) -> int:
+    """Index of the first line after YAML front matter, or 0 when there is none."""
+    if lines and lines[0].strip() == "---":
+        for i in range(1, len(lines)):
+            if lines[i].strip() in ("---", "..."):
+                return i + 1
+    return 0
+
+
+def _sections(lines: list[str], fallback_title: str) -> tuple[str, list[_Section]]:
+    first = _front_matter_end(lines)
+    title = None
+    stack: list[tuple[int, str]] = []
+    slug_counts: dict[str, int] = {}
+    sections = [_Section(fallback_title, "", first, len(lines))]
+    fence: str | None = None
+    for i in range(first, len(lines)):
+        line = lines[i]
+        if fence:
+            stripped = line.strip()
+            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
+                fence = None
+            continue
+        opened = FENCE_OPEN.match(line)
+        if opened:
+            fence = opened.group(1)
+            continue
+        match = HEADING.match(line)
+        if not match:
+            continue
+        level, heading = len(match.group(1)), (match.group(2) or "").strip()
+        if not heading:
+            continue
+        plain = _render_inline(heading).strip()
+        if level == 1 and title is None:
+            title = plain
+        base = slugify(heading)
+        count = slug_counts.get(base, 0)
+        slug_counts[base] = count + 1
+        anchor = base if count == 0 else f"{base}-{count}"
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, plain))
+        sections[-1].end = i
+        sections.append(_Section(PATH_SEP.join(h for _, h in stack), anchor, i, len(lines)))
+    if title is not None:
+        # Text above the H1 belongs to the document: cite it under the H1.
+        h1 = next(s for s in sections[1:] if s.heading_path == title)
+        sections[0].heading_path, sections[0].anchor = title, h1.anchor
+    return title or fallback_title, sections
+
+
+def _blocks(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
+    """Paragraph-like blocks as (first, last+1) line indexes; code fences stay whole."""
+    blocks = []
+    i = start
+    while i < end:
+        if not lines[i].strip():
+            i += 1
+            continue
+        j = i
+        opened = FENCE_OPEN.match(lines[i])
+        if opened:
+            fence = opened.group(1)
+            j = i + 1
+            while j < end:
+                stripped = lines[j].strip()
+                j += 1
+                if stripped.startswith(fence) and set(stripped) == {fence[0]}:
+                    break
+        else:
+            while j < end and lines[j].strip() and not FENCE_OPEN.match(lines[j]):
+                j += 1
+        blocks.append((i, j))
+        i = j
+    return blocks
+
+
+def _size(lines: list[str], first: int, last: int) -> int:
+    return sum(len(line) + 1 for line in lines[first:last])
+
+
+def _split_oversized(lines: list[str], block: tuple[int, int]) -> list[tuple[int, int]]:
+    """Split a block that exceeds the hard cap into runs of whole lines."""
+    first, last = block
+    pieces, start, size = [], first, 0
+    for i in range(first, last):
+        if size and size + len(lines[i]) + 1 > HARD_MAX_CHARS:
+            pieces.append((start, i))
+            start, size = i, 0
+        size += len(lines[i]) + 1
+    pieces.append((start, last))
+    return pieces
+
+
+def _pieces(lines: list[str], section: _Section) -> list[tuple[int, int]]:
+    """Line ranges of the chunks of one section, packed up to MAX_CHARS with overlap."""
+    blocks = []
+    for block in _blocks(lines, section.start, section.end):
+        if _size(lines, *block) > HARD_MAX_CHARS:
+            blocks.extend(_split_oversized(lines, block))
+        else:
+            blocks.append(block)
+    if not blocks:
+        return []
+    pieces: list[list[tuple[int, int]]] = [[blocks[0]]]
+    for block in blocks[1:]:
+        current = pieces[-1]
+        if _size(lines, current[0][0], block[1]) <= MAX_CHARS:
+            current.append(block)
+            continue
+        tail = current[-1]
+        overlap = (
+            len(current) > 1
+            and _size(lines, *tail) <= OVERLAP_MAX_CHARS
+            and _size(lines, tail[0], block[1]) <= MAX_CHARS
+        )
+        pieces.append([tail, block] if overlap else [block])
+    return [(piece[0][0], piece[-1][1]) for piece in pieces]
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:20]
+
+
+def chunk_markdown(text: str, source: str) -> list[Chunk]:
+    """Split one markdown document into cited-passage chunks."""
+    lines = text.splitlines()
+    fallback = source.rsplit("/", 1)[-1].removesuffix(".md")
+    title, sections = _sections(lines, fallback)
+    chunks: list[Chunk] = []
+    ordinals: dict[str, int] = {}
+    for section in sections:
+        for first, last in _pieces(lines, section):
+            body = lines[first:last]
+            if HEADING.match(body[0]) and all(not line.strip() for line in body[1:]):
+                continue  # a heading with nothing under it
+            ordinal = ordinals.get(section.heading_path, 0)
+            ordinals[section.heading_path] = ordinal + 1
+            passage = "\n".join(body)
+            chunks.append(
+                Chunk(
+                    id=_digest(source, section.heading_path, str(ordinal)),
+                    source=source,
+                    title=title,
+                    heading_path=section.heading_path,
+                    anchor=section.anchor,
+                    start_line=first + 1,
+                    end_line=last,
+                    text=passage,
+                    hash=_digest(embed_text(section.heading_path, passage)),
+                )
+            )
+    return chunks

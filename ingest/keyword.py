@@ -1,0 +1,60 @@
+"""The keyword side of hybrid retrieval: a tokenizer and a BM25 index per generation."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import bm25s
+
+STOPWORDS = frozenset(
+    """a about after all also an and any are as at be because been before being between both
+    but by can could did do does doing done for from had has have having how i if in into is it
+    its itself just me more most my no nor not of off on once only or other our out over own
+    same she should so some such than that the their them then there these they this those
+    through to too under until up very was we were what when where which while who whom why
+    will with would you your yours should shall may might must i'm it's don't let us use using
+    used""".split()
+)
+TOKEN = re.compile(r"[a-z0-9]+(?:[_.+#-][a-z0-9]+)*")
+
+
+def _stem(word: str) -> str:
+    """A deliberately light English stemmer: plural and common verb endings."""
+    for suffix, keep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            return word[: -len(suffix)] + keep
+    return word
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-case word stems; identifiers like select_related also yield their parts."""
+    tokens = []
+    for token in TOKEN.findall(text.lower()):
+        parts = re.split(r"[_.+#-]", token)
+        for word in ([token] if len(parts) > 1 else []) + parts:
+            if word and word not in STOPWORDS:
+                tokens.append(_stem(word))
+    return tokens
+
+
+def build_bm25(texts: list[str]) -> bm25s.BM25:
+    import bm25s
+
+    index = bm25s.BM25()
+    index.index([tokenize(t) or ["\x00empty"] for t in texts], show_progress=False)
+    return index
+
+
+def save_bm25(index: bm25s.BM25, folder: Path) -> None:
+    index.save(str(folder), show_progress=False)
+
+
+def load_bm25(folder: Path) -> bm25s.BM25:
+    import bm25s
+
+    return bm25s.BM25.load(str(folder), show_progress=False)

@@ -1,0 +1,178 @@
+"""Index generations on disk: write one, publish it with an atomic pointer swap, read it back.
+
+Layout under data/index/:
+  CURRENT                  name of the published generation (replaced atomically)
+  .lock                    held by the one running ingest
+  <generation>/chunks.jsonl  chunk metadata and text, one JSON object per line
+  <generation>/vectors.npy   embeddings, row i belongs to line i of chunks.jsonl
+  <generation>/chroma/       the Chroma store queried by the app
+  <generation>/bm25/         the keyword index
+  <generation>/meta.json     written last: a generation without it is incomplete
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ingest.chunk import Chunk
+from ingest.errors import IndexCorrupt, IndexNotBuilt
+from ingest.keyword import build_bm25, save_bm25
+
+if TYPE_CHECKING:
+    import numpy as np
+
+FORMAT_VERSION = 1
+POINTER = "CURRENT"
+COLLECTION = "chunks"
+
+
+@dataclass
+class Generation:
+    name: str
+    meta: dict[str, Any]
+    chunks: list[Chunk]
+    vectors: np.ndarray | None = field(default=None, repr=False)
+
+
+def chroma_settings():
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
+    return {
+        "source": chunk.source,
+        "section": chunk.source.split("/")[0] if "/" in chunk.source else "",
+        "title": chunk.title,
+        "heading_path": chunk.heading_path,
+        "anchor": chunk.anchor,
+        "start_line": chunk.start_line,
+        "end_line": chunk.end_line,
+        "hash": chunk.hash,
+    }
+
+
+def fill_collection(collection, chunks: list[Chunk], vectors: np.ndarray, batch: int) -> None:
+    for start in range(0, len(chunks), batch):
+        part = chunks[start : start + batch]
+        collection.add(
+            ids=[c.id for c in part],
+            embeddings=vectors[start : start + batch],
+            metadatas=[chunk_metadata(c) for c in part],
+            documents=[c.text for c in part],
+        )
+
+
+def new_generation_name() -> str:
+    """Sortable by creation time; unique even for two generations in one second."""
+    return datetime.now(UTC).strftime("g%Y%m%dT%H%M%S%f") + f"-{os.getpid()}"
+
+
+class LocalIndex:
+    """Generations of the index in folders under one root, for one machine."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def current_name(self) -> str | None:
+        try:
+            name = (self.root / POINTER).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def pointer_stamp(self) -> str | None:
+        """Cheap to call before every query: changes whenever a new generation is published."""
+        return self.current_name()
+
+    def load(self, name: str | None = None, vectors: bool = False) -> Generation:
+        """Read a complete generation (the current one by default); never imports chromadb."""
+        name = name or self.current_name()
+        if name is None:
+            raise IndexNotBuilt(f"no index in {self.root}: run kb-ingest first")
+        folder = self.root / name
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            with open(folder / "chunks.jsonl", encoding="utf-8") as handle:
+                chunks = [Chunk(**json.loads(line)) for line in handle]
+            matrix = None
+            if vectors:
+                import numpy as np
+
+                matrix = np.load(folder / "vectors.npy")
+                if matrix.shape[0] != len(chunks):
+                    raise ValueError("vectors.npy and chunks.jsonl disagree")
+            if meta.get("format") != FORMAT_VERSION or meta.get("chunks") != len(chunks):
+                raise ValueError("meta.json does not match the chunks")
+            if not (folder / "chroma").is_dir() or not (folder / "bm25").is_dir():
+                raise ValueError("chroma/ or bm25/ missing")
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            raise IndexCorrupt(
+                f"index generation {folder} is damaged ({exc}); run kb-ingest to rebuild it"
+            ) from exc
+        return Generation(name, meta, chunks, matrix)
+
+    def write(self, chunks: list[Chunk], vectors: np.ndarray, meta: dict[str, Any]) -> str:
+        """Build a complete new generation folder; nothing points at it yet."""
+        import chromadb
+        import numpy as np
+
+        name = new_generation_name()
+        folder = self.root / name
+        folder.mkdir(parents=True)
+        with open(folder / "chunks.jsonl", "w", encoding="utf-8") as handle:
+            for chunk in chunks:
+                handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+        np.save(folder / "vectors.npy", vectors)
+        save_bm25(build_bm25([c.embed_text for c in chunks]), folder / "bm25")
+        client = chromadb.PersistentClient(path=str(folder / "chroma"), settings=chroma_settings())
+        try:
+            collection = client.create_collection(
+                COLLECTION, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            )
+            fill_collection(collection, chunks, vectors, client.get_max_batch_size())
+        finally:
+            client.close()
+        meta = {**meta, "format": FORMAT_VERSION, "chunks": len(chunks), "generation": name}
+        _write_atomic(folder / "meta.json", json.dumps(meta, indent=2))
+        _fsync_dir(folder)
+        return name
+
+    def publish(self, name: str) -> None:
+        """Point readers at `name`: one atomic rename."""
+        _write_atomic(self.root / POINTER, name + "\n")
+
+    def prune(self, keep_previous: str | None) -> list[str]:
+        """Delete generations other than the current and the previous one."""
+        keep = {self.current_name(), keep_previous}
+        removed = []
+        for entry in sorted(self.root.iterdir()):
+            if entry.is_dir() and entry.name.startswith("g") and entry.name not in keep:
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry.name)
+        return removed
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,191 @@
+"""Chunk-level sync of the index with the KB folder: diff, embed only what changed, publish."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from ingest.chunk import Chunk, chunk_markdown
+from ingest.config import Settings
+from ingest.embed import Embedder, model_label
+from ingest.errors import IndexCorrupt, KBFolderError
+from ingest.load import Skipped, load_folder
+from ingest.lock import ingest_lock
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ingest.store import Generation
+
+
+class Index(Protocol):
+    def current_name(self) -> str | None: ...
+    def load(self, name: str | None = None, vectors: bool = False) -> Generation: ...
+    def write(self, chunks: list[Chunk], vectors: np.ndarray, meta: dict) -> str: ...
+    def publish(self, name: str) -> None: ...
+    def prune(self, keep_previous: str | None) -> list[str]: ...
+
+
+@dataclass
+class Report:
+    added: list[Chunk] = field(default_factory=list)
+    updated: list[Chunk] = field(default_factory=list)
+    removed: list[Chunk] = field(default_factory=list)
+    unchanged: list[Chunk] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # skipped files whose old chunks were kept
+    warnings: list[str] = field(default_factory=list)
+    files: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    model_loaded: bool = False
+    generation: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    def summary(self) -> str:
+        return (
+            f"added {len(self.added)}, updated {len(self.updated)}, "
+            f"removed {len(self.removed)}, unchanged {len(self.unchanged)} "
+            f"(files {self.files}, chunks {self.chunks}) in {self.seconds:.1f} s"
+        )
+
+
+def file_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def open_index(settings: Settings) -> Index:
+    """The local generation store, or the Chroma server when KB_CHROMA_HOST is set."""
+    if settings.chroma_host:
+        from ingest.server_store import ServerIndex
+
+        return ServerIndex(settings.chroma_host, settings.chroma_port)
+    from ingest.store import LocalIndex
+
+    return LocalIndex(settings.index_dir)
+
+
+def sync(
+    settings: Settings,
+    *,
+    dry_run: bool = False,
+    full: bool = False,
+    embedder: Embedder | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Bring the index in line with the KB folder; `progress(done, total)` while embedding."""
+    started = time.perf_counter()
+    index = open_index(settings)
+    lock_folder = settings.index_dir
+    if dry_run:
+        report = _plan(settings, index, full)[0]
+    else:
+        with ingest_lock(lock_folder):
+            report = _apply(settings, index, full, embedder, progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _plan(settings: Settings, index: Index, full: bool):
+    loaded = load_folder(settings.kb_dir, settings.max_file_bytes)
+    report = Report(skipped=loaded.skipped)
+    previous = None
+    if index.current_name():
+        try:
+            previous = index.load()
+        except IndexCorrupt as exc:
+            report.warnings.append(f"{exc}; building a fresh index")
+    old = {c.id: c for c in previous.chunks} if previous else {}
+
+    chunks = [c for doc in loaded.documents for c in chunk_markdown(doc.text, doc.source)]
+    unreadable = {s.source for s in loaded.skipped}
+    kept = [c for c in old.values() if c.source in unreadable]
+    report.kept = sorted({c.source for c in kept})
+    chunks += kept
+    if not loaded.documents and not kept:
+        raise KBFolderError(f"no readable markdown files under {settings.kb_dir}")
+
+    new_ids = {c.id for c in chunks}
+    for chunk in chunks:
+        before = old.get(chunk.id)
+        if before is None:
+            report.added.append(chunk)
+        elif before.hash != chunk.hash:
+            report.updated.append(chunk)
+        else:
+            report.unchanged.append(chunk)
+    report.removed = [c for cid, c in old.items() if cid not in new_ids]
+    report.files = len(loaded.documents) + len(report.kept)
+    report.chunks = len(chunks)
+
+    label = model_label(settings.embed_model)
+    same_model = previous is not None and previous.meta.get("model") == label
+    rebuild = full or not same_model
+    if rebuild and previous is not None:
+        # Everything will be re-embedded: count every chunk as updated, none unchanged.
+        report.updated += [c for c in report.unchanged]
+        report.unchanged = []
+    identical = previous is not None and [c.to_dict() for c in chunks] == [
+        c.to_dict() for c in previous.chunks
+    ]
+    must_write = rebuild or not identical
+    files = {doc.source: file_digest(doc.text) for doc in loaded.documents}
+    files.update({s: previous.meta["files"].get(s, "") for s in report.kept} if previous else {})
+    return report, previous, chunks, must_write, rebuild, label, files
+
+
+def _apply(settings, index, full, embedder, progress) -> Report:
+    report, previous, chunks, must_write, rebuild, label, files = _plan(settings, index, full)
+    if not must_write:
+        return report
+
+    import numpy as np
+
+    known: dict[str, np.ndarray] = {}
+    if previous is not None and not rebuild:
+        try:
+            old = index.load(previous.name, vectors=True)
+            assert old.vectors is not None
+            known = {c.hash: old.vectors[i] for i, c in enumerate(old.chunks)}
+        except IndexCorrupt as exc:
+            report.warnings.append(f"{exc}; re-embedding everything")
+    missing = list({c.hash: c for c in chunks if c.hash not in known}.values())
+    if missing:
+        embedder = embedder or Embedder(settings.embed_model)
+        done = 0
+
+        def step(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress:
+                progress(done, len(missing))
+
+        vectors = embedder.embed([c.embed_text for c in missing], progress=step)
+        known.update({c.hash: vectors[i] for i, c in enumerate(missing)})
+        report.embedded = len(missing)
+        report.model_loaded = True
+    matrix = (
+        np.vstack([known[c.hash] for c in chunks]).astype(np.float32)
+        if chunks
+        else np.zeros((0, 384), dtype=np.float32)
+    )
+    meta = {
+        "model": label,
+        "dimension": int(matrix.shape[1]),
+        "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "kb_dir": str(settings.kb_dir),
+        "files": files,
+        "skipped": {s.source: s.reason for s in report.skipped},
+    }
+    name = index.write(chunks, matrix, meta)
+    index.publish(name)
+    report.generation = name
+    index.prune(keep_previous=previous.name if previous else None)
+    return report

@@ -1,0 +1,65 @@
+"""Shared fixtures: the real embedding model once per session, fixture KBs copied to tmp_path."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingest.edge import prepare_process
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
+
+prepare_process()
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """The real packaged model, loaded once for the whole run."""
+    from ingest.embed import Embedder
+
+    model = Embedder()
+    model.embed(["warm up"])
+    return model
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> Path:
+    """A writable copy of the small fixture knowledge base."""
+    folder = tmp_path / "kb"
+    shutil.copytree(FIXTURE_KB, folder)
+    return folder
+
+
+@pytest.fixture
+def settings(kb: Path, tmp_path: Path):
+    from ingest.config import Settings
+
+    return Settings(kb_dir=kb, data_dir=tmp_path / "data")
+
+
+def cli_env(settings=None, **extra: str) -> dict[str, str]:
+    """Environment for running our console scripts in a subprocess."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
+    env.update({"PYTHONUNBUFFERED": "1", "HF_HUB_OFFLINE": "1"})
+    if settings is not None:
+        env.update({"KB_DIR": str(settings.kb_dir), "KB_DATA_DIR": str(settings.data_dir)})
+    env.update(extra)
+    return env
+
+
+def run_module(module: str, *args: str, env: dict[str, str], timeout: float = 300, **kw):
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        env=env,
+        cwd=kw.pop("cwd", ROOT),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kw,
+    )

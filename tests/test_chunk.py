@@ -1,0 +1,120 @@
+"""Chunking: what a citation points at must be exactly right."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.chunk import HARD_MAX_CHARS, MAX_CHARS, chunk_markdown, slugify
+
+DOC = """\
+# Guide to *Things*
+
+Intro paragraph.
+
+## Setting up `pytest`
+
+Install it.
+
+```python
+# a comment, not a heading
+def test_ok():
+    assert True
+```
+
+### Fixtures & scopes
+
+Session fixtures are built once.
+
+## Setting up `pytest`
+
+The same heading again.
+"""
+
+
+@pytest.mark.parametrize(
+    ("heading", "slug"),
+    [
+        # Expected values are the ids GitHub gives these headings when it renders markdown.
+        ("Dependency injection with `Depends()`", "dependency-injection-with-depends"),
+        ("Fixtures & scopes", "fixtures--scopes"),
+        ("The `__slots__` trick", "the-__slots__-trick"),
+        ("What's new in Python 3.11?", "whats-new-in-python-311"),
+        ("N+1 queries: select_related vs prefetch_related", "n1-queries-select_related-vs-prefetch_related"),
+        ("Guide to *Things*", "guide-to-things"),
+        ("Links [like this](http://x.y)", "links-like-this"),
+        ("Émigré café", "émigré-café"),
+        ("CQRS — when it pays off", "cqrs--when-it-pays-off"),
+    ],
+)
+def test_anchor_matches_github_slug(heading: str, slug: str) -> None:
+    assert slugify(heading) == slug
+
+
+def test_heading_paths_and_anchors() -> None:
+    chunks = chunk_markdown(DOC, "guides/things.md")
+    assert [(c.heading_path, c.anchor) for c in chunks] == [
+        ("Guide to Things", "guide-to-things"),
+        ("Guide to Things › Setting up pytest", "setting-up-pytest"),
+        ("Guide to Things › Setting up pytest › Fixtures & scopes", "fixtures--scopes"),
+        ("Guide to Things › Setting up pytest", "setting-up-pytest-1"),
+    ]
+    assert {c.title for c in chunks} == {"Guide to Things"}
+    assert {c.source for c in chunks} == {"guides/things.md"}
+
+
+def test_line_ranges_point_at_the_text() -> None:
+    lines = DOC.splitlines()
+    for chunk in chunk_markdown(DOC, "x.md"):
+        assert chunk.text == "\n".join(lines[chunk.start_line - 1 : chunk.end_line])
+    second = chunk_markdown(DOC, "x.md")[1]
+    assert (second.start_line, second.end_line) == (5, 13)
+    assert "# a comment, not a heading" in second.text  # inside a code block: not a heading
+
+
+def test_ids_are_stable_and_distinct() -> None:
+    first, again = chunk_markdown(DOC, "x.md"), chunk_markdown(DOC, "x.md")
+    assert [c.id for c in first] == [c.id for c in again]
+    assert len({c.id for c in first}) == len(first)
+    assert {c.id for c in first}.isdisjoint({c.id for c in chunk_markdown(DOC, "y.md")})
+
+
+def test_editing_one_section_changes_only_its_hash() -> None:
+    before = chunk_markdown(DOC, "x.md")
+    after = chunk_markdown(DOC.replace("Session fixtures are built once.", "Built once."), "x.md")
+    changed = [a.heading_path for a, b in zip(before, after, strict=True) if a.hash != b.hash]
+    assert changed == ["Guide to Things › Setting up pytest › Fixtures & scopes"]
+
+
+def test_long_section_is_split_with_overlap_and_code_kept_whole() -> None:
+    paragraphs = [f"Paragraph {i} " + "word " * 40 for i in range(12)]
+    code = "```python\n" + "\n".join(f"x{i} = {i}" for i in range(60)) + "\n```"
+    text = "# Long\n\n## Body\n\n" + "\n\n".join(paragraphs[:6] + [code] + paragraphs[6:]) + "\n"
+    chunks = [c for c in chunk_markdown(text, "long.md") if c.heading_path == "Long › Body"]
+    assert len(chunks) > 2
+    assert all(len(c.text) <= MAX_CHARS for c in chunks if "```" not in c.text)
+    with_code = [c for c in chunks if "```python" in c.text]
+    assert len(with_code) == 1 and "x59 = 59\n```" in with_code[0].text
+    # consecutive pieces share a paragraph, so no sentence loses its context
+    assert any(chunks[i].end_line >= chunks[i + 1].start_line for i in range(len(chunks) - 1))
+
+
+def test_oversized_code_block_is_split_by_lines() -> None:
+    code = "```python\n" + "\n".join(f"value_{i} = {i} * 2" for i in range(800)) + "\n```"
+    chunks = chunk_markdown("# Big\n\n" + code + "\n", "big.md")
+    assert len(chunks) > 1
+    assert all(len(c.text) <= HARD_MAX_CHARS for c in chunks)
+
+
+@pytest.mark.parametrize(
+    ("text", "paths"),
+    [
+        ("", []),
+        ("just text, no heading\n", ["notes"]),
+        ("---\ntitle: x\n---\n# Real title\n\nBody.\n", ["Real title"]),
+        ("# A\n## B\n### C\n#### D\n##### E\n###### F\ndeep\n", ["A › B › C › D › E › F"]),
+        ("```python\nprint('only code')\n```\n", ["notes"]),
+        ("#NotAHeading\n\ntext\n", ["notes"]),
+    ],
+)
+def test_odd_documents(text: str, paths: list[str]) -> None:
+    assert [c.heading_path for c in chunk_markdown(text, "dir/notes.md")] == paths
