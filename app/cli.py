@@ -1,15 +1,170 @@
-"""kb-ask and kb-eval (being built)."""
+"""kb-ask and kb-eval: the knowledge base from the terminal."""
 
 from __future__ import annotations
 
+import argparse
+import json
 import sys
+from dataclasses import replace
+from pathlib import Path
+
+from ingest.edge import load_settings, run_cli
+from ingest.errors import KBError
+
+ASK_DESCRIPTION = """Answer a question from the knowledge base, citing the passages used.
+
+examples:
+  kb-ask "How do I share a database session between FastAPI endpoints?"
+  kb-ask --json --k 8 "When should I denormalise a schema?"
+  kb-ask --batch questions.jsonl --json    # one {"q": ...} per line in, one answer per line out
+"""
+
+EVAL_DESCRIPTION = """Measure retrieval and answers on a labelled question set.
+
+Each line of the file is {"q": "...", "expect": ["section/file.md", ...]}; an empty
+"expect" means the right answer is a refusal. Exits 1 when a metric is under its threshold.
+
+examples:
+  kb-eval
+  kb-eval --questions data/eval/questions.jsonl --k 5
+  kb-eval --calibrate     # choose the refusal threshold from the labelled set
+"""
 
 
-def ask_main() -> int:
-    print("kb-ask: not built yet", file=sys.stderr)
-    return 2
+def _assistant(data: Path | None):
+    from app.engine import Assistant
+
+    settings = load_settings()
+    if data:
+        settings = replace(settings, data_dir=data)
+    return Assistant(settings)
 
 
-def eval_main() -> int:
-    print("kb-eval: not built yet", file=sys.stderr)
-    return 2
+def ask_main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="kb-ask", description=ASK_DESCRIPTION, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("question", nargs="?", help="the question (omit with --batch)")
+    parser.add_argument("--data", type=Path, help="data folder (default: KB_DATA_DIR or data)")
+    parser.add_argument("--k", type=int, help="passages to retrieve (default: KB_TOP_K or 5)")
+    parser.add_argument("--section", help="only search one KB section, e.g. frameworks-libraries")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    parser.add_argument("--batch", type=Path, help="JSON lines file with a \"q\" per line")
+    args = parser.parse_args(argv)
+    if (args.question is None) == (args.batch is None):
+        parser.error("give either a QUESTION or --batch FILE")
+    if args.k is not None and not 1 <= args.k <= 50:
+        parser.error("--k must be between 1 and 50")
+
+    def run() -> int:
+        assistant = _assistant(args.data)
+        if args.batch:
+            for number, line in enumerate(_read_lines(args.batch), 1):
+                try:
+                    question = json.loads(line)["q"]
+                except (json.JSONDecodeError, KeyError, TypeError):
+                    raise KBError(f"{args.batch}:{number}: expected a JSON object with \"q\"")
+                answer = assistant.ask(str(question), args.k, args.section)
+                print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+            return 0
+        answer = assistant.ask(args.question, args.k, args.section)
+        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2) if args.json
+              else answer.render())
+        return 0
+
+    return run_cli("kb-ask", run)
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KBError(f"cannot read batch file {path}: {exc}") from exc
+    return [line for line in text.splitlines() if line.strip()]
+
+
+def eval_main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="kb-eval", description=EVAL_DESCRIPTION, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--questions", type=Path, default=Path("data/eval/questions.jsonl"))
+    parser.add_argument("--data", type=Path, help="data folder (default: KB_DATA_DIR or data)")
+    parser.add_argument("--k", type=int, default=5, help="cut-off for hit@k and MRR (default 5)")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="choose the refusal threshold and write app/calibration.json")
+    parser.add_argument("--misses", action="store_true", help="list the questions that failed")
+    args = parser.parse_args(argv)
+
+    def run() -> int:
+        from app.evaluate import failures, load_questions, metrics
+
+        questions = load_questions(args.questions)
+        assistant = _assistant(args.data)
+        outcomes = [evaluate_one(assistant, q, args.k) for q in questions]
+        if args.calibrate:
+            calibrate(outcomes)
+            outcomes = [evaluate_one(assistant, q, args.k) for q in questions]
+        values = metrics(outcomes, args.k)
+        for name, value in values.items():
+            print(f"{name:>20}  {value:.3f}" if isinstance(value, float) else f"{name:>20}  {value}")
+        if args.misses:
+            print_misses(outcomes, args.k)
+        problems = failures(values)
+        if problems:
+            print("below threshold: " + "; ".join(problems), file=sys.stderr)
+            return 1
+        return 0
+
+    return run_cli("kb-eval", run)
+
+
+def evaluate_one(assistant, question, k: int):
+    from app.evaluate import Outcome
+
+    answer = assistant.ask(question.q, k, history=list(question.history))
+    return Outcome(
+        question,
+        [h.chunk.source for h in answer.hits],
+        answer.refused,
+        [c.chunk.source for c in answer.citations],
+        answer.extra.get("relevance", 0.0),
+    )
+
+
+def calibrate(outcomes) -> None:
+    """Pick the refusal threshold on the labelled set; report a 2-fold cross-check."""
+    from app.engine import CALIBRATION_FILE
+    from app.evaluate import best_threshold
+
+    threshold = best_threshold(outcomes)
+    halves = [outcomes[0::2], outcomes[1::2]]
+    checks = []
+    for train, test in (halves, halves[::-1]):
+        t = best_threshold(train)
+        right = [(o.relevance >= t) == bool(o.question.expect) for o in test]
+        checks.append(sum(right) / len(right))
+    record = {
+        "min_relevance": round(threshold, 4),
+        "method": "kb-eval --calibrate: maximise refusal accuracy + answered rate on the "
+        "labelled set; middle of the widest tie",
+        "questions": len(outcomes),
+        "two_fold_accuracy": [round(c, 3) for c in checks],
+    }
+    CALIBRATION_FILE.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"refusal threshold {threshold:.4f} written to {CALIBRATION_FILE} "
+          f"(2-fold held-out decision accuracy {checks[0]:.3f}, {checks[1]:.3f})")
+
+
+def print_misses(outcomes, k: int) -> None:
+    from app.evaluate import first_hit_rank
+
+    for o in outcomes:
+        rank = first_hit_rank(o)
+        wrong_refusal = o.refused == bool(o.question.expect)
+        if wrong_refusal or (o.question.expect and (rank is None or rank > 1)):
+            print(f"- rank {rank} refused={o.refused} rel={o.relevance:.3f} {o.question.q!r} "
+                  f"expect {list(o.question.expect)} got {o.ranked_sources[:3]}")
+
+
+if __name__ == "__main__":
+    sys.exit(ask_main())

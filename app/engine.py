@@ -1,0 +1,99 @@
+"""The assistant: one object holding the model and index, answering questions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.answer import Answer, coverage, extractive_answer, term_weights
+from app.index import IndexReader
+from app.retrieve import Hit, Retriever
+from ingest.config import Settings
+from ingest.embed import Embedder
+from ingest.keyword import tokenize
+
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+MAX_QUESTION_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Refuse when the best passage is less similar than this (see kb-eval --calibrate)."""
+
+    min_relevance: float = 0.35
+
+    @classmethod
+    def load(cls, path: Path = CALIBRATION_FILE) -> Calibration:
+        if not path.is_file():
+            return cls()
+        return cls(float(json.loads(path.read_text())["min_relevance"]))
+
+
+def relevance(hits: list[Hit], question: str, idf: dict[str, float]) -> float:
+    """How well the best passage matches: cosine similarity, nudged by shared rare words."""
+    if not hits:
+        return 0.0
+    query = set(tokenize(question))
+    best = max(hits, key=lambda h: h.dense)
+    words = coverage(query, set(tokenize(best.chunk.embed_text)), idf) if query else 0.0
+    return best.dense + 0.1 * words
+
+
+class Assistant:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or Embedder(settings.embed_model)
+        self.reader = IndexReader(settings)
+        self.retriever = Retriever(self.reader, self.embedder)
+        self.calibration = Calibration.load()
+        self._idf: tuple[str, dict[str, float]] | None = None
+
+    def idf(self) -> dict[str, float]:
+        generation = self.reader.current()
+        if self._idf is None or self._idf[0] != generation.name:
+            self._idf = (generation.name, term_weights(generation.chunks))
+        return self._idf[1]
+
+    def retrieve(
+        self, question: str, k: int | None = None, section: str | None = None,
+        history: list[str] | None = None,
+    ) -> list[Hit]:
+        return self.retriever.search(
+            question[:MAX_QUESTION_CHARS], k or self.settings.top_k, section, history
+        )
+
+    def ask(
+        self, question: str, k: int | None = None, section: str | None = None,
+        history: list[str] | None = None,
+    ) -> Answer:
+        """Retrieve, decide whether the KB covers the question, answer with citations."""
+        question = " ".join(question.split())
+        if not question:
+            return Answer(question, "Please type a question.", True, [], [])
+        hits = self.retrieve(question, k, section, history)
+        idf = self.idf()
+        if not tokenize(question):
+            answer = Answer(question, "I could not find any words to search for in that question.",
+                            True, [], hits)
+            return answer
+        score = relevance(hits, question, idf)
+        answer = extractive_answer(question, hits, idf, score >= self.calibration.min_relevance)
+        answer.extra["relevance"] = round(score, 4)
+        return answer
+
+    def ask_stream(
+        self, question: str, k: int | None = None, section: str | None = None,
+        history: list[str] | None = None,
+    ) -> Iterator[str | Answer]:
+        """Text pieces as an LLM writes them, then the final verified Answer."""
+        from app.llm import llm_answer
+
+        question = " ".join(question.split())
+        hits = self.retrieve(question, k, section, history) if question else []
+        score = relevance(hits, question, self.idf())
+        if not question or score < self.calibration.min_relevance:
+            yield self.ask(question, k, section, history)
+            return
+        yield from llm_answer(self.settings, question, hits)

@@ -1,0 +1,101 @@
+"""Split a chunk into quotable units (sentences, list items, code blocks) with their file lines."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.chunk import FENCE_OPEN, HEADING, Chunk
+
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9`\"'(\[*_])")
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
+
+
+@dataclass(frozen=True)
+class Unit:
+    text: str  # as it stands in the file (line breaks inside a sentence kept)
+    start_line: int
+    end_line: int
+    kind: str  # "sentence", "item" or "code"
+    order: int  # position within its chunk
+    lead: bool  # the first prose unit under its heading
+
+    @property
+    def quote(self) -> str:
+        """The unit as shown in an answer: one line, without list markers."""
+        if self.kind == "code":
+            return self.text
+        return " ".join(LIST_ITEM.sub("", line, count=1).strip() for line in self.text.splitlines())
+
+
+def _sentences(lines: list[str], first_line: int) -> list[tuple[str, int, int]]:
+    """Sentences of one paragraph, each with the file lines it spans."""
+    joined = "\n".join(lines)
+    starts, offset = [], 0
+    for line in lines:
+        starts.append(offset)
+        offset += len(line) + 1
+
+    def line_of(pos: int) -> int:
+        return first_line + max(i for i, s in enumerate(starts) if s <= pos)
+
+    out, begin = [], 0
+    bounds = [m.start() for m in SENTENCE_END.finditer(joined)] + [len(joined)]
+    for end in bounds:
+        text = joined[begin:end].strip()
+        if text:
+            lead_ws = len(joined[begin:end]) - len(joined[begin:end].lstrip())
+            start = begin + lead_ws
+            out.append((text, line_of(start), line_of(start + len(text) - 1)))
+        begin = end
+    return out
+
+
+def split_units(chunk: Chunk) -> list[Unit]:
+    lines = chunk.text.splitlines()
+    units: list[Unit] = []
+    seen_prose = False
+    i = 0
+
+    def add(text: str, start: int, end: int, kind: str) -> None:
+        nonlocal seen_prose
+        lead = kind != "code" and not seen_prose
+        seen_prose = seen_prose or kind != "code"
+        units.append(Unit(text, chunk.start_line + start, chunk.start_line + end, kind, len(units), lead))
+
+    while i < len(lines):
+        line = lines[i]
+        if not line.strip() or line.lstrip().startswith("|"):
+            i += 1
+            continue
+        opened = FENCE_OPEN.match(line)
+        if opened:
+            fence, j = opened.group(1), i + 1
+            while j < len(lines) and not (
+                lines[j].strip().startswith(fence) and set(lines[j].strip()) == {fence[0]}
+            ):
+                j += 1
+            add("\n".join(lines[i : j + 1]), i, min(j, len(lines) - 1), "code")
+            i = j + 1
+            continue
+        if HEADING.match(line):
+            seen_prose = False  # a subheading inside the chunk starts a new lead
+            i += 1
+            continue
+        if LIST_ITEM.match(line):
+            j = i + 1
+            while j < len(lines) and lines[j].startswith((" ", "\t")) and lines[j].strip() \
+                    and not LIST_ITEM.match(lines[j]):
+                j += 1
+            add("\n".join(lines[i:j]), i, j - 1, "item")
+            i = j
+            continue
+        j = i
+        while j < len(lines) and lines[j].strip() and not (
+            FENCE_OPEN.match(lines[j]) or HEADING.match(lines[j]) or LIST_ITEM.match(lines[j])
+        ):
+            j += 1
+        for text, start, end in _sentences(lines[i:j], i):
+            add(text, start, end, "sentence")
+        i = j
+    return units

@@ -1,0 +1,105 @@
+"""Hybrid retrieval: dense (Chroma, cosine) and keyword (BM25) fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.index import IndexReader, OpenGeneration
+from ingest.chunk import Chunk
+from ingest.embed import Embedder
+from ingest.keyword import tokenize
+
+CANDIDATES = 40  # per retriever, before fusion
+RRF_K = 60
+MAX_QUERY_CHARS = 2000  # longer questions are cut: the model reads ~256 word pieces anyway
+FOLLOW_UP_START = re.compile(
+    r"^(and|or|but|also|what about|how about|same|then|so|ok|okay|what if|in|for|with)\b", re.I
+)
+PRONOUN = re.compile(r"\b(it|its|this|that|these|those|they|them|there|one|ones)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    dense: float  # cosine similarity, -1..1
+    keyword: float  # BM25 score, 0 when the chunk has none of the words
+    fused: float  # reciprocal-rank fusion score; the ranking key
+    rank: int  # 1-based
+
+
+def is_follow_up(question: str) -> bool:
+    """A short question leaning on the previous turn ("and in Django?", "why is that?")."""
+    words = tokenize(question)
+    return bool(FOLLOW_UP_START.match(question.strip())) or (
+        len(words) <= 4 and bool(PRONOUN.search(question))
+    )
+
+
+def contextual_query(question: str, history: list[str]) -> str:
+    """The text to search for: a follow-up borrows the previous question's subject."""
+    if history and is_follow_up(question):
+        return f"{question} {history[-1]}"
+    return question
+
+
+def rrf(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking):
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank + 1)
+    return scores
+
+
+class Retriever:
+    def __init__(self, reader: IndexReader, embedder: Embedder) -> None:
+        self.reader = reader
+        self.embedder = embedder
+
+    def search(
+        self,
+        question: str,
+        k: int = 5,
+        section: str | None = None,
+        history: list[str] | None = None,
+    ) -> list[Hit]:
+        """The k best chunks for a question, best first."""
+        generation = self.reader.current()
+        query = contextual_query(question.strip(), history or [])[:MAX_QUERY_CHARS]
+        if not tokenize(query) and not query.strip():
+            return []
+        dense = self._dense(generation, query, section)
+        keyword = self._keyword(generation, question, query, section)
+        fused = rrf([list(dense), list(keyword)])
+        order = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, -1.0)))[:k]
+        return [
+            Hit(generation.chunks[i], dense.get(i, 0.0), keyword.get(i, 0.0), fused[i], rank)
+            for rank, i in enumerate(order, 1)
+        ]
+
+    def _dense(self, gen: OpenGeneration, query: str, section: str | None) -> dict[int, float]:
+        vector = self.embedder.embed_query(query)
+        result = gen.collection.query(
+            query_embeddings=[vector],
+            n_results=min(CANDIDATES, len(gen.chunks)),
+            where={"section": section} if section else None,
+            include=["distances"],
+        )
+        return {
+            gen.position[cid]: 1.0 - distance
+            for cid, distance in zip(result["ids"][0], result["distances"][0], strict=True)
+        }
+
+    def _keyword(
+        self, gen: OpenGeneration, question: str, query: str, section: str | None
+    ) -> dict[int, float]:
+        # The question's own words count twice so a follow-up's new subject outweighs the old.
+        tokens = tokenize(question) * 2 + tokenize(query[len(question) :])
+        known = [t for t in tokens if t in gen.bm25.vocab_dict]
+        if not known:
+            return {}
+        scores = gen.bm25.get_scores(known)
+        best = [int(i) for i in scores.argsort()[::-1][: CANDIDATES * 2] if scores[i] > 0]
+        if section:
+            best = [i for i in best if gen.chunks[i].source.startswith(section + "/")]
+        return {i: float(scores[i]) for i in best[:CANDIDATES]}
