@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ingest.chunk import Chunk
 from ingest.errors import IndexCorrupt, IndexNotBuilt
 from ingest.keyword import build_bm25, save_bm25
+from ingest.lock import ingest_lock
 
 if TYPE_CHECKING:
     import numpy as np
@@ -80,6 +81,10 @@ class LocalIndex:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+
+    def lock(self):
+        """Held for the whole ingest: a second writer fails fast."""
+        return ingest_lock(self.root)
 
     def current_name(self) -> str | None:
         try:

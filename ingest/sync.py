@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -13,7 +14,6 @@ from ingest.config import Settings
 from ingest.embed import Embedder, model_label
 from ingest.errors import IndexCorrupt, KBFolderError
 from ingest.load import Skipped, load_folder
-from ingest.lock import ingest_lock
 
 if TYPE_CHECKING:
     import numpy as np
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 
 class Index(Protocol):
+    def lock(self) -> AbstractContextManager[None]: ...
     def current_name(self) -> str | None: ...
     def load(self, name: str | None = None, vectors: bool = False) -> Generation: ...
     def write(self, chunks: list[Chunk], vectors: np.ndarray, meta: dict) -> str: ...
@@ -83,11 +84,10 @@ def sync(
     """Bring the index in line with the KB folder; `progress(done, total)` while embedding."""
     started = time.perf_counter()
     index = open_index(settings)
-    lock_folder = settings.index_dir
     if dry_run:
         report = _plan(settings, index, full)[0]
     else:
-        with ingest_lock(lock_folder):
+        with index.lock():
             report = _apply(settings, index, full, embedder, progress)
     report.seconds = time.perf_counter() - started
     return report

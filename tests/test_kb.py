@@ -1,0 +1,67 @@
+"""The knowledge base itself: every planned document exists, is well formed, and its code works."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from kb_rules import (
+    KB_ROOT,
+    TOPIC_DOCS,
+    code_problems,
+    link_problems,
+    structure_problems,
+)
+
+ALL_DOCS = ["README.md", *TOPIC_DOCS]
+
+
+def test_every_planned_document_exists() -> None:
+    missing = [d for d in ALL_DOCS if not (KB_ROOT / d).is_file()]
+    assert missing == []
+
+
+def test_readme_links_every_topic_document() -> None:
+    readme = (KB_ROOT / "README.md").read_text(encoding="utf-8")
+    assert [d for d in TOPIC_DOCS if f"({d})" not in readme] == []
+
+
+@pytest.mark.parametrize("doc", TOPIC_DOCS)
+def test_topic_document_structure(doc: str) -> None:
+    assert structure_problems(KB_ROOT / doc) == []
+
+
+@pytest.mark.parametrize("doc", ALL_DOCS)
+def test_relative_links_resolve(doc: str) -> None:
+    assert link_problems(KB_ROOT / doc) == []
+
+
+@pytest.mark.parametrize("doc", ALL_DOCS)
+def test_python_blocks_compile_and_complete_programs_run(doc: str) -> None:
+    assert code_problems(KB_ROOT / doc) == []
+
+
+def test_headings_are_unique_within_each_document() -> None:
+    from ingest.chunk import chunk_markdown
+
+    for path in sorted(KB_ROOT.rglob("*.md")):
+        anchors = {c.anchor for c in chunk_markdown(path.read_text(encoding="utf-8"), "x.md")}
+        assert not any(a.endswith(("-1", "-2")) and a[:-2] in anchors for a in anchors), path
+
+
+def test_no_raw_html_in_the_kb() -> None:
+    offenders = [
+        p.relative_to(KB_ROOT).as_posix()
+        for p in KB_ROOT.rglob("*.md")
+        if "<script" in p.read_text(encoding="utf-8").lower()
+    ]
+    assert offenders == []
+
+
+def test_the_whole_kb_ingests_without_warnings(tmp_path: Path) -> None:
+    from ingest.config import Settings
+    from ingest.sync import sync
+
+    report = sync(Settings(kb_dir=KB_ROOT, data_dir=tmp_path), dry_run=True)
+    assert report.skipped == [] and report.warnings == []
+    assert report.files == len(ALL_DOCS)
