@@ -1,0 +1,39 @@
+"""Ask one question over and over, printing what each answer came from (used by the tests)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from ingest.edge import load_settings, prepare_process
+
+prepare_process()
+
+from app.engine import Assistant  # noqa: E402  (after the offline environment is set)
+
+
+def main() -> None:
+    question, seconds = sys.argv[1], float(sys.argv[2])
+    assistant = Assistant(load_settings())
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            generation = assistant.reader.current()
+            answer = assistant.ask(question)
+            record = {
+                "t": time.time(),
+                "generation": generation.name,
+                "ids": [h.chunk.id for h in answer.hits],
+                "known": all(h.chunk.id in generation.position for h in answer.hits),
+                "answer": answer.text,
+                "ok": True,
+            }
+        except Exception as exc:  # the test wants to see any failure, whatever its type
+            record = {"t": time.time(), "ok": False, "error": f"{type(exc).__name__}: {exc}"}
+        print(json.dumps(record), flush=True)
+        time.sleep(0.05)
+
+
+if __name__ == "__main__":
+    main()
