@@ -87,22 +87,32 @@ class Answer:
         return f"{self.text}\n\nSources:\n{sources}"
 
 
-def term_weights(chunks: list[Chunk]) -> dict[str, float]:
-    """Inverse document frequency of every token in the index."""
-    df: Counter[str] = Counter()
-    for chunk in chunks:
-        df.update(set(tokenize(chunk.embed_text)))
-    n = len(chunks) or 1
-    return {t: math.log(1 + n / c) for t, c in df.items()}
+@dataclass(frozen=True)
+class TermWeights:
+    """Inverse document frequency of every token in the index; unseen words weigh most."""
+
+    idf: dict[str, float]
+    unknown: float
+
+    @classmethod
+    def of(cls, chunks: list[Chunk]) -> TermWeights:
+        df: Counter[str] = Counter()
+        for chunk in chunks:
+            df.update(set(tokenize(chunk.embed_text)))
+        n = len(chunks) or 1
+        return cls({t: math.log(1 + n / c) for t, c in df.items()}, math.log(1 + 2 * n))
+
+    def __call__(self, token: str) -> float:
+        return self.idf.get(token, self.unknown)
 
 
-def coverage(query: set[str], tokens: set[str], idf: dict[str, float]) -> float:
+def coverage(query: set[str], tokens: set[str], weights: TermWeights) -> float:
     """Share of the question's (idf-weighted) words present in a passage."""
-    total = sum(idf.get(t, 1.0) for t in query)
-    return sum(idf.get(t, 1.0) for t in query & tokens) / total if total else 0.0
+    total = sum(weights(t) for t in query)
+    return sum(weights(t) for t in query & tokens) / total if total else 0.0
 
 
-def _unit_score(unit: Unit, hit_rank: int, query: set[str], idf: dict[str, float]) -> float:
+def _unit_score(unit: Unit, hit_rank: int, query: set[str], idf: TermWeights) -> float:
     tokens = set(tokenize(unit.quote))
     score = coverage(query, tokens, idf) + 0.35 / hit_rank
     if unit.lead:
@@ -115,7 +125,7 @@ def _unit_score(unit: Unit, hit_rank: int, query: set[str], idf: dict[str, float
     return score
 
 
-def _pick(hits: list[Hit], question: str, idf: dict[str, float]) -> list[tuple[Hit, Unit]]:
+def _pick(hits: list[Hit], question: str, idf: TermWeights) -> list[tuple[Hit, Unit]]:
     query = set(tokenize(question))
     want_code = bool(CODE_INTENT.search(question))
     scored = []
@@ -163,7 +173,7 @@ def cite(chosen: list[tuple[Hit, Unit]]) -> list[Citation]:
 
 
 def extractive_answer(
-    question: str, hits: list[Hit], idf: dict[str, float], covered: bool
+    question: str, hits: list[Hit], idf: TermWeights, covered: bool
 ) -> Answer:
     """Quote the best sentences of the top passages, each followed by its [n] marker."""
     if not covered or not hits:

@@ -102,7 +102,10 @@ def eval_main(argv: list[str] | None = None) -> int:
         assistant = _assistant(args.data)
         outcomes = [evaluate_one(assistant, q, args.k) for q in questions]
         if args.calibrate:
+            from app.engine import Calibration
+
             calibrate(outcomes)
+            assistant.calibration = Calibration.load()
             outcomes = [evaluate_one(assistant, q, args.k) for q in questions]
         values = metrics(outcomes, args.k)
         for name, value in values.items():

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.answer import Answer, coverage, extractive_answer, term_weights
+from app.answer import Answer, TermWeights, coverage, extractive_answer
 from app.index import IndexReader
 from app.retrieve import Hit, Retriever
 from ingest.config import Settings
@@ -31,14 +31,17 @@ class Calibration:
         return cls(float(json.loads(path.read_text())["min_relevance"]))
 
 
-def relevance(hits: list[Hit], question: str, idf: dict[str, float]) -> float:
-    """How well the best passage matches: cosine similarity, nudged by shared rare words."""
+WORD_WEIGHT = 0.5  # how much shared rare words count next to cosine similarity
+
+
+def relevance(hits: list[Hit], question: str, weights: TermWeights) -> float:
+    """How well the KB matches: best cosine similarity plus the best share of the question's
+    rare words found in one passage (words the KB never uses weigh most)."""
     if not hits:
         return 0.0
     query = set(tokenize(question))
-    best = max(hits, key=lambda h: h.dense)
-    words = coverage(query, set(tokenize(best.chunk.embed_text)), idf) if query else 0.0
-    return best.dense + 0.1 * words
+    words = max(coverage(query, set(tokenize(h.chunk.embed_text)), weights) for h in hits)
+    return max(h.dense for h in hits) + WORD_WEIGHT * words
 
 
 class Assistant:
@@ -48,13 +51,13 @@ class Assistant:
         self.reader = IndexReader(settings)
         self.retriever = Retriever(self.reader, self.embedder)
         self.calibration = Calibration.load()
-        self._idf: tuple[str, dict[str, float]] | None = None
+        self._weights: tuple[str, TermWeights] | None = None
 
-    def idf(self) -> dict[str, float]:
+    def idf(self) -> TermWeights:
         generation = self.reader.current()
-        if self._idf is None or self._idf[0] != generation.name:
-            self._idf = (generation.name, term_weights(generation.chunks))
-        return self._idf[1]
+        if self._weights is None or self._weights[0] != generation.name:
+            self._weights = (generation.name, TermWeights.of(generation.chunks))
+        return self._weights[1]
 
     def retrieve(
         self, question: str, k: int | None = None, section: str | None = None,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from ingest.chunk import Chunk
 from ingest.config import Settings
 from ingest.errors import IndexCorrupt
-from ingest.keyword import load_bm25
+from ingest.keyword import build_bm25, load_bm25
 from ingest.store import COLLECTION, LocalIndex, chroma_settings
 
 if TYPE_CHECKING:
@@ -65,7 +65,11 @@ class IndexReader:
 
     def _load(self, name: str | None) -> OpenGeneration:
         if self.settings.chroma_host:
-            return self._store.open_for_reading(name)
+            generation, collection = self._store.load_with_collection(name)
+            bm25 = build_bm25([c.embed_text for c in generation.chunks])
+            # client=None: the collection shares the ServerIndex's one HTTP client.
+            return OpenGeneration(generation.name, generation.meta, generation.chunks, bm25,
+                                  collection)
         import chromadb
 
         generation = self._store.load(name)

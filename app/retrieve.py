@@ -16,7 +16,11 @@ MAX_QUERY_CHARS = 2000  # longer questions are cut: the model reads ~256 word pi
 FOLLOW_UP_START = re.compile(
     r"^(and|or|but|also|what about|how about|same|then|so|ok|okay|what if|in|for|with)\b", re.I
 )
-PRONOUN = re.compile(r"\b(it|its|this|that|these|those|they|them|there|one|ones)\b", re.I)
+PRONOUN = re.compile(
+    r"\b(it|its|this|that|these|those|they|them|their|there|one|ones|equivalent|instead|same"
+    r"|else|alternative|afterwards)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -31,8 +35,10 @@ class Hit:
 def is_follow_up(question: str) -> bool:
     """A short question leaning on the previous turn ("and in Django?", "why is that?")."""
     words = tokenize(question)
-    return bool(FOLLOW_UP_START.match(question.strip())) or (
-        len(words) <= 4 and bool(PRONOUN.search(question))
+    return (
+        bool(FOLLOW_UP_START.match(question.strip()))
+        or len(words) <= 2
+        or (len(words) <= 6 and bool(PRONOUN.search(question)))
     )
 
 
@@ -70,7 +76,13 @@ class Retriever:
             return []
         dense = self._dense(generation, query, section)
         keyword = self._keyword(generation, question, query, section)
-        fused = rrf([list(dense), list(keyword)])
+        rankings = [list(dense), list(keyword)]
+        if query != question:
+            # A follow-up: also search for its own words, so its new subject can win.
+            own = self._dense(generation, question, section)
+            rankings.append(list(own))
+            dense = {i: max(dense.get(i, -1.0), own.get(i, -1.0)) for i in dense.keys() | own}
+        fused = rrf(rankings)
         order = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, -1.0)))[:k]
         return [
             Hit(generation.chunks[i], dense.get(i, 0.0), keyword.get(i, 0.0), fused[i], rank)

@@ -144,7 +144,7 @@ class LocalIndex:
             )
             fill_collection(collection, chunks, vectors, client.get_max_batch_size())
         finally:
-            client.close()
+            client.close()  # type: ignore[attr-defined]  # chromadb 1.5 has it, untyped
         meta = {**meta, "format": FORMAT_VERSION, "chunks": len(chunks), "generation": name}
         _write_atomic(folder / "meta.json", json.dumps(meta, indent=2))
         _fsync_dir(folder)

@@ -207,6 +207,7 @@ def test_assistant_answers_from_the_server_and_follows_new_generations(
     assert any("third-party payment API" in c.chunk.text for c in again.citations)
 
 
+@pytest.mark.slow
 def test_two_app_processes_answer_from_the_shared_server(
     server_settings, embedder, tmp_path
 ) -> None:
@@ -290,6 +291,7 @@ def test_a_lease_lost_midway_publishes_nothing(server_settings, index, embedder)
     assert index.current_name() == before
 
 
+@pytest.mark.slow
 def test_killed_ingest_leaves_the_index_and_does_not_block_the_next(
     server_settings, index, embedder, kb: Path
 ) -> None:
