@@ -125,11 +125,22 @@ def _unit_score(unit: Unit, hit_rank: int, query: set[str], idf: TermWeights) ->
     return score
 
 
+def usable_passages(hits: list[Hit]) -> list[Hit]:
+    """The top passages an answer may quote: those of the best-ranked document, plus another
+    document's passage only when it is semantically closer than the best hit. Mixing documents
+    on weaker evidence mostly cites passages that merely share words with the question."""
+    top = hits[0]
+    return [
+        h for h in hits[:PASSAGES_USED]
+        if h.chunk.source == top.chunk.source or h.dense > top.dense
+    ]
+
+
 def _pick(hits: list[Hit], question: str, idf: TermWeights) -> list[tuple[Hit, Unit]]:
     query = set(tokenize(question))
     want_code = bool(CODE_INTENT.search(question))
     scored = []
-    for hit in hits[:PASSAGES_USED]:
+    for hit in usable_passages(hits):
         for unit in split_units(hit.chunk):
             if unit.kind == "code" and (not want_code or unit.text.count("\n") > MAX_CODE_LINES):
                 continue

@@ -51,14 +51,21 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
+_ready: set[Path] = set()  # databases whose schema this process has created
+
+
 @contextmanager
 def connect(path: Path) -> Iterator[sqlite3.Connection]:
     """A short-lived connection in one transaction; creates the file and schema on first use."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = path not in _ready or not path.exists()
+    if fresh:
+        path.parent.mkdir(parents=True, exist_ok=True)
     with closing(sqlite3.connect(path, timeout=10)) as db:
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA foreign_keys = ON")
-        db.executescript(SCHEMA)
+        if fresh:
+            db.executescript(SCHEMA)
+            _ready.add(path)
         with db:
             yield db
 

@@ -329,9 +329,11 @@ def stream_llm(
                 final.append(item)
 
     live = st.empty()
-    with live.container():
-        st.write_stream(pieces())
-    live.empty()
+    try:
+        with live.container():
+            st.write_stream(pieces())
+    finally:
+        live.empty()  # the verified answer is drawn in its place
     return final[-1]
 
 

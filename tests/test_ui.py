@@ -21,9 +21,8 @@ DB_SESSION_QUESTION = "Where should I open and close a database session in FastA
 
 
 @pytest.fixture
-def ui(settings, embedder, monkeypatch, tmp_path):
-    """An ingested copy of the fixture KB, and the environment the app reads it from."""
-    sync(settings, embedder=embedder)
+def ui_env(settings, monkeypatch, tmp_path):
+    """The environment the app reads its settings from, pointing at a copy of the fixture KB."""
     for name in ("KB_TOP_K", "KB_EMBED_MODEL", "KB_CHROMA_HOST", "KB_LLM_MODEL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KB_DIR", str(settings.kb_dir))
@@ -31,6 +30,13 @@ def ui(settings, embedder, monkeypatch, tmp_path):
     monkeypatch.setenv("KB_LLM", "none")
     monkeypatch.chdir(tmp_path)  # no .env from the developer's checkout
     return settings
+
+
+@pytest.fixture
+def ui(ui_env, embedder):
+    """The same, with the fixture KB ingested."""
+    sync(ui_env, embedder=embedder)
+    return ui_env
 
 
 def start(**query: str) -> AppTest:
@@ -78,6 +84,7 @@ def test_answer_is_cited_and_its_section_opens(ui):
     assert ":orange-background[" in body  # the cited sentences are highlighted
     assert "database session" in body
     assert any("dense" in c.value and "fused" in c.value for c in answer.caption)
+    assert answer.expander[0].label.startswith("Other retrieved passages")
 
     open_buttons = [b for b in at.button if b.label == "Open section"]
     assert open_buttons
@@ -97,6 +104,14 @@ def test_source_link_opens_the_document_view(ui):
     assert ":orange-background[Use the `lifespan` async context manager" in page
     assert at.expander[0].label.startswith("Whole document")
     assert at.code[-1].value.startswith("# FastAPI basics")
+
+
+def test_source_view_warns_when_the_file_changed_since_ingest(ui):
+    path = ui.kb_dir / "web" / "fastapi-basics.md"
+    path.write_text("# FastAPI basics\n\nRewritten.\n", encoding="utf-8")
+    at = start(source="web/fastapi-basics.md", lines="31-32")
+    assert "changed since the last ingest" in shown(at.warning[0].value)
+    assert "Use the `lifespan` async context manager" in text_of(at)  # the indexed text
 
 
 def test_source_view_refuses_paths_outside_the_index(ui):
@@ -132,6 +147,15 @@ def test_section_filter_limits_the_sources(ui):
     body = text_of(last_answer(at))
     assert "practice/testing.md" in body
     assert "web/" not in body
+
+
+def test_first_start_without_an_index_builds_it_from_the_button(ui_env):
+    at = start()
+    assert "Re-ingest" in at.warning[0].value
+    next(b for b in at.sidebar.button if b.label == "Re-ingest").click().run()
+    assert not at.exception
+    assert re.match(r"added [1-9]\d*, updated 0, removed 0", shown(at.sidebar.success[0].value))
+    assert "start with one of these" in text_of(at)
 
 
 def test_reingest_button_picks_up_an_edited_file(ui):
@@ -189,6 +213,9 @@ def test_history_survives_a_restart_and_feedback_is_stored(ui):
     assert [m.name for m in restarted.chat_message] == ["user", "assistant"]
     assert "Sources" in text_of(restarted.chat_message[1])
     assert restarted.feedback[0].value == 1  # the stored 👍 is shown again
+
+    reloaded = start(chat=str(chat.id))  # a page reload keeps ?chat= in the address
+    assert [m.name for m in reloaded.chat_message] == ["user", "assistant"]
 
     export = restarted.sidebar.get("download_button")[0]
     assert export.proto.label == "Export chat as markdown"
