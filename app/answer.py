@@ -42,8 +42,11 @@ class Citation:
         }
 
     def label(self) -> str:
-        lines = (f"line {self.start_line}" if self.start_line == self.end_line
-                 else f"lines {self.start_line}–{self.end_line}")
+        lines = (
+            f"line {self.start_line}"
+            if self.start_line == self.end_line
+            else f"lines {self.start_line}–{self.end_line}"
+        )
         return f"[{self.n}] {self.chunk.source} › {self.chunk.heading_path} ({lines})"
 
 
@@ -131,8 +134,7 @@ def usable_passages(hits: list[Hit]) -> list[Hit]:
     on weaker evidence mostly cites passages that merely share words with the question."""
     top = hits[0]
     return [
-        h for h in hits[:PASSAGES_USED]
-        if h.chunk.source == top.chunk.source or h.dense > top.dense
+        h for h in hits[:PASSAGES_USED] if h.chunk.source == top.chunk.source or h.dense > top.dense
     ]
 
 
@@ -183,9 +185,7 @@ def cite(chosen: list[tuple[Hit, Unit]]) -> list[Citation]:
     return citations
 
 
-def extractive_answer(
-    question: str, hits: list[Hit], idf: TermWeights, covered: bool
-) -> Answer:
+def extractive_answer(question: str, hits: list[Hit], idf: TermWeights, covered: bool) -> Answer:
     """Quote the best sentences of the top passages, each followed by its [n] marker."""
     if not covered or not hits:
         return Answer(question, REFUSAL, True, [], hits)

@@ -49,7 +49,7 @@ def ask_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--k", type=int, help="passages to retrieve (default: KB_TOP_K or 5)")
     parser.add_argument("--section", help="only search one KB section, e.g. frameworks-libraries")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
-    parser.add_argument("--batch", type=Path, help="JSON lines file with a \"q\" per line")
+    parser.add_argument("--batch", type=Path, help='JSON lines file with a "q" per line')
     args = parser.parse_args(argv)
     if (args.question is None) == (args.batch is None):
         parser.error("give either a QUESTION or --batch FILE")
@@ -63,13 +63,18 @@ def ask_main(argv: list[str] | None = None) -> int:
                 try:
                     question = json.loads(line)["q"]
                 except (json.JSONDecodeError, KeyError, TypeError):
-                    raise KBError(f"{args.batch}:{number}: expected a JSON object with \"q\"")
+                    raise KBError(
+                        f'{args.batch}:{number}: expected a JSON object with "q"'
+                    ) from None
                 answer = assistant.ask(str(question), args.k, args.section)
                 print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
             return 0
         answer = assistant.ask(args.question, args.k, args.section)
-        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2) if args.json
-              else answer.render())
+        print(
+            json.dumps(answer.to_json(), ensure_ascii=False, indent=2)
+            if args.json
+            else answer.render()
+        )
         return 0
 
     return run_cli("kb-ask", run)
@@ -90,8 +95,11 @@ def eval_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=Path, default=Path("data/eval/questions.jsonl"))
     parser.add_argument("--data", type=Path, help="data folder (default: KB_DATA_DIR or data)")
     parser.add_argument("--k", type=int, default=5, help="cut-off for hit@k and MRR (default 5)")
-    parser.add_argument("--calibrate", action="store_true",
-                        help="choose the refusal threshold and write app/calibration.json")
+    parser.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="choose the refusal threshold and write app/calibration.json",
+    )
     parser.add_argument("--misses", action="store_true", help="list the questions that failed")
     args = parser.parse_args(argv)
 
@@ -109,7 +117,9 @@ def eval_main(argv: list[str] | None = None) -> int:
             outcomes = [evaluate_one(assistant, q, args.k) for q in questions]
         values = metrics(outcomes, args.k)
         for name, value in values.items():
-            print(f"{name:>20}  {value:.3f}" if isinstance(value, float) else f"{name:>20}  {value}")
+            print(
+                f"{name:>20}  {value:.3f}" if isinstance(value, float) else f"{name:>20}  {value}"
+            )
         if args.misses:
             print_misses(outcomes, args.k)
         problems = failures(values)
@@ -154,8 +164,10 @@ def calibrate(outcomes) -> None:
         "two_fold_accuracy": [round(c, 3) for c in checks],
     }
     CALIBRATION_FILE.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"refusal threshold {threshold:.4f} written to {CALIBRATION_FILE} "
-          f"(2-fold held-out decision accuracy {checks[0]:.3f}, {checks[1]:.3f})")
+    print(
+        f"refusal threshold {threshold:.4f} written to {CALIBRATION_FILE} "
+        f"(2-fold held-out decision accuracy {checks[0]:.3f}, {checks[1]:.3f})"
+    )
 
 
 def print_misses(outcomes, k: int) -> None:
@@ -165,8 +177,10 @@ def print_misses(outcomes, k: int) -> None:
         rank = first_hit_rank(o)
         wrong_refusal = o.refused == bool(o.question.expect)
         if wrong_refusal or (o.question.expect and (rank is None or rank > 1)):
-            print(f"- rank {rank} refused={o.refused} rel={o.relevance:.3f} {o.question.q!r} "
-                  f"expect {list(o.question.expect)} got {o.ranked_sources[:3]}")
+            print(
+                f"- rank {rank} refused={o.refused} rel={o.relevance:.3f} {o.question.q!r} "
+                f"expect {list(o.question.expect)} got {o.ranked_sources[:3]}"
+            )
 
 
 if __name__ == "__main__":

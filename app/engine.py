@@ -60,7 +60,10 @@ class Assistant:
         return self._weights[1]
 
     def retrieve(
-        self, question: str, k: int | None = None, section: str | None = None,
+        self,
+        question: str,
+        k: int | None = None,
+        section: str | None = None,
         history: list[str] | None = None,
     ) -> list[Hit]:
         return self.retriever.search(
@@ -68,7 +71,10 @@ class Assistant:
         )
 
     def ask(
-        self, question: str, k: int | None = None, section: str | None = None,
+        self,
+        question: str,
+        k: int | None = None,
+        section: str | None = None,
         history: list[str] | None = None,
     ) -> Answer:
         """Retrieve, decide whether the KB covers the question, answer with citations."""
@@ -78,8 +84,13 @@ class Assistant:
         hits = self.retrieve(question, k, section, history)
         idf = self.idf()
         if not tokenize(question):
-            answer = Answer(question, "I could not find any words to search for in that question.",
-                            True, [], hits)
+            answer = Answer(
+                question,
+                "I could not find any words to search for in that question.",
+                True,
+                [],
+                hits,
+            )
             return answer
         score = relevance(hits, question, idf)
         answer = extractive_answer(question, hits, idf, score >= self.calibration.min_relevance)
@@ -87,7 +98,10 @@ class Assistant:
         return answer
 
     def ask_stream(
-        self, question: str, k: int | None = None, section: str | None = None,
+        self,
+        question: str,
+        k: int | None = None,
+        section: str | None = None,
         history: list[str] | None = None,
     ) -> Iterator[str | Answer]:
         """Text pieces as an LLM writes them, then the final verified Answer."""

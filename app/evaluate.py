@@ -50,7 +50,7 @@ def load_questions(path: Path) -> list[Question]:
                 Question(item["q"], tuple(item["expect"]), tuple(item.get("history", ())))
             )
         except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            raise KBError(f"{path}:{number}: expected {{\"q\", \"expect\"}} JSON ({exc})") from exc
+            raise KBError(f'{path}:{number}: expected {{"q", "expect"}} JSON ({exc})') from exc
     return questions
 
 

@@ -68,15 +68,18 @@ class IndexReader:
             generation, collection = self._store.load_with_collection(name)
             bm25 = build_bm25([c.embed_text for c in generation.chunks])
             # client=None: the collection shares the ServerIndex's one HTTP client.
-            return OpenGeneration(generation.name, generation.meta, generation.chunks, bm25,
-                                  collection)
+            return OpenGeneration(
+                generation.name, generation.meta, generation.chunks, bm25, collection
+            )
         import chromadb
 
         generation = self._store.load(name)
         folder = self._store.root / generation.name
         try:
             bm25 = load_bm25(folder / "bm25")
-            client = chromadb.PersistentClient(path=str(folder / "chroma"), settings=chroma_settings())
+            client = chromadb.PersistentClient(
+                path=str(folder / "chroma"), settings=chroma_settings()
+            )
             collection = client.get_collection(COLLECTION)
             if collection.count() != len(generation.chunks):
                 raise ValueError("the Chroma collection and chunks.jsonl disagree")
@@ -84,5 +87,6 @@ class IndexReader:
             raise IndexCorrupt(
                 f"index generation {folder} is damaged ({exc}); run kb-ingest to rebuild it"
             ) from exc
-        return OpenGeneration(generation.name, generation.meta, generation.chunks, bm25,
-                              collection, client)
+        return OpenGeneration(
+            generation.name, generation.meta, generation.chunks, bm25, collection, client
+        )

@@ -32,7 +32,9 @@ def user_prompt(question: str, hits: list[Hit]) -> str:
     for n, hit in enumerate(hits, 1):
         text = hit.chunk.text.replace("</passage>", "</ passage>")
         blocks.append(f'<passage n="{n}" source="{hit.chunk.source}">\n{text}\n</passage>')
-    return "Passages:\n" + "\n".join(blocks) + f"\n\nQuestion: {question}\nAnswer with [n] citations:"
+    return (
+        "Passages:\n" + "\n".join(blocks) + f"\n\nQuestion: {question}\nAnswer with [n] citations:"
+    )
 
 
 def make_llm(settings: Settings):
@@ -71,15 +73,23 @@ def sanitize(text: str) -> str:
 
 def verify(question: str, raw: str, hits: list[Hit]) -> Answer:
     """Keep only markers that point at a passage; cite exactly the passages still referenced."""
-    text = MARKER.sub(lambda m: m.group(0) if 1 <= int(m.group(1)) <= len(hits) else "", sanitize(raw))
+    text = MARKER.sub(
+        lambda m: m.group(0) if 1 <= int(m.group(1)) <= len(hits) else "", sanitize(raw)
+    )
     text = re.sub(r"[ \t]+([.,;:])", r"\1", re.sub(r"[ \t]{2,}", " ", text)).strip()
     cited = sorted({int(n) for n in MARKER.findall(text)})
     # Renumber so the cited passages read [1], [2], ... in the answer and the source list.
     renumber = {old: new for new, old in enumerate(cited, 1)}
     text = MARKER.sub(lambda m: f"[{renumber[int(m.group(1))]}]", text)
     citations = [
-        Citation(renumber[n], hits[n - 1].chunk, hits[n - 1].chunk.start_line,
-                 hits[n - 1].chunk.end_line, hits[n - 1].chunk.text, ())
+        Citation(
+            renumber[n],
+            hits[n - 1].chunk,
+            hits[n - 1].chunk.start_line,
+            hits[n - 1].chunk.end_line,
+            hits[n - 1].chunk.text,
+            (),
+        )
         for n in cited
     ]
     refused = not citations and "does not cover" in text.lower()

@@ -61,7 +61,9 @@ def split_units(chunk: Chunk) -> list[Unit]:
         nonlocal seen_prose
         lead = kind != "code" and not seen_prose
         seen_prose = seen_prose or kind != "code"
-        units.append(Unit(text, chunk.start_line + start, chunk.start_line + end, kind, len(units), lead))
+        units.append(
+            Unit(text, chunk.start_line + start, chunk.start_line + end, kind, len(units), lead)
+        )
 
     while i < len(lines):
         line = lines[i]
@@ -84,15 +86,23 @@ def split_units(chunk: Chunk) -> list[Unit]:
             continue
         if LIST_ITEM.match(line):
             j = i + 1
-            while j < len(lines) and lines[j].startswith((" ", "\t")) and lines[j].strip() \
-                    and not LIST_ITEM.match(lines[j]):
+            while (
+                j < len(lines)
+                and lines[j].startswith((" ", "\t"))
+                and lines[j].strip()
+                and not LIST_ITEM.match(lines[j])
+            ):
                 j += 1
             add("\n".join(lines[i:j]), i, j - 1, "item")
             i = j
             continue
         j = i
-        while j < len(lines) and lines[j].strip() and not (
-            FENCE_OPEN.match(lines[j]) or HEADING.match(lines[j]) or LIST_ITEM.match(lines[j])
+        while (
+            j < len(lines)
+            and lines[j].strip()
+            and not (
+                FENCE_OPEN.match(lines[j]) or HEADING.match(lines[j]) or LIST_ITEM.match(lines[j])
+            )
         ):
             j += 1
         for text, start, end in _sentences(lines[i:j], i):

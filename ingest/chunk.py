@@ -44,11 +44,7 @@ def embed_text(heading_path: str, text: str) -> str:
 def slugify(heading: str) -> str:
     """GitHub's anchor for a heading: rendered text, lower-cased, punctuation dropped."""
     text = _render_inline(heading).strip().lower()
-    text = "".join(
-        ch
-        for ch in text
-        if ch in "-_ " or unicodedata.category(ch)[0] in "LNM"
-    )
+    text = "".join(ch for ch in text if ch in "-_ " or unicodedata.category(ch)[0] in "LNM")
     return text.replace(" ", "-")
 
 

@@ -43,12 +43,13 @@ def print_report(report: Report, dry_run: bool = False) -> None:
     if dry_run:
         for sign, chunks in (("+", report.added), ("~", report.updated), ("-", report.removed)):
             for chunk in chunks:
-                print(f"{sign} {chunk.source} › {chunk.heading_path} (lines "
-                      f"{chunk.start_line}-{chunk.end_line})")
+                print(
+                    f"{sign} {chunk.source} › {chunk.heading_path} (lines "
+                    f"{chunk.start_line}-{chunk.end_line})"
+                )
         print("dry run: nothing written")
     elif report.changed or report.embedded:
-        print(f"embedded {report.embedded} chunks; generation {report.generation}",
-              file=sys.stderr)
+        print(f"embedded {report.embedded} chunks; generation {report.generation}", file=sys.stderr)
     print(report.summary(), flush=True)
 
 

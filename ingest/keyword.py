@@ -23,7 +23,14 @@ TOKEN = re.compile(r"[a-z0-9]+(?:[_.+#-][a-z0-9]+)*")
 
 def _stem(word: str) -> str:
     """A deliberately light English stemmer: plural and common verb endings."""
-    for suffix, keep in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+    for suffix, keep in (
+        ("ies", "y"),
+        ("sses", "ss"),
+        ("ing", ""),
+        ("ed", ""),
+        ("es", ""),
+        ("s", ""),
+    ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "s" and word.endswith(("ss", "us", "is")):
                 return word

@@ -15,8 +15,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from datetime import UTC, datetime
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 

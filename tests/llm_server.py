@@ -28,7 +28,9 @@ class FakeLLM:
                     self.send_response(server.status)
                     self.send_header("Content-Type", "application/json")
                     self.end_headers()
-                    self.wfile.write(b'{"error": {"message": "model exploded", "type": "server_error"}}')
+                    self.wfile.write(
+                        b'{"error": {"message": "model exploded", "type": "server_error"}}'
+                    )
                     return
                 if body.get("stream"):
                     self._stream(body)
@@ -37,10 +39,17 @@ class FakeLLM:
 
             def _complete(self, body: dict) -> None:
                 payload = {
-                    "id": "cmpl-1", "object": "chat.completion", "created": int(time.time()),
+                    "id": "cmpl-1",
+                    "object": "chat.completion",
+                    "created": int(time.time()),
                     "model": body.get("model", "fake"),
-                    "choices": [{"index": 0, "finish_reason": "stop",
-                                 "message": {"role": "assistant", "content": server.reply}}],
+                    "choices": [
+                        {
+                            "index": 0,
+                            "finish_reason": "stop",
+                            "message": {"role": "assistant", "content": server.reply},
+                        }
+                    ],
                     "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                 }
                 data = json.dumps(payload).encode()
@@ -58,10 +67,13 @@ class FakeLLM:
                 for i, word in enumerate(words):
                     piece = word + (" " if i < len(words) - 1 else "")
                     chunk = {
-                        "id": "cmpl-1", "object": "chat.completion.chunk",
-                        "created": int(time.time()), "model": body.get("model", "fake"),
-                        "choices": [{"index": 0, "delta": {"content": piece},
-                                     "finish_reason": None}],
+                        "id": "cmpl-1",
+                        "object": "chat.completion.chunk",
+                        "created": int(time.time()),
+                        "model": body.get("model", "fake"),
+                        "choices": [
+                            {"index": 0, "delta": {"content": piece}, "finish_reason": None}
+                        ],
                     }
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()

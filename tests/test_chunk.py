@@ -39,7 +39,10 @@ The same heading again.
         ("Fixtures & scopes", "fixtures--scopes"),
         ("The `__slots__` trick", "the-__slots__-trick"),
         ("What's new in Python 3.11?", "whats-new-in-python-311"),
-        ("N+1 queries: select_related vs prefetch_related", "n1-queries-select_related-vs-prefetch_related"),
+        (
+            "N+1 queries: select_related vs prefetch_related",
+            "n1-queries-select_related-vs-prefetch_related",
+        ),
         ("Guide to *Things*", "guide-to-things"),
         ("Links [like this](http://x.y)", "links-like-this"),
         ("Émigré café", "émigré-café"),

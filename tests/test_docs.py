@@ -15,8 +15,12 @@ SCRIPTS = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scrip
 
 @pytest.mark.parametrize("script", sorted(SCRIPTS))
 def test_command_has_help_with_an_example(script: str) -> None:
-    result = subprocess.run([str(Path(sys.executable).parent / script), "--help"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / script), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "usage:" in result.stdout.lower() and "example" in result.stdout.lower()
 

@@ -48,7 +48,12 @@ def test_kb_eval_exits_non_zero_under_the_thresholds(settings, embedder, tmp_pat
     wrong = tmp_path / "wrong.jsonl"
     wrong.write_text(json.dumps({"q": "What should I mock?", "expect": ["web/flask-basics.md"]}))
     kb_eval = Path(sys.executable).parent / "kb-eval"
-    result = subprocess.run([str(kb_eval), "--questions", str(wrong)], env=cli_env(settings),
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(kb_eval), "--questions", str(wrong)],
+        env=cli_env(settings),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 1
     assert "hit@5" in result.stdout and "below threshold" in result.stderr

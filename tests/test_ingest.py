@@ -44,7 +44,10 @@ def test_first_ingest_stores_every_chunk(settings, embedder) -> None:
     assert len(report.added) == report.chunks == report.embedded > 5
     assert chroma_count(settings) == report.chunks
     texts = contents(settings)
-    assert "Mock only at the boundaries" in texts[("practice/testing.md", "Testing practice › What to mock")]
+    assert (
+        "Mock only at the boundaries"
+        in texts[("practice/testing.md", "Testing practice › What to mock")]
+    )
 
 
 def test_noop_reingest_embeds_nothing_and_never_loads_the_model(settings, embedder) -> None:
@@ -62,13 +65,16 @@ def test_noop_reingest_embeds_nothing_and_never_loads_the_model(settings, embedd
 def test_one_line_edit_reembeds_only_that_chunk(settings, embedder, kb: Path) -> None:
     sync(settings, embedder=embedder)
     path = kb / "web" / "flask-basics.md"
-    path.write_text(path.read_text().replace("register it on the app", "register it on the app once"))
+    path.write_text(
+        path.read_text().replace("register it on the app", "register it on the app once")
+    )
     report = sync(settings, embedder=embedder)
     assert [c.heading_path for c in report.updated] == ["Flask basics › Blueprints group routes"]
     assert report.embedded == 1 and not report.added and not report.removed
-    assert "register it on the app once" in contents(settings)[
-        ("web/flask-basics.md", "Flask basics › Blueprints group routes")
-    ]
+    assert (
+        "register it on the app once"
+        in contents(settings)[("web/flask-basics.md", "Flask basics › Blueprints group routes")]
+    )
 
 
 def test_lines_moving_updates_ranges_without_reembedding(settings, embedder, kb: Path) -> None:
@@ -132,7 +138,9 @@ def test_cli_summary_line_and_bad_files_skipped_by_name(settings, kb: Path, tmp_
     summary = result.stdout.strip().splitlines()[-1]
     assert summary.startswith("added ") and "(files 3, chunks " in summary
     assert {s for s, _ in contents(settings)} == {
-        "web/fastapi-basics.md", "web/flask-basics.md", "practice/testing.md"
+        "web/fastapi-basics.md",
+        "web/flask-basics.md",
+        "practice/testing.md",
     }
 
 
@@ -159,14 +167,20 @@ def test_unreadable_file_keeps_its_previous_chunks(settings, embedder, kb: Path)
     assert ("web/flask-basics.md", "Flask basics › The application factory") in contents(settings)
 
 
-def test_killed_ingest_leaves_the_old_index_and_the_next_run_converges(settings, embedder, kb) -> None:
+def test_killed_ingest_leaves_the_old_index_and_the_next_run_converges(
+    settings, embedder, kb
+) -> None:
     sync(settings, embedder=embedder)
     before = contents(settings)
     for i in range(40):  # enough new chunks that embedding takes a few seconds
         (kb / f"extra-{i}.md").write_text(f"# Extra {i}\n\n" + f"Sentence number {i}. " * 30)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ingest"], env=cli_env(settings), cwd=ROOT,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "ingest"],
+        env=cli_env(settings),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert proc.stderr is not None
     seen = ""
@@ -189,4 +203,8 @@ def test_meta_records_model_and_files(settings, embedder) -> None:
     index = LocalIndex(settings.index_dir)
     meta = json.loads((index.root / index.current_name() / "meta.json").read_text())
     assert meta["model"] == "all-MiniLM-L6-v2"
-    assert set(meta["files"]) == {"web/fastapi-basics.md", "web/flask-basics.md", "practice/testing.md"}
+    assert set(meta["files"]) == {
+        "web/fastapi-basics.md",
+        "web/flask-basics.md",
+        "practice/testing.md",
+    }

@@ -24,8 +24,12 @@ NEW_FACT = "Quarantine a flaky test with a ticket number and a deadline."
 
 def popen(args: list[str], env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, *args], env=env, cwd=ROOT, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, *args],
+        env=env,
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -36,8 +40,10 @@ def published(settings) -> dict[str, str]:
 def test_queries_keep_working_while_ingest_runs(settings, embedder, kb: Path) -> None:
     sync(settings, embedder=embedder)
     old_ids = set(published(settings))
-    loop = popen([str(ROOT / "tests" / "query_loop.py"), "How do I deal with flaky tests?", "300"],
-                 cli_env(settings))
+    loop = popen(
+        [str(ROOT / "tests" / "query_loop.py"), "How do I deal with flaky tests?", "300"],
+        cli_env(settings),
+    )
     assert loop.stdout is not None
     first = json.loads(loop.stdout.readline())  # the loop is up and answering
     assert first["ok"], first
@@ -172,15 +178,25 @@ def test_awkward_files_are_ingested_or_skipped_by_name(settings, kb: Path, tmp_p
     result = run_module("ingest", env=cli_env(settings))
     assert result.returncode == 0, result.stderr
     for name, reason in [
-        ("not-utf8.md", "not UTF-8"), ("binary.md", "binary file"), ("huge.md", "over the 10 MB cap"),
-        ("escape.md", "symlink pointing outside"), ("escape-dir", "symlink pointing outside"),
+        ("not-utf8.md", "not UTF-8"),
+        ("binary.md", "binary file"),
+        ("huge.md", "over the 10 MB cap"),
+        ("escape.md", "symlink pointing outside"),
+        ("escape-dir", "symlink pointing outside"),
     ]:
         line = next((x for x in result.stderr.splitlines() if x.startswith(f"skipped {name}:")), "")
         assert reason in line, result.stderr
     chunks = LocalIndex(settings.index_dir).load().chunks
     sources = {c.source for c in chunks}
-    assert {"only-code.md", "long-lines.md", "deep.md", "dupes.md", "front-matter.md",
-            "with space ü.md", "practice/testing.md"} <= sources
+    assert {
+        "only-code.md",
+        "long-lines.md",
+        "deep.md",
+        "dupes.md",
+        "front-matter.md",
+        "with space ü.md",
+        "practice/testing.md",
+    } <= sources
     assert not sources & {"not-utf8.md", "binary.md", "huge.md", "escape.md", "empty.md"}
     dupes = sorted(c.anchor for c in chunks if c.source == "dupes.md")
     assert dupes == ["setup", "setup-1"]  # the second heading gets GitHub's -1 suffix
@@ -237,8 +253,16 @@ def test_ingest_and_ask_never_reach_the_network(settings, tmp_path: Path) -> Non
     site.mkdir()
     (site / "sitecustomize.py").write_text(AUDIT.format(log=str(log)))
     proxy = f"http://127.0.0.1:{recorder.port}"
-    env = cli_env(settings, PYTHONPATH=str(site), HTTP_PROXY=proxy, HTTPS_PROXY=proxy,
-                  ALL_PROXY=proxy, http_proxy=proxy, https_proxy=proxy, NO_PROXY="")
+    env = cli_env(
+        settings,
+        PYTHONPATH=str(site),
+        HTTP_PROXY=proxy,
+        HTTPS_PROXY=proxy,
+        ALL_PROXY=proxy,
+        http_proxy=proxy,
+        https_proxy=proxy,
+        NO_PROXY="",
+    )
     env.pop("HF_HUB_OFFLINE")  # our own code must switch the hub off, not the caller
     try:
         ingest = run_module("ingest", env=env)
