@@ -13,6 +13,7 @@ if TYPE_CHECKING:
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
 BATCH_SIZE = 32
+QUERY_CACHE_SIZE = 512
 
 
 def packaged_model_path() -> Path:
@@ -33,6 +34,7 @@ class Embedder:
         self.label = model_label(name)
         self._name = name
         self._model = None
+        self._queries: dict[str, np.ndarray] = {}
 
     def _load(self):
         if self._model is None:
@@ -75,7 +77,14 @@ class Embedder:
         return np.vstack(out).astype(np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self.embed([text])[0]
+        """One text's vector; repeated questions (examples, retries) skip the model."""
+        vector = self._queries.get(text)
+        if vector is None:
+            vector = self.embed([text])[0]
+            if len(self._queries) >= QUERY_CACHE_SIZE:
+                self._queries.pop(next(iter(self._queries)))
+            self._queries[text] = vector
+        return vector
 
     @property
     def dimension(self) -> int:

@@ -116,8 +116,7 @@ class LocalIndex:
                     raise ValueError("vectors.npy and chunks.jsonl disagree")
             if meta.get("format") != FORMAT_VERSION or meta.get("chunks") != len(chunks):
                 raise ValueError("meta.json does not match the chunks")
-            if not (folder / "chroma").is_dir() or not (folder / "bm25").is_dir():
-                raise ValueError("chroma/ or bm25/ missing")
+            _check_files(folder, len(chunks), int(meta.get("dimension", 0)))
         except (OSError, ValueError, TypeError, KeyError) as exc:
             raise IndexCorrupt(
                 f"index generation {folder} is damaged ({exc}); run kb-ingest to rebuild it"
@@ -163,6 +162,18 @@ class LocalIndex:
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(entry.name)
         return removed
+
+
+def _check_files(folder: Path, chunks: int, dimension: int) -> None:
+    """Cheap checks that catch deleted or overwritten files without opening Chroma."""
+    sqlite = folder / "chroma" / "chroma.sqlite3"
+    with open(sqlite, "rb") as handle:
+        if handle.read(16) != b"SQLite format 3\x00":
+            raise ValueError(f"{sqlite.name} is not a SQLite database")
+    if (folder / "vectors.npy").stat().st_size < chunks * dimension * 4:
+        raise ValueError("vectors.npy is truncated")
+    if not (folder / "bm25" / "params.index.json").is_file():
+        raise ValueError("the keyword index is missing")
 
 
 def _write_atomic(path: Path, text: str) -> None:

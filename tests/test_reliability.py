@@ -273,3 +273,38 @@ def test_ingest_and_ask_never_reach_the_network(settings, tmp_path: Path) -> Non
     assert ask.returncode == 0 and "[1]" in ask.stdout, ask.stderr
     assert recorder.connections == 0
     assert not log.exists(), log.read_text()
+
+
+def _corrupt(folder: Path, how: str) -> None:
+    if how == "chroma-deleted":
+        import shutil
+
+        shutil.rmtree(folder / "chroma")
+    elif how == "chroma-garbage":
+        for path in (folder / "chroma").rglob("*.sqlite3"):
+            path.write_bytes(b"this is not a database" * 100)
+    elif how == "vectors-truncated":
+        (folder / "vectors.npy").write_bytes(b"\x93NUMPY")
+    elif how == "meta-deleted":
+        (folder / "meta.json").unlink()
+    elif how == "bm25-deleted":
+        import shutil
+
+        shutil.rmtree(folder / "bm25")
+
+
+@pytest.mark.parametrize(
+    "how", ["chroma-deleted", "chroma-garbage", "vectors-truncated", "meta-deleted", "bm25-deleted"]
+)
+def test_damaged_generation_is_reported_then_rebuilt(settings, embedder, how: str) -> None:
+    sync(settings, embedder=embedder)
+    index = LocalIndex(settings.index_dir)
+    _corrupt(index.root / index.current_name(), how)
+    ask = run_module("app.cli", "What should I mock in tests?", env=cli_env(settings))
+    assert ask.returncode == 1, ask.stdout  # a clear message, not a traceback or a segfault
+    assert ask.stderr.startswith("kb-ask: error:") and "kb-ingest" in ask.stderr
+    assert len(ask.stderr.strip().splitlines()) == 1
+    ingest = run_module("ingest", env=cli_env(settings))
+    assert ingest.returncode == 0, ingest.stderr
+    again = run_module("app.cli", "What should I mock in tests?", env=cli_env(settings))
+    assert again.returncode == 0 and "[1]" in again.stdout, again.stderr
