@@ -105,7 +105,7 @@ def ask(page, question: str) -> None:
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(question)
     box.press("Enter")
-    page.get_by_test_id("stChatMessage").nth(count + 1).wait_for(timeout=60_000)
+    page.get_by_test_id("stChatMessage").nth(count + 1).wait_for(timeout=90_000)
     settle(page)
 
 

@@ -135,7 +135,7 @@ def test_example_question_button_asks_it(ui):
     assert examples
     examples[0].click().run()
     assert [m.name for m in at.chat_message] == ["user", "assistant"]
-    assert shown(at.chat_message[0].markdown[0].value) == examples[0].label
+    assert shown(at.chat_message[0].markdown[0].value) == shown(examples[0].label)
     assert not any(b.key and b.key.startswith("example-") for b in at.button)
 
 
@@ -167,9 +167,9 @@ def test_reingest_button_picks_up_an_edited_file(ui):
             "stored next to the test, and fails when the two differ.\n"
         )
     at.run()
-    sidebar = text_of(at.sidebar)
-    assert "Changed since the last ingest" in sidebar
-    assert "modified practice/testing.md" in sidebar
+    assert "Changed since the last ingest:** 1 modified" in text_of(at.sidebar)
+    listed = "\n".join(shown(c.value) for c in at.sidebar.caption)
+    assert "- modified practice/testing.md" in listed
 
     next(b for b in at.sidebar.button if b.label == "Re-ingest").click().run()
     assert not at.exception
@@ -268,3 +268,18 @@ def test_llm_mode_is_disabled_without_a_backend(ui):
     mode = at.sidebar.radio(key="mode")
     assert mode.disabled and mode.value == "extractive"
     assert "KB_LLM" in "\n".join(mode.proto.captions)
+
+
+def test_kb_chat_listens_on_localhost_without_telemetry():
+    from app.chat import command
+
+    cmd = command([])
+    assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[4].endswith("app/streamlit_app.py")
+    flags = dict(zip(cmd[5::2], cmd[6::2], strict=False))
+    assert flags["--server.address"] == "127.0.0.1"
+    assert flags["--server.port"] == "8501"
+    assert flags["--browser.gatherUsageStats"] == "false"
+    custom = command(["--port", "8600", "--address", "0.0.0.0", "--theme.base", "dark"])
+    assert custom[custom.index("--server.port") + 1] == "8600"
+    assert custom[custom.index("--server.address") + 1] == "0.0.0.0"
+    assert custom[-2:] == ["--theme.base", "dark"]  # other options go to streamlit run
