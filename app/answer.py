@@ -13,12 +13,17 @@ from ingest.chunk import Chunk
 from ingest.keyword import tokenize
 
 PASSAGES_USED = 3  # the top hits sentences are drawn from
+MIN_CLOSENESS = 0.75  # a passage much less similar than the best one adds noise, not answers
+MIN_WORDS = 60
 TARGET_WORDS = 120
 MAX_WORDS = 180
 MAX_UNITS = 6
 MAX_CODE_LINES = 30
 CODE_INTENT = re.compile(r"\b(how|example|show|code|write|implement|snippet|sample|syntax)\b", re.I)
 REFUSAL = "The knowledge base does not cover this question."
+ANAPHORIC = re.compile(r"^(this|these|that|those|it|they|here|such|both)\b", re.I)
+META = re.compile(r"^(this|the) (document|page|guide|section|article)\b", re.I)
+MIN_SHARE_OF_BEST = 0.7  # once the answer has substance, skip units scoring under this share
 
 
 @dataclass(frozen=True)
@@ -115,9 +120,10 @@ def coverage(query: set[str], tokens: set[str], weights: TermWeights) -> float:
     return sum(weights(t) for t in query & tokens) / total if total else 0.0
 
 
-def _unit_score(unit: Unit, hit_rank: int, query: set[str], idf: TermWeights) -> float:
+def _unit_score(unit: Unit, closeness: float, query: set[str], idf: TermWeights) -> float:
+    """`closeness`: the passage's cosine similarity relative to the best passage's (0..1)."""
     tokens = set(tokenize(unit.quote))
-    score = coverage(query, tokens, idf) + 0.35 / hit_rank
+    score = coverage(query, tokens, idf) + 0.35 * closeness**2
     if unit.lead:
         score += 0.15  # sections open with their main point
     words = len(unit.quote.split())
@@ -125,16 +131,24 @@ def _unit_score(unit: Unit, hit_rank: int, query: set[str], idf: TermWeights) ->
         score -= 0.2
     if unit.kind == "code":
         score -= 0.1
+    if ANAPHORIC.match(unit.quote):
+        score -= 0.15  # "This class...", "These rules..." need the sentence before them
+    if META.match(unit.quote):
+        score -= 0.3  # talks about the document, not the subject
     return score
 
 
 def usable_passages(hits: list[Hit]) -> list[Hit]:
-    """The top passages an answer may quote: those of the best-ranked document, plus another
-    document's passage only when it is semantically closer than the best hit. Mixing documents
-    on weaker evidence mostly cites passages that merely share words with the question."""
+    """The top passages an answer may quote: the best hit; others of its document when nearly as
+    similar; another document's passage only when it is more similar than the best hit. Mixing
+    in weaker evidence mostly cites passages that merely share words with the question."""
     top = hits[0]
     return [
-        h for h in hits[:PASSAGES_USED] if h.chunk.source == top.chunk.source or h.dense > top.dense
+        h
+        for h in hits[:PASSAGES_USED]
+        if h is top
+        or (h.chunk.source == top.chunk.source and h.dense >= MIN_CLOSENESS * top.dense)
+        or h.dense > top.dense
     ]
 
 
@@ -142,15 +156,20 @@ def _pick(hits: list[Hit], question: str, idf: TermWeights) -> list[tuple[Hit, U
     query = set(tokenize(question))
     want_code = bool(CODE_INTENT.search(question))
     scored = []
+    top = max(hits[0].dense, 1e-6)
     for hit in usable_passages(hits):
+        closeness = max(0.0, min(1.0, hit.dense / top))
         for unit in split_units(hit.chunk):
             if unit.kind == "code" and (not want_code or unit.text.count("\n") > MAX_CODE_LINES):
                 continue
-            scored.append((_unit_score(unit, hit.rank, query, idf), hit, unit))
+            scored.append((_unit_score(unit, closeness, query, idf), hit, unit))
     scored.sort(key=lambda s: (-s[0], s[1].rank, s[2].order))
     chosen: list[tuple[Hit, Unit]] = []
     words, has_code = 0, False
-    for _, hit, unit in scored:
+    best = scored[0][0] if scored else 0.0
+    for score, hit, unit in scored:
+        if words >= MIN_WORDS and score < MIN_SHARE_OF_BEST * best:
+            break
         if unit.kind == "code":
             if has_code:
                 continue

@@ -40,7 +40,11 @@ def _sentences(lines: list[str], first_line: int) -> list[tuple[str, int, int]]:
         return first_line + max(i for i, s in enumerate(starts) if s <= pos)
 
     out, begin = [], 0
-    bounds = [m.start() for m in SENTENCE_END.finditer(joined)] + [len(joined)]
+    bounds = [
+        m.start()
+        for m in SENTENCE_END.finditer(joined)
+        if joined.count("`", 0, m.start()) % 2 == 0  # never split inside a code span
+    ] + [len(joined)]
     for end in bounds:
         text = joined[begin:end].strip()
         if text:
