@@ -63,3 +63,38 @@ def run_module(module: str, *args: str, env: dict[str, str], timeout: float = 30
         timeout=timeout,
         **kw,
     )
+
+
+def start_ingest(env: dict[str, str], *args: str) -> subprocess.Popen:
+    """`python -m ingest` in the background, with its output piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "ingest", *args],
+        env=env,
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def kill_while_embedding(env: dict[str, str]) -> None:
+    """Start an ingest and SIGKILL it once its progress bar shows it is embedding."""
+    proc = start_ingest(env)
+    assert proc.stderr is not None
+    seen = ""
+    while "embedding" not in seen:
+        char = proc.stderr.read(1)
+        assert char, f"ingest ended before embedding: {seen}"
+        seen += char
+    proc.kill()
+    proc.wait(timeout=30)
+
+
+def stop(process: subprocess.Popen, timeout: float = 15) -> None:
+    """Terminate a server process, killing it if it does not stop in time."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import cli_env
+from conftest import cli_env, stop
 
 from ingest.sync import sync
 
@@ -70,12 +70,7 @@ def server(settings, embedder, tmp_path: Path) -> Iterator[str]:
                 time.sleep(0.3)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         log.close()
 
 

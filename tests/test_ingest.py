@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, cli_env, run_module
+from conftest import cli_env, kill_while_embedding, run_module
 
 from ingest.errors import IngestLocked, KBFolderError
 from ingest.lock import ingest_lock
@@ -174,22 +170,7 @@ def test_killed_ingest_leaves_the_old_index_and_the_next_run_converges(
     before = contents(settings)
     for i in range(40):  # enough new chunks that embedding takes a few seconds
         (kb / f"extra-{i}.md").write_text(f"# Extra {i}\n\n" + f"Sentence number {i}. " * 30)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ingest"],
-        env=cli_env(settings),
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stderr is not None
-    seen = ""
-    while "embedding" not in seen:  # wait until it is mid-way through embedding
-        line = proc.stderr.read(1)
-        assert line, f"ingest ended early: {seen}"
-        seen += line
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
+    kill_while_embedding(cli_env(settings))
     assert contents(settings) == before  # the published index is untouched
     report = sync(settings, embedder=embedder)
     assert len(report.added) == 40 and report.chunks == len(before) + 40

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, cli_env, run_module
+from conftest import ROOT, cli_env, run_module, start_ingest
 
 from app.engine import Assistant
 from ingest.store import LocalIndex
@@ -75,7 +75,7 @@ def test_two_ingests_at_once_one_proceeds_one_refuses(settings, embedder, kb: Pa
     for i in range(20):
         (kb / f"bulk-{i}.md").write_text(f"# Bulk {i}\n\n" + f"Line {i} about queues. " * 40)
     env = cli_env(settings)
-    first = popen(["-m", "ingest"], env)
+    first = start_ingest(env)
     assert first.stderr is not None
     while not (settings.index_dir / ".lock").exists() or "embedding" not in first.stderr.read(64):
         time.sleep(0.05)
@@ -110,7 +110,7 @@ def test_sigkill_at_any_moment_keeps_the_old_index(settings, embedder, kb: Path,
     for i in range(30):
         (kb / f"extra-{i}.md").write_text(f"# Extra {i}\n\n" + f"Sentence {i} on retries. " * 30)
     dirs = {p.name for p in settings.index_dir.iterdir()}
-    proc = popen(["-m", "ingest"], cli_env(settings))
+    proc = start_ingest(cli_env(settings))
     assert proc.stderr is not None
     if moment == "embedding":
         _wait_for(lambda: "embedding" in proc.stderr.read(32))
@@ -128,7 +128,7 @@ def test_sigkill_at_any_moment_keeps_the_old_index(settings, embedder, kb: Path,
 
 def test_watch_mode_debounces_and_stops_cleanly(settings, embedder, kb: Path) -> None:
     sync(settings, embedder=embedder)
-    proc = popen(["-m", "ingest", "--watch"], cli_env(settings))
+    proc = start_ingest(cli_env(settings), "--watch")
     assert proc.stdout is not None and proc.stderr is not None
     summaries: list[str] = []
     reader = threading.Thread(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, cli_env, run_module
+from conftest import ROOT, cli_env, kill_while_embedding, run_module, stop
 
 from ingest.config import Settings
 from ingest.errors import IndexCorrupt, IndexNotBuilt, IngestLocked, StoreUnavailable
@@ -69,12 +68,7 @@ def chroma_port(tmp_path_factory: pytest.TempPathFactory):
             time.sleep(0.2)
         yield port
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
         log.close()
 
 
@@ -299,22 +293,7 @@ def test_killed_ingest_leaves_the_index_and_does_not_block_the_next(
     before = contents(index)
     for i in range(40):  # enough new chunks that embedding takes a few seconds
         (kb / f"extra-{i}.md").write_text(f"# Extra {i}\n\n" + f"Sentence number {i}. " * 30)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ingest"],
-        env=server_env(server_settings),
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stderr is not None
-    seen = ""
-    while "embedding" not in seen:  # wait until it is mid-way through embedding
-        char = proc.stderr.read(1)
-        assert char, f"ingest ended early: {seen}"
-        seen += char
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
+    kill_while_embedding(server_env(server_settings))
     assert contents(index) == before  # the published index is untouched
     report = sync(server_settings, embedder=embedder)  # no wait for the dead holder's lease
     assert len(report.added) == 40 and report.chunks == len(before) + 40

@@ -1,0 +1,94 @@
+"""The benchmark's own logic: the plain pipeline's scoring, the synthetic KB, the table."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.evaluate import Outcome, Question, metrics
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+import plain_pipeline  # noqa: E402
+import report  # noqa: E402
+import synth  # noqa: E402
+
+DOC = """# Testing
+
+Use a small fixture and check the response.
+
+## Running tests
+
+```python
+def test_use():  # code stays as written
+    assert use(1)
+```
+
+Make it fast.
+"""
+
+
+def plain_outcome(question: Question, paths: list[Path], kb: Path) -> Outcome:
+    sources = [plain_pipeline.source_of({"file_path": str(p)}, kb) for p in paths]
+    return Outcome(question, sources, refused=False, cited_sources=[], relevance=0.0)
+
+
+def test_plain_sources_score_like_ours(tmp_path: Path):
+    kb = tmp_path / "kb"
+    hit = Question("q1", ("web/fastapi.md",))
+    late = Question("q2", ("practice/testing.md",))
+    miss = Question("q3", ("web/flask.md",))
+    refusal = Question("q4", ())  # not covered: left out of hit@5 and MRR
+    outcomes = [
+        plain_outcome(hit, [kb / "web/fastapi.md"], kb),
+        plain_outcome(late, [kb / "web/a.md", kb / "web/b.md", kb / "practice/testing.md"], kb),
+        plain_outcome(miss, [kb / "web/fastapi.md"], kb),
+        plain_outcome(refusal, [kb / "web/fastapi.md"], kb),
+    ]
+    values = metrics(outcomes, 5)
+    assert values["hit@5"] == pytest.approx(2 / 3)
+    assert values["mrr"] == pytest.approx((1 + 1 / 3) / 3)
+
+
+def test_synthetic_copies_differ_but_keep_structure():
+    assert synth.vary(DOC, 0) == DOC
+    first, second = synth.vary(DOC, 1), synth.vary(DOC, 2)
+    assert first == synth.vary(DOC, 1)  # deterministic
+    assert len({DOC, first, second}) == 3
+    for copy in (first, second):
+        assert copy.count("\n#") == DOC.count("\n#")
+        assert "def test_use():  # code stays as written\n    assert use(1)" in copy
+        assert "# Testing (" in copy
+    assert synth.original_source("v03/web/fastapi.md") == "web/fastapi.md"
+
+
+def test_synthesize_writes_scale_copies(tmp_path: Path):
+    kb = tmp_path / "kb"
+    (kb / "practice").mkdir(parents=True)
+    (kb / "practice" / "testing.md").write_text(DOC)
+    out = synth.synthesize(kb, tmp_path / "synthetic", 3)
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.md"))
+    assert files == [f"v0{i}/practice/testing.md" for i in range(3)]
+    assert synth.edit_one_paragraph(out) == "v00/practice/testing.md"
+    assert "added by the benchmark" in (out / "v00/practice/testing.md").read_text()
+
+
+def test_table_marks_targets():
+    ours = {
+        "full_s": 10.0,
+        "embed_s": 9.0,
+        "noop_s": 0.3,
+        "noop_loaded_model": False,
+        "ask_p50_ms": 150.0,
+        "hit@5": 0.9,
+        "mrr": 0.8,
+    }
+    plain = {"full_s": 12.0, "noop_s": 12.0, "rebuilt": ["noop_s"], "hit@5": 0.8, "mrr": 0.9}
+    lines = report.table({"kb": {"ours": ours, "plain": plain}}).splitlines()
+    row = {line.split("  ")[0].strip(): line for line in lines}
+    assert row["full ingest (s)"].split()[-1] == "yes"
+    assert row["no-op re-ingest (s)"].split()[-2:] == ["12.00*", "yes"]
+    assert row["warm retrieval + answer p50 (ms)"].split()[-3:] == ["150.0", "n/a", "NO"]
+    assert row["MRR (covered questions)"].split()[-1] == "NO"
