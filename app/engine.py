@@ -16,6 +16,7 @@ from ingest.keyword import tokenize
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 MAX_QUESTION_CHARS = 2000
+QUERY_THREADS = 1  # see Embedder: fastest for single questions, robust under load
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def relevance(hits: list[Hit], question: str, weights: TermWeights) -> float:
 class Assistant:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.embedder = embedder or Embedder(settings.embed_model)
+        self.embedder = embedder or Embedder(settings.embed_model, threads=QUERY_THREADS)
         self.reader = IndexReader(settings)
         self.retriever = Retriever(self.reader, self.embedder)
         self.calibration = Calibration.load()

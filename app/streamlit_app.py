@@ -31,9 +31,10 @@ MAX_QUESTION_CHARS = 2000
 
 @st.cache_resource(show_spinner=False)
 def load_embedder(model: str | None) -> Any:
+    from app.engine import QUERY_THREADS
     from ingest.embed import Embedder
 
-    embedder = Embedder(model)
+    embedder = Embedder(model, threads=QUERY_THREADS)
     embedder.embed(["warm up"])  # load the weights now, not on the first question
     return embedder
 

@@ -28,18 +28,28 @@ def model_label(name: str | None) -> str:
 
 
 class Embedder:
-    """Turns texts into unit-length vectors; the model loads on first use."""
+    """Turns texts into unit-length vectors; the model loads on first use.
 
-    def __init__(self, name: str | None = None) -> None:
+    `threads=1` suits processes that serve queries: one short text gains nothing from a second
+    thread, and two threads slow down many times over while another process (an ingest) keeps
+    a core busy. Batch embedding in kb-ingest uses every core.
+    """
+
+    def __init__(self, name: str | None = None, threads: int | None = None) -> None:
         self.label = model_label(name)
         self._name = name
+        self._threads = threads
         self._model = None
         self._queries: dict[str, np.ndarray] = {}
 
     def _load(self):
         if self._model is None:
             try:
+                import torch
                 from sentence_transformers import SentenceTransformer
+
+                if self._threads:
+                    torch.set_num_threads(self._threads)
 
                 where = self._name or str(packaged_model_path())
                 self._model = SentenceTransformer(where, device="cpu")
