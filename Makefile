@@ -35,8 +35,8 @@ lint: install
 eval: ingest  ## retrieval and answer quality on data/eval/questions.jsonl
 	$(BIN)/kb-eval
 
-bench: install  ## speed and quality, side by side with a plain llama-index pipeline
-	$(BIN)/python benchmarks/bench.py
+bench: install  ## speed and quality beside a plain llama-index pipeline (BENCH_ARGS="--scale 0 --quick")
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf data/index data/bench data/app.db

@@ -101,20 +101,26 @@ class TermWeights:
 
     idf: dict[str, float]
     unknown: float
+    words: dict[str, frozenset[str]]  # each chunk's tokens, by chunk id
 
     @classmethod
     def of(cls, chunks: list[Chunk]) -> TermWeights:
+        words = {c.id: frozenset(tokenize(c.embed_text)) for c in chunks}
         df: Counter[str] = Counter()
-        for chunk in chunks:
-            df.update(set(tokenize(chunk.embed_text)))
+        for tokens in words.values():
+            df.update(tokens)
         n = len(chunks) or 1
-        return cls({t: math.log(1 + n / c) for t, c in df.items()}, math.log(1 + 2 * n))
+        idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        return cls(idf, math.log(1 + 2 * n), words)
+
+    def words_of(self, chunk: Chunk) -> frozenset[str]:
+        return self.words.get(chunk.id) or frozenset(tokenize(chunk.embed_text))
 
     def __call__(self, token: str) -> float:
         return self.idf.get(token, self.unknown)
 
 
-def coverage(query: set[str], tokens: set[str], weights: TermWeights) -> float:
+def coverage(query: set[str], tokens: set[str] | frozenset[str], weights: TermWeights) -> float:
     """Share of the question's (idf-weighted) words present in a passage."""
     total = sum(weights(t) for t in query)
     return sum(weights(t) for t in query & tokens) / total if total else 0.0

@@ -41,7 +41,7 @@ def relevance(hits: list[Hit], question: str, weights: TermWeights) -> float:
     if not hits:
         return 0.0
     query = set(tokenize(question))
-    words = max(coverage(query, set(tokenize(h.chunk.embed_text)), weights) for h in hits)
+    words = max(coverage(query, weights.words_of(h.chunk), weights) for h in hits)
     return max(h.dense for h in hits) + WORD_WEIGHT * words
 
 

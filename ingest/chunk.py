@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass
 
-MAX_CHARS = 1200  # a piece of a long section; ~250 word pieces, the model's input limit
+MAX_CHARS = 900  # a piece of a long section: stays within the model's 256 word pieces
 HARD_MAX_CHARS = 6000  # a single code block longer than this is split by lines
 OVERLAP_MAX_CHARS = 400  # the last block of a piece is repeated in the next when this short
 PATH_SEP = " › "

@@ -158,6 +158,7 @@ def _apply(settings, index, full, embedder, progress) -> Report:
             report.warnings.append(f"{exc}; re-embedding everything")
     missing = list({c.hash: c for c in chunks if c.hash not in known}.values())
     if missing:
+        owned = embedder is None
         embedder = embedder or Embedder(settings.embed_model)
         done = 0
 
@@ -171,6 +172,8 @@ def _apply(settings, index, full, embedder, progress) -> Report:
         known.update({c.hash: vectors[i] for i, c in enumerate(missing)})
         report.embedded = len(missing)
         report.model_loaded = True
+        if owned:
+            embedder.unload()  # writing the generation needs the memory more
     matrix = (
         np.vstack([known[c.hash] for c in chunks]).astype(np.float32)
         if chunks

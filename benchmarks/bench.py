@@ -1,0 +1,232 @@
+"""make bench: our pipeline against a plain llama-index one, on kb/ and on a KB N times larger.
+
+Ingest and cold start run as fresh subprocesses (wall time, peak RSS); the pure embedding
+floor, warm query latency and retrieval quality run in this process with the model loaded.
+Prints one table and writes every number to data/bench/bench-<UTC time>.json.
+
+examples:
+  python benchmarks/bench.py                      # kb/ and a 10x synthetic KB (tens of minutes)
+  python benchmarks/bench.py --scale 0 --quick    # kb/ only, one timed run per question
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import re
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import plain_pipeline
+import report
+import synth
+from measure import ROOT, TIME, percentiles_ms, run, timed, warm_latencies
+
+from ingest.edge import prepare_process
+from ingest.embed import Embedder
+
+TOP_K = 5
+PLAIN_SCRIPT = Path(__file__).with_name("plain_pipeline.py")
+FALLBACK_QUESTIONS = Path(__file__).with_name("questions.jsonl")
+
+
+class UncachedEmbedder(Embedder):
+    """Embeds every query: a timed repeat measures the model, not the query-embedding cache."""
+
+    def embed_query(self, text: str):
+        return self.embed([text])[0]
+
+
+def measure_ours(kb: Path, work: Path, questions: list, reps: int, embedder, to_original) -> dict:
+    from app.cli import evaluate_one
+    from app.engine import Assistant
+    from app.evaluate import metrics
+    from ingest.chunk import chunk_markdown
+    from ingest.config import Settings
+    from ingest.load import load_folder
+
+    copy, data = work / "kb-ours", work / "ours"
+    shutil.copytree(kb, copy)
+    ingest = ("-m", "ingest", "--kb", copy, "--data", data)
+    full, noop = run(*ingest), run(*ingest)
+    edited = synth.edit_one_paragraph(copy)
+    edit = run(*ingest)
+    cold = run("-m", "app.cli", "--data", data, questions[0].q)
+
+    documents = load_folder(kb, 10**9).documents
+    # What a full ingest embeds: each distinct chunk text once.
+    texts = list(
+        dict.fromkeys(c.embed_text for d in documents for c in chunk_markdown(d.text, d.source))
+    )
+    assistant = Assistant(Settings(kb_dir=copy, data_dir=data), embedder)
+    outcomes = [evaluate_one(assistant, q, TOP_K) for q in questions]
+    outcomes = [
+        replace(o, ranked_sources=[to_original(s) for s in o.ranked_sources]) for o in outcomes
+    ]
+    retrieve = warm_latencies(
+        lambda q: assistant.retrieve(q.q, TOP_K, history=list(q.history)), questions, reps
+    )
+    ask = warm_latencies(
+        lambda q: assistant.ask(q.q, TOP_K, history=list(q.history)), questions, reps
+    )
+    return {
+        "chunks": len(texts),
+        "full_s": full.seconds,
+        "embed_s": timed(lambda: embedder.embed(texts)),
+        "noop_s": noop.seconds,
+        "noop_loaded_model": _embedded(noop.stderr) > 0,
+        "edit_s": edit.seconds,
+        "edited_file": edited,
+        "edit_embedded": _embedded(edit.stderr),
+        "cold_s": cold.seconds,
+        "peak_rss_mb": max(r.max_rss_mb for r in (full, noop, edit, cold)),
+        "rss_mb": {
+            "full": full.max_rss_mb,
+            "noop": noop.max_rss_mb,
+            "edit": edit.max_rss_mb,
+            "cold": cold.max_rss_mb,
+        },
+        **_prefixed("retrieve_", percentiles_ms(retrieve)),
+        **_prefixed("ask_", percentiles_ms(ask)),
+        **metrics(outcomes, TOP_K),
+    }
+
+
+def measure_plain(kb: Path, work: Path, questions: list, reps: int, embedder, to_original) -> dict:
+    from app.evaluate import Outcome, metrics
+
+    persist = work / "plain"
+    full = run(PLAIN_SCRIPT, "build", "--kb", kb, "--persist", persist)
+    cold = run(PLAIN_SCRIPT, "query", "--persist", persist, questions[0].q)
+
+    texts = [plain_pipeline.node_embed_text(n) for n in plain_pipeline.load_nodes(kb)]
+    retriever = plain_pipeline.open_retriever(persist)
+
+    def outcome(question) -> Outcome:
+        hits = retriever.retrieve(question.q)
+        sources = [to_original(plain_pipeline.source_of(h.node.metadata, kb)) for h in hits]
+        return Outcome(question, sources, refused=False, cited_sources=[], relevance=0.0)
+
+    outcomes = [outcome(q) for q in questions]
+    retrieve = warm_latencies(lambda q: retriever.retrieve(q.q), questions, reps)
+    values = metrics(outcomes, TOP_K)
+    return {
+        "chunks": len(texts),
+        "full_s": full.seconds,
+        "embed_s": timed(lambda: embedder.embed(texts)),
+        # No incremental sync: a no-op or a one-file edit is the same full rebuild.
+        "noop_s": full.seconds,
+        "edit_s": full.seconds,
+        "rebuilt": ["noop_s", "edit_s"],
+        "cold_s": cold.seconds,
+        "peak_rss_mb": max(full.max_rss_mb, cold.max_rss_mb),
+        "rss_mb": {"full": full.max_rss_mb, "cold": cold.max_rss_mb},
+        **_prefixed("retrieve_", percentiles_ms(retrieve)),
+        "hit@5": values["hit@5"],
+        "mrr": values["mrr"],
+    }
+
+
+def _embedded(stderr: str) -> int:
+    match = re.search(r"embedded (\d+) chunks", stderr)
+    return int(match.group(1)) if match else 0
+
+
+def _same(source: str) -> str:
+    return source
+
+
+def _shown(path: Path) -> Path:
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
+def _prefixed(prefix: str, values: dict) -> dict:
+    return {prefix + k: v for k, v in values.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__.split("examples:")[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=10,
+        help="size of the synthetic KB in copies of the KB (0: skip it)",
+    )
+    parser.add_argument("--quick", action="store_true", help="1 timed run per question, not 3")
+    parser.add_argument("--kb", type=Path, default=ROOT / "kb", help="the real KB folder")
+    parser.add_argument(
+        "--questions",
+        type=Path,
+        default=ROOT / "data/eval/questions.jsonl",
+        help="labelled questions (falls back to benchmarks/questions.jsonl)",
+    )
+    args = parser.parse_args(argv)
+    if args.scale < 0:
+        parser.error("--scale must be 0 or more")
+    if not Path(TIME).is_file():
+        parser.error(f"needs GNU time at {TIME} for peak memory (apt-get install time)")
+    prepare_process()
+    from app.evaluate import load_questions
+
+    started = time.perf_counter()
+    question_file = args.questions if args.questions.is_file() else FALLBACK_QUESTIONS
+    questions = load_questions(question_file)
+    reps = 1 if args.quick else 3
+    kbs = {"kb": (args.kb.resolve(), _same)}
+    if args.scale:
+        out = ROOT / "data" / "bench" / f"synthetic-{args.scale}x"
+        kbs[f"{args.scale}x"] = (synth.synthesize(args.kb, out, args.scale), synth.original_source)
+
+    logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
+    embedder = UncachedEmbedder()
+    embedder.embed(["warm up"])
+    results = {}
+    for label, (kb, to_original) in kbs.items():
+        print(f"bench: measuring {label} ({kb})", file=sys.stderr, flush=True)
+        with tempfile.TemporaryDirectory(prefix="kb-bench-") as work:
+            results[label] = {
+                "kb": str(kb),
+                "ours": measure_ours(kb, Path(work), questions, reps, embedder, to_original),
+                "plain": measure_plain(kb, Path(work), questions, reps, embedder, to_original),
+            }
+
+    print(report.table(results))
+    seconds = time.perf_counter() - started
+    print(
+        f"{len(questions)} questions from {_shown(question_file)}; {reps} timed "
+        "run(s) per question after a warm-up, every run embedding its query (ours' query cache "
+        f"bypassed, as plain has none); whole benchmark {seconds / 60:.1f} min"
+    )
+    record = {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - seconds)),
+        "argv": sys.argv[1:],
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+        },
+        "questions": str(question_file),
+        "reps": reps,
+        "seconds": seconds,
+        "results": results,
+    }
+    path = ROOT / "data" / "bench" / time.strftime("bench-%Y%m%dT%H%M%SZ.json", time.gmtime())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2) + "\n")
+    print(f"results written to {_shown(path)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

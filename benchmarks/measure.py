@@ -1,0 +1,83 @@
+"""How each number is taken: timed subprocesses with their peak memory, warm query latency."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TIME = "/usr/bin/time"  # GNU time (Debian package `time`)
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float  # wall time, process start to exit
+    max_rss_mb: float  # peak resident memory of the process
+    stdout: str
+    stderr: str
+
+
+def child_env() -> dict[str, str]:
+    """Our environment without KB_* settings, so both pipelines use the packaged model."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
+
+
+def run(*args: str | Path) -> Run:
+    """Run `python ARGS` in the project folder: wall time and the process's own peak RSS.
+
+    The peak comes from GNU time, not from our wait4: Linux carries a parent's high-water
+    mark over fork + exec, so wait4 would report at least this (model-holding) process's RSS.
+    """
+    command = [sys.executable, *map(str, args)]
+    with (
+        tempfile.NamedTemporaryFile() as peak,
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+    ):
+        started = time.perf_counter()
+        process = subprocess.run(
+            [TIME, "-f", "%M", "-o", peak.name, *command],
+            cwd=ROOT,
+            env=child_env(),
+            stdout=out,
+            stderr=err,
+            check=False,
+        )
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
+        max_rss_kb = int(Path(peak.name).read_text().split()[-1])
+    if process.returncode != 0:
+        raise SystemExit(f"bench: `{' '.join(command)}` exited {process.returncode}:\n{stderr}")
+    return Run(seconds, max_rss_kb / 1024, stdout, stderr)
+
+
+def timed(fn: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    fn()
+    return time.perf_counter() - started
+
+
+def warm_latencies(fn: Callable[[str], object], queries: Iterable, reps: int) -> list[float]:
+    """Seconds per call of `fn(query)`, each query run once untimed first."""
+    times = []
+    for query in queries:
+        fn(query)
+        times += [timed(lambda q=query: fn(q)) for _ in range(reps)]
+    return times
+
+
+def percentiles_ms(times: list[float]) -> dict[str, float]:
+    """p50 and p95 in milliseconds."""
+    if not times:
+        return {"p50_ms": float("nan"), "p95_ms": float("nan")}
+    p95 = statistics.quantiles(times, n=20, method="inclusive")[18] if len(times) > 1 else times[0]
+    return {"p50_ms": statistics.median(times) * 1000, "p95_ms": p95 * 1000}
