@@ -11,7 +11,7 @@ from app.answer import Answer, TermWeights, coverage, extractive_answer
 from app.index import IndexReader
 from app.retrieve import Hit, Retriever
 from ingest.config import Settings
-from ingest.embed import Embedder
+from ingest.embed import Embedder, embedder_for
 from ingest.keyword import tokenize
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
@@ -48,7 +48,7 @@ def relevance(hits: list[Hit], question: str, weights: TermWeights) -> float:
 class Assistant:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.embedder = embedder or Embedder(settings.embed_model, threads=QUERY_THREADS)
+        self.embedder = embedder or embedder_for(settings, threads=QUERY_THREADS)
         self.reader = IndexReader(settings)
         self.retriever = Retriever(self.reader, self.embedder)
         self.calibration = Calibration.load()

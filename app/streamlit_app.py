@@ -30,11 +30,11 @@ MAX_QUESTION_CHARS = 2000
 
 
 @st.cache_resource(show_spinner=False)
-def load_embedder(model: str | None) -> Any:
+def load_embedder(settings: Settings) -> Any:
     from app.engine import QUERY_THREADS
-    from ingest.embed import Embedder
+    from ingest.embed import embedder_for
 
-    embedder = Embedder(model, threads=QUERY_THREADS)
+    embedder = embedder_for(settings, threads=QUERY_THREADS)
     embedder.embed(["warm up"])  # load the weights now, not on the first question
     return embedder
 
@@ -44,7 +44,7 @@ def load_assistant(settings: Settings) -> Any:
     """One Assistant per settings: tests with different folders never share one."""
     from app.engine import Assistant
 
-    return Assistant(settings, embedder=load_embedder(settings.embed_model))
+    return Assistant(settings, embedder=load_embedder(settings))
 
 
 def ask(question: str) -> None:

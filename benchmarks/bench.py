@@ -189,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         kbs[f"{args.scale}x"] = (synth.synthesize(args.kb, out, args.scale), synth.original_source)
 
     logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
-    embedder = UncachedEmbedder()
+    embedder = UncachedEmbedder(onnx_dir=ROOT / "data" / "models")
     embedder.embed(["warm up"])
     results = {}
     for label, (kb, to_original) in kbs.items():

@@ -24,6 +24,11 @@ class Settings:
     llm_base_url: str | None = None
     openai_api_key: str | None = None
     max_file_mb: float = 10.0
+    model_dir: Path | None = None  # where the exported ONNX model is cached
+
+    @property
+    def models_dir(self) -> Path:
+        return self.model_dir or self.data_dir / "models"
 
     @property
     def index_dir(self) -> Path:
@@ -58,6 +63,7 @@ class Settings:
             llm_base_url=get("KB_LLM_BASE_URL"),
             openai_api_key=get("OPENAI_API_KEY"),
             max_file_mb=_number("KB_MAX_FILE_MB", get("KB_MAX_FILE_MB"), float, 10.0, 0.001, 1e6),
+            model_dir=Path(value) if (value := get("KB_MODEL_DIR")) else None,
         )
 
 

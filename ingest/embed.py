@@ -1,4 +1,5 @@
-"""The sentence-transformers embedder, loaded from local files only."""
+"""The embedder, loaded from local files only: onnxruntime for the packaged model,
+sentence-transformers for any other (KB_EMBED_MODEL)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ingest.config import Settings
 from ingest.errors import EmbeddingModelError
 
 if TYPE_CHECKING:
@@ -35,29 +37,53 @@ class Embedder:
     a core busy. Batch embedding in kb-ingest uses every core.
     """
 
-    def __init__(self, name: str | None = None, threads: int | None = None) -> None:
+    def __init__(
+        self, name: str | None = None, threads: int | None = None, onnx_dir: Path | None = None
+    ) -> None:
         self.label = model_label(name)
         self._name = name
         self._threads = threads
-        self._model = None
+        self._onnx_dir = onnx_dir if name is None else None
+        self._model: Callable[[list[str]], np.ndarray] | None = None
         self._queries: dict[str, np.ndarray] = {}
 
-    def _load(self):
+    def _load(self) -> Callable[[list[str]], np.ndarray]:
         if self._model is None:
             try:
-                import torch
-                from sentence_transformers import SentenceTransformer
-
-                if self._threads:
-                    torch.set_num_threads(self._threads)
-
-                where = self._name or str(packaged_model_path())
-                self._model = SentenceTransformer(where, device="cpu")
+                self._model = self._load_onnx() if self._onnx_dir else self._load_torch()
             except Exception as exc:  # any loader failure is a configuration problem
                 raise EmbeddingModelError(
                     f"cannot load embedding model {self.label!r} (KB_EMBED_MODEL): {exc}"
                 ) from exc
         return self._model
+
+    def _load_onnx(self) -> Callable[[list[str]], np.ndarray]:
+        from ingest.onnx_model import OnnxEncoder, export
+
+        assert self._onnx_dir is not None
+        graph = self._onnx_dir / f"{PACKAGED_MODEL}.onnx"
+        if not graph.is_file():
+            export(packaged_model_path(), graph)
+        return OnnxEncoder(graph, packaged_model_path(), self._threads).encode
+
+    def _load_torch(self) -> Callable[[list[str]], np.ndarray]:
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if self._threads:
+            torch.set_num_threads(self._threads)
+        model = SentenceTransformer(self._name or str(packaged_model_path()), device="cpu")
+
+        def encode(batch: list[str]) -> np.ndarray:
+            return model.encode(
+                batch,
+                batch_size=BATCH_SIZE,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+
+        return encode
 
     def embed(
         self,
@@ -76,15 +102,7 @@ class Embedder:
         out = []
         for start in range(0, len(order), BATCH_SIZE):
             batch = [texts[i] for i in order[start : start + BATCH_SIZE]]
-            out.append(
-                model.encode(
-                    batch,
-                    batch_size=BATCH_SIZE,
-                    normalize_embeddings=True,
-                    convert_to_numpy=True,
-                    show_progress_bar=False,
-                )
-            )
+            out.append(model(batch))
             if progress:
                 progress(len(batch))
         if not out:
@@ -112,4 +130,9 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
-        return int(self._load().get_sentence_embedding_dimension())
+        return int(self._load()(["dimension probe"]).shape[1])
+
+
+def embedder_for(settings: Settings, threads: int | None = None) -> Embedder:
+    """The configured model; the packaged one runs on onnxruntime, cached under data/models."""
+    return Embedder(settings.embed_model, threads, settings.models_dir)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from ingest.chunk import Chunk, chunk_markdown
 from ingest.config import Settings
-from ingest.embed import Embedder, model_label
+from ingest.embed import Embedder, embedder_for, model_label
 from ingest.errors import IndexCorrupt, KBFolderError
 from ingest.load import Skipped, load_folder
 
@@ -159,7 +159,7 @@ def _apply(settings, index, full, embedder, progress) -> Report:
     missing = list({c.hash: c for c in chunks if c.hash not in known}.values())
     if missing:
         owned = embedder is None
-        embedder = embedder or Embedder(settings.embed_model)
+        embedder = embedder or embedder_for(settings)
         done = 0
 
         def step(n: int) -> None:

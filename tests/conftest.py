@@ -14,6 +14,7 @@ from ingest.edge import prepare_process
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
+MODEL_CACHE = ROOT / "data" / "models"  # the exported ONNX graph, shared by every test
 
 prepare_process()
 
@@ -23,7 +24,7 @@ def embedder():
     """The real packaged model, loaded once for the whole run."""
     from ingest.embed import Embedder
 
-    model = Embedder()
+    model = Embedder(onnx_dir=MODEL_CACHE)
     model.embed(["warm up"])
     return model
 
@@ -46,7 +47,7 @@ def settings(kb: Path, tmp_path: Path):
 def cli_env(settings=None, **extra: str) -> dict[str, str]:
     """Environment for running our console scripts in a subprocess."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}
-    env.update({"PYTHONUNBUFFERED": "1", "HF_HUB_OFFLINE": "1"})
+    env.update({"PYTHONUNBUFFERED": "1", "HF_HUB_OFFLINE": "1", "KB_MODEL_DIR": str(MODEL_CACHE)})
     if settings is not None:
         env.update({"KB_DIR": str(settings.kb_dir), "KB_DATA_DIR": str(settings.data_dir)})
     env.update(extra)

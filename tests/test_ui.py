@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import MODEL_CACHE
 from llm_server import FakeLLM
 from streamlit.testing.v1 import AppTest
 
@@ -27,6 +28,7 @@ def ui_env(settings, monkeypatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KB_DIR", str(settings.kb_dir))
     monkeypatch.setenv("KB_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("KB_MODEL_DIR", str(MODEL_CACHE))
     monkeypatch.setenv("KB_LLM", "none")
     monkeypatch.chdir(tmp_path)  # no .env from the developer's checkout
     return settings

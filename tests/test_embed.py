@@ -1,0 +1,47 @@
+"""The onnxruntime embedder gives the same vectors as sentence-transformers, much faster to load."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import numpy as np
+from conftest import MODEL_CACHE, ROOT
+
+from ingest.embed import Embedder
+
+TEXTS = [
+    "How do I open a database session per request in FastAPI?",
+    "short",
+    "Mock only at the boundaries of your system. " * 40,  # longer than the model's 256 tokens
+    "Émigré café — naïve façade: unicode survives tokenisation.",
+]
+
+
+def test_onnx_vectors_match_sentence_transformers(embedder) -> None:
+    onnx = embedder.embed(TEXTS)
+    torch_vectors = Embedder().embed(TEXTS)  # no onnx_dir: sentence-transformers on torch
+    cosines = (onnx * torch_vectors).sum(axis=1)
+    assert np.all(cosines > 0.9999), cosines
+    assert np.allclose(np.linalg.norm(onnx, axis=1), 1.0, atol=1e-5)
+
+
+def test_embedding_keeps_input_order_when_batched_by_length(embedder) -> None:
+    together = embedder.embed(TEXTS)
+    one_by_one = np.vstack([embedder.embed([t]) for t in TEXTS])
+    assert np.allclose(together, one_by_one, atol=1e-5)
+
+
+def test_loading_does_not_import_torch(embedder) -> None:
+    code = (
+        "import sys; from pathlib import Path; from ingest.embed import Embedder; "
+        f"Embedder(onnx_dir=Path({str(MODEL_CACHE)!r})).embed(['x']); "
+        "print('torch' in sys.modules)"
+    )
+    started = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.strip() == "False", result.stderr
+    assert time.monotonic() - started < 60
