@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.chunk import FENCE_OPEN, HEADING, Chunk
+from ingest.chunk import FENCE_OPEN, HEADING, Chunk, closes_fence
 
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9`\"'(\[*_])")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
@@ -77,9 +77,7 @@ def split_units(chunk: Chunk) -> list[Unit]:
         opened = FENCE_OPEN.match(line)
         if opened:
             fence, j = opened.group(1), i + 1
-            while j < len(lines) and not (
-                lines[j].strip().startswith(fence) and set(lines[j].strip()) == {fence[0]}
-            ):
+            while j < len(lines) and not closes_fence(lines[j], fence):
                 j += 1
             add("\n".join(lines[i : j + 1]), i, min(j, len(lines) - 1), "code")
             i = j + 1

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from app.passages import LIST_ITEM
-from ingest.chunk import FENCE_OPEN, HEADING
+from ingest.chunk import FENCE_OPEN, HEADING, closes_fence
 
 if TYPE_CHECKING:
     from app.history import Message
@@ -199,9 +199,7 @@ def blocks(
         opened = FENCE_OPEN.match(line)
         if opened:
             fence, j = opened.group(1), i + 1
-            while j < len(raw) and not (
-                raw[j].strip().startswith(fence) and set(raw[j].strip()) == {fence[0]}
-            ):
+            while j < len(raw) and not closes_fence(raw[j], fence):
                 j += 1
             body = "\n".join(raw[i + 1 : j])
             whole = "\n".join(raw[i : j + 1])

@@ -16,6 +16,12 @@ HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 
+def closes_fence(line: str, fence: str) -> bool:
+    """True when `line` ends a code block opened by `fence` (same character, at least as long)."""
+    stripped = line.strip()
+    return stripped.startswith(fence) and set(stripped) == {fence[0]}
+
+
 @dataclass(frozen=True)
 class Chunk:
     id: str
@@ -91,8 +97,7 @@ def _sections(lines: list[str], fallback_title: str) -> tuple[str, list[_Section
     for i in range(first, len(lines)):
         line = lines[i]
         if fence:
-            stripped = line.strip()
-            if stripped.startswith(fence) and set(stripped) == {fence[0]}:
+            if closes_fence(line, fence):
                 fence = None
             continue
         opened = FENCE_OPEN.match(line)
@@ -138,9 +143,8 @@ def _blocks(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
             fence = opened.group(1)
             j = i + 1
             while j < end:
-                stripped = lines[j].strip()
                 j += 1
-                if stripped.startswith(fence) and set(stripped) == {fence[0]}:
+                if closes_fence(lines[j - 1], fence):
                     break
         else:
             while j < end and lines[j].strip() and not FENCE_OPEN.match(lines[j]):
