@@ -187,6 +187,9 @@ def evaluate_one(assistant, question, k: int, mode: str = "extractive"):
         answer.extra.get("relevance", 0.0),
         answer.text,
         [(c.chunk.source, c.start_line, c.end_line) for c in answer.citations],
+        f"{answer.hits[0].chunk.heading_path}\n\n{answer.hits[0].chunk.text}"
+        if answer.hits
+        else "",
     )
 
 
@@ -205,6 +208,7 @@ def dump(outcomes, path: Path) -> None:
                 "cited": [list(span) for span in o.cited_spans],
                 "sources": o.ranked_sources,
                 "junk": junk_markup(o.answer_text),
+                "top_passage": o.top_passage,
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 

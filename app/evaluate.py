@@ -45,6 +45,7 @@ class Outcome:
     relevance: float
     answer_text: str = ""
     cited_spans: list[Span] = field(default_factory=list)
+    top_passage: str = ""  # the best retrieved passage as it stands, for comparison
 
 
 # Markup a reader should never see in an answer (outside code): MkDocs/PyMdown directives,
