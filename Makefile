@@ -32,8 +32,11 @@ lint: install
 	$(BIN)/ruff format --check ingest app tests benchmarks
 	$(BIN)/mypy
 
-eval: ingest  ## retrieval and answer quality on data/eval/questions.jsonl
-	$(BIN)/kb-eval
+eval: ingest  ## retrieval and answer quality on kb/ and on every corpus in data/eval/corpora/
+	@status=0; $(BIN)/kb-eval || status=1; \
+	for corpus in data/eval/corpora/*/; do \
+	  [ -f "$$corpus/questions.jsonl" ] && { $(BIN)/kb-eval --corpus "$$corpus" || status=1; }; \
+	done; exit $$status
 
 bench: install  ## speed and quality beside a plain llama-index pipeline (BENCH_ARGS="--scale 0 --quick")
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)

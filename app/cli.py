@@ -22,21 +22,35 @@ examples:
 EVAL_DESCRIPTION = """Measure retrieval and answers on a labelled question set.
 
 Each line of the file is {"q": "...", "expect": ["section/file.md", ...]}; an empty
-"expect" means the right answer is a refusal. Exits 1 when a metric is under its threshold.
+"expect" means the right answer is a refusal. Optional per question: "key" (terms a correct
+answer contains) and "answer_lines" ([[file, first, last], ...], where the answer stands).
+Reports hit@k, MRR, refusal and answered rates, citation precision, key-point rate, how often
+the answer cites the labelled lines, and answers with junk markup. Exits 1 when a measure is
+under its threshold.
 
 examples:
   kb-eval
   kb-eval --questions data/eval/questions.jsonl --k 5
+  kb-eval --corpus data/eval/corpora/pydantic    # index that folder, ask its questions.jsonl
+  kb-eval --mode llm      # the same measures for the LLM configured with KB_LLM
+  kb-eval --dump answers.jsonl                   # every question and answer, for grading
   kb-eval --calibrate     # choose the refusal threshold from the labelled set
 """
 
 
-def _assistant(data: Path | None):
+def _assistant(data: Path | None, kb: Path | None = None):
     from app.engine import Assistant
 
     settings = load_settings()
+    # Another data folder still shares the exported model with the default one.
+    settings = replace(settings, model_dir=settings.models_dir)
     if data:
         settings = replace(settings, data_dir=data)
+    if kb:
+        from ingest.sync import sync
+
+        settings = replace(settings, kb_dir=kb)
+        sync(settings)
     return Assistant(settings)
 
 
@@ -92,8 +106,20 @@ def eval_main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="kb-eval", description=EVAL_DESCRIPTION, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--questions", type=Path, default=Path("data/eval/questions.jsonl"))
+    parser.add_argument("--questions", type=Path, help="default: data/eval/questions.jsonl")
     parser.add_argument("--data", type=Path, help="data folder (default: KB_DATA_DIR or data)")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        help="a markdown folder with its own questions.jsonl: indexed (incrementally) into "
+        "data/eval/index/<name> unless --data is given, then evaluated",
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("extractive", "llm"),
+        help="answer mode (default: llm when KB_LLM is set, else extractive)",
+    )
+    parser.add_argument("--dump", type=Path, help="write each question's answer as JSON lines")
     parser.add_argument("--k", type=int, default=5, help="cut-off for hit@k and MRR (default 5)")
     parser.add_argument(
         "--calibrate",
@@ -106,15 +132,27 @@ def eval_main(argv: list[str] | None = None) -> int:
     def run() -> int:
         from app.evaluate import failures, load_questions, metrics
 
-        questions = load_questions(args.questions)
-        assistant = _assistant(args.data)
-        outcomes = [evaluate_one(assistant, q, args.k) for q in questions]
+        corpus, data = args.corpus, args.data
+        if corpus is not None:
+            if not corpus.is_dir():
+                raise KBError(f"corpus folder {corpus} does not exist")
+            data = data or Path("data/eval/index") / corpus.resolve().name
+        questions_file = args.questions or (
+            corpus / "questions.jsonl" if corpus else Path("data/eval/questions.jsonl")
+        )
+        questions = load_questions(questions_file)
+        assistant = _assistant(data, corpus)
+        mode = args.mode or ("extractive" if assistant.settings.llm == "none" else "llm")
+        outcomes = [evaluate_one(assistant, q, args.k, mode) for q in questions]
         if args.calibrate:
             from app.engine import Calibration
 
             calibrate(outcomes)
             assistant.calibration = Calibration.load()
-            outcomes = [evaluate_one(assistant, q, args.k) for q in questions]
+            outcomes = [evaluate_one(assistant, q, args.k, mode) for q in questions]
+        if args.dump:
+            dump(outcomes, args.dump)
+        print(f"{'corpus':>20}  {corpus or assistant.settings.kb_dir} ({mode} answers)")
         values = metrics(outcomes, args.k)
         for name, value in values.items():
             print(
@@ -131,17 +169,48 @@ def eval_main(argv: list[str] | None = None) -> int:
     return run_cli("kb-eval", run)
 
 
-def evaluate_one(assistant, question, k: int):
+def evaluate_one(assistant, question, k: int, mode: str = "extractive"):
+    from app.answer import Answer
     from app.evaluate import Outcome
 
-    answer = assistant.ask(question.q, k, history=list(question.history))
+    if mode == "llm":
+        final = list(assistant.ask_stream(question.q, k, history=list(question.history)))[-1]
+        assert isinstance(final, Answer)
+        answer = final
+    else:
+        answer = assistant.ask(question.q, k, history=list(question.history))
     return Outcome(
         question,
         [h.chunk.source for h in answer.hits],
         answer.refused,
         [c.chunk.source for c in answer.citations],
         answer.extra.get("relevance", 0.0),
+        answer.text,
+        [(c.chunk.source, c.start_line, c.end_line) for c in answer.citations],
+        f"{answer.hits[0].chunk.heading_path}\n\n{answer.hits[0].chunk.text}"
+        if answer.hits
+        else "",
     )
+
+
+def dump(outcomes, path: Path) -> None:
+    """One JSON line per question: what was asked, expected, answered and cited."""
+    from app.evaluate import junk_markup
+
+    with path.open("w", encoding="utf-8") as out:
+        for o in outcomes:
+            record = {
+                "q": o.question.q,
+                "expect": list(o.question.expect),
+                "key": list(o.question.key),
+                "answer": o.answer_text,
+                "refused": o.refused,
+                "cited": [list(span) for span in o.cited_spans],
+                "sources": o.ranked_sources,
+                "junk": junk_markup(o.answer_text),
+                "top_passage": o.top_passage,
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def calibrate(outcomes) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.errors import KBError
@@ -17,6 +18,13 @@ THRESHOLDS = {
     "answered_rate": 0.95,
     "citation_precision": 0.90,
 }
+# Answer-level measures are reported for every question file; they gate only where a
+# question file labels them (see `answer_thresholds`).
+ANSWER_THRESHOLDS = {"key_point_rate": 0.80}
+MAX_JUNK_ANSWERS = 0
+
+
+Span = tuple[str, int, int]  # source, first line, last line (1-based, inclusive)
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,8 @@ class Question:
     q: str
     expect: tuple[str, ...]
     history: tuple[str, ...] = ()
+    key: tuple[str, ...] = ()  # terms a correct answer contains
+    answer_lines: tuple[Span, ...] = ()  # where the answering sentences stand
 
 
 @dataclass(frozen=True)
@@ -33,6 +43,52 @@ class Outcome:
     refused: bool
     cited_sources: list[str]
     relevance: float
+    answer_text: str = ""
+    cited_spans: list[Span] = field(default_factory=list)
+    top_passage: str = ""  # the best retrieved passage as it stands, for comparison
+
+
+# Markup a reader should never see in an answer (outside code): MkDocs/PyMdown directives,
+# admonition and tab markers, snippet includes, explicit heading ids, HTML, raw relative links.
+JUNK_PATTERNS = {
+    "directive": re.compile(r"^\s*(?:!!!|\?\?\?\+?|///|:::|===\s+\")", re.M),
+    "snippet include": re.compile(r"--8<--|\{\*.*?\*\}"),
+    "heading id": re.compile(r"\{\s*#[\w-]+\s*\}"),
+    "html": re.compile(r"<!--|</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>"),
+    "relative link": re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|#)[^)\s]*\)", re.I),
+}
+CODE = re.compile(r"^(```|~~~).*?^\1\s*$|`[^`\n]+`", re.S | re.M)
+MARKERS = re.compile(r"(?:\s*\[\d+\])+\s*$")
+
+
+def junk_markup(answer: str) -> list[str]:
+    """What is wrong with an answer's text: leftover markup, or a lead-in ending on a colon
+    with nothing after it. Code blocks and code spans may hold anything."""
+    prose = CODE.sub(" ", answer)
+    found = [name for name, pattern in JUNK_PATTERNS.items() if pattern.search(prose)]
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", answer) if p.strip()]
+    for number, paragraph in enumerate(paragraphs):
+        following = paragraphs[number + 1] if number + 1 < len(paragraphs) else ""
+        introduces = re.match(r"([-*+]|\d+[.)]|```|~~~|\|)", following)
+        if MARKERS.sub("", paragraph).endswith(":") and not introduces:
+            found.append("dangling colon")
+            break
+    return found
+
+
+def has_key_point(question: Question, answer: str) -> bool:
+    """Every key term appears in the answer (case and spacing ignored)."""
+    text = " ".join(answer.lower().split())
+    return all(" ".join(term.lower().split()) in text for term in question.key)
+
+
+def overlaps(spans: Iterable[Span], labelled: Iterable[Span]) -> bool:
+    labelled = list(labelled)
+    return any(
+        s == source and start <= last and first <= end
+        for s, start, end in spans
+        for source, first, last in labelled
+    )
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -47,9 +103,15 @@ def load_questions(path: Path) -> list[Question]:
         try:
             item = json.loads(line)
             questions.append(
-                Question(item["q"], tuple(item["expect"]), tuple(item.get("history", ())))
+                Question(
+                    item["q"],
+                    tuple(item["expect"]),
+                    tuple(item.get("history", ())),
+                    tuple(item.get("key", ())),
+                    tuple((str(s), int(a), int(b)) for s, a, b in item.get("answer_lines", ())),
+                )
             )
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise KBError(f'{path}:{number}: expected {{"q", "expect"}} JSON ({exc})') from exc
     return questions
 
@@ -74,6 +136,17 @@ def metrics(outcomes: Iterable[Outcome], k: int = 5) -> dict[str, float]:
     def share(values: list[bool]) -> float:
         return sum(values) / len(values) if values else 1.0
 
+    keyed = [o for o in covered if o.question.key]
+    located = [o for o in covered if o.question.answer_lines]
+    answer_values = {
+        "key_point_rate": share(
+            [not o.refused and has_key_point(o.question, o.answer_text) for o in keyed]
+        ),
+        "answer_lines_cited": share(
+            [not o.refused and overlaps(o.cited_spans, o.question.answer_lines) for o in located]
+        ),
+        "junk_answers": sum(1 for o in outcomes if not o.refused and junk_markup(o.answer_text)),
+    }
     return {
         "questions": len(outcomes),
         "hit@1": share([r == 1 for r in ranks]),
@@ -82,15 +155,21 @@ def metrics(outcomes: Iterable[Outcome], k: int = 5) -> dict[str, float]:
         "refusal_accuracy": share([o.refused for o in uncovered]),
         "answered_rate": share([not o.refused for o in covered]),
         "citation_precision": good_cites / len(cited) if cited else 1.0,
+        **(answer_values if keyed or located else {"junk_answers": answer_values["junk_answers"]}),
     }
 
 
 def failures(values: dict[str, float]) -> list[str]:
-    return [
+    """Every gated measure below its threshold, and junk markup in any answer."""
+    limits = {**THRESHOLDS, **ANSWER_THRESHOLDS}
+    problems = [
         f"{name} {values[name]:.3f} < {limit}"
-        for name, limit in THRESHOLDS.items()
+        for name, limit in limits.items()
         if name in values and values[name] < limit
     ]
+    if values.get("junk_answers", 0) > MAX_JUNK_ANSWERS:
+        problems.append(f"junk_answers {values['junk_answers']} > {MAX_JUNK_ANSWERS}")
+    return problems
 
 
 def best_threshold(outcomes: list[Outcome]) -> float:

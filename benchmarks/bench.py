@@ -7,6 +7,7 @@ Prints one table and writes every number to data/bench/bench-<UTC time>.json.
 examples:
   python benchmarks/bench.py                      # kb/ and a 10x synthetic KB (tens of minutes)
   python benchmarks/bench.py --scale 0 --quick    # kb/ only, one timed run per question
+  python benchmarks/bench.py --scale 0 --quick --corpora   # + retrieval on data/eval/corpora
 """
 
 from __future__ import annotations
@@ -134,6 +135,62 @@ def measure_plain(kb: Path, work: Path, questions: list, reps: int, embedder, to
     }
 
 
+def retrieval_on_corpus(corpus: Path, question_file: Path, work: Path, embedder) -> dict:
+    """hit@5 and MRR of ours and of plain llama-index with 256-token chunks on one corpus."""
+    from app.cli import evaluate_one
+    from app.engine import Assistant
+    from app.evaluate import Outcome, load_questions, metrics
+    from ingest.config import Settings
+    from ingest.sync import sync
+
+    questions = load_questions(question_file)
+    settings = Settings(kb_dir=corpus, data_dir=work / "ours")
+    sync(settings, embedder=embedder)
+    assistant = Assistant(settings, embedder)
+    ours = metrics([evaluate_one(assistant, q, TOP_K) for q in questions], TOP_K)
+
+    model = plain_pipeline.embed_model()
+    plain_pipeline.build(corpus, work / "plain256", plain_pipeline.SMALL_CHUNK_TOKENS, model)
+    retriever = plain_pipeline.open_retriever(work / "plain256", model)
+    plain = metrics(
+        [
+            Outcome(
+                q,
+                [
+                    plain_pipeline.source_of(h.node.metadata, corpus)
+                    for h in retriever.retrieve(q.q)
+                ],
+                refused=False,
+                cited_sources=[],
+                relevance=0.0,
+            )
+            for q in questions
+        ],
+        TOP_K,
+    )
+    return {
+        "ours": {k: ours[k] for k in ("hit@5", "mrr")},
+        "plain256": {k: plain[k] for k in ("hit@5", "mrr")},
+        "mrr_ratio": ours["mrr"] / plain["mrr"] if plain["mrr"] else float("inf"),
+    }
+
+
+def corpus_table(results: dict[str, dict]) -> str:
+    lines = [
+        "retrieval beside plain llama-index with 256-token chunks (target: hit@5 ≥ 0.95, "
+        "MRR ≥ 0.90 and ≥ 1.1× plain's)",
+    ]
+    for name, r in results.items():
+        ours, plain = r["ours"], r["plain256"]
+        met = ours["hit@5"] >= 0.95 and ours["mrr"] >= 0.90 and r["mrr_ratio"] >= 1.1
+        lines.append(
+            f"  {name:<24} ours hit@5 {ours['hit@5']:.3f} MRR {ours['mrr']:.3f}   "
+            f"plain256 hit@5 {plain['hit@5']:.3f} MRR {plain['mrr']:.3f}   "
+            f"ratio {r['mrr_ratio']:.2f}   met: {'yes' if met else 'NO'}"
+        )
+    return "\n".join(lines)
+
+
 def _embedded(stderr: str) -> int:
     match = re.search(r"embedded (\d+) chunks", stderr)
     return int(match.group(1)) if match else 0
@@ -171,6 +228,12 @@ def main(argv: list[str] | None = None) -> int:
         default=ROOT / "data/eval/questions.jsonl",
         help="labelled questions (falls back to benchmarks/questions.jsonl)",
     )
+    parser.add_argument(
+        "--corpora",
+        action="store_true",
+        help="also compare retrieval on kb/ and every data/eval/corpora/* folder with plain "
+        "llama-index at 256-token chunks",
+    )
     args = parser.parse_args(argv)
     if args.scale < 0:
         parser.error("--scale must be 0 or more")
@@ -202,6 +265,19 @@ def main(argv: list[str] | None = None) -> int:
             }
 
     print(report.table(results))
+    if args.corpora:
+        corpora = {"kb": (args.kb.resolve(), question_file)} | {
+            p.name: (p, p / "questions.jsonl")
+            for p in sorted((ROOT / "data/eval/corpora").glob("*/"))
+            if (p / "questions.jsonl").is_file()
+        }
+        for name, (corpus, file) in corpora.items():
+            print(f"bench: retrieval on {name}", file=sys.stderr, flush=True)
+            with tempfile.TemporaryDirectory(prefix="kb-bench-") as work:
+                results.setdefault("corpora", {})[name] = retrieval_on_corpus(
+                    corpus, file, Path(work), embedder
+                )
+        print(corpus_table(results["corpora"]))
     seconds = time.perf_counter() - started
     print(
         f"{len(questions)} questions from {_shown(question_file)}; {reps} timed "

@@ -28,15 +28,19 @@ def embed_model():
     return HuggingFaceEmbedding(model_name=str(packaged_model_path()), device="cpu")
 
 
-def load_nodes(kb: Path):
-    """The documents and default SentenceSplitter nodes, exactly as `build` makes them."""
+DEFAULT_CHUNK_TOKENS = 1024  # SentenceSplitter's default; the model reads only the first 256
+SMALL_CHUNK_TOKENS = 256  # the configuration that fits all-MiniLM-L6-v2's input
+
+
+def load_nodes(kb: Path, chunk_size: int = DEFAULT_CHUNK_TOKENS):
+    """The documents and SentenceSplitter nodes, exactly as `build` makes them."""
     from llama_index.core import SimpleDirectoryReader
     from llama_index.core.node_parser import SentenceSplitter
 
     documents = SimpleDirectoryReader(
         str(kb.resolve()), recursive=True, required_exts=[".md"]
     ).load_data()
-    return SentenceSplitter().get_nodes_from_documents(documents)
+    return SentenceSplitter(chunk_size=chunk_size).get_nodes_from_documents(documents)
 
 
 def node_embed_text(node) -> str:
@@ -54,12 +58,14 @@ def _vector_store(persist: Path):
     return ChromaVectorStore(chroma_collection=client.get_or_create_collection(COLLECTION))
 
 
-def build(kb: Path, persist: Path):
+def build(kb: Path, persist: Path, chunk_size: int = DEFAULT_CHUNK_TOKENS, model=None):
     """Index the KB from scratch: the only way this pipeline can take a change in."""
     from llama_index.core import StorageContext, VectorStoreIndex
 
     storage = StorageContext.from_defaults(vector_store=_vector_store(persist))
-    return VectorStoreIndex(load_nodes(kb), storage_context=storage, embed_model=embed_model())
+    return VectorStoreIndex(
+        load_nodes(kb, chunk_size), storage_context=storage, embed_model=model or embed_model()
+    )
 
 
 def open_retriever(persist: Path, model=None):
@@ -86,12 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     build_cmd = sub.add_parser("build", help="index a KB folder from scratch")
     build_cmd.add_argument("--kb", type=Path, required=True)
     build_cmd.add_argument("--persist", type=Path, required=True)
+    build_cmd.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_TOKENS)
     query_cmd = sub.add_parser("query", help="load the model and index, retrieve for a question")
     query_cmd.add_argument("--persist", type=Path, required=True)
     query_cmd.add_argument("question")
     args = parser.parse_args(argv)
     if args.command == "build":
-        build(args.kb, args.persist)
+        build(args.kb, args.persist, args.chunk_size)
         return 0
     for rank, hit in enumerate(open_retriever(args.persist).retrieve(args.question), 1):
         print(f"{rank}. {hit.score:.3f} {hit.node.metadata.get('file_path')}")

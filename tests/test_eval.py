@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from conftest import ROOT, cli_env
 
 from app.cli import evaluate_one
 from app.engine import Assistant
-from app.evaluate import THRESHOLDS, failures, load_questions, metrics
+from app.evaluate import THRESHOLDS, failures, junk_markup, load_questions, metrics
 from ingest.config import Settings
 from ingest.sync import sync
 
@@ -57,3 +58,66 @@ def test_kb_eval_exits_non_zero_under_the_thresholds(settings, embedder, tmp_pat
     )
     assert result.returncode == 1
     assert "hit@5" in result.stdout and "below threshold" in result.stderr
+
+
+def _corpus(kb: Path, questions: list[dict]) -> Path:
+    (kb / "questions.jsonl").write_text("\n".join(json.dumps(q) for q in questions) + "\n")
+    return kb
+
+
+def test_kb_eval_reports_answer_measures_on_any_corpus(kb: Path, tmp_path: Path) -> None:
+    mock = {"q": "What should I mock in tests?", "expect": ["practice/testing.md"]}
+    uncovered = {"q": "How long should sourdough bread proof?", "expect": []}
+    kb_eval = Path(sys.executable).parent / "kb-eval"
+
+    def evaluate(key: str) -> tuple[subprocess.CompletedProcess, list[dict]]:
+        labelled = {**mock, "key": [key], "answer_lines": [["practice/testing.md", 11, 14]]}
+        corpus = _corpus(kb, [labelled, uncovered])
+        dump = tmp_path / "answers.jsonl"
+        result = subprocess.run(
+            [
+                str(kb_eval),
+                "--corpus",
+                str(corpus),
+                "--data",
+                str(tmp_path / "d"),
+                "--dump",
+                str(dump),
+            ],
+            env=cli_env(),
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        return result, [json.loads(line) for line in dump.read_text().splitlines()]
+
+    result, answers = evaluate("boundaries")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"key_point_rate\s+1\.000", result.stdout)
+    assert re.search(r"answer_lines_cited\s+1\.000", result.stdout)
+    assert re.search(r"junk_answers\s+0", result.stdout)
+    assert [a["q"] for a in answers] == [mock["q"], uncovered["q"]]
+    assert "boundaries" in answers[0]["answer"] and answers[1]["refused"]
+
+    result, _ = evaluate("a term the fixture never uses")
+    assert result.returncode == 1
+    assert re.search(r"key_point_rate\s+0\.000", result.stdout)
+    assert "key_point_rate" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("answer", "problems"),
+    [
+        ("Use a fixture. [1]", []),
+        ("Render it:\n\n```html\n<div>{* x *}</div>\n```", []),
+        ("Use `<b>` tags sparingly. [1]", []),
+        ('!!! warning "Careful"\n    Do not do this. [1]', ["directive"]),
+        ("The model is defined here: {* ../docs_src/app.py hl[3] *} [1]", ["snippet include"]),
+        ("See <a href='x'>the guide</a>. [1]", ["html"]),
+        ("Read [the guide](../guide/intro.md) first. [1]", ["relative link"]),
+        ("You can write: [1]", ["dangling colon"]),
+        ("You can write: [1]\n\n- one\n- two", []),
+    ],
+)
+def test_junk_markup_names_what_a_reader_would_trip_over(answer: str, problems: list) -> None:
+    assert junk_markup(answer) == problems
