@@ -121,3 +121,26 @@ def test_kb_eval_reports_answer_measures_on_any_corpus(kb: Path, tmp_path: Path)
 )
 def test_junk_markup_names_what_a_reader_would_trip_over(answer: str, problems: list) -> None:
     assert junk_markup(answer) == problems
+
+
+@pytest.mark.parametrize(
+    ("questions", "root"),
+    [(QUESTIONS, ROOT / "kb")]
+    + [(p, p.parent) for p in sorted((ROOT / "data/eval/corpora").glob("*/questions.jsonl"))],
+    ids=lambda v: v.parent.name if isinstance(v, Path) and v.name == "questions.jsonl" else "",
+)
+def test_labelled_answer_lines_still_hold_their_quotes(questions: Path, root: Path) -> None:
+    """After editing a document, run scripts/relocate_answer_lines.py to move the labels."""
+    stale = []
+    for question in load_questions(questions):
+        for source, first, last in question.answer_lines:
+            lines = (root / source).read_text(encoding="utf-8").splitlines()
+            assert 1 <= first <= last <= len(lines), (question.q, source, first, last)
+    for line in questions.read_text().splitlines():
+        item = json.loads(line)
+        if item.get("answer_quote") and item.get("answer_lines"):
+            source, first, _ = item["answer_lines"][0]
+            text = (root / source).read_text(encoding="utf-8").splitlines()[first - 1]
+            if item["answer_quote"] not in text:
+                stale.append(item["q"])
+    assert not stale, f"answer lines moved; run scripts/relocate_answer_lines.py: {stale}"
