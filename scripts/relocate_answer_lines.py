@@ -5,7 +5,8 @@ When an edit shifts lines, this finds the quote again and shifts the question's 
 that document by the same amount. Questions whose quote is gone are listed for a person to fix.
 
   python scripts/relocate_answer_lines.py data/eval/questions.jsonl kb
-  python scripts/relocate_answer_lines.py data/eval/corpora/NAME/questions.jsonl data/eval/corpora/NAME
+  python scripts/relocate_answer_lines.py data/eval/corpora/NAME/questions.jsonl \
+      data/eval/corpora/NAME
 """
 
 from __future__ import annotations
