@@ -13,7 +13,9 @@ from kb_rules import (
     TOPIC_DOCS,
     code_blocks,
     code_problems,
+    headings,
     link_problems,
+    relative_links,
     structure_problems,
 )
 
@@ -101,3 +103,21 @@ def test_every_python_block_passes_the_kb_ruff_configuration(tmp_path: Path) -> 
         line = fence + v["location"]["row"]  # the line in the markdown file
         problems.append(f"{doc}:{line}: {v['code']} {v['message']} (block at {fence})")
     assert problems == [], "\n".join(problems)
+
+
+def test_heading_links_point_at_existing_headings() -> None:
+    """A `doc.md#anchor` link must match a heading's slug, or the citation jumps nowhere."""
+    from ingest.chunk import slugify
+
+    broken = []
+    for doc in sorted(KB_ROOT.rglob("*.md")):
+        for target in relative_links(doc.read_text(encoding="utf-8")):
+            file_part, _, anchor = target.partition("#")
+            linked = (doc.parent / file_part).resolve() if file_part else doc
+            if not anchor or not linked.is_file():
+                continue  # missing files are test_relative_links_resolve's job
+            text = linked.read_text(encoding="utf-8")
+            slugs = {slugify(h) for level in (1, 2, 3, 4) for h in headings(text, level)}
+            if anchor not in slugs:
+                broken.append(f"{doc.relative_to(KB_ROOT).as_posix()}: {target}")
+    assert broken == []
