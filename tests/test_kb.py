@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from kb_rules import (
     KB_ROOT,
     TOPIC_DOCS,
+    code_blocks,
     code_problems,
+    headings,
     link_problems,
+    relative_links,
     structure_problems,
 )
 
@@ -65,3 +71,53 @@ def test_the_whole_kb_ingests_without_warnings(tmp_path: Path) -> None:
     report = sync(Settings(kb_dir=KB_ROOT, data_dir=tmp_path), dry_run=True)
     assert report.skipped == [] and report.warnings == []
     assert report.files == len(ALL_DOCS)
+
+
+RUFF_CONFIG = KB_ROOT / "ruff.toml"
+
+
+def test_every_python_block_passes_the_kb_ruff_configuration(tmp_path: Path) -> None:
+    """One `ruff check` over all blocks of every document, new ones included."""
+    origin: dict[str, tuple[str, int]] = {}
+    for doc in sorted(KB_ROOT.rglob("*.md")):
+        rel = doc.relative_to(KB_ROOT).as_posix()
+        for block in code_blocks(doc.read_text(encoding="utf-8")):
+            if block.lang == "python":
+                name = f"block_{len(origin):04d}.py"
+                (tmp_path / name).write_text(block.code, encoding="utf-8")
+                origin[name] = (rel, block.line)
+    assert len(origin) > 100  # every document's blocks were collected
+
+    ruff = Path(sys.executable).with_name("ruff")
+    run = subprocess.run(
+        [str(ruff), "check", "--config", str(RUFF_CONFIG), "--no-cache"]
+        + ["--output-format=json", "--quiet", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode in (0, 1), run.stderr
+    problems = []
+    for v in json.loads(run.stdout or "[]"):
+        doc, fence = origin[Path(v["filename"]).name]
+        line = fence + v["location"]["row"]  # the line in the markdown file
+        problems.append(f"{doc}:{line}: {v['code']} {v['message']} (block at {fence})")
+    assert problems == [], "\n".join(problems)
+
+
+def test_heading_links_point_at_existing_headings() -> None:
+    """A `doc.md#anchor` link must match a heading's slug, or the citation jumps nowhere."""
+    from ingest.chunk import slugify
+
+    broken = []
+    for doc in sorted(KB_ROOT.rglob("*.md")):
+        for target in relative_links(doc.read_text(encoding="utf-8")):
+            file_part, _, anchor = target.partition("#")
+            linked = (doc.parent / file_part).resolve() if file_part else doc
+            if not anchor or not linked.is_file():
+                continue  # missing files are test_relative_links_resolve's job
+            text = linked.read_text(encoding="utf-8")
+            slugs = {slugify(h) for level in (1, 2, 3, 4) for h in headings(text, level)}
+            if anchor not in slugs:
+                broken.append(f"{doc.relative_to(KB_ROOT).as_posix()}: {target}")
+    assert broken == []
