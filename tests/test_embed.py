@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
@@ -45,3 +46,42 @@ def test_loading_does_not_import_torch(embedder) -> None:
     )
     assert result.stdout.strip() == "False", result.stderr
     assert time.monotonic() - started < 60
+
+
+def test_query_cache_is_safe_under_concurrent_sessions(monkeypatch) -> None:
+    """Eight chat sessions asking different questions at once: no KeyError, right vectors."""
+    from ingest import embed
+
+    monkeypatch.setattr(embed, "QUERY_CACHE_SIZE", 4)  # a small cache evicts on every miss
+    model = Embedder(onnx_dir=MODEL_CACHE)
+    questions = [f"question {i} about retries" for i in range(24)]
+    expected = model.embed(questions)
+    errors: list[BaseException] = []
+    wrong: list[str] = []
+    start = threading.Barrier(8)
+
+    def session(offset: int) -> None:
+        start.wait()
+        for round_ in range(30):
+            i = (offset * 3 + round_) % len(questions)
+            try:
+                vector = model.embed_query(questions[i])
+            except Exception as exc:  # the UI would show this one as a traceback
+                errors.append(exc)
+                continue
+            if not np.allclose(vector, expected[i], atol=1e-5):
+                wrong.append(questions[i])
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+    try:
+        threads = [threading.Thread(target=session, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert not errors, f"{len(errors)} errors, e.g. {errors[0]!r}"
+    assert not wrong
+    assert len(model._queries) <= 4
