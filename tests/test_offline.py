@@ -154,7 +154,8 @@ def test_ingest_ask_and_chat_open_no_connection_beyond_this_machine(settings, tm
         str(p.relative_to(home)) for p in (home / ".cache" / "Microsoft").rglob("*")
     )
     # The page too (Streamlit's usage statistics would be sent by the browser).
-    assert requests and [u for u in requests if not u.startswith((url, "data:", "blob:"))] == []
+    assert requests
+    assert [u for u in requests if not u.startswith((url, "data:", "blob:"))] == []
 
 
 def _wait_healthy(process: subprocess.Popen, url: str, log: Path) -> None:
