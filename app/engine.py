@@ -101,7 +101,9 @@ class Assistant:
         section: str | None = None,
         history: list[str] | None = None,
     ) -> list[Hit]:
-        return self._pinned(lambda generation: self._retrieve(generation, question, k, section, history))
+        return self._pinned(
+            lambda generation: self._retrieve(generation, question, k, section, history)
+        )
 
     def _retrieve(self, generation, question, k, section, history) -> list[Hit]:
         return self.retriever.search(

@@ -115,7 +115,7 @@ class IndexReader:
                 raise ValueError("the Chroma collection and chunks.jsonl disagree")
         except Exception as exc:  # chromadb and bm25s raise many types for damaged files
             if client is not None:  # every question retries: do not leak a client each time
-                client.close()
+                client.close()  # type: ignore[attr-defined]  # chromadb 1.5 has it, untyped
             raise IndexCorrupt(
                 f"index generation {folder} is damaged ({exc}); run kb-ingest to rebuild it"
             ) from exc

@@ -231,20 +231,23 @@ def test_each_question_reads_one_generation_while_generations_switch(
     done.set()
     switcher.join()
     assert switches >= 30
-    assert not errors, f"{len(errors)} of {len(errors) + len(answers)} questions failed: {errors[:3]}"
+    assert not errors, f"{len(errors)} of {len(errors) + len(answers)} failed: {errors[:3]}"
     mixed = []
     for answer in answers:  # hits and term weights (hence relevance) from one generation
         hits = {(h.chunk.id, h.chunk.hash) for h in answer.hits}
+        score = answer.extra["relevance"]
         sources = [
             name
             for name in names
             if hits <= known[name]
-            and abs(relevance(answer.hits, SWITCH_QUESTION, weights[name]) - answer.extra["relevance"])
-            < 1e-4
+            and abs(relevance(answer.hits, SWITCH_QUESTION, weights[name]) - score) < 1e-4
         ]
         if not sources or answer.extra.get("generation", sources[0]) not in sources:
             mixed.append(answer)
     assert not mixed, f"{len(mixed)} of {len(answers)} answers mix generations"
+    current = assistant.reader.current().name
+    still_open = {n for n in names if _open_files_under(settings.index_dir.resolve() / n)}
+    assert still_open <= {current}  # each replaced generation was closed after its last question
 
 
 # ---- calibration (defect 8) ----
@@ -294,6 +297,4 @@ def test_calibration_is_rewritten_atomically(tmp_path) -> None:
     finally:
         done.set()
         reader.join()
-    assert seen and all(value == expected for value in seen), [
-        v for v in seen if v != expected
-    ][:3]
+    assert seen and all(value == expected for value in seen), [v for v in seen if v != expected][:3]

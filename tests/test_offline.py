@@ -175,16 +175,16 @@ def test_outside_calls_recognises_what_strace_prints(tmp_path: Path) -> None:
     """The parser above, on lines as strace 6 prints them: it must not miss a format."""
     sample = "\n".join(
         [
-            '7 connect(3, {sa_family=AF_INET, sin_port=htons(443), '
+            "7 connect(3, {sa_family=AF_INET, sin_port=htons(443), "
             'sin_addr=inet_addr("20.42.65.92")}, 16) = -1 ENETUNREACH',
             '7 sendto(5, "abc", 3, MSG_NOSIGNAL, {sa_family=AF_INET, sin_port=htons(53), '
             'sin_addr=inet_addr("127.0.0.11")}, 16) = 3',
-            '8 connect(4, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), '
+            "8 connect(4, {sa_family=AF_INET6, sin6_port=htons(443), sin6_flowinfo=htonl(0), "
             'inet_pton(AF_INET6, "2603:1030::1", &sin6_addr), sin6_scope_id=0}, 28) = 0',
-            '9 connect(4, {sa_family=AF_INET, sin_port=htons(8501), '
+            "9 connect(4, {sa_family=AF_INET, sin_port=htons(8501), "
             'sin_addr=inet_addr("127.0.0.1")}, 16) = 0',
             '9 connect(6, {sa_family=AF_UNIX, sun_path="/tmp/x.sock"}, 110) = 0',
-            '9 bind(4, {sa_family=AF_INET, sin_port=htons(8501), '
+            "9 bind(4, {sa_family=AF_INET, sin_port=htons(8501), "
             'sin_addr=inet_addr("0.0.0.0")}, 16) = 0',
         ]
     )
