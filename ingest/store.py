@@ -95,6 +95,8 @@ class LocalIndex:
             name = (self.root / POINTER).read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             return None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IndexUnreadable(f"cannot read {self.root / POINTER} ({exc})") from exc
         return name or None
 
     def pointer_stamp(self) -> str | None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, cli_env
+from conftest import ROOT, cli_env, strace_or_skip
 
 from app.engine import Assistant
 from ingest.store import POINTER, LocalIndex
@@ -151,12 +151,7 @@ def power_cut(state: DiskState, generation: Path) -> list[str]:
 def test_a_power_cut_after_publishing_leaves_a_readable_index(
     settings, embedder, kb: Path, tmp_path: Path
 ) -> None:
-    strace = shutil.which("strace")
-    if strace is None:
-        message = "strace is missing: apt-get install strace (.ci/run does)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    strace = strace_or_skip()
     sync(settings, embedder=embedder)  # the previous generation, durable
     path = kb / "practice" / "testing.md"
     path.write_text(path.read_text() + "\n## Seeds\n\nFix the random seed in every test.\n")

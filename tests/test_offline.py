@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -19,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, cli_env
+from conftest import ROOT, cli_env, strace_or_skip
 from test_browser import BROWSER_ARGS, CHROMIUM, ask, free_port, settle
 
 pytestmark = pytest.mark.slow
@@ -42,19 +41,6 @@ SWITCHES = (
     "ORT_DISABLE_TELEMETRY",
     "DO_NOT_TRACK",
 )
-
-
-def _strace() -> str:
-    found = shutil.which("strace")
-    if found is None:
-        message = "strace is missing: apt-get install strace (.ci/run does)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    probe = subprocess.run([found, "-f", "-o", os.devnull, "true"], capture_output=True)
-    if probe.returncode != 0:
-        pytest.skip(f"strace cannot trace here: {probe.stderr.decode().strip()}")
-    return found
 
 
 def _loopback(address: str) -> bool:
@@ -89,7 +75,7 @@ def traced(strace: str, log: Path, *args: str) -> list[str]:
 
 
 def test_ingest_ask_and_chat_open_no_connection_beyond_this_machine(settings, tmp_path) -> None:
-    strace = _strace()
+    strace = strace_or_skip()
     home = tmp_path / "home"
     home.mkdir()
     env = clean_env(settings, home)
