@@ -3,8 +3,13 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Offline and no telemetry for everything make runs (the commands set these too).
 export HF_HUB_OFFLINE := 1
+export HF_HUB_DISABLE_TELEMETRY := 1
 export ANONYMIZED_TELEMETRY := False
+export ORT_DISABLE_TELEMETRY := 1
+export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
+export DO_NOT_TRACK := 1
 
 .PHONY: install ingest run test lint bench eval clean
 

@@ -43,7 +43,10 @@ def command(argv: list[str] | None = None) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from ingest.edge import prepare_process
+
     cmd = command(argv)
+    prepare_process()  # Streamlit inherits it: telemetry off before anything is imported
     os.execv(sys.executable, cmd)  # replaces this process: signals reach Streamlit directly
     return 0  # not reached
 

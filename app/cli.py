@@ -213,10 +213,13 @@ def dump(outcomes, path: Path) -> None:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def calibrate(outcomes) -> None:
+def calibrate(outcomes, path: Path | None = None) -> None:
     """Pick the refusal threshold on the labelled set; report a 2-fold cross-check."""
     from app.engine import CALIBRATION_FILE
     from app.evaluate import best_threshold
+    from ingest.durable import write_atomic
+
+    path = path or CALIBRATION_FILE
 
     threshold = best_threshold(outcomes)
     halves = [outcomes[0::2], outcomes[1::2]]
@@ -232,9 +235,9 @@ def calibrate(outcomes) -> None:
         "questions": len(outcomes),
         "two_fold_accuracy": [round(c, 3) for c in checks],
     }
-    CALIBRATION_FILE.write_text(json.dumps(record, indent=2) + "\n")
+    write_atomic(path, json.dumps(record, indent=2) + "\n")  # readers never see half a file
     print(
-        f"refusal threshold {threshold:.4f} written to {CALIBRATION_FILE} "
+        f"refusal threshold {threshold:.4f} written to {path} "
         f"(2-fold held-out decision accuracy {checks[0]:.3f}, {checks[1]:.3f})"
     )
 

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from app.answer import Answer, TermWeights, coverage, extractive_answer
-from app.index import IndexReader
+from app.index import IndexReader, OpenGeneration
 from app.retrieve import Hit, Retriever
 from ingest.config import Settings
 from ingest.embed import Embedder, embedder_for
+from ingest.errors import GenerationGone
 from ingest.keyword import tokenize
 
+logger = logging.getLogger(__name__)
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 MAX_QUESTION_CHARS = 2000
 QUERY_THREADS = 1  # see Embedder: fastest for single questions, robust under load
+RETRIES = 1  # a question whose generation a Chroma server deleted meanwhile runs once more
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -27,9 +33,25 @@ class Calibration:
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> Calibration:
+        """The calibrated threshold; the default, with a one-line warning, if the file is bad."""
         if not path.is_file():
             return cls()
-        return cls(float(json.loads(path.read_text())["min_relevance"]))
+        try:
+            value = float(json.loads(path.read_text(encoding="utf-8"))["min_relevance"])
+            if not 0.0 <= value <= 2.0:  # cosine plus WORD_WEIGHT times a share
+                raise ValueError(f"min_relevance {value} is out of range")
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+            default = cls()
+            logger.warning(
+                "warning: %s is unreadable (%s: %s); using the default refusal threshold %s "
+                "(kb-eval --calibrate rewrites it)",
+                path,
+                type(exc).__name__,
+                " ".join(str(exc).split()),
+                default.min_relevance,
+            )
+            return default
+        return cls(value)
 
 
 WORD_WEIGHT = 0.5  # how much shared rare words count next to cosine similarity
@@ -54,11 +76,23 @@ class Assistant:
         self.calibration = Calibration.load()
         self._weights: tuple[str, TermWeights] | None = None
 
-    def idf(self) -> TermWeights:
-        generation = self.reader.current()
-        if self._weights is None or self._weights[0] != generation.name:
-            self._weights = (generation.name, TermWeights.of(generation.chunks))
-        return self._weights[1]
+    def _weights_of(self, generation: OpenGeneration) -> TermWeights:
+        cached = self._weights  # one read: another thread may replace it meanwhile
+        if cached is None or cached[0] != generation.name:
+            cached = (generation.name, TermWeights.of(generation.chunks))
+            self._weights = cached
+        return cached[1]
+
+    def _pinned(self, work: Callable[[OpenGeneration], T]) -> T:
+        """Run `work` on one generation; once more on the newest if it was deleted meanwhile."""
+        for attempt in range(RETRIES + 1):
+            with self.reader.pinned() as generation:
+                try:
+                    return work(generation)
+                except GenerationGone:
+                    if attempt == RETRIES:
+                        raise
+        raise AssertionError("not reached")
 
     def retrieve(
         self,
@@ -67,8 +101,13 @@ class Assistant:
         section: str | None = None,
         history: list[str] | None = None,
     ) -> list[Hit]:
+        return self._pinned(
+            lambda generation: self._retrieve(generation, question, k, section, history)
+        )
+
+    def _retrieve(self, generation, question, k, section, history) -> list[Hit]:
         return self.retriever.search(
-            question[:MAX_QUESTION_CHARS], k or self.settings.top_k, section, history
+            question[:MAX_QUESTION_CHARS], k or self.settings.top_k, section, history, generation
         )
 
     def ask(
@@ -82,8 +121,11 @@ class Assistant:
         question = " ".join(question.split())
         if not question:
             return Answer(question, "Please type a question.", True, [], [])
-        hits = self.retrieve(question, k, section, history)
-        idf = self.idf()
+        return self._pinned(lambda generation: self._ask(generation, question, k, section, history))
+
+    def _ask(self, generation, question, k, section, history) -> Answer:
+        """The whole answer from one generation: hits, term weights and relevance."""
+        hits = self._retrieve(generation, question, k, section, history)
         if not tokenize(question):
             answer = Answer(
                 question,
@@ -92,10 +134,13 @@ class Assistant:
                 [],
                 hits,
             )
-            return answer
-        score = relevance(hits, question, idf)
-        answer = extractive_answer(question, hits, idf, score >= self.calibration.min_relevance)
-        answer.extra["relevance"] = round(score, 4)
+        else:
+            weights = self._weights_of(generation)
+            score = relevance(hits, question, weights)
+            covered = score >= self.calibration.min_relevance
+            answer = extractive_answer(question, hits, weights, covered)
+            answer.extra["relevance"] = round(score, 4)
+        answer.extra["generation"] = generation.name
         return answer
 
     def ask_stream(
@@ -109,9 +154,20 @@ class Assistant:
         from app.llm import llm_answer
 
         question = " ".join(question.split())
-        hits = self.retrieve(question, k, section, history) if question else []
-        score = relevance(hits, question, self.idf())
-        if not question or score < self.calibration.min_relevance:
+        if not question:
             yield self.ask(question, k, section, history)
+            return
+
+        def retrieve(generation: OpenGeneration) -> tuple[list[Hit], Answer | None]:
+            hits = self._retrieve(generation, question, k, section, history)
+            if relevance(hits, question, self._weights_of(generation)) >= (
+                self.calibration.min_relevance
+            ):
+                return hits, None
+            return hits, self._ask(generation, question, k, section, history)
+
+        hits, refusal = self._pinned(retrieve)
+        if refusal is not None:
+            yield refusal
             return
         yield from llm_answer(self.settings, question, hits)

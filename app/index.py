@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +29,8 @@ class OpenGeneration:
     collection: Any  # chromadb Collection
     client: Any = field(default=None, repr=False)
     position: dict[str, int] = field(default_factory=dict)
+    users: int = field(default=0, repr=False)  # questions pinned to it (see IndexReader.pinned)
+    retired: bool = field(default=False, repr=False)  # no longer current: close at 0 users
 
     def __post_init__(self) -> None:
         self.position = {c.id: i for i, c in enumerate(self.chunks)}
@@ -37,13 +41,16 @@ class OpenGeneration:
 
 
 class IndexReader:
-    """Holds the current generation open and swaps to a new one between queries."""
+    """Holds the current generation open and swaps to a new one between queries.
+
+    A question pins one generation for all it reads (`pinned()`); a generation replaced
+    meanwhile stays open until its last question ends, then its client is closed.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._lock = threading.Lock()
         self._open: OpenGeneration | None = None
-        self._previous: OpenGeneration | None = None
         if settings.chroma_host:
             from ingest.server_store import ServerIndex
 
@@ -52,16 +59,38 @@ class IndexReader:
             self._store = LocalIndex(settings.index_dir)
 
     def current(self) -> OpenGeneration:
-        """The published generation, reopened if the pointer moved since the last call."""
-        name = self._store.current_name()
+        """The published generation, reopened if the pointer moved since the last call.
+
+        For its chunks and meta; a query of its collection must hold `pinned()` instead.
+        """
         with self._lock:
-            if self._open is None or self._open.name != name:
-                fresh = self._load(name)
-                # Close the one before the previous: a query may still be using the previous.
-                if self._previous is not None:
-                    self._previous.close()
-                self._previous, self._open = self._open, fresh
-            return self._open
+            return self._follow_pointer()
+
+    @contextmanager
+    def pinned(self) -> Iterator[OpenGeneration]:
+        """The published generation, kept open for the whole block whatever ingests publish."""
+        with self._lock:
+            generation = self._follow_pointer()
+            generation.users += 1
+        try:
+            yield generation
+        finally:
+            with self._lock:
+                generation.users -= 1
+                if generation.retired and generation.users == 0:
+                    generation.close()
+
+    def _follow_pointer(self) -> OpenGeneration:
+        """Under the lock: two threads never disagree on which generation is newest."""
+        name = self._store.current_name()
+        if self._open is None or self._open.name != name:
+            fresh = self._load(name)
+            old, self._open = self._open, fresh
+            if old is not None:
+                old.retired = True
+                if old.users == 0:
+                    old.close()
+        return self._open
 
     def _load(self, name: str | None) -> OpenGeneration:
         if self.settings.chroma_host:
@@ -75,6 +104,7 @@ class IndexReader:
 
         generation = self._store.load(name)
         folder = self._store.root / generation.name
+        client = None
         try:
             bm25 = load_bm25(folder / "bm25")
             client = chromadb.PersistentClient(
@@ -84,6 +114,8 @@ class IndexReader:
             if collection.count() != len(generation.chunks):
                 raise ValueError("the Chroma collection and chunks.jsonl disagree")
         except Exception as exc:  # chromadb and bm25s raise many types for damaged files
+            if client is not None:  # every question retries: do not leak a client each time
+                client.close()  # type: ignore[attr-defined]  # chromadb 1.5 has it, untyped
             raise IndexCorrupt(
                 f"index generation {folder} is damaged ({exc}); run kb-ingest to rebuild it"
             ) from exc

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from app.index import IndexReader, OpenGeneration
 from ingest.chunk import Chunk
 from ingest.embed import Embedder
+from ingest.errors import GenerationGone
 from ingest.keyword import tokenize
 
 CANDIDATES = 40  # per retriever, before fusion
@@ -68,9 +69,13 @@ class Retriever:
         k: int = 5,
         section: str | None = None,
         history: list[str] | None = None,
+        generation: OpenGeneration | None = None,
     ) -> list[Hit]:
-        """The k best chunks for a question, best first."""
-        generation = self.reader.current()
+        """The k best chunks for a question, best first, from `generation` (pinned by the
+        caller) or else from the current one."""
+        if generation is None:
+            with self.reader.pinned() as pinned:
+                return self.search(question, k, section, history, pinned)
         query = contextual_query(question.strip(), history or [])[:MAX_QUERY_CHARS]
         if not tokenize(query) and not query.strip():
             return []
@@ -90,13 +95,20 @@ class Retriever:
         ]
 
     def _dense(self, gen: OpenGeneration, query: str, section: str | None) -> dict[int, float]:
+        from chromadb.errors import NotFoundError
+
         vector = self.embedder.embed_query(query)
-        result = gen.collection.query(
-            query_embeddings=[vector],
-            n_results=min(CANDIDATES, len(gen.chunks)),
-            where={"section": section} if section else None,
-            include=["distances"],
-        )
+        try:
+            result = gen.collection.query(
+                query_embeddings=[vector],
+                n_results=min(CANDIDATES, len(gen.chunks)),
+                where={"section": section} if section else None,
+                include=["distances"],
+            )
+        except NotFoundError as exc:  # a Chroma server pruned it: two ingests since we pinned
+            raise GenerationGone(
+                f"index generation {gen.name} was removed while answering; ask again"
+            ) from exc
         return {
             gen.position[cid]: 1.0 - distance
             for cid, distance in zip(result["ids"][0], result["distances"][0], strict=True)

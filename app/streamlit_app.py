@@ -163,7 +163,9 @@ def empty_chat(ctx: Context) -> None:
 
 def main() -> None:
     st.set_page_config(
-        page_title="KB assistant", page_icon=":material/menu_book:", layout="centered"
+        page_title="KB assistant",
+        page_icon="📖",  # an emoji is drawn locally; a :material/: favicon loads from Google
+        layout="centered",
     )
     prepare_process()
     try:

@@ -9,11 +9,22 @@ from collections.abc import Callable
 from ingest.config import Settings
 from ingest.errors import KBError
 
+# Every dependency's telemetry, switched off whatever the environment says. onnxruntime
+# queues usage events under ~/.cache/Microsoft and sends them from long-lived processes
+# unless this is set before it is imported (disable_telemetry_events() is not enough).
+# Chroma 1.5's product telemetry is a no-op and its OpenTelemetry export needs an endpoint;
+# Hugging Face and Streamlit have their switches; llama-index sends none.
+TELEMETRY_OFF = {
+    "ORT_DISABLE_TELEMETRY": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "ANONYMIZED_TELEMETRY": "False",  # Chroma
+    "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+    "DO_NOT_TRACK": "1",  # the cross-tool convention, for anything else
+}
+# Defaults a user may override (e.g. HF_HUB_OFFLINE=0 to fetch a KB_EMBED_MODEL once).
 OFFLINE_ENV = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
-    "HF_HUB_DISABLE_TELEMETRY": "1",
-    "ANONYMIZED_TELEMETRY": "False",
     "TOKENIZERS_PARALLELISM": "false",
     "HF_HUB_DISABLE_PROGRESS_BARS": "1",
     "TRANSFORMERS_VERBOSITY": "error",
@@ -22,6 +33,7 @@ OFFLINE_ENV = {
 
 def prepare_process() -> None:
     """Keep model libraries off the network; must run before they are imported."""
+    os.environ.update(TELEMETRY_OFF)
     for key, value in OFFLINE_ENV.items():
         os.environ.setdefault(key, value)
 

@@ -3,6 +3,8 @@ sentence-transformers for any other (KB_EMBED_MODEL)."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,14 +42,20 @@ class Embedder:
     """
 
     def __init__(
-        self, name: str | None = None, threads: int | None = None, onnx_dir: Path | None = None
+        self,
+        name: str | None = None,
+        threads: int | None = None,
+        onnx_dir: Path | None = None,
     ) -> None:
         self.label = model_label(name)
         self._name = name
         self._threads = threads
         self._onnx_dir = onnx_dir if name is None else None
         self._model: Callable[[list[str]], np.ndarray] | None = None
-        self._queries: dict[str, np.ndarray] = {}
+        # Shared by every session of the chat UI: one lock guards lookups and evictions.
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries_lock = threading.Lock()
+        self._cache_size = QUERY_CACHE_SIZE
 
     def _load(self) -> Callable[[list[str]], np.ndarray]:
         if self._model is None:
@@ -123,12 +131,16 @@ class Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """One text's vector; repeated questions (examples, retries) skip the model."""
-        vector = self._queries.get(text)
-        if vector is None:
-            vector = self.embed([text])[0]
-            if len(self._queries) >= QUERY_CACHE_SIZE:
-                self._queries.pop(next(iter(self._queries)))
+        with self._queries_lock:
+            vector = self._queries.get(text)
+            if vector is not None:
+                self._queries.move_to_end(text)
+                return vector
+        vector = self.embed([text])[0]  # outside the lock: sessions embed in parallel
+        with self._queries_lock:
             self._queries[text] = vector
+            while len(self._queries) > self._cache_size:
+                self._queries.popitem(last=False)  # the least recently used
         return vector
 
     @property

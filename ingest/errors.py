@@ -27,6 +27,14 @@ class IndexCorrupt(KBError):
     """The current index generation is damaged or incomplete."""
 
 
+class GenerationGone(KBError):
+    """The generation a question was pinned to was deleted under it (by another process)."""
+
+
+class IndexUnreadable(KBError):
+    """The index exists but cannot be read now (permissions, I/O errors): not damage."""
+
+
 class EmbeddingModelError(KBError):
     """The embedding model could not be loaded."""
 

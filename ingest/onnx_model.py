@@ -14,6 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
+# onnxruntime reads this once, when it is imported: set it first, whoever loads the model.
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+
 MAX_TOKENS = 256  # the model's max_seq_length
 
 

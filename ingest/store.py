@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingest.chunk import Chunk
-from ingest.errors import IndexCorrupt, IndexNotBuilt
+from ingest.durable import fsync_dir, fsync_tree, write_atomic
+from ingest.errors import IndexCorrupt, IndexNotBuilt, IndexUnreadable
 from ingest.keyword import build_bm25, save_bm25
 from ingest.lock import ingest_lock
 
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 FORMAT_VERSION = 1
 POINTER = "CURRENT"
 COLLECTION = "chunks"
+# A generation with a file missing or replaced by a folder is damaged; other OSErrors
+# (permissions, I/O errors) are not, and must not trigger a rebuild that drops kept chunks.
+MISSING = (FileNotFoundError, IsADirectoryError, NotADirectoryError)
 
 
 @dataclass
@@ -91,6 +95,8 @@ class LocalIndex:
             name = (self.root / POINTER).read_text(encoding="utf-8").strip()
         except FileNotFoundError:
             return None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise IndexUnreadable(f"cannot read {self.root / POINTER} ({exc})") from exc
         return name or None
 
     def pointer_stamp(self) -> str | None:
@@ -117,9 +123,13 @@ class LocalIndex:
             if meta.get("format") != FORMAT_VERSION or meta.get("chunks") != len(chunks):
                 raise ValueError("meta.json does not match the chunks")
             _check_files(folder, len(chunks), int(meta.get("dimension", 0)))
-        except (OSError, ValueError, TypeError, KeyError) as exc:
+        except MISSING + (ValueError, TypeError, KeyError) as exc:
             raise IndexCorrupt(
                 f"index generation {folder} is damaged ({exc}); run kb-ingest to rebuild it"
+            ) from exc
+        except OSError as exc:  # permissions, I/O errors, too many open files: not damage
+            raise IndexUnreadable(
+                f"cannot read index generation {folder} ({exc}); nothing was changed"
             ) from exc
         return Generation(name, meta, chunks, matrix)
 
@@ -144,14 +154,17 @@ class LocalIndex:
             fill_collection(collection, chunks, vectors, client.get_max_batch_size())
         finally:
             client.close()  # type: ignore[attr-defined]  # chromadb 1.5 has it, untyped
+        # Every file on disk before meta.json marks the generation complete, and before the
+        # pointer can name it: after a power cut it is whole or ignored, never empty files.
+        fsync_tree(folder)
         meta = {**meta, "format": FORMAT_VERSION, "chunks": len(chunks), "generation": name}
-        _write_atomic(folder / "meta.json", json.dumps(meta, indent=2))
-        _fsync_dir(folder)
+        write_atomic(folder / "meta.json", json.dumps(meta, indent=2))
+        fsync_dir(self.root)
         return name
 
     def publish(self, name: str) -> None:
-        """Point readers at `name`: one atomic rename."""
-        _write_atomic(self.root / POINTER, name + "\n")
+        """Point readers at `name`: one atomic rename, durable when this returns."""
+        write_atomic(self.root / POINTER, name + "\n")
 
     def prune(self, keep_previous: str | None) -> list[str]:
         """Delete generations other than the current and the previous one."""
@@ -174,21 +187,3 @@ def _check_files(folder: Path, chunks: int, dimension: int) -> None:
         raise ValueError("vectors.npy is truncated")
     if not (folder / "bm25" / "params.index.json").is_file():
         raise ValueError("the keyword index is missing")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

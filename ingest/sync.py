@@ -135,9 +135,12 @@ def _plan(settings: Settings, index: Index, full: bool):
     identical = previous is not None and [c.to_dict() for c in chunks] == [
         c.to_dict() for c in previous.chunks
     ]
-    must_write = rebuild or not identical
     files = {doc.source: file_digest(doc.text) for doc in loaded.documents}
     files.update({s: previous.meta["files"].get(s, "") for s in report.kept} if previous else {})
+    # An edit that changes no chunk (front matter, trailing blank lines) still needs a new
+    # generation: the UI compares these digests with the files to warn about stale sections.
+    same_files = previous is not None and previous.meta.get("files") == files
+    must_write = rebuild or not identical or not same_files
     return report, previous, chunks, must_write, rebuild, label, files
 
 

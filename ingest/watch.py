@@ -46,8 +46,8 @@ def watch(settings: Settings, ingest_once: Callable[[], None], max_runs: int | N
             print(f"kb-ingest: error: {exc}", file=sys.stderr)
 
     print(f"watching {settings.kb_dir} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    seen = snapshot(settings.kb_dir)  # before the ingest: saves made during it count as changes
     run()
-    seen = snapshot(settings.kb_dir)
     try:
         while max_runs is None or runs < max_runs:
             time.sleep(POLL_SECONDS)

@@ -99,3 +99,17 @@ def stop(process: subprocess.Popen, timeout: float = 15) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def strace_or_skip() -> str:
+    """The strace binary, checked to work here (CI installs it; missing there is a failure)."""
+    found = shutil.which("strace")
+    if found is None:
+        message = "strace is missing: apt-get install strace (.ci/run does)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    probe = subprocess.run([found, "-f", "-o", os.devnull, "true"], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"strace cannot trace here: {probe.stderr.decode().strip()}")
+    return found

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
 
 import numpy as np
+import pytest
 from conftest import MODEL_CACHE, ROOT
 
 from ingest.embed import Embedder
@@ -45,3 +47,44 @@ def test_loading_does_not_import_torch(embedder) -> None:
     )
     assert result.stdout.strip() == "False", result.stderr
     assert time.monotonic() - started < 60
+
+
+@pytest.mark.slow
+def test_query_cache_is_safe_under_concurrent_sessions(monkeypatch) -> None:
+    """Eight chat sessions asking at once, each question new: no error, the right vectors.
+
+    The race (two threads evicting the same key: KeyError, or "dictionary changed size during
+    iteration") needs a thread switch within a few bytecodes, so it is rare per lookup: on
+    the unfixed cache 8 threads x 600 lookups raised 4 errors; this test's 800 lookups catch
+    it only sometimes. The fix (one lock around lookup and eviction) makes it impossible.
+    """
+    from ingest import embed
+
+    monkeypatch.setattr(embed, "QUERY_CACHE_SIZE", 1)  # every new question evicts
+    model = Embedder(onnx_dir=MODEL_CACHE)
+    questions = [f"question {i} about retries" for i in range(200)]
+    errors: list[BaseException] = []
+    answers: list[tuple[int, np.ndarray]] = []
+
+    def session(number: int) -> None:
+        for i in range(number % 2, len(questions), 2):  # two sessions share each question
+            try:
+                answers.append((i, model.embed_query(questions[i])))
+            except Exception as exc:  # the UI would show this one as a traceback
+                errors.append(exc)
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can
+    try:
+        threads = [threading.Thread(target=session, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert not errors, f"{len(errors)} errors, e.g. {errors[0]!r}"
+    expected = model.embed(questions)
+    assert len(answers) == 4 * len(questions)
+    assert all(np.allclose(vector, expected[i], atol=1e-5) for i, vector in answers)
+    assert len(model._queries) <= 1

@@ -328,3 +328,24 @@ def test_a_server_that_is_not_running_is_a_one_line_error(settings: Settings) ->
             f"{prog}: error: cannot reach the Chroma server at 127.0.0.1:{port}"
         )
         assert "KB_CHROMA_HOST" in result.stderr
+
+
+def test_a_generation_pruned_during_a_question_is_a_clear_error_then_the_newest_answers(
+    server_settings, index, embedder, kb: Path
+) -> None:
+    from app.engine import Assistant
+    from ingest.errors import GenerationGone
+
+    sync(server_settings, embedder=embedder)
+    assistant = Assistant(server_settings, embedder)
+    path = kb / "practice" / "testing.md"
+    with assistant.reader.pinned() as old:  # a question in flight on this generation...
+        for word in ("payment", "billing"):  # ...while two ingests publish, and prune it
+            path.write_text(path.read_text().replace("third-party", f"{word} third-party"))
+            sync(server_settings, embedder=embedder)
+        assert GENERATION_PREFIX + old.name not in generations(index)
+        with pytest.raises(GenerationGone, match="was removed while answering; ask again"):
+            assistant.retriever.search(QUESTION, generation=old)
+        answer = assistant.ask(QUESTION)  # the next question pins the newest generation
+    assert answer.extra["generation"] == index.current_name()
+    assert any("payment billing third-party" in c.chunk.text for c in answer.citations)
