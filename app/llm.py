@@ -12,7 +12,8 @@ import html
 import re
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from app.answer import Answer, Citation
 from app.render import inert_links
@@ -63,23 +64,31 @@ def user_prompt(question: str, hits: list[Hit]) -> str:
     )
 
 
-def make_llm(settings: Settings):
-    """The llama-index LLM object for the configured backend, with the token cap."""
+def make_llm(settings: Settings) -> tuple[Any, Callable[[], None]]:
+    """The llama-index LLM object for the configured backend, with the token cap, and a
+    function that closes its HTTP connections (ending a stream the server is still sending)."""
     if settings.llm == "ollama":
         from llama_index.llms.ollama import Ollama
+        from ollama import Client
 
-        return Ollama(
+        base_url = settings.llm_base_url or "http://127.0.0.1:11434"
+        client = Client(host=base_url, timeout=settings.llm_timeout)
+        ollama = Ollama(
             model=settings.llm_model or "llama3.1",
-            base_url=settings.llm_base_url or "http://127.0.0.1:11434",
+            base_url=base_url,
             request_timeout=settings.llm_timeout,
             additional_kwargs={"num_predict": settings.llm_max_tokens},
+            client=client,
         )
+        return ollama, client.close
     if settings.llm == "openai":
+        import httpx
         from llama_index.llms.openai_like import OpenAILike
 
         if not settings.llm_base_url and not settings.openai_api_key:
             raise LLMError("KB_LLM=openai needs KB_LLM_BASE_URL (a local server) or OPENAI_API_KEY")
-        return OpenAILike(
+        http = httpx.Client(timeout=settings.llm_timeout)
+        openai = OpenAILike(
             model=settings.llm_model or "gpt-4o-mini",
             api_base=settings.llm_base_url or "https://api.openai.com/v1",
             api_key=settings.openai_api_key or "not-needed",
@@ -87,7 +96,9 @@ def make_llm(settings: Settings):
             max_tokens=settings.llm_max_tokens,
             timeout=settings.llm_timeout,
             max_retries=0,
+            http_client=http,
         )
+        return openai, http.close
     raise LLMError("no LLM configured: set KB_LLM=ollama or KB_LLM=openai")
 
 
@@ -180,7 +191,7 @@ def llm_answer(settings: Settings, question: str, hits: list[Hit]) -> Iterator[s
     """
     from llama_index.core.llms import ChatMessage
 
-    llm = make_llm(settings)
+    llm, close = make_llm(settings)
     messages = [
         ChatMessage(role="system", content=SYSTEM_PROMPT),
         ChatMessage(role="user", content=user_prompt(question, hits)),
@@ -216,8 +227,9 @@ def llm_answer(settings: Settings, question: str, hits: list[Hit]) -> Iterator[s
         where = settings.llm_base_url or settings.llm
         raise LLMError(f"the LLM backend at {where} failed: {type(exc).__name__}: {exc}") from exc
     finally:
-        if stream is not None and hasattr(stream, "close"):
-            stream.close()  # drops the connection: the server stops generating
+        if stream is not None:
+            stream.close()
+        close()  # drops the connection: the server stops generating
     if reason:
         yield stopped(question, raw, hits, reason)
     else:

@@ -137,6 +137,7 @@ def _inline(text: str, links: Mapping[int, Link] | None = None) -> str:
                 out.append(escape(match.group(0)))
             else:
                 title = link.title.replace("\\", "/").replace('"', "'")
+                title = title.replace("[", "\\[").replace("]", "\\]")  # inside a highlight
                 out.append(f'[\\[{match.group(1)}\\]]({link.href} "{title}")')
         pos = match.end()
     return "".join(out)
@@ -162,6 +163,33 @@ def _spans(content: str, quotes: Iterable[str]) -> list[tuple[int, int]]:
     return merged
 
 
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _highlight(segment: str, links: Mapping[int, Link] | None) -> str:
+    """A highlighted stretch of text. Streamlit's `:color-background[…]` ends at an unbalanced
+    `]` even inside a code span, so a code span with unbalanced brackets stays outside it."""
+    out, pos = [], 0
+    for match in CODE_SPAN.finditer(segment):
+        if _balanced(match.group(2)):
+            continue
+        if segment[pos : match.start()].strip():
+            out.append(HIGHLIGHT.format(_inline(segment[pos : match.start()], links)))
+        else:
+            out.append(segment[pos : match.start()])
+        out.append(match.group(0))
+        pos = match.end()
+    rest = segment[pos:]
+    out.append(HIGHLIGHT.format(_inline(rest, links)) if rest.strip() else rest)
+    return "".join(out)
+
+
 def _highlighted(
     pieces: Sequence[tuple[int, str]],
     quotes: Sequence[str],
@@ -184,7 +212,7 @@ def _highlighted(
         if start >= end:
             continue
         out.append(_inline(text[pos:start], links))
-        out.append(HIGHLIGHT.format(_inline(text[start:end], links)))
+        out.append(_highlight(text[start:end], links))
         pos = end
     out.append(_inline(text[pos:], links))
     return "".join(out)
