@@ -24,25 +24,25 @@ if TYPE_CHECKING:
 
 TITLE_CHARS = 60
 BUSY_TIMEOUT_S = 30.0
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversations (
-    id INTEGER PRIMARY KEY,
+# AUTOINCREMENT: an id is never given out twice, so a tab still showing a deleted chat or
+# answer can never write into a newer one that happens to get the same id.
+TABLES = {
+    "conversations": """(
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     title TEXT NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     owner TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS messages (
-    id INTEGER PRIMARY KEY,
+)""",
+    "messages": """(
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
     role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
     content TEXT NOT NULL,
     answer_json TEXT,
     created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation_id, id);
-CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations(owner, updated_at);
-CREATE TABLE IF NOT EXISTS feedback (
+)""",
+    "feedback": """(
     message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
     rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
     comment TEXT NOT NULL DEFAULT '',
@@ -50,8 +50,12 @@ CREATE TABLE IF NOT EXISTS feedback (
     answer TEXT NOT NULL,
     chunk_ids TEXT NOT NULL,
     created_at TEXT NOT NULL
-);
-"""
+)""",
+}
+INDEXES = (
+    "CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation_id, id)",
+    "CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations(owner, updated_at)",
+)
 
 
 def db_path(data_dir: Path) -> Path:
@@ -71,20 +75,34 @@ _ready_lock = threading.Lock()
 
 
 def _prepare(db: sqlite3.Connection) -> None:
-    """WAL mode (kept in the file), the schema, and the owner column for older databases."""
+    """WAL mode (kept in the file), the schema, and the migration of older databases: chats
+    get an owner ("", the local user) and ids that are never reused."""
     db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA foreign_keys = OFF")  # while tables are rebuilt
     db.execute("BEGIN IMMEDIATE")
     try:
         columns = {row[1] for row in db.execute("PRAGMA table_info(conversations)")}
-        if columns and "owner" not in columns:  # a database from before chats had owners
+        if columns and "owner" not in columns:
             db.execute("ALTER TABLE conversations ADD COLUMN owner TEXT NOT NULL DEFAULT ''")
-        for statement in SCHEMA.split(";"):
-            if statement.strip():
-                db.execute(statement)
+        for table, definition in TABLES.items():
+            row = db.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            ).fetchone()
+            if row is None:
+                db.execute(f"CREATE TABLE {table} {definition}")
+            elif table != "feedback" and "AUTOINCREMENT" not in row[0].upper():
+                db.execute(f"CREATE TABLE {table}_new {definition}")
+                db.execute(f"INSERT INTO {table}_new SELECT * FROM {table}")
+                db.execute(f"DROP TABLE {table}")
+                db.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
+        for statement in INDEXES:
+            db.execute(statement)
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
         raise
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
 
 
 @contextmanager

@@ -19,9 +19,9 @@ from app.history import ChatGone, StoredAnswer
 from app.llm import StopRequested
 from app.render import escape
 from app.status import example_questions
-from app.ui_answer import Context, show_answer, source_page
+from app.ui_answer import Context, notify, show_answer, source_page
 from app.ui_login import signed_in
-from app.ui_sidebar import ALL_SECTIONS, chats_panel, index_panel, notify, open_chat, settings_panel
+from app.ui_sidebar import ALL_SECTIONS, chats_panel, index_panel, open_chat, settings_panel
 from ingest.config import Settings
 from ingest.edge import load_settings, prepare_process
 from ingest.errors import KBError
@@ -197,8 +197,7 @@ def chat_area(ctx: Context) -> None:
         "they come from. Click a [n] marker to open its source."
     )
     chat_id = current_chat(ctx)
-    notice = st.session_state.pop("notice", None)
-    if notice:
+    for notice in st.session_state.pop("notices", []):
         st.info(escape(notice), icon=":material/info:")
     past = history.messages(ctx.db, chat_id, ctx.owner) if chat_id is not None else []
     for message in past:

@@ -37,6 +37,13 @@ class Context:
         self.generation = current_generation(assistant)
 
 
+def notify(message: str) -> None:
+    """A note for the top of the chat on this run (callbacks run before the page is drawn)."""
+    notes = st.session_state.setdefault("notices", [])
+    if message not in notes:
+        notes.append(message)
+
+
 # ---- drawing safe blocks ----
 
 
@@ -250,9 +257,9 @@ def save_rating(ctx: Context, message_id: int, key: str) -> None:
     try:
         history.set_feedback(ctx.db, message_id, "up" if value == 1 else "down", owner=ctx.owner)
     except history.ChatGone:
-        st.session_state.notice = GONE
+        notify(GONE)
 
 
 def save_comment(ctx: Context, message_id: int, key: str) -> None:
     if not history.set_comment(ctx.db, message_id, st.session_state.get(key) or "", ctx.owner):
-        st.session_state.notice = GONE
+        notify(GONE)

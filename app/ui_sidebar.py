@@ -16,11 +16,6 @@ ALL_SECTIONS = "All sections"
 MAX_LISTED_CHANGES = 6
 
 
-def notify(message: str) -> None:
-    """A note shown at the top of the chat on the next drawing (callbacks run before it)."""
-    st.session_state.notice = message
-
-
 def open_chat(chat_id: int | None) -> None:
     st.session_state.chat_id = chat_id
     if chat_id is None:

@@ -109,6 +109,11 @@ def test_writing_to_a_deleted_chat_says_so(db: Path) -> None:
         history.set_feedback(db, message, "up")
     assert history.set_comment(db, message, "late comment") is False
     assert history.list_conversations(db) == []
+    newer = history.create_conversation(db, "a new chat")  # ids are never given out twice
+    newer_answer = history.add_message(db, newer, "assistant", "a", answer())
+    assert (newer, newer_answer) != (chat, message)
+    with pytest.raises(history.ChatGone):  # the stale tab still cannot rate it by accident
+        history.set_feedback(db, message, "up")
 
 
 def test_each_owner_sees_and_changes_only_their_own_chats(db: Path) -> None:
@@ -150,3 +155,5 @@ def test_a_database_from_before_owners_keeps_its_chats(db: Path) -> None:
     assert [m.content for m in history.messages(db, 7)] == ["old question"]
     history.add_message(db, 7, "user", "a new question")
     assert history.list_conversations(db, "ann") == []
+    history.delete_conversation(db, 7)
+    assert history.create_conversation(db, "newer") > 7  # the old id is not reused
