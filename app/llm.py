@@ -96,7 +96,7 @@ def make_llm(settings: Settings) -> tuple[Any, Callable[[], None]]:
             max_tokens=settings.llm_max_tokens,
             timeout=settings.llm_timeout,
             max_retries=0,
-            http_client=http,
+            http_client=http,  # type: ignore[call-arg]  # passed on to OpenAI
         )
         return openai, http.close
     raise LLMError("no LLM configured: set KB_LLM=ollama or KB_LLM=openai")

@@ -8,6 +8,7 @@ escaped by app.render.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -29,6 +30,7 @@ from ingest.errors import KBError
 MAX_QUESTION_CHARS = 2000
 CHAT_ID = re.compile(r"[0-9]{1,19}")  # ASCII digits only: "²".isdigit() is True
 MAX_SQLITE_INTEGER = 2**63 - 1
+SAVE_WAIT_S = 15.0  # how long a new run waits for an interrupted one to save its answer
 
 
 # ---- loading, once per process and settings ----
@@ -163,6 +165,16 @@ def answer_question(ctx: Context, question: str, chat_id: int | None, previous: 
     chat, _ = save_message(ctx, chat, question)
     with st.chat_message("user"):
         st.markdown(escape(question))
+    # Stop starts the next run at once, while this one is still ending (Streamlit's fast
+    # reruns): the next run waits for this event, so it shows the answer this one saves.
+    saved = st.session_state.answering = threading.Event()
+    try:
+        answer_in_chat(ctx, question, chat, previous)
+    finally:
+        saved.set()
+
+
+def answer_in_chat(ctx: Context, question: str, chat: int, previous: list[str]) -> None:
     k = int(st.session_state.get("k", ctx.settings.top_k))
     chosen = st.session_state.get("section", ALL_SECTIONS)
     section = None if chosen == ALL_SECTIONS else chosen
@@ -196,6 +208,9 @@ def chat_area(ctx: Context) -> None:
         "Answers quote the team knowledge base and cite the file, heading and lines "
         "they come from. Click a [n] marker to open its source."
     )
+    answering = st.session_state.get("answering")
+    if answering is not None:
+        answering.wait(timeout=SAVE_WAIT_S)  # a stopped answer still being saved
     chat_id = current_chat(ctx)
     for notice in st.session_state.pop("notices", []):
         st.info(escape(notice), icon=":material/info:")

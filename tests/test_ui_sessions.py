@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from test_ui import DB_SESSION_QUESTION, ask, last_answer, shown, start, text_of
-from test_ui import ui, ui_env  # noqa: F401 - fixtures
 
 from app import history
 from app.chat import command, main
