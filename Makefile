@@ -45,4 +45,4 @@ bench: install  ## speed and quality beside a plain llama-index pipeline (BENCH_
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
-	rm -rf data/index data/bench data/app.db
+	rm -rf data/index data/bench data/app.db data/app.db-wal data/app.db-shm
