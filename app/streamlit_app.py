@@ -1,29 +1,36 @@
-"""The chat UI: `kb-chat`, or `streamlit run app/streamlit_app.py`.
+"""The chat UI, started by `kb-chat`.
 
-This script holds the page and the conversation; app.ui_answer draws answers and
-app.ui_sidebar the sidebar. KB and model text is always escaped by app.render.
+This script holds the page and the conversation; app.ui_login asks for the password when one
+is set, app.ui_answer draws answers and app.ui_sidebar the sidebar. KB and model text is always
+escaped by app.render.
 """
 
 from __future__ import annotations
 
+import re
+import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import streamlit as st
 
 from app import history, render
-from app.history import StoredAnswer
+from app.history import ChatGone, StoredAnswer
+from app.llm import StopRequested
 from app.render import escape
 from app.status import example_questions
-from app.ui_answer import Context, show_answer, source_page
+from app.ui_answer import Context, notify, show_answer, source_page
+from app.ui_login import signed_in
 from app.ui_sidebar import ALL_SECTIONS, chats_panel, index_panel, open_chat, settings_panel
 from ingest.config import Settings
 from ingest.edge import load_settings, prepare_process
 from ingest.errors import KBError
 
 MAX_QUESTION_CHARS = 2000
+CHAT_ID = re.compile(r"[0-9]{1,19}")  # ASCII digits only: "²".isdigit() is True
+MAX_SQLITE_INTEGER = 2**63 - 1
+SAVE_WAIT_S = 15.0  # how long a new run waits for an interrupted one to save its answer
 
 
 # ---- loading, once per process and settings ----
@@ -51,34 +58,102 @@ def ask(question: str) -> None:
     st.session_state.pending = question
 
 
-def current_chat(db: Path) -> int | None:
-    """The open chat; a page reload reopens it from the ?chat= parameter."""
+# ---- which chat is open ----
+
+
+def chat_from_link(ctx: Context) -> int | None:
+    """The chat named by ?chat= (a page reload keeps it in the address), if it is the user's."""
+    raw = st.query_params.get("chat", "")
+    if not raw:
+        return None
+    number = int(raw) if CHAT_ID.fullmatch(raw) else None
+    if number is not None and number <= MAX_SQLITE_INTEGER:
+        if history.get_conversation(ctx.db, number, ctx.owner) is not None:
+            return number
+    st.query_params.pop("chat", None)
+    notify("That chat link names no chat of yours; this is a new chat.")
+    return None
+
+
+def current_chat(ctx: Context) -> int | None:
+    """The open chat, checked on every run: another tab may have deleted it meanwhile."""
     if "chat_id" not in st.session_state:
-        raw = st.query_params.get("chat", "")
-        found = raw.isdigit() and history.get_conversation(db, int(raw)) is not None
-        st.session_state.chat_id = int(raw) if found else None
-    return st.session_state.chat_id
+        st.session_state.chat_id = chat_from_link(ctx)
+    chat_id = st.session_state.chat_id
+    if chat_id is not None and history.get_conversation(ctx.db, chat_id, ctx.owner) is None:
+        open_chat(None)
+        notify("This chat was deleted (in another tab?); a new chat starts here.")
+        return None
+    return chat_id
+
+
+def new_chat(ctx: Context, question: str) -> int:
+    chat_id = history.create_conversation(ctx.db, question, ctx.owner)
+    open_chat(chat_id)
+    return chat_id
+
+
+def save_message(
+    ctx: Context, chat_id: int, question: str, stored: StoredAnswer | None = None
+) -> tuple[int, int]:
+    """Store the question (or, with `stored`, its answer) in the chat; if the chat was deleted
+    meanwhile, in a new one that starts with the question. Returns (chat id, message id)."""
+    role, content = ("assistant", stored.text) if stored else ("user", question)
+    try:
+        return chat_id, history.add_message(ctx.db, chat_id, role, content, stored, ctx.owner)
+    except ChatGone:
+        chat_id = new_chat(ctx, question)
+        if stored is not None:
+            history.add_message(ctx.db, chat_id, "user", question, owner=ctx.owner)
+            notify("The chat was deleted in another tab while answering; it continues here.")
+        return chat_id, history.add_message(ctx.db, chat_id, role, content, stored, ctx.owner)
+
+
+# ---- answering ----
 
 
 def stream_llm(
-    ctx: Context, question: str, k: int, section: str | None, previous: list[str]
+    ctx: Context,
+    question: str,
+    k: int,
+    section: str | None,
+    previous: list[str],
+    keep_partial: Callable[[Any], None],
 ) -> Any:
-    """Show the model's words as they arrive; return the verified Answer."""
+    """Show the model's words as they arrive, with a Stop button; return the verified Answer.
+
+    Stop (or any other click in this tab) ends this run: the answer so far is then verified
+    and handed to `keep_partial`, and the next run shows it from the history.
+    """
+    source = ctx.assistant.ask_stream(question, k, section, previous)
     final: list[Any] = []
 
     def pieces() -> Iterator[str]:
-        for item in ctx.assistant.ask_stream(question, k, section, previous):
+        for item in source:
             if isinstance(item, str):
                 yield render.stream_escape(item)
             else:
                 final.append(item)
 
+    stop = st.empty()
+    stop.button("Stop", key="stop-answer", icon=":material/stop_circle:")
     live = st.empty()
     try:
         with live.container():
             st.write_stream(pieces())
-    finally:
-        live.empty()  # the verified answer is drawn in its place
+    except Exception:
+        raise
+    except BaseException:  # Streamlit ends this run: Stop, another click, a closed tab
+        if not final:
+            try:
+                partial = source.throw(StopRequested("you stopped it"))
+            except (StopRequested, StopIteration):
+                partial = None
+            if partial is not None and not isinstance(partial, str):
+                keep_partial(partial)
+        raise
+    stop.empty()
+    live.empty()  # the verified answer is drawn in its place
     return final[-1]
 
 
@@ -86,31 +161,45 @@ def answer_question(ctx: Context, question: str, chat_id: int | None, previous: 
     question = " ".join(question.split())[:MAX_QUESTION_CHARS]
     if not question:
         return
-    if chat_id is None:
-        chat_id = history.create_conversation(ctx.db, question)
-        open_chat(chat_id)
-    history.add_message(ctx.db, chat_id, "user", question)
+    chat = new_chat(ctx, question) if chat_id is None else chat_id
+    chat, _ = save_message(ctx, chat, question)
     with st.chat_message("user"):
         st.markdown(escape(question))
+    # Stop starts the next run at once, while this one is still ending (Streamlit's fast
+    # reruns): the next run waits for this event, so it shows the answer this one saves.
+    saved = st.session_state.answering = threading.Event()
+    try:
+        answer_in_chat(ctx, question, chat, previous)
+    finally:
+        saved.set()
+
+
+def answer_in_chat(ctx: Context, question: str, chat: int, previous: list[str]) -> None:
     k = int(st.session_state.get("k", ctx.settings.top_k))
     chosen = st.session_state.get("section", ALL_SECTIONS)
     section = None if chosen == ALL_SECTIONS else chosen
     with st.chat_message("assistant"):
         started = time.perf_counter()
+
+        def stored(answer: Any) -> StoredAnswer:
+            seconds = round(time.perf_counter() - started, 2)
+            return StoredAnswer.from_answer(answer, seconds=seconds, k=k, section=section or "")
+
+        def keep_partial(answer: Any) -> None:
+            save_message(ctx, chat, question, stored(answer))
+
         try:
             if st.session_state.get("mode") == "llm" and ctx.settings.llm != "none":
-                answer = stream_llm(ctx, question, k, section, previous)
+                answer = stream_llm(ctx, question, k, section, previous, keep_partial)
             else:
                 with st.spinner("Searching the knowledge base…"):
                     answer = ctx.assistant.ask(question, k, section, previous)
         except KBError as exc:
             st.error(str(exc))
             return
-        stored = StoredAnswer.from_answer(
-            answer, seconds=round(time.perf_counter() - started, 2), k=k, section=section or ""
-        )
-        message_id = history.add_message(ctx.db, chat_id, "assistant", answer.text, stored)
-        show_answer(stored, message_id, ctx)
+        final = stored(answer)
+        _, message_id = save_message(ctx, chat, question, final)
+        show_answer(final, message_id, ctx)
 
 
 def chat_area(ctx: Context) -> None:
@@ -119,8 +208,13 @@ def chat_area(ctx: Context) -> None:
         "Answers quote the team knowledge base and cite the file, heading and lines "
         "they come from. Click a [n] marker to open its source."
     )
-    chat_id = current_chat(ctx.db)
-    past = history.messages(ctx.db, chat_id) if chat_id is not None else []
+    answering = st.session_state.get("answering")
+    if answering is not None:
+        answering.wait(timeout=SAVE_WAIT_S)  # a stopped answer still being saved
+    chat_id = current_chat(ctx)
+    for notice in st.session_state.pop("notices", []):
+        st.info(escape(notice), icon=":material/info:")
+    past = history.messages(ctx.db, chat_id, ctx.owner) if chat_id is not None else []
     for message in past:
         with st.chat_message(message.role):
             if message.answer is not None:
@@ -173,11 +267,14 @@ def main() -> None:
     except KBError as exc:
         st.error(str(exc))
         st.stop()
+    owner = signed_in(settings)  # the sign-in form, and nothing else, until it is passed
+    if owner is None:
+        return
     assistant = load_assistant(settings)
     if st.query_params.get("source"):
         source_page(settings, assistant)
         return
-    ctx = Context(settings, assistant)
+    ctx = Context(settings, assistant, owner)
     with st.sidebar:
         chats_box, settings_box, index_box = st.container(), st.container(), st.container()
     with settings_box:

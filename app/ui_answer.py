@@ -6,7 +6,6 @@ nothing here passes raw text to st.markdown, and HTML is never allowed.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -30,11 +29,19 @@ def current_generation(assistant: Any) -> Any:
 class Context:
     """What the parts of one script run share."""
 
-    def __init__(self, settings: Settings, assistant: Any) -> None:
+    def __init__(self, settings: Settings, assistant: Any, owner: str = "") -> None:
         self.settings = settings
         self.assistant = assistant
+        self.owner = owner  # whose chats and feedback these are ("" when not signed in)
         self.db = history.db_path(settings.data_dir)
         self.generation = current_generation(assistant)
+
+
+def notify(message: str) -> None:
+    """A note for the top of the chat on this run (callbacks run before the page is drawn)."""
+    notes = st.session_state.setdefault("notices", [])
+    if message not in notes:
+        notes.append(message)
 
 
 # ---- drawing safe blocks ----
@@ -221,10 +228,10 @@ def show_sources(answer: StoredAnswer, message_id: int, ctx: Context) -> None:
 
 def feedback_row(message_id: int, ctx: Context) -> None:
     key, comment_key = f"fb-{message_id}", f"fbc-{message_id}"
-    saved = history.get_feedback(ctx.db, message_id)
+    saved = history.get_feedback(ctx.db, message_id, ctx.owner)
     default = None if saved is None else (1 if saved.rating == "up" else 0)
     value = st.feedback(
-        "thumbs", key=key, default=default, on_change=save_rating, args=(ctx.db, message_id, key)
+        "thumbs", key=key, default=default, on_change=save_rating, args=(ctx, message_id, key)
     )
     if value is not None:
         st.text_input(
@@ -233,19 +240,26 @@ def feedback_row(message_id: int, ctx: Context) -> None:
             value=saved.comment if saved else "",
             placeholder="What was good, wrong or missing? Press Enter to save.",
             on_change=save_comment,
-            args=(ctx.db, message_id, comment_key),
+            args=(ctx, message_id, comment_key),
         )
         if saved is not None and saved.comment:
             st.caption("Thanks, your feedback is saved.")
 
 
-def save_rating(db: Path, message_id: int, key: str) -> None:
+GONE = "That answer's chat was deleted (in another tab?), so the rating was not saved."
+
+
+def save_rating(ctx: Context, message_id: int, key: str) -> None:
     value = st.session_state.get(key)
     if value is None:
-        history.clear_feedback(db, message_id)
-    else:
-        history.set_feedback(db, message_id, "up" if value == 1 else "down")
+        history.clear_feedback(ctx.db, message_id, ctx.owner)
+        return
+    try:
+        history.set_feedback(ctx.db, message_id, "up" if value == 1 else "down", owner=ctx.owner)
+    except history.ChatGone:
+        notify(GONE)
 
 
-def save_comment(db: Path, message_id: int, key: str) -> None:
-    history.set_comment(db, message_id, st.session_state.get(key) or "")
+def save_comment(ctx: Context, message_id: int, key: str) -> None:
+    if not history.set_comment(ctx.db, message_id, st.session_state.get(key) or "", ctx.owner):
+        notify(GONE)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from app import history, render
 from app.render import escape
-from app.status import ago, changed_files, sections
+from app.status import ago, kb_changes, sections
 from app.ui_answer import Context
 from ingest.errors import KBError
 
@@ -24,8 +24,8 @@ def open_chat(chat_id: int | None) -> None:
         st.query_params["chat"] = str(chat_id)
 
 
-def delete_chat(db: Path, chat_id: int) -> None:
-    history.delete_conversation(db, chat_id)
+def delete_chat(db: Path, chat_id: int, owner: str) -> None:
+    history.delete_conversation(db, chat_id, owner)
     if st.session_state.get("chat_id") == chat_id:
         open_chat(None)
 
@@ -33,7 +33,7 @@ def delete_chat(db: Path, chat_id: int) -> None:
 def chats_panel(ctx: Context) -> None:
     st.button("New chat", icon=":material/add:", on_click=open_chat, args=(None,), width="stretch")
     chat_id = st.session_state.get("chat_id")
-    chats = history.list_conversations(ctx.db)
+    chats = history.list_conversations(ctx.db, ctx.owner)
     if chat_id is not None:
         current = next((c for c in chats if c.id == chat_id), None)
         if current is not None:
@@ -42,7 +42,9 @@ def chats_panel(ctx: Context) -> None:
                 icon=":material/download:",
                 width="stretch",
                 on_click="ignore",
-                data=render.export_markdown(current.title, history.messages(ctx.db, chat_id)),
+                data=render.export_markdown(
+                    current.title, history.messages(ctx.db, chat_id, ctx.owner)
+                ),
                 file_name=f"chat-{chat_id}.md",
                 mime="text/markdown",
             )
@@ -65,7 +67,7 @@ def chats_panel(ctx: Context) -> None:
             key=f"delete-{chat.id}",
             help="Delete this chat",
             on_click=delete_chat,
-            args=(ctx.db, chat.id),
+            args=(ctx.db, chat.id, ctx.owner),
             type="tertiary",
         )
 
@@ -118,7 +120,8 @@ def index_panel(ctx: Context) -> None:
             f"Embedding model: {escape(str(meta.get('model', 'unknown')))}"
         )
     try:
-        changes = changed_files(ctx.settings.kb_dir, ctx.settings.max_file_bytes, indexed)
+        name = None if isinstance(generation, KBError) else generation.name
+        changes = kb_changes(ctx.settings.kb_dir, ctx.settings.max_file_bytes, indexed, name)
     except KBError as exc:
         st.warning(str(exc))
         changes = None

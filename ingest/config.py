@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.errors import ConfigError
@@ -22,7 +22,10 @@ class Settings:
     llm: str = "none"
     llm_model: str | None = None
     llm_base_url: str | None = None
-    openai_api_key: str | None = None
+    openai_api_key: str | None = field(default=None, repr=False)
+    llm_max_tokens: int = 512  # the model stops after this many tokens
+    llm_timeout: float = 60.0  # seconds: an LLM answer is cut off after this wall time
+    chat_password: str | None = field(default=None, repr=False)  # kb-chat's sign-in secret
     max_file_mb: float = 10.0
     model_dir: Path | None = None  # where the exported ONNX model is cached
 
@@ -62,6 +65,11 @@ class Settings:
             llm_model=get("KB_LLM_MODEL"),
             llm_base_url=get("KB_LLM_BASE_URL"),
             openai_api_key=get("OPENAI_API_KEY"),
+            llm_max_tokens=_number(
+                "KB_LLM_MAX_TOKENS", get("KB_LLM_MAX_TOKENS"), int, 512, 16, 32768
+            ),
+            llm_timeout=_number("KB_LLM_TIMEOUT", get("KB_LLM_TIMEOUT"), float, 60.0, 1.0, 3600.0),
+            chat_password=get("KB_CHAT_PASSWORD"),
             max_file_mb=_number("KB_MAX_FILE_MB", get("KB_MAX_FILE_MB"), float, 10.0, 0.001, 1e6),
             model_dir=Path(value) if (value := get("KB_MODEL_DIR")) else None,
         )

@@ -44,6 +44,30 @@ def settings(kb: Path, tmp_path: Path):
     return Settings(kb_dir=kb, data_dir=tmp_path / "data")
 
 
+@pytest.fixture
+def ui_env(settings, monkeypatch, tmp_path):
+    """The environment the app reads its settings from, pointing at a copy of the fixture KB."""
+    for name in ("KB_TOP_K", "KB_EMBED_MODEL", "KB_CHROMA_HOST", "KB_LLM_MODEL", "KB_LLM_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("KB_LLM_MAX_TOKENS", "KB_LLM_TIMEOUT", "KB_CHAT_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KB_DIR", str(settings.kb_dir))
+    monkeypatch.setenv("KB_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("KB_MODEL_DIR", str(MODEL_CACHE))
+    monkeypatch.setenv("KB_LLM", "none")
+    monkeypatch.chdir(tmp_path)  # no .env from the developer's checkout
+    return settings
+
+
+@pytest.fixture
+def ui(ui_env, embedder):
+    """The same, with the fixture KB ingested."""
+    from ingest.sync import sync
+
+    sync(ui_env, embedder=embedder)
+    return ui_env
+
+
 def cli_env(settings=None, **extra: str) -> dict[str, str]:
     """Environment for running our console scripts in a subprocess."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("KB_")}

@@ -9,11 +9,19 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class FakeLLM:
-    """Serves /v1/chat/completions; `reply` is what the 'model' says, `status` forces errors."""
+    """Serves /v1/chat/completions; `reply` is what the 'model' says, `status` forces errors.
+
+    A streamed reply is sent word by word, `delay` seconds apart and `repeat` times over;
+    `sent` counts the words sent and `hung_up` tells whether the client left before the end.
+    """
 
     def __init__(self) -> None:
         self.reply = "Nothing to say."
         self.status = 200
+        self.delay = 0.0
+        self.repeat = 1
+        self.sent = 0
+        self.hung_up = threading.Event()
         self.requests: list[dict] = []
         server = self
 
@@ -63,22 +71,27 @@ class FakeLLM:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
-                words = server.reply.split(" ")
-                for i, word in enumerate(words):
-                    piece = word + (" " if i < len(words) - 1 else "")
-                    chunk = {
-                        "id": "cmpl-1",
-                        "object": "chat.completion.chunk",
-                        "created": int(time.time()),
-                        "model": body.get("model", "fake"),
-                        "choices": [
-                            {"index": 0, "delta": {"content": piece}, "finish_reason": None}
-                        ],
-                    }
-                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                words = (" ".join([server.reply] * server.repeat)).split(" ")
+                try:
+                    for i, word in enumerate(words):
+                        piece = word + (" " if i < len(words) - 1 else "")
+                        chunk = {
+                            "id": "cmpl-1",
+                            "object": "chat.completion.chunk",
+                            "created": int(time.time()),
+                            "model": body.get("model", "fake"),
+                            "choices": [
+                                {"index": 0, "delta": {"content": piece}, "finish_reason": None}
+                            ],
+                        }
+                        self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                        self.wfile.flush()
+                        server.sent += 1
+                        time.sleep(server.delay)
+                    self.wfile.write(b"data: [DONE]\n\n")
                     self.wfile.flush()
-                self.wfile.write(b"data: [DONE]\n\n")
-                self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    server.hung_up.set()
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"

@@ -34,3 +34,10 @@ def test_readme_shows_the_two_commands_first() -> None:
     readme = (ROOT / "README.md").read_text()
     first_block = readme.split("```")[1]
     assert "make run" in first_block and "make test" in first_block
+
+
+def test_the_chat_is_started_with_kb_chat_only() -> None:
+    """`streamlit run app/streamlit_app.py` listens on every interface when run outside the
+    repository (no .streamlit/config.toml there): no file may offer it."""
+    files = [ROOT / "README.md", *ROOT.glob("app/*.py"), *ROOT.glob("docs/*.md")]
+    assert [f.name for f in files if "streamlit run app" in f.read_text()] == []

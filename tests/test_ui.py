@@ -9,36 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import MODEL_CACHE
 from llm_server import FakeLLM
 from streamlit.testing.v1 import AppTest
 
 from app import history
-from ingest.sync import sync
 
 APP = str(Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py")
 TIMEOUT = 60  # the first run loads the embedding model
 DB_SESSION_QUESTION = "Where should I open and close a database session in FastAPI?"
-
-
-@pytest.fixture
-def ui_env(settings, monkeypatch, tmp_path):
-    """The environment the app reads its settings from, pointing at a copy of the fixture KB."""
-    for name in ("KB_TOP_K", "KB_EMBED_MODEL", "KB_CHROMA_HOST", "KB_LLM_MODEL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("KB_DIR", str(settings.kb_dir))
-    monkeypatch.setenv("KB_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("KB_MODEL_DIR", str(MODEL_CACHE))
-    monkeypatch.setenv("KB_LLM", "none")
-    monkeypatch.chdir(tmp_path)  # no .env from the developer's checkout
-    return settings
-
-
-@pytest.fixture
-def ui(ui_env, embedder):
-    """The same, with the fixture KB ingested."""
-    sync(ui_env, embedder=embedder)
-    return ui_env
 
 
 def start(**query: str) -> AppTest:
