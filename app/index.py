@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +46,7 @@ class IndexReader:
         self._lock = threading.Lock()
         self._open: OpenGeneration | None = None
         self._previous: OpenGeneration | None = None
+        self._pinned = threading.local()  # per thread: the generation a call is using
         if settings.chroma_host:
             from ingest.server_store import ServerIndex
 
@@ -53,6 +56,9 @@ class IndexReader:
 
     def current(self) -> OpenGeneration:
         """The published generation, reopened if the pointer moved since the last call."""
+        pinned = getattr(self._pinned, "generation", None)
+        if pinned is not None:
+            return pinned
         name = self._store.current_name()
         with self._lock:
             if self._open is None or self._open.name != name:
@@ -62,6 +68,18 @@ class IndexReader:
                     self._previous.close()
                 self._previous, self._open = self._open, fresh
             return self._open
+
+    @contextmanager
+    def pinned(self) -> Iterator[OpenGeneration]:
+        """Within the block, this thread's current() is one generation: a call that searches
+        several times (one search per aspect of a task) never mixes two."""
+        outer = getattr(self._pinned, "generation", None)
+        generation = outer or self.current()
+        self._pinned.generation = generation
+        try:
+            yield generation
+        finally:
+            self._pinned.generation = outer
 
     def _load(self, name: str | None) -> OpenGeneration:
         if self.settings.chroma_host:

@@ -7,8 +7,9 @@ from pathlib import Path
 import streamlit as st
 
 from app import history, render
+from app.documents import sections
 from app.render import escape
-from app.status import ago, changed_files, sections
+from app.status import ago, changed_files
 from app.ui_answer import Context
 from ingest.errors import KBError
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.errors import ConfigError
@@ -25,6 +25,7 @@ class Settings:
     openai_api_key: str | None = None
     max_file_mb: float = 10.0
     model_dir: Path | None = None  # where the exported ONNX model is cached
+    mcp_token: str | None = field(default=None, repr=False)  # kb-mcp --http bearer token
 
     @property
     def models_dir(self) -> Path:
@@ -64,6 +65,7 @@ class Settings:
             openai_api_key=get("OPENAI_API_KEY"),
             max_file_mb=_number("KB_MAX_FILE_MB", get("KB_MAX_FILE_MB"), float, 10.0, 0.001, 1e6),
             model_dir=Path(value) if (value := get("KB_MODEL_DIR")) else None,
+            mcp_token=get("KB_MCP_TOKEN"),
         )
 
 
