@@ -202,7 +202,8 @@ def read_lines(
         section = found
     else:
         last = _line_count(kb_dir, own, indexed_digest, source, max_bytes)
-        first, final = start_line or 1, end_line or last
+        first = 1 if start_line is None else start_line
+        final = last if end_line is None else end_line
         if not 1 <= first <= final <= last:
             raise BadRequest(
                 f"line range {start_line}–{end_line} is outside {source} "
