@@ -32,7 +32,10 @@ TICKET = json.loads((ROOT / "benchmarks" / "task_queries.jsonl").read_text().spl
         ("break it down, write the spec with acceptance criteria and tell me what to review", 3),
         ("- add tests\n- fix the N+1 query\n1. review the PR", 3),
         ("What causes friction with a junior, and how do I head it off at the start?", 2),
-        ("Ticket ORD-1: export orders as CSV; stream big exports; review the PR; test the endpoint", 4),
+        (
+            "Ticket 1: export orders as CSV; stream big exports; review the PR; test the API",
+            4,
+        ),
         ("; , . -", 1),
     ],
 )

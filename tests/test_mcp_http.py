@@ -106,7 +106,9 @@ def test_ten_concurrent_clients(url: str) -> None:
     assert len(answers) == 30 and all(a == answers[0] for a in answers)
 
 
-@pytest.mark.parametrize("header", [None, "Bearer wrong-token", f"Basic {TOKEN}", f"Bearer {TOKEN}x", "bearer"])
+@pytest.mark.parametrize(
+    "header", [None, "Bearer wrong-token", f"Basic {TOKEN}", f"Bearer {TOKEN}x", "bearer"]
+)
 def test_a_missing_or_wrong_token_is_rejected(url: str, header: str | None) -> None:
     headers = {"Accept": "application/json, text/event-stream"}
     if header is not None:

@@ -147,7 +147,10 @@ def test_list_documents_with_titles_and_headings(client) -> None:
     assert testing["title"] == "Testing practice" and testing["uri"] == "kb://practice/testing.md"
     assert "flaky-tests" in [h["anchor"] for h in testing["headings"]]
     web = client.call("list_documents", {"section": "web"}).structured_content
-    assert {d["source"] for d in web["documents"]} == {"web/fastapi-basics.md", "web/flask-basics.md"}
+    assert {d["source"] for d in web["documents"]} == {
+        "web/fastapi-basics.md",
+        "web/flask-basics.md",
+    }
 
 
 def test_documents_are_resources_and_the_prompt_wraps_a_task(client, indexed: Settings) -> None:
