@@ -50,6 +50,6 @@ def test_instructions_name_real_tools_and_documents(path) -> None:
     named = set(re.findall(r"(?<![a-zA-Z])([a-z]+_kb|read_section|list_documents)\b", text))
     assert named and named <= TOOLS, named - TOOLS
     sources = KB_PATH.findall(text)
-    assert len(sources) >= 5
+    assert sources
     for source in sources:
         assert (ROOT / "kb" / source).is_file(), source
