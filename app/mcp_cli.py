@@ -13,6 +13,7 @@ from ingest.edge import load_settings, run_cli
 from ingest.errors import ConfigError, KBError
 
 DEFAULT_PORT = 8765
+MIN_TOKEN_CHARS = 16
 DESCRIPTION = """Serve the knowledge base to coding agents over the Model Context Protocol.
 
 Tools: search_kb, ask_kb, read_section, list_documents (and reingest with --allow-ingest);
@@ -97,7 +98,13 @@ def main(argv: list[str] | None = None) -> int:
             kb_dir=args.kb or settings.kb_dir,
             data_dir=args.data or settings.data_dir,
         )
-        if args.http and not is_loopback(args.host) and not settings.mcp_token:
+        token = settings.mcp_token
+        if token is not None and len(token) < MIN_TOKEN_CHARS:
+            raise ConfigError(
+                f"KB_MCP_TOKEN is {len(token)} characters; use at least {MIN_TOKEN_CHARS} "
+                "(e.g. openssl rand -hex 32)"
+            )
+        if args.http and not is_loopback(args.host) and not token:
             raise ConfigError(
                 f"--host {args.host} is reachable from other machines: "
                 "set KB_MCP_TOKEN to a secret bearer token first"

@@ -131,14 +131,20 @@ def test_the_sdk_client_cannot_connect_with_a_wrong_token(url: str) -> None:
     assert failure.group_contains(MCPError, match="error response")
 
 
-def test_refuses_to_listen_beyond_loopback_without_a_token(indexed: Settings) -> None:
+@pytest.mark.parametrize(
+    ("token", "says"), [(None, "--host 0.0.0.0 is reachable"), ("short", "at least 16")]
+)
+def test_refuses_to_listen_beyond_loopback_without_a_good_token(
+    indexed: Settings, token: str | None, says: str
+) -> None:
+    extra = {"KB_MCP_TOKEN": token} if token else {}
     result = subprocess.run(
         [KB_MCP, "--http", "--host", "0.0.0.0", "--port", str(free_port())],
-        env=cli_env(indexed),
+        env=cli_env(indexed, **extra),
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0
-    assert "KB_MCP_TOKEN" in result.stderr and "0.0.0.0" in result.stderr
+    assert "KB_MCP_TOKEN" in result.stderr and says in result.stderr
