@@ -184,6 +184,7 @@ def read_lines(
     start_line: int | None = None,
     end_line: int | None = None,
     max_bytes: int = 10 * 1024 * 1024,
+    max_lines: int | None = MAX_SECTION_LINES,
 ) -> tuple[Section, SectionText]:
     """Exact lines of a document: a heading's section (by anchor), a line range, or the whole
     file. Line numbers are the file's as indexed; BadRequest for anything out of range."""
@@ -209,9 +210,10 @@ def read_lines(
                 f"line range {start_line}–{end_line} is outside {source} "
                 f"(lines 1–{last}, start_line ≤ end_line)"
             )
-        if final - first + 1 > MAX_SECTION_LINES:
+        if max_lines is not None and final - first + 1 > max_lines:
             raise BadRequest(
-                f"{final - first + 1} lines requested; at most {MAX_SECTION_LINES} at a time"
+                f"{final - first + 1} lines requested; at most {max_lines} at a time "
+                "(read a section by its anchor, or a smaller range)"
             )
         overlapping = tuple(c for c in own if c.start_line <= final and c.end_line >= first)
         holder = find_section(own, source, first)

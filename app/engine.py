@@ -9,7 +9,15 @@ from pathlib import Path
 
 from app.answer import Answer, TermWeights, coverage, extractive_answer
 from app.aspects import AspectHit, search_aspects
-from app.documents import DocumentInfo, Section, SectionText, check_section, documents, read_lines
+from app.documents import (
+    MAX_SECTION_LINES,
+    DocumentInfo,
+    Section,
+    SectionText,
+    check_section,
+    documents,
+    read_lines,
+)
 from app.index import IndexReader
 from app.retrieve import Hit, Retriever
 from ingest.config import Settings
@@ -148,6 +156,7 @@ class Assistant:
         anchor: str | None = None,
         start_line: int | None = None,
         end_line: int | None = None,
+        max_lines: int | None = MAX_SECTION_LINES,
     ) -> tuple[Section, SectionText]:
         """The exact lines of a heading's section, a line range, or a whole document."""
         generation = self.reader.current()
@@ -160,4 +169,5 @@ class Assistant:
             start_line,
             end_line,
             self.settings.max_file_bytes,
+            max_lines,
         )
