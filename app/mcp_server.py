@@ -69,8 +69,7 @@ def _check_text(name: str, value: str) -> str:
 
 
 class KBTools:
-    """The tools' bodies, over one Assistant. Bad input raises BadRequest (or another KBError),
-    which the SDK turns into a tool error (isError) carrying the one-line message."""
+    """The tools' bodies, over one Assistant; bad input raises BadRequest (or another KBError)."""
 
     def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant
@@ -161,7 +160,7 @@ def build_server(assistant: Assistant, allow_ingest: bool = False) -> MCPServer:
     """The MCP server: four read-only tools (five with `allow_ingest`), a resource per
     document and the consult-kb prompt."""
     from mcp.server.mcpserver import MCPServer
-    from mcp.server.mcpserver.exceptions import ResourceNotFoundError
+    from mcp.server.mcpserver.exceptions import ResourceNotFoundError, ToolError
     from mcp.types import Resource, ToolAnnotations
 
     tools = KBTools(assistant)
@@ -201,6 +200,18 @@ def build_server(assistant: Assistant, allow_ingest: bool = False) -> MCPServer:
 
         return register
 
+    def guarded(fn):
+        """Our errors become a tool error (isError) with their one-line message; the SDK
+        reports anything else without its text, so nothing unexpected leaks."""
+
+        def call(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except KBError as exc:
+                raise ToolError(str(exc)) from None
+
+        return call
+
     @tool(read_only)
     def search_kb(
         query: Annotated[
@@ -222,7 +233,7 @@ def build_server(assistant: Assistant, allow_ingest: bool = False) -> MCPServer:
         delegation, mentoring). Send the whole task: it is split into aspects, each searched
         (dense + BM25), and merged round-robin so every aspect gets passages; each passage says
         which aspect it serves, with source, anchor, heading path, exact line range and text."""
-        return tools.search_kb(query, k, section)
+        return guarded(tools.search_kb)(query, k, section)
 
     @tool(read_only)
     def ask_kb(
@@ -231,7 +242,7 @@ def build_server(assistant: Assistant, allow_ingest: bool = False) -> MCPServer:
         """Answer one question from the knowledge base with quoted, cited sentences: exactly
         what `kb-ask --json` prints. `refused` is true (and the answer says so) when the KB
         does not cover the question; each citation's text is the file's lines, exactly."""
-        return tools.ask_kb(question)
+        return guarded(tools.ask_kb)(question)
 
     @tool(read_only)
     def read_section(
@@ -245,7 +256,7 @@ def build_server(assistant: Assistant, allow_ingest: bool = False) -> MCPServer:
         """The exact text of a knowledge-base document with its line numbers: the section
         under a heading (anchor), a line range, or (neither) the whole document. Use it to
         read around a search_kb passage before citing it."""
-        return tools.read_section(source, anchor, start_line, end_line)
+        return guarded(tools.read_section)(source, anchor, start_line, end_line)
 
     @tool(read_only)
     def list_documents(
@@ -255,7 +266,7 @@ def build_server(assistant: Assistant, allow_ingest: bool = False) -> MCPServer:
     ) -> DocumentList:
         """Every document in the knowledge base with its title, section, resource URI and
         headings (anchor and line range of each), for browsing or picking what to read."""
-        return tools.list_documents(section)
+        return guarded(tools.list_documents)(section)
 
     if allow_ingest:
 
@@ -263,7 +274,7 @@ def build_server(assistant: Assistant, allow_ingest: bool = False) -> MCPServer:
         def reingest() -> IngestResult:
             """Re-index the KB folder now (only changed chunks are embedded). Later calls use
             the new index; a call already running finishes on the old one."""
-            return tools.reingest()
+            return guarded(tools.reingest)()
 
     @server.resource("kb://{+source}", mime_type="text/markdown", name="kb-document")
     def document(source: str) -> str:
