@@ -10,6 +10,16 @@ from pathlib import Path
 from typing import TypeVar
 
 from app.answer import Answer, TermWeights, coverage, extractive_answer
+from app.aspects import AspectHit, search_aspects
+from app.documents import (
+    MAX_SECTION_LINES,
+    DocumentInfo,
+    Section,
+    SectionText,
+    check_section,
+    documents,
+    read_lines,
+)
 from app.index import IndexReader, OpenGeneration
 from app.retrieve import Hit, Retriever
 from ingest.config import Settings
@@ -20,6 +30,7 @@ from ingest.keyword import tokenize
 logger = logging.getLogger(__name__)
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 MAX_QUESTION_CHARS = 2000
+MAX_REQUEST_CHARS = 8000  # a whole task; each of its aspects is cut to MAX_QUESTION_CHARS
 QUERY_THREADS = 1  # see Embedder: fastest for single questions, robust under load
 RETRIES = 1  # a question whose generation a Chroma server deleted meanwhile runs once more
 T = TypeVar("T")
@@ -171,3 +182,42 @@ class Assistant:
             yield refusal
             return
         yield from llm_answer(self.settings, question, hits)
+
+    def search(
+        self, request: str, k: int | None = None, section: str | None = None
+    ) -> tuple[str, list[str], list[AspectHit]]:
+        """Passages for a question or a whole task: (generation, aspects, passages), at least
+        one passage per aspect of the request, all from one index generation."""
+        with self.reader.pinned() as generation:
+            section = check_section(generation.chunks, section)
+            aspects, hits = search_aspects(
+                request[:MAX_REQUEST_CHARS],
+                k or self.settings.top_k,
+                lambda text, n: self.retrieve(text, n, section),
+            )
+            return generation.name, aspects, hits
+
+    def documents(self, section: str | None = None) -> list[DocumentInfo]:
+        return documents(self.reader.current().chunks, section)
+
+    def read_section(
+        self,
+        source: str,
+        anchor: str | None = None,
+        start_line: int | None = None,
+        end_line: int | None = None,
+        max_lines: int | None = MAX_SECTION_LINES,
+    ) -> tuple[Section, SectionText]:
+        """The exact lines of a heading's section, a line range, or a whole document."""
+        generation = self.reader.current()
+        return read_lines(
+            self.settings.kb_dir,
+            generation.chunks,
+            generation.meta.get("files", {}).get(source),
+            source,
+            anchor,
+            start_line,
+            end_line,
+            self.settings.max_file_bytes,
+            max_lines,
+        )

@@ -51,6 +51,7 @@ class IndexReader:
         self.settings = settings
         self._lock = threading.Lock()
         self._open: OpenGeneration | None = None
+        self._pinned = threading.local()  # per thread: the generation its call is using
         if settings.chroma_host:
             from ingest.server_store import ServerIndex
 
@@ -62,19 +63,33 @@ class IndexReader:
         """The published generation, reopened if the pointer moved since the last call.
 
         For its chunks and meta; a query of its collection must hold `pinned()` instead.
+        Inside a `pinned()` block it is that block's generation.
         """
+        outer = getattr(self._pinned, "generation", None)
+        if outer is not None:
+            return outer
         with self._lock:
             return self._follow_pointer()
 
     @contextmanager
     def pinned(self) -> Iterator[OpenGeneration]:
-        """The published generation, kept open for the whole block whatever ingests publish."""
+        """The published generation, kept open for the whole block whatever ingests publish.
+
+        Blocks nest: within one, this thread keeps that generation, so a call that searches
+        several times (one search per aspect of a task) never mixes two generations.
+        """
+        outer = getattr(self._pinned, "generation", None)
+        if outer is not None:
+            yield outer
+            return
         with self._lock:
             generation = self._follow_pointer()
             generation.users += 1
+        self._pinned.generation = generation
         try:
             yield generation
         finally:
+            self._pinned.generation = None
             with self._lock:
                 generation.users -= 1
                 if generation.retired and generation.users == 0:

@@ -1,4 +1,4 @@
-"""Read-only views of the index and the KB folder for the UI: counts, changes, sections."""
+"""Read-only views of the index and the KB folder for the UI: counts, changes, example questions."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.chunk import PATH_SEP, Chunk
-from ingest.errors import KBError
-from ingest.load import Document, load_folder, read_document
+from ingest.load import load_folder
 from ingest.sync import file_digest
 
 GENERIC_HEADINGS = {
@@ -95,11 +94,6 @@ def kb_changes(
     return changes
 
 
-def sections(chunks: Sequence[Chunk]) -> list[str]:
-    """The top-level folders of the KB that hold indexed documents (the section filter)."""
-    return sorted({c.source.split("/", 1)[0] for c in chunks if "/" in c.source})
-
-
 def parse_time(stamp: str) -> float | None:
     try:
         return float(timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")))
@@ -122,90 +116,6 @@ def ago(stamp: str, now: float | None = None) -> str:
     else:
         rel = f"{seconds // 86400} d ago"
     return f"{time.strftime('%Y-%m-%d %H:%M', time.gmtime(moment))} UTC ({rel})"
-
-
-# ---- sections of a document ----
-
-
-@dataclass(frozen=True)
-class Section:
-    source: str
-    title: str
-    heading_path: str
-    anchor: str
-    start_line: int
-    end_line: int
-    chunks: tuple[Chunk, ...]
-
-
-def find_section(chunks: Sequence[Chunk], source: str, line: int) -> Section | None:
-    """The section holding a line: its own text plus its subsections (the document's intro
-    alone when the line is under the title)."""
-    own = sorted((c for c in chunks if c.source == source), key=lambda c: c.start_line)
-    if not own:
-        return None
-    at = next((c for c in own if c.start_line <= line <= c.end_line), None)
-    if at is None:  # between chunks (a blank line): the closest chunk before it
-        before = [c for c in own if c.start_line <= line]
-        at = before[-1] if before else own[0]
-    path = at.heading_path
-    nested = PATH_SEP in path
-    members = tuple(
-        c
-        for c in own
-        if c.heading_path == path or (nested and c.heading_path.startswith(path + PATH_SEP))
-    )
-    return Section(
-        source,
-        at.title,
-        path,
-        at.anchor,
-        min(c.start_line for c in members),
-        max(c.end_line for c in members),
-        members,
-    )
-
-
-@dataclass(frozen=True)
-class SectionText:
-    text: str
-    start_line: int
-    notice: str = ""  # why the indexed copy is shown instead of the file
-
-
-def section_text(
-    kb_dir: Path, indexed_digest: str | None, section: Section, max_bytes: int
-) -> SectionText:
-    """The section's lines from kb/, or from the index when the file changed since then."""
-    document = read_source(kb_dir, section.source, max_bytes)
-    if isinstance(document, Document) and indexed_digest == file_digest(document.text):
-        lines = document.text.splitlines()[section.start_line - 1 : section.end_line]
-        return SectionText("\n".join(lines), section.start_line)
-    reason = (
-        f"kb/{section.source} changed since the last ingest"
-        if isinstance(document, Document)
-        else str(document)
-    )
-    lines_by_number: dict[int, str] = {}
-    for chunk in section.chunks:
-        for offset, line in enumerate(chunk.text.splitlines()):
-            lines_by_number[chunk.start_line + offset] = line
-    lines = [lines_by_number.get(n, "") for n in range(section.start_line, section.end_line + 1)]
-    return SectionText(
-        "\n".join(lines),
-        section.start_line,
-        f"{reason}; showing the indexed text (re-ingest to refresh).",
-    )
-
-
-def read_source(kb_dir: Path, source: str, max_bytes: int) -> Document | KBError:
-    """A KB file by its index path; never a file outside the KB folder."""
-    root = kb_dir.resolve()
-    path = (root / source).resolve()
-    if not path.is_relative_to(root) or not path.is_file():
-        return KBError(f"kb/{source} is no longer in the knowledge base")
-    item = read_document(path, root, max_bytes)
-    return item if isinstance(item, Document) else KBError(f"kb/{source}: {item.reason}")
 
 
 # ---- example questions for an empty chat ----

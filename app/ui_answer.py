@@ -11,9 +11,9 @@ from typing import Any
 import streamlit as st
 
 from app import history, render
+from app.documents import find_section, read_source, section_text
 from app.history import StoredAnswer
 from app.render import escape, line_label, source_href
-from app.status import find_section, read_source, section_text
 from ingest.config import Settings
 from ingest.errors import KBError
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import streamlit as st
 
 from app import history, render
+from app.documents import sections
 from app.render import escape
-from app.status import ago, kb_changes, sections
+from app.status import ago, kb_changes
 from app.ui_answer import Context
 from ingest.errors import KBError
 

@@ -25,6 +25,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import mcp_latency
 import plain_pipeline
 import report
 import synth
@@ -77,6 +78,8 @@ def measure_ours(kb: Path, work: Path, questions: list, reps: int, embedder, to_
     ask = warm_latencies(
         lambda q: assistant.ask(q.q, TOP_K, history=list(q.history)), questions, reps
     )
+    tasks = [json.loads(line)["q"] for line in mcp_latency.TASKS.read_text().splitlines()]
+    mcp = mcp_latency.measure_mcp(copy, data, [q.q for q in questions], tasks)
     return {
         "chunks": len(texts),
         "full_s": full.seconds,
@@ -97,6 +100,7 @@ def measure_ours(kb: Path, work: Path, questions: list, reps: int, embedder, to_
         **_prefixed("retrieve_", percentiles_ms(retrieve)),
         **_prefixed("ask_", percentiles_ms(ask)),
         **metrics(outcomes, TOP_K),
+        **mcp,
     }
 
 

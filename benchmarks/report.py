@@ -66,6 +66,21 @@ ROWS = [
         "≤ 1536 MB",
         lambda o, p: o["peak_rss_mb"] <= 1536,
     ),
+    Row(
+        "kb-mcp search_kb over stdio p50 (ms)",
+        "mcp_search_stdio_p50_ms",
+        1,
+        "≤ 50 ms",
+        lambda o, p: o["mcp_search_stdio_p50_ms"] <= 50,
+    ),
+    Row(
+        "  over stdio minus in-process p50 (ms)",
+        "mcp_search_overhead_p50_ms",
+        1,
+        "≤ 20 ms",
+        lambda o, p: o["mcp_search_overhead_p50_ms"] <= 20,
+    ),
+    Row("  search_kb on a whole task, stdio p50 (ms)", "mcp_task_stdio_p50_ms", 1),
     Row("hit@5 (covered questions)", "hit@5", 3, "> plain", lambda o, p: o["hit@5"] > p["hit@5"]),
     Row("MRR (covered questions)", "mrr", 3, "> plain", lambda o, p: o["mrr"] > p["mrr"]),
 ]

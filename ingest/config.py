@@ -28,6 +28,7 @@ class Settings:
     chat_password: str | None = field(default=None, repr=False)  # kb-chat's sign-in secret
     max_file_mb: float = 10.0
     model_dir: Path | None = None  # where the exported ONNX model is cached
+    mcp_token: str | None = field(default=None, repr=False)  # kb-mcp --http bearer token
 
     @property
     def models_dir(self) -> Path:
@@ -72,6 +73,7 @@ class Settings:
             chat_password=get("KB_CHAT_PASSWORD"),
             max_file_mb=_number("KB_MAX_FILE_MB", get("KB_MAX_FILE_MB"), float, 10.0, 0.001, 1e6),
             model_dir=Path(value) if (value := get("KB_MODEL_DIR")) else None,
+            mcp_token=get("KB_MCP_TOKEN"),
         )
 
 

@@ -19,6 +19,10 @@ class IngestLocked(KBError):
     """Another ingest holds the lock on the index."""
 
 
+class BadRequest(KBError):
+    """A request names something the KB does not hold (a source, section, anchor or line range)."""
+
+
 class IndexNotBuilt(KBError):
     """No complete index generation exists yet."""
 

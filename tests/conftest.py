@@ -29,6 +29,17 @@ def embedder():
     return model
 
 
+@pytest.fixture(scope="session")
+def real_kb(tmp_path_factory, embedder):
+    """Settings for an index of the real kb/, built once per run."""
+    from ingest.config import Settings
+    from ingest.sync import sync
+
+    settings = Settings(kb_dir=ROOT / "kb", data_dir=tmp_path_factory.mktemp("real-data"))
+    sync(settings, embedder=embedder)
+    return settings
+
+
 @pytest.fixture
 def kb(tmp_path: Path) -> Path:
     """A writable copy of the small fixture knowledge base."""

@@ -14,17 +14,9 @@ from conftest import ROOT, cli_env
 from app.cli import evaluate_one
 from app.engine import Assistant
 from app.evaluate import THRESHOLDS, failures, junk_markup, load_questions, metrics
-from ingest.config import Settings
 from ingest.sync import sync
 
 QUESTIONS = ROOT / "data" / "eval" / "questions.jsonl"
-
-
-@pytest.fixture(scope="session")
-def real_kb(tmp_path_factory, embedder) -> Settings:
-    settings = Settings(kb_dir=ROOT / "kb", data_dir=tmp_path_factory.mktemp("real-data"))
-    sync(settings, embedder=embedder)
-    return settings
 
 
 def test_question_set_is_big_and_labelled() -> None:
