@@ -225,7 +225,16 @@ def llm_answer(settings: Settings, question: str, hits: list[Hit]) -> Iterator[s
                 break
     except Exception as exc:  # network clients raise many types; all mean the backend failed
         where = settings.llm_base_url or settings.llm
-        raise LLMError(f"the LLM backend at {where} failed: {type(exc).__name__}: {exc}") from exc
+        if "Timeout" not in type(exc).__name__:
+            raise LLMError(
+                f"the LLM backend at {where} failed: {type(exc).__name__}: {exc}"
+            ) from exc
+        if not raw:
+            raise LLMError(
+                f"the LLM backend at {where} sent no answer within {settings.llm_timeout:g} s "
+                "(KB_LLM_TIMEOUT)"
+            ) from exc
+        reason = f"the model went silent for {settings.llm_timeout:g} s (KB_LLM_TIMEOUT)"
     finally:
         if stream is not None:
             stream.close()

@@ -74,6 +74,14 @@ def test_time_limit_ends_a_slow_answer_and_hangs_up(indexed, embedder, server):
     assert server.sent < 400
 
 
+def test_a_server_that_goes_silent_is_cut_off_at_the_time_limit(indexed, embedder, server):
+    server.reply, server.delay = "Mock at the boundaries [1].", 30.0  # one word, then silence
+    _, answer = collect(assistant_for(indexed, embedder, server, llm_timeout=3.0))
+    assert "KB_LLM_TIMEOUT" in answer.notice
+    assert server.sent == 1  # it did not wait for the next word
+    assert answer.text == "Mock"
+
+
 def test_echoed_passage_markup_is_never_shown_and_a_loop_is_stopped(indexed, embedder, server):
     # What Gemma-3-270M did with llama.cpp: fake passages, over and over, in every spelling.
     server.reply = (

@@ -21,6 +21,7 @@ from test_ui import shown, start, text_of
 
 from app.answer import Answer
 from app.engine import Assistant
+from ingest.errors import LLMError
 from ingest.sync import sync
 
 pytestmark = [pytest.mark.llm_real, pytest.mark.slow]
@@ -103,11 +104,19 @@ def test_a_real_model_answer_stays_within_its_limits(settings, embedder, model_s
 
 
 def test_the_time_limit_cuts_a_real_model_off(settings, embedder, model_server):
+    """One second: the model is cut off mid-answer, or (reading the prompt takes longer on
+    two busy cores) the reader gets a one-line error naming the limit; never a long wait."""
     sync(settings, embedder=embedder)
     limited = real_llm(settings, model_server, llm_max_tokens=4096, llm_timeout=1.0)
-    _, answer, seconds = collect(Assistant(limited, embedder))
-    assert "KB_LLM_TIMEOUT" in answer.notice
-    assert seconds < 60
+    started = time.monotonic()
+    try:
+        _, answer, _ = collect(Assistant(limited, embedder))
+        message = answer.notice
+    except LLMError as exc:
+        message = str(exc)
+    print(f"\n{time.monotonic() - started:.1f} s: {message}")
+    assert "KB_LLM_TIMEOUT" in message
+    assert time.monotonic() - started < 60
 
 
 def test_kb_ask_uses_the_real_model(settings, embedder, model_server):
