@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.answer import Answer, TermWeights, coverage, extractive_answer
-from app.index import IndexReader
+from app.index import IndexReader, OpenGeneration
 from app.retrieve import Hit, Retriever
 from ingest.config import Settings
 from ingest.embed import Embedder, embedder_for
@@ -30,6 +31,31 @@ class Calibration:
         if not path.is_file():
             return cls()
         return cls(float(json.loads(path.read_text())["min_relevance"]))
+
+
+class _RowTerms(dict):
+    """Chunk id -> its distinct terms, read from the keyword index when first asked for."""
+
+    def __init__(self, generation: OpenGeneration) -> None:
+        super().__init__()
+        self.generation = generation
+
+    def get(self, key, default=None):  # type: ignore[override]
+        if key not in self:
+            row = self.generation.position.get(key)
+            if row is None:
+                return default
+            self[key] = self.generation.bm25.row_terms(row)
+        return self[key]
+
+
+def term_weights(generation: OpenGeneration) -> TermWeights:
+    """TermWeights.of(generation.chunks) without tokenizing every chunk again: the keyword
+    index already holds each chunk's terms (seconds saved per 10,000 chunks at start-up)."""
+    n = len(generation.chunks) or 1
+    df = generation.bm25.document_frequencies()
+    idf = {term: math.log(1 + n / count) for term, count in df.items()}
+    return TermWeights(idf, math.log(1 + 2 * n), _RowTerms(generation))
 
 
 WORD_WEIGHT = 0.5  # how much shared rare words count next to cosine similarity
@@ -57,7 +83,7 @@ class Assistant:
     def idf(self) -> TermWeights:
         generation = self.reader.current()
         if self._weights is None or self._weights[0] != generation.name:
-            self._weights = (generation.name, TermWeights.of(generation.chunks))
+            self._weights = (generation.name, term_weights(generation))
         return self._weights[1]
 
     def retrieve(

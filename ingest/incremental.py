@@ -9,6 +9,8 @@ model or pipeline version, an older or damaged generation) the caller does a ful
 
 from __future__ import annotations
 
+import importlib
+import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -18,7 +20,7 @@ from ingest.config import Settings
 from ingest.embed import Embedder, embedder_for, model_label
 from ingest.errors import IndexCorrupt
 from ingest.manifest import Scan, pipeline_fingerprint, scan
-from ingest.store import FORMAT_VERSION
+from ingest.store import FORMAT_VERSION, LocalIndex
 
 if TYPE_CHECKING:
     import numpy as np
@@ -58,17 +60,18 @@ def incremental_sync(
     if not found.changes:
         report.chunks = report.unchanged_rows = int(meta.get("chunks", 0))
         return report
-    if not hasattr(index, "write_delta"):
+    if not isinstance(index, LocalIndex):
         return None  # the server store rewrites its collection (see README)
 
     from ingest import delta_store
 
-    layout = delta_store.load_layout(index, name)  # type: ignore[arg-type]
+    _import_in_background("chromadb")  # ~1 s of imports, overlapped with chunking and embedding
+    layout = delta_store.load_layout(index, name)
     if layout is None or meta.get("format") != FORMAT_VERSION:
         return None
     touched = sorted({d.source for d in found.changed} | set(found.removed))
     try:
-        before = delta_store.read_rows(index, name, layout, touched)  # type: ignore[arg-type]
+        before = delta_store.read_rows(index, name, layout, touched)
     except IndexCorrupt:
         return None
     chunks = [c for doc in sorted(found.changed, key=lambda d: d.source) for c in _chunks(doc)]
@@ -85,7 +88,7 @@ def incremental_sync(
     stale = [c.id for c in before if c.id not in new_ids]
     new_meta = _meta(settings, meta, found)
     generation = delta_store.write_delta(
-        index,  # type: ignore[arg-type]
+        index,
         name,
         layout,
         keep,
@@ -98,6 +101,10 @@ def incremental_sync(
     report.generation = generation
     index.prune(keep_previous=name)
     return report
+
+
+def _import_in_background(module: str) -> None:
+    threading.Thread(target=importlib.import_module, args=(module,), daemon=True).start()
 
 
 def _chunks(doc) -> list[Chunk]:

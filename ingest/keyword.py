@@ -146,6 +146,16 @@ class KeywordIndex:
             ).tocsc()
         return self._weights
 
+    def document_frequencies(self) -> dict[str, int]:
+        """How many chunks use each term (terms no chunk uses any more left out)."""
+        df = np.bincount(self.counts.indices, minlength=len(self.vocab))
+        return {self.vocab[i]: int(df[i]) for i in np.flatnonzero(df)}
+
+    def row_terms(self, row: int) -> frozenset[str]:
+        """The distinct terms of one chunk: tokenize(its text), without tokenizing again."""
+        start, end = self.counts.indptr[row], self.counts.indptr[row + 1]
+        return frozenset(self.vocab[i] for i in self.counts.indices[start:end]) - {EMPTY}
+
     def get_scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every chunk for these query tokens (a repeated token counts again)."""
         columns = [self.vocab_dict[t] for t in tokens if t in self.vocab_dict]
