@@ -13,7 +13,7 @@ from ingest.keyword import build_bm25, load_bm25
 from ingest.store import COLLECTION, LocalIndex, chroma_settings
 
 if TYPE_CHECKING:
-    from ingest.keyword import KeywordIndex
+    from ingest.bm25 import KeywordIndex
 
 
 @dataclass

@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Any
 
 from ingest.chunk import Chunk
 from ingest.errors import IndexCorrupt
-from ingest.keyword import KeywordIndex
 
 if TYPE_CHECKING:
     import numpy as np
@@ -142,6 +141,7 @@ def write_delta(
     import chromadb
     import numpy as np
 
+    from ingest.bm25 import KeywordIndex
     from ingest.store import (
         COLLECTION,
         FORMAT_VERSION,

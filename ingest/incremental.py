@@ -47,7 +47,7 @@ def incremental_sync(
     except IndexCorrupt:
         return None  # the full sync reports it and rebuilds
     if (
-        meta.get("model") != model_label(settings.embed_model)
+        meta.get("model") != model_label(settings.embed_model, settings.embed_quantized)
         or meta.get("pipeline") != pipeline_fingerprint()
         or not isinstance(meta.get("files"), dict)
         or not isinstance(meta.get("stats"), dict)

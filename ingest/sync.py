@@ -135,7 +135,7 @@ def _plan(settings: Settings, index: Index, full: bool):
     report.files = len(loaded.documents) + len(report.kept)
     report.chunks = len(chunks)
 
-    label = model_label(settings.embed_model)
+    label = model_label(settings.embed_model, settings.embed_quantized)
     same_model = previous is not None and previous.meta.get("model") == label
     rebuild = full or not same_model
     if rebuild and previous is not None:
