@@ -9,8 +9,6 @@ model or pipeline version, an older or damaged generation) the caller does a ful
 
 from __future__ import annotations
 
-import importlib
-import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -65,7 +63,6 @@ def incremental_sync(
 
     from ingest import delta_store
 
-    _import_in_background("chromadb")  # ~1 s of imports, overlapped with chunking and embedding
     layout = delta_store.load_layout(index, name)
     if layout is None or meta.get("format") != FORMAT_VERSION:
         return None
@@ -101,10 +98,6 @@ def incremental_sync(
     report.generation = generation
     index.prune(keep_previous=name)
     return report
-
-
-def _import_in_background(module: str) -> None:
-    threading.Thread(target=importlib.import_module, args=(module,), daemon=True).start()
 
 
 def _chunks(doc) -> list[Chunk]:
