@@ -39,7 +39,9 @@ class KeywordIndex:
         """A new index: this one's `rows` (in that order), then one row per text."""
         vocab = list(self.vocab)
         known = dict(self.vocab_dict)
-        indptr, indices, data = [0], [], []
+        indptr: list[int] = [0]
+        indices: list[int] = []
+        data: list[int] = []
         for text in texts:
             tally: dict[int, int] = {}
             for token in tokenize(text) or [EMPTY]:

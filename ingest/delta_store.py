@@ -165,10 +165,10 @@ def write_delta(
 
     # chunks.jsonl: byte ranges of the previous file, then the changed files' lines.
     sizes = []
-    with open(old / "chunks.jsonl", "rb") as source, open(folder / "chunks.jsonl", "wb") as out:
+    with open(old / "chunks.jsonl", "rb") as earlier, open(folder / "chunks.jsonl", "wb") as out:
         for _, _, start, length in runs:
-            source.seek(start)
-            out.write(source.read(length))
+            earlier.seek(start)
+            out.write(earlier.read(length))
         for chunk in chunks:
             line = chunk_line(chunk)
             out.write(line)
@@ -236,6 +236,7 @@ def write_delta(
         hashes.append(chunk.hash)
     Layout(new_layout, hashes).save(folder)
     meta = {**meta, "format": FORMAT_VERSION, "chunks": total, "generation": name}
+    meta["chunks_bytes"] = offset
     meta["dimension"] = int(dimension)
     _write_atomic(folder / "meta.json", json.dumps(meta, indent=2))
     _fsync_dir(folder)

@@ -38,10 +38,11 @@ def incremental_sync(
     from ingest.sync import Report
 
     name = index.current_name()
-    if name is None or not hasattr(index, "load_meta"):
+    if name is None or not hasattr(index, "load_meta") or not hasattr(index, "verify"):
         return None
     try:
         meta = index.load_meta(name)
+        index.verify(name, meta)
     except IndexCorrupt:
         return None  # the full sync reports it and rebuilds
     if (

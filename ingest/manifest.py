@@ -89,7 +89,7 @@ def scan(root: Path, max_bytes: int, files: dict[str, str], stats: dict[str, lis
         if stamp is not None and source in files and stats.get(source) == stamp:
             result.unchanged.append(source)
             result.files[source] = files[source]
-            result.stats[source] = stamp
+            result.stats[source] = stats[source]
             continue
         item = read_document(path, root, max_bytes)
         result.read += 1

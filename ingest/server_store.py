@@ -123,6 +123,23 @@ class ServerIndex:
                 f"({exc}); run kb-ingest to rebuild it"
             ) from exc
 
+    def verify(self, name: str, meta: dict[str, Any]) -> None:
+        """Cheap check without reading the chunks: the collection exists with every row."""
+        from chromadb.errors import NotFoundError
+
+        with self._calls():
+            try:
+                collection = self._connect().get_collection(
+                    GENERATION_PREFIX + name, embedding_function=None
+                )
+                if collection.count() != meta.get("chunks"):
+                    raise ValueError("the collection does not hold the rows its record lists")
+            except (NotFoundError, ValueError) as exc:
+                raise IndexCorrupt(
+                    f"index generation {name} on the Chroma server at {self.address} is damaged "
+                    f"({exc}); run kb-ingest to rebuild it"
+                ) from exc
+
     def load_with_collection(self, name: str | None) -> tuple[Generation, Any]:
         """A generation and its Chroma collection, ready to query."""
         return self._load(name, vectors=False)

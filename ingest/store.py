@@ -150,6 +150,22 @@ class LocalIndex:
             ) from exc
         return meta
 
+    def verify(self, name: str, meta: dict[str, Any]) -> None:
+        """The cheap checks of load() without reading the chunks: files deleted, overwritten
+        or truncated (a sync that reads no chunks still notices a damaged generation)."""
+        folder = self.root / name
+        try:
+            if meta.get("format") != FORMAT_VERSION:
+                raise ValueError(f"format {meta.get('format')} is not {FORMAT_VERSION}")
+            chunks_bytes = (folder / "chunks.jsonl").stat().st_size
+            if chunks_bytes != meta.get("chunks_bytes"):
+                raise ValueError("chunks.jsonl does not have the size meta.json records")
+            _check_files(folder, int(meta["chunks"]), int(meta.get("dimension", 0)), FORMAT_VERSION)
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            raise IndexCorrupt(
+                f"index generation {folder} is damaged ({exc}); run kb-ingest to rebuild it"
+            ) from exc
+
     def write(self, chunks: list[Chunk], vectors: np.ndarray, meta: dict[str, Any]) -> str:
         """Build a complete new generation folder; nothing points at it yet."""
         import chromadb
@@ -173,6 +189,7 @@ class LocalIndex:
         finally:
             client.close()  # type: ignore[attr-defined]  # chromadb 1.5 has it, untyped
         meta = {**meta, "format": FORMAT_VERSION, "chunks": len(chunks), "generation": name}
+        meta["chunks_bytes"] = sum(sizes)
         _write_atomic(folder / "meta.json", json.dumps(meta, indent=2))
         _fsync_dir(folder)
         return name

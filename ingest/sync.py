@@ -151,12 +151,22 @@ def _plan(settings: Settings, index: Index, full: bool):
         previous.meta.get("format") != FORMAT_VERSION
         or previous.meta.get("pipeline") != pipeline_fingerprint()
         or "stats" not in previous.meta
+        or not _verifies(index, previous)
     )
     must_write = rebuild or not identical or outdated
     files = {doc.source: file_digest(doc.text) for doc in loaded.documents}
     files.update({s: previous.meta["files"].get(s, "") for s in report.kept} if previous else {})
     stats = {s: v for s, v in stats.items() if s in files and s not in report.kept}
     return report, previous, chunks, must_write, rebuild, label, files, stats
+
+
+def _verifies(index: Index, generation: Generation) -> bool:
+    """False when the generation fails the checks an incremental sync makes first."""
+    try:
+        getattr(index, "verify", lambda name, meta: None)(generation.name, generation.meta)
+    except IndexCorrupt:
+        return False
+    return True
 
 
 def _apply(settings, index, full, embedder, progress) -> Report:

@@ -99,7 +99,7 @@ def test_noop_does_not_open_chunk_data(settings, embedder) -> None:
     assert name is not None
     chunks = index.root / name / "chunks.jsonl"
     saved = chunks.read_bytes()
-    chunks.write_text("this would not parse as JSON\n")  # any read of the chunks would fail
+    chunks.write_bytes(b"x" * len(saved))  # same size, but any read of the chunks would fail
     report = sync(settings, embedder=embedder)
     chunks.write_bytes(saved)
     assert report.files_read == 0 and report.rows_read is None
