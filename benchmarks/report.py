@@ -156,8 +156,7 @@ TARGETS = [
         2,
     ),
 ]
-# Before issue 14 (the same bench on this machine): 10x from the issue, 1x from benchmarks run
-# at the commit before it (see the README's "Quality and speed").
+# Before issue 14: the 10x numbers the issue reports for this bench on these 2 cores.
 BEFORE: dict[int, dict[str, float]] = {
     10: {
         "one-file edit re-ingest (s)": 13.2,
