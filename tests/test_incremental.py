@@ -133,3 +133,28 @@ def test_killed_incremental_ingest_keeps_the_previous_generation(settings, embed
     report = sync(settings, embedder=embedder)
     assert report.rows_read == 0 and len(report.added) == 40  # incremental: nothing old read
     assert len(index.load().chunks) == report.chunks
+
+
+def test_keyword_index_scores_like_bm25s_and_updates_like_a_rebuild() -> None:
+    import bm25s
+    from conftest import FIXTURE_KB
+
+    from ingest.bm25 import KeywordIndex
+    from ingest.chunk import chunk_markdown
+
+    texts = [
+        c.embed_text
+        for path in sorted(FIXTURE_KB.rglob("*.md"))
+        for c in chunk_markdown(path.read_text(), path.name)
+    ]
+    reference = bm25s.BM25()
+    reference.index([tokenize(t) or ["\x00empty"] for t in texts], show_progress=False)
+    ours = KeywordIndex.build(texts)
+    for question in ["What should I mock in tests?", "flask blueprint register app factory"]:
+        tokens = [t for t in tokenize(question) * 2 if t in reference.vocab_dict]
+        assert np.allclose(ours.get_scores(tokens), reference.get_scores(tokens), atol=1e-5)
+    # Dropping the first two rows and adding them back at the end equals building afresh.
+    moved = ours.updated(np.arange(2, len(texts)), texts[:2])
+    rebuilt = KeywordIndex.build(texts[2:] + texts[:2])
+    tokens = tokenize("mock fixtures flask")
+    assert np.allclose(moved.get_scores(tokens), rebuilt.get_scores(tokens))
