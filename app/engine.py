@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +66,31 @@ class Calibration:
         return cls(value)
 
 
+class _RowTerms(dict):
+    """Chunk id -> its distinct terms, read from the keyword index when first asked for."""
+
+    def __init__(self, generation: OpenGeneration) -> None:
+        super().__init__()
+        self.generation = generation
+
+    def get(self, key, default=None):  # type: ignore[override]
+        if key not in self:
+            row = self.generation.position.get(key)
+            if row is None:
+                return default
+            self[key] = self.generation.bm25.row_terms(row)
+        return self[key]
+
+
+def term_weights(generation: OpenGeneration) -> TermWeights:
+    """TermWeights.of(generation.chunks) without tokenizing every chunk again: the keyword
+    index already holds each chunk's terms (seconds saved per 10,000 chunks at start-up)."""
+    n = len(generation.chunks) or 1
+    df = generation.bm25.document_frequencies()
+    idf = {term: math.log(1 + n / count) for term, count in df.items()}
+    return TermWeights(idf, math.log(1 + 2 * n), _RowTerms(generation))
+
+
 WORD_WEIGHT = 0.5  # how much shared rare words count next to cosine similarity
 
 
@@ -90,7 +116,7 @@ class Assistant:
     def _weights_of(self, generation: OpenGeneration) -> TermWeights:
         cached = self._weights  # one read: another thread may replace it meanwhile
         if cached is None or cached[0] != generation.name:
-            cached = (generation.name, TermWeights.of(generation.chunks))
+            cached = (generation.name, term_weights(generation))
             self._weights = cached
         return cached[1]
 

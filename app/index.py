@@ -15,7 +15,7 @@ from ingest.keyword import build_bm25, load_bm25
 from ingest.store import COLLECTION, LocalIndex, chroma_settings
 
 if TYPE_CHECKING:
-    import bm25s
+    from ingest.bm25 import KeywordIndex
 
 
 @dataclass
@@ -25,7 +25,7 @@ class OpenGeneration:
     name: str
     meta: dict[str, Any]
     chunks: list[Chunk]
-    bm25: bm25s.BM25
+    bm25: KeywordIndex
     collection: Any  # chromadb Collection
     client: Any = field(default=None, repr=False)
     position: dict[str, int] = field(default_factory=dict)

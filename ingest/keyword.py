@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    import bm25s
+    from ingest.bm25 import KeywordIndex
 
 STOPWORDS = frozenset(
     """a about after all also an and any are as at be because been before being between both
@@ -49,19 +49,20 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
-def build_bm25(texts: list[str]) -> bm25s.BM25:
-    import bm25s
-
-    index = bm25s.BM25()
-    index.index([tokenize(t) or ["\x00empty"] for t in texts], show_progress=False)
-    return index
+VOCAB_FILE = "vocab.json"  # in a generation's bm25/ folder (see ingest/bm25.py)
 
 
-def save_bm25(index: bm25s.BM25, folder: Path) -> None:
-    index.save(str(folder), show_progress=False)
+def build_bm25(texts: list[str]) -> KeywordIndex:
+    from ingest.bm25 import KeywordIndex  # numpy and scipy: a no-op ingest needs neither
+
+    return KeywordIndex.build(texts)
 
 
-def load_bm25(folder: Path) -> bm25s.BM25:
-    import bm25s
+def save_bm25(index: KeywordIndex, folder: Path) -> None:
+    index.save(folder)
 
-    return bm25s.BM25.load(str(folder), show_progress=False)
+
+def load_bm25(folder: Path) -> KeywordIndex:
+    from ingest.bm25 import KeywordIndex
+
+    return KeywordIndex.load(folder)

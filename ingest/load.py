@@ -64,14 +64,19 @@ def read_document(path: Path, root: Path, max_bytes: int) -> Document | Skipped:
     return Document(source, text)
 
 
-def load_folder(root: Path, max_bytes: int) -> LoadResult:
-    """Every markdown file under `root`; raises when there is nothing to ingest."""
+def markdown_paths(root: Path) -> list[Path]:
+    """The markdown files (and symlinked folders) under `root`; raises on a bad folder."""
     if not root.exists():
         raise KBFolderError(f"knowledge-base folder not found: {root} (set KB_DIR or --kb)")
     if not root.is_dir():
         raise KBFolderError(f"knowledge-base path is not a folder: {root}")
+    return _markdown_paths(root)
+
+
+def load_folder(root: Path, max_bytes: int) -> LoadResult:
+    """Every markdown file under `root`; raises when there is nothing to ingest."""
     result = LoadResult()
-    for path in _markdown_paths(root):
+    for path in markdown_paths(root):
         item = read_document(path, root, max_bytes)
         if isinstance(item, Document):
             result.documents.append(item)

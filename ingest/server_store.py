@@ -25,6 +25,7 @@ from ingest.chunk import Chunk
 from ingest.errors import IndexCorrupt, IndexNotBuilt, IngestLocked, StoreUnavailable
 from ingest.store import (
     FORMAT_VERSION,
+    REUSABLE_FORMATS,
     Generation,
     chroma_settings,
     fill_collection,
@@ -102,6 +103,42 @@ class ServerIndex:
     def load(self, name: str | None = None, vectors: bool = False) -> Generation:
         """Read a complete generation (the current one by default) back from the server."""
         return self._load(name, vectors)[0]
+
+    def load_meta(self, name: str) -> dict[str, Any]:
+        """Only a generation's meta record: what a no-op sync needs (one small request)."""
+        with self._calls():
+            meta_collection = self._meta_collection(create=False)
+            record = (
+                meta_collection.get(ids=[RECORD_PREFIX + name], include=["documents"])
+                if meta_collection is not None
+                else {"ids": []}
+            )
+        try:
+            if not record["ids"]:
+                raise ValueError("its meta record is missing: the ingest did not finish")
+            return dict(json.loads(record["documents"][0])["meta"])
+        except (ValueError, TypeError, KeyError) as exc:
+            raise IndexCorrupt(
+                f"index generation {name} on the Chroma server at {self.address} is damaged "
+                f"({exc}); run kb-ingest to rebuild it"
+            ) from exc
+
+    def verify(self, name: str, meta: dict[str, Any]) -> None:
+        """Cheap check without reading the chunks: the collection exists with every row."""
+        from chromadb.errors import NotFoundError
+
+        with self._calls():
+            try:
+                collection = self._connect().get_collection(
+                    GENERATION_PREFIX + name, embedding_function=None
+                )
+                if collection.count() != meta.get("chunks"):
+                    raise ValueError("the collection does not hold the rows its record lists")
+            except (NotFoundError, ValueError) as exc:
+                raise IndexCorrupt(
+                    f"index generation {name} on the Chroma server at {self.address} is damaged "
+                    f"({exc}); run kb-ingest to rebuild it"
+                ) from exc
 
     def load_with_collection(self, name: str | None) -> tuple[Generation, Any]:
         """A generation and its Chroma collection, ready to query."""
@@ -195,7 +232,7 @@ class ServerIndex:
                     GENERATION_PREFIX + name, embedding_function=None
                 )
                 chunks, matrix = self._read_chunks(collection, order, vectors, meta)
-                if meta.get("format") != FORMAT_VERSION or meta.get("chunks") != len(chunks):
+                if meta.get("format") not in REUSABLE_FORMATS or meta.get("chunks") != len(chunks):
                     raise ValueError("its meta record does not match the chunks")
                 if collection.count() != len(chunks):
                     raise ValueError("the collection holds records the meta record does not list")

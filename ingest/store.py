@@ -6,7 +6,8 @@ Layout under data/index/:
   <generation>/chunks.jsonl  chunk metadata and text, one JSON object per line
   <generation>/vectors.npy   embeddings, row i belongs to line i of chunks.jsonl
   <generation>/chroma/       the Chroma store queried by the app
-  <generation>/bm25/         the keyword index
+  <generation>/bm25/         the keyword index (term counts per chunk, see keyword.py)
+  <generation>/layout.json   each file's rows and bytes in chunks.jsonl (see delta_store.py)
   <generation>/meta.json     written last: a generation without it is incomplete
 """
 
@@ -21,15 +22,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingest.chunk import Chunk
+from ingest.delta_store import Layout, write_chunk_lines
 from ingest.durable import fsync_dir, fsync_tree, write_atomic
 from ingest.errors import IndexCorrupt, IndexNotBuilt, IndexUnreadable
-from ingest.keyword import build_bm25, save_bm25
+from ingest.keyword import VOCAB_FILE, build_bm25, save_bm25
 from ingest.lock import ingest_lock
 
 if TYPE_CHECKING:
     import numpy as np
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: own keyword index, no document text in Chroma, layout.json
+# Generations an ingest can still take vectors from (readers need FORMAT_VERSION).
+REUSABLE_FORMATS = (1, FORMAT_VERSION)
 POINTER = "CURRENT"
 COLLECTION = "chunks"
 # A generation with a file missing or replaced by a folder is damaged; other OSErrors
@@ -64,14 +68,24 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
     }
 
 
-def fill_collection(collection, chunks: list[Chunk], vectors: np.ndarray, batch: int) -> None:
+def fill_collection(
+    collection,
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    batch: int,
+    documents: bool = True,
+    upsert: bool = False,
+) -> None:
+    """Write rows in batches. `documents=False` leaves the text out: local readers take it
+    from chunks.jsonl, and Chroma's full-text index of it would triple the store's size."""
+    write = collection.upsert if upsert else collection.add
     for start in range(0, len(chunks), batch):
         part = chunks[start : start + batch]
-        collection.add(
+        write(
             ids=[c.id for c in part],
             embeddings=vectors[start : start + batch],
             metadatas=[chunk_metadata(c) for c in part],
-            documents=[c.text for c in part],
+            documents=[c.text for c in part] if documents else None,
         )
 
 
@@ -120,9 +134,9 @@ class LocalIndex:
                 matrix = np.load(folder / "vectors.npy")
                 if matrix.shape[0] != len(chunks):
                     raise ValueError("vectors.npy and chunks.jsonl disagree")
-            if meta.get("format") != FORMAT_VERSION or meta.get("chunks") != len(chunks):
+            if meta.get("format") not in REUSABLE_FORMATS or meta.get("chunks") != len(chunks):
                 raise ValueError("meta.json does not match the chunks")
-            _check_files(folder, len(chunks), int(meta.get("dimension", 0)))
+            _check_files(folder, len(chunks), int(meta.get("dimension", 0)), meta["format"])
         except MISSING + (ValueError, TypeError, KeyError) as exc:
             raise IndexCorrupt(
                 f"index generation {folder} is damaged ({exc}); run kb-ingest to rebuild it"
@@ -133,6 +147,35 @@ class LocalIndex:
             ) from exc
         return Generation(name, meta, chunks, matrix)
 
+    def load_meta(self, name: str) -> dict[str, Any]:
+        """Only a generation's meta.json: what a no-op sync needs."""
+        try:
+            meta = json.loads((self.root / name / "meta.json").read_text(encoding="utf-8"))
+            if not isinstance(meta, dict):
+                raise ValueError("meta.json is not an object")
+        except (OSError, ValueError) as exc:
+            raise IndexCorrupt(
+                f"index generation {self.root / name} is damaged ({exc}); "
+                "run kb-ingest to rebuild it"
+            ) from exc
+        return meta
+
+    def verify(self, name: str, meta: dict[str, Any]) -> None:
+        """The cheap checks of load() without reading the chunks: files deleted, overwritten
+        or truncated (a sync that reads no chunks still notices a damaged generation)."""
+        folder = self.root / name
+        try:
+            if meta.get("format") != FORMAT_VERSION:
+                raise ValueError(f"format {meta.get('format')} is not {FORMAT_VERSION}")
+            chunks_bytes = (folder / "chunks.jsonl").stat().st_size
+            if chunks_bytes != meta.get("chunks_bytes"):
+                raise ValueError("chunks.jsonl does not have the size meta.json records")
+            _check_files(folder, int(meta["chunks"]), int(meta.get("dimension", 0)), FORMAT_VERSION)
+        except (OSError, ValueError, TypeError, KeyError) as exc:
+            raise IndexCorrupt(
+                f"index generation {folder} is damaged ({exc}); run kb-ingest to rebuild it"
+            ) from exc
+
     def write(self, chunks: list[Chunk], vectors: np.ndarray, meta: dict[str, Any]) -> str:
         """Build a complete new generation folder; nothing points at it yet."""
         import chromadb
@@ -141,9 +184,8 @@ class LocalIndex:
         name = new_generation_name()
         folder = self.root / name
         folder.mkdir(parents=True)
-        with open(folder / "chunks.jsonl", "w", encoding="utf-8") as handle:
-            for chunk in chunks:
-                handle.write(json.dumps(chunk.to_dict(), ensure_ascii=False) + "\n")
+        sizes = write_chunk_lines(folder / "chunks.jsonl", chunks)
+        Layout.of(chunks, sizes).save(folder)
         np.save(folder / "vectors.npy", vectors)
         save_bm25(build_bm25([c.embed_text for c in chunks]), folder / "bm25")
         client = chromadb.PersistentClient(path=str(folder / "chroma"), settings=chroma_settings())
@@ -151,13 +193,16 @@ class LocalIndex:
             collection = client.create_collection(
                 COLLECTION, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
             )
-            fill_collection(collection, chunks, vectors, client.get_max_batch_size())
+            fill_collection(
+                collection, chunks, vectors, client.get_max_batch_size(), documents=False
+            )
         finally:
             client.close()  # type: ignore[attr-defined]  # chromadb 1.5 has it, untyped
         # Every file on disk before meta.json marks the generation complete, and before the
         # pointer can name it: after a power cut it is whole or ignored, never empty files.
         fsync_tree(folder)
         meta = {**meta, "format": FORMAT_VERSION, "chunks": len(chunks), "generation": name}
+        meta["chunks_bytes"] = sum(sizes)
         write_atomic(folder / "meta.json", json.dumps(meta, indent=2))
         fsync_dir(self.root)
         return name
@@ -177,7 +222,7 @@ class LocalIndex:
         return removed
 
 
-def _check_files(folder: Path, chunks: int, dimension: int) -> None:
+def _check_files(folder: Path, chunks: int, dimension: int, format: int) -> None:
     """Cheap checks that catch deleted or overwritten files without opening Chroma."""
     sqlite = folder / "chroma" / "chroma.sqlite3"
     with open(sqlite, "rb") as handle:
@@ -185,5 +230,6 @@ def _check_files(folder: Path, chunks: int, dimension: int) -> None:
             raise ValueError(f"{sqlite.name} is not a SQLite database")
     if (folder / "vectors.npy").stat().st_size < chunks * dimension * 4:
         raise ValueError("vectors.npy is truncated")
-    if not (folder / "bm25" / "params.index.json").is_file():
+    keyword_file = VOCAB_FILE if format == FORMAT_VERSION else "params.index.json"
+    if not (folder / "bm25" / keyword_file).is_file():
         raise ValueError("the keyword index is missing")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -14,6 +13,8 @@ from ingest.config import Settings
 from ingest.embed import Embedder, embedder_for, model_label
 from ingest.errors import IndexCorrupt, KBFolderError
 from ingest.load import Skipped, load_folder
+from ingest.manifest import file_digest, pipeline_fingerprint, stat_folder
+from ingest.store import FORMAT_VERSION
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,6 +46,9 @@ class Report:
     model_loaded: bool = False
     generation: str | None = None
     seconds: float = 0.0
+    unchanged_rows: int = 0  # unchanged chunks that were not even read (incremental sync)
+    files_read: int | None = None  # files opened; None: all of them (full sync)
+    rows_read: int | None = None  # stored chunks read; None: all of them (full sync)
 
     @property
     def changed(self) -> bool:
@@ -53,13 +57,9 @@ class Report:
     def summary(self) -> str:
         return (
             f"added {len(self.added)}, updated {len(self.updated)}, "
-            f"removed {len(self.removed)}, unchanged {len(self.unchanged)} "
+            f"removed {len(self.removed)}, unchanged {len(self.unchanged) + self.unchanged_rows} "
             f"(files {self.files}, chunks {self.chunks}) in {self.seconds:.1f} s"
         )
-
-
-def file_digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def open_index(settings: Settings) -> Index:
@@ -82,18 +82,28 @@ def sync(
     progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Bring the index in line with the KB folder; `progress(done, total)` while embedding."""
+    from ingest.incremental import incremental_sync
+
     started = time.perf_counter()
     index = open_index(settings)
     if dry_run:
-        report = _plan(settings, index, full)[0]
+        quick = None if full else incremental_sync(settings, index, dry_run=True)
+        report = quick or _plan(settings, index, full)[0]
     else:
         with index.lock():
-            report = _apply(settings, index, full, embedder, progress)
+            quick = None
+            if not full:
+                quick = incremental_sync(
+                    settings, index, dry_run=False, embedder=embedder, progress=progress
+                )
+            report = quick or _apply(settings, index, full, embedder, progress)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _plan(settings: Settings, index: Index, full: bool):
+    # Stat before reading: a file saved after this has another mtime, so it is read next time.
+    stats = stat_folder(settings.kb_dir, settings.max_file_bytes)
     loaded = load_folder(settings.kb_dir, settings.max_file_bytes)
     report = Report(skipped=loaded.skipped)
     previous = None
@@ -125,7 +135,7 @@ def _plan(settings: Settings, index: Index, full: bool):
     report.files = len(loaded.documents) + len(report.kept)
     report.chunks = len(chunks)
 
-    label = model_label(settings.embed_model)
+    label = model_label(settings.embed_model, settings.embed_quantized)
     same_model = previous is not None and previous.meta.get("model") == label
     rebuild = full or not same_model
     if rebuild and previous is not None:
@@ -135,17 +145,37 @@ def _plan(settings: Settings, index: Index, full: bool):
     identical = previous is not None and [c.to_dict() for c in chunks] == [
         c.to_dict() for c in previous.chunks
     ]
+    # A generation from before stats, layouts or this pipeline is rewritten once (vectors
+    # reused), so the next syncs can be incremental.
+    outdated = previous is not None and (
+        previous.meta.get("format") != FORMAT_VERSION
+        or previous.meta.get("pipeline") != pipeline_fingerprint()
+        or "stats" not in previous.meta
+        or not _verifies(index, previous)
+    )
     files = {doc.source: file_digest(doc.text) for doc in loaded.documents}
     files.update({s: previous.meta["files"].get(s, "") for s in report.kept} if previous else {})
     # An edit that changes no chunk (front matter, trailing blank lines) still needs a new
     # generation: the UI compares these digests with the files to warn about stale sections.
     same_files = previous is not None and previous.meta.get("files") == files
-    must_write = rebuild or not identical or not same_files
-    return report, previous, chunks, must_write, rebuild, label, files
+    must_write = rebuild or not identical or outdated or not same_files
+    stats = {s: v for s, v in stats.items() if s in files and s not in report.kept}
+    return report, previous, chunks, must_write, rebuild, label, files, stats
+
+
+def _verifies(index: Index, generation: Generation) -> bool:
+    """False when the generation fails the checks an incremental sync makes first."""
+    try:
+        getattr(index, "verify", lambda name, meta: None)(generation.name, generation.meta)
+    except IndexCorrupt:
+        return False
+    return True
 
 
 def _apply(settings, index, full, embedder, progress) -> Report:
-    report, previous, chunks, must_write, rebuild, label, files = _plan(settings, index, full)
+    report, previous, chunks, must_write, rebuild, label, files, stats = _plan(
+        settings, index, full
+    )
     if not must_write:
         return report
 
@@ -188,6 +218,8 @@ def _apply(settings, index, full, embedder, progress) -> Report:
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "kb_dir": str(settings.kb_dir),
         "files": files,
+        "stats": stats,
+        "pipeline": pipeline_fingerprint(),
         "skipped": {s.source: s.reason for s in report.skipped},
     }
     name = index.write(chunks, matrix, meta)

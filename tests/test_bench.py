@@ -92,3 +92,25 @@ def test_table_marks_targets():
     assert row["no-op re-ingest (s)"].split()[-2:] == ["12.00*", "yes"]
     assert row["warm retrieval + answer p50 (ms)"].split()[-3:] == ["150.0", "n/a", "NO"]
     assert row["MRR (covered questions)"].split()[-1] == "NO"
+
+
+def test_copies_past_the_distinct_ones_repeat_text(tmp_path: Path):
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "testing.md").write_text(DOC)
+    out = synth.synthesize(kb, tmp_path / "synthetic", synth.DISTINCT + 2)
+    text = {p.parent.name: p.read_text() for p in out.rglob("*.md")}
+    assert len(text) == synth.DISTINCT + 2
+    assert len(set(text.values())) == synth.DISTINCT  # the rest share vectors by content hash
+    assert text[f"v{synth.DISTINCT:02d}"] == text["v00"] == DOC
+    assert text[f"v{synth.DISTINCT + 1:02d}"] == text["v01"] != DOC
+
+
+def test_targets_table_per_scale():
+    fast = {"edit_s": 1.5, "noop_s": 0.5, "full_s": 105.0, "embed_s": 100.0, "full_int8_s": 70.0}
+    table = report.targets_table({"kb": {"ours": fast}, "100x": {"ours": {"noop_s": 0.5}}})
+    row = {line.split("  ")[0].strip(): " ".join(line.split()) for line in table.splitlines()}
+    assert row["one-file edit re-ingest (s)"].endswith("≤ 2 1.50 yes ≤ 6 n/a")
+    assert row["no-op re-ingest (s)"].endswith("≤ 0.3 0.50 NO ≤ 1 0.50 yes")
+    assert row["int8 full ingest / fp32 pure embedding"].endswith("≤ 0.55 0.70 NO — n/a")
+    assert report.scale_of("kb") == 1 and report.scale_of("100x") == 100

@@ -88,3 +88,42 @@ def test_query_cache_is_safe_under_concurrent_sessions(monkeypatch) -> None:
     assert len(answers) == 4 * len(questions)
     assert all(np.allclose(vector, expected[i], atol=1e-5) for i, vector in answers)
     assert len(model._queries) <= 1
+
+
+def test_quantized_flag_reembeds_everything_and_answers(settings, embedder) -> None:
+    from dataclasses import replace
+
+    from app.engine import Assistant
+    from ingest.store import LocalIndex
+    from ingest.sync import sync
+
+    first = sync(settings, embedder=embedder)
+    quantized = replace(settings, embed_quantized=True, model_dir=MODEL_CACHE)
+    report = sync(quantized)  # its own embedder: the int8 graph, made once next to fp32's
+    assert report.embedded == report.chunks == first.chunks and len(report.updated) == first.chunks
+    index = LocalIndex(settings.index_dir)
+    assert index.load().meta["model"] == "all-MiniLM-L6-v2-int8"
+    assert (MODEL_CACHE / "all-MiniLM-L6-v2-int8.onnx").is_file()
+    answer = Assistant(quantized).ask("What should I mock in tests?")
+    assert answer.citations and answer.citations[0].chunk.source == "practice/testing.md"
+    int8 = Embedder(onnx_dir=MODEL_CACHE, quantized=True).embed(TEXTS)
+    cosines = (int8 * embedder.embed(TEXTS)).sum(axis=1)
+    assert np.all(cosines > 0.97) and not np.allclose(cosines, 1.0, atol=1e-4), cosines
+    assert sync(settings, embedder=embedder).embedded == first.chunks  # and back to fp32
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"KB_EMBED_QUANTIZED": "maybe"}, "KB_EMBED_QUANTIZED must be 1 or 0"),
+        ({"KB_EMBED_QUANTIZED": "1", "KB_EMBED_MODEL": "x"}, "applies to the packaged model"),
+    ],
+)
+def test_quantized_setting_is_validated(env, message) -> None:
+    from ingest.config import Settings
+    from ingest.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        Settings.from_env(env, dotenv=None)
+    assert Settings.from_env({"KB_EMBED_QUANTIZED": "yes"}, dotenv=None).embed_quantized
+    assert not Settings.from_env({}, dotenv=None).embed_quantized
