@@ -346,6 +346,6 @@ def test_a_generation_pruned_during_a_question_is_a_clear_error_then_the_newest_
         assert GENERATION_PREFIX + old.name not in generations(index)
         with pytest.raises(GenerationGone, match="was removed while answering; ask again"):
             assistant.retriever.search(QUESTION, generation=old)
-        answer = assistant.ask(QUESTION)  # the next question pins the newest generation
+    answer = assistant.ask(QUESTION)  # the next question pins the newest generation
     assert answer.extra["generation"] == index.current_name()
     assert any("payment billing third-party" in c.chunk.text for c in answer.citations)
