@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ingest.chunk import Chunk, chunk_markdown
 from ingest.config import Settings
-from ingest.embed import Embedder, embedder_for, model_label
+from ingest.embed import Embedder, model_label
 from ingest.errors import IndexCorrupt
 from ingest.manifest import Scan, pipeline_fingerprint, scan
 from ingest.store import FORMAT_VERSION, LocalIndex
@@ -124,26 +124,10 @@ def _vectors(settings, index, name, layout, chunks, embedder, progress, report) 
     import numpy as np
 
     from ingest import delta_store
+    from ingest.sync import embed_missing
 
     known = delta_store.stored_vectors(index, name, layout, {c.hash for c in chunks})
-    missing = list({c.hash: c for c in chunks if c.hash not in known}.values())
-    if missing:
-        owned = embedder is None
-        embedder = embedder or embedder_for(settings)
-        done = 0
-
-        def step(n: int) -> None:
-            nonlocal done
-            done += n
-            if progress:
-                progress(done, len(missing))
-
-        vectors = embedder.embed([c.embed_text for c in missing], progress=step)
-        known.update({c.hash: vectors[i] for i, c in enumerate(missing)})
-        report.embedded = len(missing)
-        report.model_loaded = True
-        if owned:
-            embedder.unload()
+    embed_missing(settings, chunks, known, report, embedder, progress)
     if not chunks:
         return np.zeros((0, 0), dtype=np.float32)
     return np.vstack([known[c.hash] for c in chunks]).astype(np.float32)

@@ -189,24 +189,7 @@ def _apply(settings, index, full, embedder, progress) -> Report:
             known = {c.hash: old.vectors[i] for i, c in enumerate(old.chunks)}
         except IndexCorrupt as exc:
             report.warnings.append(f"{exc}; re-embedding everything")
-    missing = list({c.hash: c for c in chunks if c.hash not in known}.values())
-    if missing:
-        owned = embedder is None
-        embedder = embedder or embedder_for(settings)
-        done = 0
-
-        def step(n: int) -> None:
-            nonlocal done
-            done += n
-            if progress:
-                progress(done, len(missing))
-
-        vectors = embedder.embed([c.embed_text for c in missing], progress=step)
-        known.update({c.hash: vectors[i] for i, c in enumerate(missing)})
-        report.embedded = len(missing)
-        report.model_loaded = True
-        if owned:
-            embedder.unload()  # writing the generation needs the memory more
+    embed_missing(settings, chunks, known, report, embedder, progress)
     matrix = (
         np.vstack([known[c.hash] for c in chunks]).astype(np.float32)
         if chunks
@@ -227,3 +210,26 @@ def _apply(settings, index, full, embedder, progress) -> Report:
     report.generation = name
     index.prune(keep_previous=previous.name if previous else None)
     return report
+
+
+def embed_missing(settings, chunks, known: dict, report: Report, embedder, progress) -> None:
+    """Add to `known` (hash -> vector) a vector for every chunk text it lacks, each text once."""
+    missing = list({c.hash: c for c in chunks if c.hash not in known}.values())
+    if not missing:
+        return
+    owned = embedder is None
+    embedder = embedder or embedder_for(settings)
+    done = 0
+
+    def step(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, len(missing))
+
+    vectors = embedder.embed([c.embed_text for c in missing], progress=step)
+    known.update({c.hash: vectors[i] for i, c in enumerate(missing)})
+    report.embedded = len(missing)
+    report.model_loaded = True
+    if owned:
+        embedder.unload()  # writing the generation needs the memory more
