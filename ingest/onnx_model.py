@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-# onnxruntime reads this once, when it is imported: set it first, whoever loads the model.
-os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+# onnxruntime reads ORT_DISABLE_TELEMETRY once, when it is imported: every entry point sets it
+# first, in ingest.edge.prepare_process (library code does not change the environment).
 
 MAX_TOKENS = 256  # the model's max_seq_length
 
