@@ -7,22 +7,20 @@ server's default database:
     "generation:<name>"  document JSON {"meta": {...}, "order": [chunk ids]}; written last,
                          so a generation without it is incomplete
   kbgen_<name>         one collection per generation (cosine): chunk text, metadata, vector
-  kb_ingest_lease      exists only while an ingest runs; metadata: holder and expiry
+  kb_ingest_lease      exists only while an ingest runs (lease.py)
 """
 
 from __future__ import annotations
 
 import json
-import os
-import socket
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ingest.chunk import Chunk
-from ingest.errors import IndexCorrupt, IndexNotBuilt, IngestLocked, StoreUnavailable
+from ingest.errors import IndexCorrupt, IndexNotBuilt, StoreUnavailable
+from ingest.lease import LEASE_SECONDS, ServerLease
 from ingest.store import (
     FORMAT_VERSION,
     REUSABLE_FORMATS,
@@ -37,18 +35,10 @@ if TYPE_CHECKING:
 
 META_COLLECTION = "kb_meta"
 GENERATION_PREFIX = "kbgen_"
-LEASE_COLLECTION = "kb_ingest_lease"
 POINTER_ID = "current"
 RECORD_PREFIX = "generation:"
-LEASE_SECONDS = 120.0  # renewed every quarter of this while the ingest runs
 DUMMY = [1.0]  # the vector of every kb_meta record; never queried
 CHUNK_FIELDS = ("source", "title", "heading_path", "anchor", "start_line", "end_line", "hash")
-
-
-@dataclass(frozen=True)
-class _Lease:
-    holder: str
-    collection: Any  # our own lease collection; modify() on it addresses it by id
 
 
 class ServerIndex:
@@ -60,7 +50,7 @@ class ServerIndex:
         self.lease_seconds = lease_seconds
         self._client: Any = None
         self._meta: Any = None
-        self._lease: _Lease | None = None
+        self._lease = ServerLease(self._connect, self._calls, self.address, lease_seconds)
         self._connecting = threading.Lock()
 
     @property
@@ -69,21 +59,9 @@ class ServerIndex:
 
     # -- the Index protocol (see ingest.sync.Index) ------------------------------------------
 
-    @contextmanager
-    def lock(self) -> Iterator[None]:
-        """Held for the whole ingest: a second writer anywhere fails fast with IngestLocked."""
-        lease = self._acquire()
-        stop = threading.Event()
-        keeper = threading.Thread(
-            target=self._keep_alive, args=(lease, stop), name="kb-ingest-lease", daemon=True
-        )
-        keeper.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            keeper.join(timeout=10)
-            self._release(lease)
+    def lock(self) -> AbstractContextManager[None]:
+        """Held for the whole ingest: a second writer anywhere fails fast (lease.py)."""
+        return self._lease.hold()
 
     def current_name(self) -> str | None:
         """One small request, cheap enough to make before every query."""
@@ -148,7 +126,7 @@ class ServerIndex:
         """Build a complete new generation collection; nothing points at it yet."""
         name = new_generation_name()
         with self._calls():
-            self._check_lease()
+            self._lease.check()
             client = self._connect()
             collection = client.create_collection(
                 GENERATION_PREFIX + name,
@@ -175,7 +153,7 @@ class ServerIndex:
     def publish(self, name: str) -> None:
         """Point every reader at `name`: one record upsert, atomic on the server."""
         with self._calls():
-            self._check_lease()
+            self._lease.check()
             self._meta_collection(create=True).upsert(
                 ids=[POINTER_ID], embeddings=[DUMMY], metadatas=[{"generation": name}]
             )
@@ -351,131 +329,3 @@ class ServerIndex:
             self._connect().delete_collection(GENERATION_PREFIX + name)
         except (ChromaError, httpx.TransportError, StoreUnavailable):
             pass
-
-    # -- the lease ------------------------------------------------------------------------------
-    #
-    # Creating a collection is atomic in Chroma (a second create of the same name fails), so
-    # "create kb_ingest_lease" is a real test-and-set: of two ingests starting together exactly
-    # one wins. Expiry uses the server's clock (heartbeat()), so machines' clocks never matter.
-    # The lease is renewed by a background thread and removed on exit; a crashed ingest's lease
-    # simply expires. Taking over an expired lease is delete-then-create, and Chroma has no
-    # delete-if-unchanged: two ingests that see the same expired lease in the same few
-    # milliseconds can both "win". write() and publish() re-check that the lease is still ours,
-    # so the loser stops with IngestLocked unless the takeover lands between that check and the
-    # pointer upsert; even then each published generation is complete and the pointer simply
-    # ends at the last one. A lease whose holder ran on this machine (same hostname) and whose
-    # pid is gone is taken over at once, as the kernel drops a local flock: a killed ingest does
-    # not block the next one for the rest of its lease. (Containers sharing a hostname but not
-    # a pid namespace would defeat that check; the lease re-check above still applies.)
-
-    def _acquire(self) -> _Lease:
-        from chromadb.errors import NotFoundError
-
-        holder = f"{socket.gethostname()} pid {os.getpid()}"
-        with self._calls():
-            client = self._connect()
-            for _ in range(3):
-                now = client.heartbeat()
-                mine = self._create_lease(client, holder, now)
-                if mine is not None:
-                    self._lease = _Lease(holder, mine)
-                    return self._lease
-                try:
-                    theirs = client.get_collection(LEASE_COLLECTION, embedding_function=None)
-                except NotFoundError:
-                    continue  # released between our two requests: try again
-                fields = theirs.metadata or {}
-                left = (int(fields.get("expires_ns", 0)) - now) / 1e9
-                if left > 0 and not _holder_died(fields):
-                    raise IngestLocked(
-                        f"another kb-ingest ({fields.get('holder', 'unknown')}) is running "
-                        f"against the Chroma server at {self.address} (its lease runs "
-                        f"{left:.0f} s more unless renewed); try again when it ends"
-                    )
-                try:  # its holder died without releasing it
-                    client.delete_collection(LEASE_COLLECTION)
-                except NotFoundError:
-                    pass
-        raise IngestLocked(
-            f"another kb-ingest took the lease on the Chroma server at {self.address} "
-            "at the same moment; try again when it ends"
-        )
-
-    def _create_lease(self, client: Any, holder: str, now: int) -> Any:
-        """Our new lease collection, or None when one exists already."""
-        from chromadb.errors import ChromaError, UniqueConstraintError
-
-        try:
-            return client.create_collection(
-                LEASE_COLLECTION,
-                metadata=self._lease_fields(holder, now),
-                embedding_function=None,
-            )
-        except ChromaError as exc:
-            # The server reports a duplicate name as a plain ChromaError ("… already exists").
-            if isinstance(exc, UniqueConstraintError) or "already exists" in str(exc):
-                return None
-            raise
-
-    def _lease_fields(self, holder: str, now: int) -> dict[str, Any]:
-        return {
-            "holder": holder,
-            "host": socket.gethostname(),
-            "pid": os.getpid(),
-            "expires_ns": now + int(self.lease_seconds * 1e9),
-        }
-
-    def _check_lease(self) -> None:
-        """Before writing or publishing: still ours? (Only when this index holds the lease.)"""
-        from chromadb.errors import NotFoundError
-
-        if self._lease is None:
-            return
-        try:
-            current = self._connect().get_collection(LEASE_COLLECTION, embedding_function=None)
-            ours = current.id == self._lease.collection.id
-        except NotFoundError:
-            ours = False
-        if not ours:
-            raise IngestLocked(
-                f"this kb-ingest lost its lease on the Chroma server at {self.address} to another "
-                "ingest (it was stalled past the lease); nothing was published"
-            )
-
-    def _keep_alive(self, lease: _Lease, stop: threading.Event) -> None:
-        import httpx
-        from chromadb.errors import ChromaError
-
-        while not stop.wait(self.lease_seconds / 4):
-            try:
-                # modify() addresses our collection by id: it cannot touch another holder's lease.
-                now = self._connect().heartbeat()
-                lease.collection.modify(metadata=self._lease_fields(lease.holder, now))
-            except (ChromaError, httpx.TransportError, StoreUnavailable):
-                continue  # the ingest itself sees a lost server; write/publish see a lost lease
-
-    def _release(self, lease: _Lease) -> None:
-        import httpx
-        from chromadb.errors import ChromaError
-
-        self._lease = None
-        try:
-            client = self._connect()
-            current = client.get_collection(LEASE_COLLECTION, embedding_function=None)
-            if current.id == lease.collection.id:
-                client.delete_collection(LEASE_COLLECTION)
-        except (ChromaError, httpx.TransportError, StoreUnavailable):
-            pass  # already gone, or the server is: an unreleased lease expires by itself
-
-
-def _holder_died(fields: dict[str, Any]) -> bool:
-    """A lease taken on this machine by a process that no longer exists (killed, crashed)."""
-    if fields.get("host") != socket.gethostname() or not isinstance(fields.get("pid"), int):
-        return False
-    try:
-        os.kill(fields["pid"], 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:  # alive, under another user
-        return False
-    return False

@@ -17,7 +17,8 @@ from conftest import ROOT, cli_env, kill_while_embedding, run_module, stop
 
 from ingest.config import Settings
 from ingest.errors import IndexCorrupt, IndexNotBuilt, IngestLocked, StoreUnavailable
-from ingest.server_store import GENERATION_PREFIX, LEASE_COLLECTION, ServerIndex
+from ingest.lease import LEASE_COLLECTION
+from ingest.server_store import GENERATION_PREFIX, ServerIndex
 from ingest.sync import sync
 
 QUESTION = "What should I mock in tests?"
