@@ -189,7 +189,6 @@ def write_delta(
         after[row:] = vectors
     after.flush()
     del after, before
-    _fsync(folder / "vectors.npy")
 
     # bm25/: the previous term counts of the kept rows, then the new chunks tokenized.
     kept_index = np.concatenate(
@@ -209,11 +208,6 @@ def write_delta(
         fill_collection(collection, chunks, vectors, batch, documents=False, upsert=True)
     finally:
         client.close()  # type: ignore[attr-defined]  # chromadb 1.5 has it, untyped
-    for path in (folder / "chroma").rglob("*"):
-        if path.is_file():
-            _fsync(path)
-    for path in (folder / "bm25").iterdir():
-        _fsync(path)
 
     # layout.json, then meta.json last: a generation without it is incomplete.
     new_layout = {}
@@ -237,7 +231,8 @@ def write_delta(
     meta = {**meta, "format": FORMAT_VERSION, "chunks": total, "generation": name}
     meta["chunks_bytes"] = offset
     meta["dimension"] = int(dimension)
-    # Every file and folder entry durable before meta.json, and meta.json before the pointer.
+    # Every file (the ones Chroma wrote too) and folder entry durable, once, before
+    # meta.json; meta.json before the pointer.
     fsync_tree(folder)
     write_atomic(folder / "meta.json", json.dumps(meta, indent=2))
     fsync_dir(index.root)
@@ -254,14 +249,6 @@ def _runs(entries: list[list[int]]) -> list[list[int]]:
         else:
             runs.append([first, count, start, length])
     return runs
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _write_synced(path: Path, text: str) -> None:
