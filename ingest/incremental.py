@@ -59,15 +59,55 @@ def incremental_sync(
     if not found.changes:
         report.chunks = report.unchanged_rows = int(meta.get("chunks", 0))
         return report
-    if not isinstance(index, LocalIndex):
-        return None  # the server store rewrites its collection (see README)
+    if meta.get("format") != FORMAT_VERSION:
+        return None
+    touched = sorted({d.source for d in found.changed} | set(found.removed))
+    if isinstance(index, LocalIndex):
+        return _local(
+            settings, index, name, meta, found, touched, dry_run, embedder, progress, report
+        )
+    if not hasattr(index, "write_delta"):
+        return None
+    return _server(settings, index, name, meta, found, touched, dry_run, embedder, progress, report)
 
+
+def _server(settings, index, name, meta, found, touched, dry_run, embedder, progress, report):
+    """The Chroma server: the lineage gets the changed files' rows (server_lineage.py)."""
+    import numpy as np
+
+    from ingest.sync import embed_missing
+
+    try:
+        before = index.read_rows(name, touched)
+    except IndexCorrupt:
+        return None
+    chunks = [c for doc in sorted(found.changed, key=lambda d: d.source) for c in _chunks(doc)]
+    _diff(report, before, chunks)
+    report.unchanged_rows = int(meta["chunks"]) - len(before)
+    report.chunks = report.unchanged_rows + len(chunks)
+    report.rows_read = len(before)
+    if dry_run:
+        return report
+    known = index.stored_vectors(name, {c.hash for c in chunks})
+    embed_missing(settings, chunks, known, report, embedder, progress)
+    vectors = (
+        np.vstack([known[c.hash] for c in chunks]).astype(np.float32)
+        if chunks
+        else np.zeros((0, 0), dtype=np.float32)
+    )
+    generation = index.write_delta(name, touched, chunks, vectors, _meta(settings, meta, found))
+    index.publish(generation)
+    report.generation = generation
+    index.prune(keep_previous=name)
+    return report
+
+
+def _local(settings, index, name, meta, found, touched, dry_run, embedder, progress, report):
     from ingest import delta_store
 
     layout = delta_store.load_layout(index, name)
-    if layout is None or meta.get("format") != FORMAT_VERSION:
+    if layout is None:
         return None
-    touched = sorted({d.source for d in found.changed} | set(found.removed))
     try:
         before = delta_store.read_rows(index, name, layout, touched)
     except IndexCorrupt:

@@ -6,7 +6,11 @@ server's default database:
     "current"            metadata {"generation": name}: the pointer, replaced by one upsert
     "generation:<name>"  document JSON {"meta": {...}, "order": [chunk ids]}; written last,
                          so a generation without it is incomplete
-  kbgen_<name>         one collection per generation (cosine): chunk text, metadata, vector
+                         and metadata {"kind", "generation", "lineage", "seq"}
+  kblin_<name>         a lineage (cosine): the rows of a full ingest's generation and of every
+                       incremental one after it, each row tagged with the generations that
+                       hold it (server_lineage.py), so a change sends only the changed files
+  kbgen_<name>         a generation written before lineages: one collection of its own
   kb_ingest_lease      exists only while an ingest runs (lease.py)
 """
 
@@ -21,12 +25,21 @@ from typing import TYPE_CHECKING, Any
 from ingest.chunk import Chunk
 from ingest.errors import IndexCorrupt, IndexNotBuilt, StoreUnavailable
 from ingest.lease import LEASE_SECONDS, ServerLease
+from ingest.server_lineage import (
+    LINEAGE_PREFIX,
+    GenerationView,
+    add_rows,
+    drop_unseen,
+    forget_crashed,
+    member_of,
+    retire,
+    rows_of_sources,
+)
 from ingest.store import (
     FORMAT_VERSION,
     REUSABLE_FORMATS,
     Generation,
     chroma_settings,
-    fill_collection,
     new_generation_name,
 )
 
@@ -102,16 +115,12 @@ class ServerIndex:
             ) from exc
 
     def verify(self, name: str, meta: dict[str, Any]) -> None:
-        """Cheap check without reading the chunks: the collection exists with every row."""
+        """Cheap check without reading the chunks: the record names a collection that exists."""
         from chromadb.errors import NotFoundError
 
         with self._calls():
             try:
-                collection = self._connect().get_collection(
-                    GENERATION_PREFIX + name, embedding_function=None
-                )
-                if collection.count() != meta.get("chunks"):
-                    raise ValueError("the collection does not hold the rows its record lists")
+                self._collection_of(name)
             except (NotFoundError, ValueError) as exc:
                 raise IndexCorrupt(
                     f"index generation {name} on the Chroma server at {self.address} is damaged "
@@ -123,31 +132,78 @@ class ServerIndex:
         return self._load(name, vectors=False)
 
     def write(self, chunks: list[Chunk], vectors: np.ndarray, meta: dict[str, Any]) -> str:
-        """Build a complete new generation collection; nothing points at it yet."""
+        """A new lineage holding a complete generation; nothing points at it yet."""
         name = new_generation_name()
         with self._calls():
             self._lease.check()
             client = self._connect()
             collection = client.create_collection(
-                GENERATION_PREFIX + name,
+                LINEAGE_PREFIX + name,
                 embedding_function=None,
                 configuration={"hnsw": {"space": "cosine"}},
             )
             try:
-                fill_collection(collection, chunks, vectors, client.get_max_batch_size())
-                meta = {**meta, "format": FORMAT_VERSION, "chunks": len(chunks), "generation": name}
-                body = json.dumps(
-                    {"meta": meta, "order": [c.id for c in chunks]}, ensure_ascii=False
-                )
-                self._meta_collection(create=True).upsert(
-                    ids=[RECORD_PREFIX + name],
-                    embeddings=[DUMMY],
-                    documents=[body],
-                    metadatas=[{"kind": "generation", "generation": name}],
-                )
+                order = add_rows(collection, chunks, vectors, 0, client.get_max_batch_size())
+                self._write_record(name, meta, order, collection.name, 0)
             except BaseException:
-                self._forget_quietly(name)
+                self._forget_quietly(LINEAGE_PREFIX + name)
                 raise
+        return name
+
+    def read_rows(self, name: str, sources: list[str]) -> list[Chunk]:
+        """The stored chunks of these files in generation `name` (one request)."""
+        from chromadb.errors import NotFoundError
+
+        with self._calls():
+            try:
+                collection, seq = self._collection_of(name)
+            except (NotFoundError, ValueError) as exc:
+                raise IndexCorrupt(f"index generation {name} is damaged ({exc})") from exc
+            if seq is None:  # written before lineages: the full sync rewrites it once
+                raise IndexCorrupt(f"index generation {name} has no lineage")
+            got = rows_of_sources(collection, seq, sources, ["documents", "metadatas"])
+        return [_chunk(t, m) for t, m in zip(got["documents"], got["metadatas"], strict=True)]
+
+    def stored_vectors(self, name: str, hashes: set[str]) -> dict[str, Any]:
+        """Vectors of generation `name` for these content hashes (renamed and moved text)."""
+        import numpy as np
+
+        if not hashes:
+            return {}
+        with self._calls():
+            collection, seq = self._collection_of(name)
+            got = collection.get(
+                where={"$and": [*member_of(seq)["$and"], {"hash": {"$in": sorted(hashes)}}]},
+                include=["metadatas", "embeddings"],
+            )
+        return {
+            m["hash"]: np.asarray(v, dtype=np.float32)
+            for m, v in zip(got["metadatas"], got["embeddings"], strict=True)
+        }
+
+    def write_delta(
+        self,
+        previous: str,
+        touched: list[str],
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        meta: dict[str, Any],
+    ) -> str:
+        """The next generation of `previous`'s lineage: the touched files' rows replaced by
+        `chunks`; every other row stays where it is. Nothing points at it yet."""
+        name = new_generation_name()
+        with self._calls():
+            self._lease.check()
+            collection, seq = self._collection_of(previous)
+            order = self._order(previous)
+            batch = self._connect().get_max_batch_size()
+            forget_crashed(collection, seq)
+            dropped = rows_of_sources(collection, seq, touched, ["metadatas"])
+            retire(collection, dropped, seq + 1, batch)
+            added = add_rows(collection, chunks, vectors, seq + 1, batch)
+            gone = set(dropped["ids"])
+            order = [row for row in order if row not in gone] + added
+            self._write_record(name, meta, order, collection.name, seq + 1)
         return name
 
     def publish(self, name: str) -> None:
@@ -159,26 +215,36 @@ class ServerIndex:
             )
 
     def prune(self, keep_previous: str | None) -> list[str]:
-        """Drop generations other than the current and the previous one (and half-built ones)."""
+        """Drop generations other than the current and the previous one: their records, the
+        rows only they held, and collections no kept generation uses (or half-built ones)."""
         keep = {self.current_name(), keep_previous}
         removed = []
         with self._calls():
             client = self._connect()
             meta = self._meta_collection(create=False)
+            kept: dict[str, list[int]] = {}  # collection -> seqs of kept generations
             if meta is not None:
                 got = meta.get(where={"kind": "generation"}, include=["metadatas"])
-                stale = [
-                    record
-                    for record, fields in zip(got["ids"], got["metadatas"], strict=True)
-                    if (fields or {}).get("generation") not in keep
-                ]
+                stale = []
+                for record, fields in zip(got["ids"], got["metadatas"], strict=True):
+                    fields = fields or {}
+                    generation = fields.get("generation")
+                    if generation in keep:
+                        where = fields.get("lineage") or GENERATION_PREFIX + str(generation)
+                        kept.setdefault(where, []).append(int(fields.get("seq", 0)))
+                    else:
+                        stale.append(record)
+                        removed.append(str(generation))
                 if stale:  # the record first: the generation stops counting as complete
                     meta.delete(ids=stale)
             for collection in client.list_collections():
-                generation = collection.name.removeprefix(GENERATION_PREFIX)
-                if collection.name.startswith(GENERATION_PREFIX) and generation not in keep:
-                    client.delete_collection(collection.name)
-                    removed.append(generation)
+                name = collection.name
+                if not name.startswith((GENERATION_PREFIX, LINEAGE_PREFIX)):
+                    continue
+                if name not in kept:
+                    client.delete_collection(name)
+                elif name.startswith(LINEAGE_PREFIX):
+                    drop_unseen(client.get_collection(name), min(kept[name]), max(kept[name]))
         return sorted(removed)
 
     # -- the read side (app.index.IndexReader) ------------------------------------------------
@@ -201,24 +267,26 @@ class ServerIndex:
                 meta_collection = self._meta_collection(create=False)
                 if meta_collection is None:
                     raise ValueError(f"collection {META_COLLECTION} is missing")
-                record = meta_collection.get(ids=[RECORD_PREFIX + name], include=["documents"])
+                record = meta_collection.get(
+                    ids=[RECORD_PREFIX + name], include=["documents", "metadatas"]
+                )
                 if not record["ids"]:
                     raise ValueError("its meta record is missing: the ingest did not finish")
                 body = json.loads(record["documents"][0])
                 meta, order = body["meta"], list(body["order"])
-                collection = self._connect().get_collection(
-                    GENERATION_PREFIX + name, embedding_function=None
-                )
+                collection, seq = self._collection_of(name, record["metadatas"][0])
                 chunks, matrix = self._read_chunks(collection, order, vectors, meta)
                 if meta.get("format") not in REUSABLE_FORMATS or meta.get("chunks") != len(chunks):
                     raise ValueError("its meta record does not match the chunks")
-                if collection.count() != len(chunks):
+                if seq is None and collection.count() != len(chunks):
                     raise ValueError("the collection holds records the meta record does not list")
             except (NotFoundError, ValueError, TypeError, KeyError) as exc:
                 raise IndexCorrupt(
                     f"index generation {name} on the Chroma server at {self.address} is damaged "
                     f"({exc}); run kb-ingest to rebuild it"
                 ) from exc
+        if seq is not None:
+            collection = GenerationView(collection, seq, lambda: self._still_there(name))
         return Generation(name, meta, chunks, matrix), collection
 
     def _read_chunks(
@@ -240,7 +308,7 @@ class ServerIndex:
         chunks = []
         for record in order:
             text, fields, _ = rows[record]
-            chunks.append(Chunk(id=record, text=text, **{k: fields[k] for k in CHUNK_FIELDS}))
+            chunks.append(_chunk(text, fields, record))
         matrix = None
         if vectors:
             dimension = int(meta.get("dimension", 384))
@@ -250,6 +318,49 @@ class ServerIndex:
                 else np.zeros((0, dimension), dtype=np.float32)
             )
         return chunks, matrix
+
+    def _collection_of(self, name: str, fields: dict[str, Any] | None = None) -> tuple[Any, Any]:
+        """A generation's collection and its seq in the lineage (None: a pre-lineage one)."""
+        if fields is None:
+            meta = self._meta_collection(create=False)
+            got = meta.get(ids=[RECORD_PREFIX + name], include=["metadatas"]) if meta else None
+            if not got or not got["ids"]:
+                raise ValueError("its meta record is missing: the ingest did not finish")
+            fields = got["metadatas"][0] or {}
+        lineage = fields.get("lineage")
+        collection = self._connect().get_collection(
+            lineage or GENERATION_PREFIX + name, embedding_function=None
+        )
+        return collection, (int(fields["seq"]) if lineage else None)
+
+    def _order(self, name: str) -> list[str]:
+        got = self._meta_collection(create=False).get(
+            ids=[RECORD_PREFIX + name], include=["documents"]
+        )
+        return list(json.loads(got["documents"][0])["order"])
+
+    def _write_record(
+        self, name: str, meta: dict[str, Any], order: list[str], lineage: str, seq: int
+    ) -> None:
+        """The generation's record, written last: without it a generation is incomplete."""
+        meta = {**meta, "format": FORMAT_VERSION, "chunks": len(order), "generation": name}
+        body = json.dumps({"meta": meta, "order": order}, ensure_ascii=False)
+        self._meta_collection(create=True).upsert(
+            ids=[RECORD_PREFIX + name],
+            embeddings=[DUMMY],
+            documents=[body],
+            metadatas=[{"kind": "generation", "generation": name, "lineage": lineage, "seq": seq}],
+        )
+
+    def _still_there(self, name: str) -> None:
+        """For a reader's query: NotFoundError once the generation has been pruned."""
+        from chromadb.errors import NotFoundError
+
+        with self._calls():
+            if not self._retrying_meta(lambda m: m.get(ids=[RECORD_PREFIX + name], include=[]))[
+                "ids"
+            ]:
+                raise NotFoundError(f"index generation {name} was pruned")
 
     def _connect(self) -> Any:
         """The one HTTP client of this index, made on first use (so constructing is free)."""
@@ -320,12 +431,18 @@ class ServerIndex:
             f"no index on the Chroma server at {self.address}: run kb-ingest first"
         )
 
-    def _forget_quietly(self, name: str) -> None:
+    def _forget_quietly(self, collection: str) -> None:
         """Best effort after a failed write: prune() removes whatever is left anyway."""
         import httpx
         from chromadb.errors import ChromaError
 
         try:
-            self._connect().delete_collection(GENERATION_PREFIX + name)
+            self._connect().delete_collection(collection)
         except (ChromaError, httpx.TransportError, StoreUnavailable):
             pass
+
+
+def _chunk(text: str, fields: dict[str, Any], record: str | None = None) -> Chunk:
+    """A chunk back from a row (a lineage row names its chunk; an old row is the chunk id)."""
+    chunk_id = fields.get("chunk_id", record)
+    return Chunk(id=str(chunk_id), text=text, **{k: fields[k] for k in CHUNK_FIELDS})

@@ -1,0 +1,123 @@
+"""Generations in a Chroma server that share one collection: a change sends only the change.
+
+A full ingest creates a lineage collection `kblin_<name>`; each later generation of that
+lineage has a sequence number `seq` and is the set of rows with born <= seq < died. Rows are
+`<chunk id>@<born>`, with the chunk's fields, text and vector, plus `chunk_id`, `born` and
+`died` (LIVE until a later generation drops it). A one-file edit:
+  1. forgets what a crashed attempt left (rows born after the current seq, death marks after it),
+  2. marks the changed files' live rows died = seq + 1 (metadata only, no vectors),
+  3. adds the changed files' new rows born = seq + 1,
+  4. writes the generation's record (meta, seq, row order), then the caller publishes it.
+Older generations of the lineage still see exactly their rows (born and died are both after
+their seq), so readers keep a single-generation view; prune() deletes rows no kept generation
+sees, and lineages no kept generation uses. Readers query through GenerationView, which adds
+the membership filter and says NotFoundError once the generation's record is pruned.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ingest.chunk import Chunk
+from ingest.store import chunk_metadata
+
+if TYPE_CHECKING:
+    import numpy as np
+
+LINEAGE_PREFIX = "kblin_"
+LIVE = 2**31 - 1  # `died` of a row no generation has dropped yet
+
+
+def member_of(seq: int) -> dict[str, Any]:
+    """The rows of generation `seq` of a lineage."""
+    return {"$and": [{"born": {"$lte": seq}}, {"died": {"$gt": seq}}]}
+
+
+def row_id(chunk: Chunk, born: int) -> str:
+    return f"{chunk.id}@{born}"
+
+
+def row_metadata(chunk: Chunk, born: int) -> dict[str, Any]:
+    return {**chunk_metadata(chunk), "chunk_id": chunk.id, "born": born, "died": LIVE}
+
+
+def add_rows(collection: Any, chunks: list[Chunk], vectors: np.ndarray, born: int, batch: int):
+    """Send chunks as rows born in generation `born`; returns their row ids in order."""
+    ids = [row_id(c, born) for c in chunks]
+    for start in range(0, len(chunks), batch):
+        part = chunks[start : start + batch]
+        collection.upsert(
+            ids=ids[start : start + batch],
+            embeddings=vectors[start : start + batch],
+            metadatas=[row_metadata(c, born) for c in part],
+            documents=[c.text for c in part],
+        )
+    return ids
+
+
+def rows_of_sources(collection: Any, seq: int, sources: list[str], include: list[str]) -> dict:
+    """Generation `seq`'s rows of these files (one request)."""
+    if not sources:
+        return {"ids": [], "metadatas": [], "documents": [], "embeddings": []}
+    where = {"$and": [*member_of(seq)["$and"], {"source": {"$in": sources}}]}
+    return collection.get(where=where, include=include)
+
+
+def forget_crashed(collection: Any, seq: int) -> None:
+    """Undo what an attempt that never published left after generation `seq`."""
+    leftover = collection.get(where={"born": {"$gt": seq}}, include=[])
+    if leftover["ids"]:
+        collection.delete(ids=leftover["ids"])
+    marked = collection.get(
+        where={"$and": [{"died": {"$gt": seq}}, {"died": {"$lt": LIVE}}]}, include=["metadatas"]
+    )
+    if marked["ids"]:
+        collection.update(
+            ids=marked["ids"], metadatas=[{**m, "died": LIVE} for m in marked["metadatas"]]
+        )
+
+
+def retire(collection: Any, rows: dict, died: int, batch: int) -> None:
+    """Mark rows as dropped from generation `died` on (metadata only)."""
+    ids, metadatas = rows["ids"], rows["metadatas"]
+    for start in range(0, len(ids), batch):
+        collection.update(
+            ids=ids[start : start + batch],
+            metadatas=[{**m, "died": died} for m in metadatas[start : start + batch]],
+        )
+
+
+def drop_unseen(collection: Any, oldest_kept: int, newest_kept: int) -> None:
+    """Delete rows no kept generation sees: dropped at or before the oldest, born after the
+    newest (a crashed attempt's)."""
+    for where in ({"died": {"$lte": oldest_kept}}, {"born": {"$gt": newest_kept}}):
+        gone = collection.get(where=where, include=[])
+        if gone["ids"]:
+            collection.delete(ids=gone["ids"])
+
+
+class GenerationView:
+    """What readers query: one generation's rows of a lineage collection, by chunk id."""
+
+    def __init__(self, collection: Any, seq: int, still_there) -> None:
+        self.collection = collection
+        self.seq = seq
+        self._still_there = still_there  # raises NotFoundError once the record is pruned
+
+    def query(self, query_embeddings, n_results: int, where=None, include=()) -> dict[str, Any]:
+        member = member_of(self.seq)
+        if where:
+            member = {"$and": [*member["$and"], where]}
+        wanted = list(include)
+        got = self.collection.query(
+            query_embeddings=query_embeddings,
+            n_results=n_results,
+            where=member,
+            include=wanted,
+        )
+        self._still_there()  # rows are pruned after the record: a hit list is checked after
+        got["ids"] = [[i.rsplit("@", 1)[0] for i in ids] for ids in got["ids"]]
+        return got
+
+    def count(self) -> int:
+        return len(self.collection.get(where=member_of(self.seq), include=[])["ids"])
