@@ -278,15 +278,15 @@ class ServerIndex:
                 chunks, matrix = self._read_chunks(collection, order, vectors, meta)
                 if meta.get("format") not in REUSABLE_FORMATS or meta.get("chunks") != len(chunks):
                     raise ValueError("its meta record does not match the chunks")
-                if seq is None and collection.count() != len(chunks):
+                if seq is not None:  # what queries see: the rows tagged with this generation
+                    collection = GenerationView(collection, seq, lambda: self._still_there(name))
+                if collection.count() != len(chunks):
                     raise ValueError("the collection holds records the meta record does not list")
             except (NotFoundError, ValueError, TypeError, KeyError) as exc:
                 raise IndexCorrupt(
                     f"index generation {name} on the Chroma server at {self.address} is damaged "
                     f"({exc}); run kb-ingest to rebuild it"
                 ) from exc
-        if seq is not None:
-            collection = GenerationView(collection, seq, lambda: self._still_there(name))
         return Generation(name, meta, chunks, matrix), collection
 
     def _read_chunks(

@@ -351,3 +351,43 @@ def test_a_generation_pruned_during_a_question_is_a_clear_error_then_the_newest_
     answer = assistant.ask(QUESTION)  # the next question pins the newest generation
     assert answer.extra["generation"] == index.current_name()
     assert any("payment billing third-party" in c.chunk.text for c in answer.citations)
+
+
+def test_an_edit_sends_only_the_changed_file_and_each_generation_keeps_its_view(
+    server_settings, index, embedder, kb: Path
+) -> None:
+    from ingest.server_lineage import LINEAGE_PREFIX
+
+    first = sync(server_settings, embedder=embedder)
+    client = index._connect()
+    (lineage,) = [c for c in client.list_collections() if c.name.startswith(LINEAGE_PREFIX)]
+    rows = lineage.count()
+    path = kb / "practice" / "testing.md"
+    file_chunks = sum(1 for c in index.load().chunks if c.source == "practice/testing.md")
+    path.write_text(path.read_text().replace("third-party HTTP API", "third-party payment API"))
+    # A killed attempt first: it wrote rows and death marks but published nothing.
+    crashed = sync(server_settings, embedder=embedder, dry_run=True)
+    assert crashed.updated and index.current_name() == first.generation
+    index.write_delta(first.generation, ["web/flask-basics.md"], [], lineage_dummy(), {})
+    second = sync(server_settings, embedder=embedder)
+    assert second.embedded == len(second.updated) == 1
+    assert [c.name for c in client.list_collections() if c.name.startswith(LINEAGE_PREFIX)] == [
+        lineage.name
+    ]  # the same collection: nothing was copied
+    assert lineage.count() == rows + file_chunks  # only the edited file's rows were sent
+    old = contents_of(index, first.generation)
+    new = contents(index)
+    key = ("practice/testing.md", "Testing practice › What to mock")
+    assert "third-party HTTP API" in old[key] and "third-party payment API" in new[key]
+    assert len(old) == len(new) == rows
+    assert {k: v for k, v in old.items() if k != key} == {k: v for k, v in new.items() if k != key}
+
+
+def lineage_dummy():
+    import numpy as np
+
+    return np.zeros((0, 384), dtype=np.float32)
+
+
+def contents_of(index: ServerIndex, name: str) -> dict[tuple[str, str], str]:
+    return {(c.source, c.heading_path): c.text for c in index.load(name).chunks}
