@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 LINEAGE_PREFIX = "kblin_"
+CHUNK_FIELDS = ("source", "title", "heading_path", "anchor", "start_line", "end_line", "hash")
 LIVE = 2**31 - 1  # `died` of a row no generation has dropped yet
 
 
@@ -121,3 +122,41 @@ class GenerationView:
 
     def count(self) -> int:
         return len(self.collection.get(where=member_of(self.seq), include=[])["ids"])
+
+
+def read_by_id(
+    collection: Any, order: list[str], vectors: bool, meta: dict[str, Any], client: Any
+) -> tuple[list[Chunk], np.ndarray | None]:
+    """Rows by id in this order (a generation's record lists them), with their vectors."""
+    import numpy as np
+
+    include = ["documents", "metadatas"] + (["embeddings"] if vectors else [])
+    rows: dict[str, tuple[str, dict[str, Any], Any]] = {}
+    batch = client.get_max_batch_size()
+    for start in range(0, len(order), batch):
+        got = collection.get(ids=order[start : start + batch], include=include)
+        for i, record in enumerate(got["ids"]):
+            vector = got["embeddings"][i] if vectors else None
+            rows[record] = (got["documents"][i], got["metadatas"][i], vector)
+    missing = [record for record in order if record not in rows]
+    if missing:
+        raise ValueError(f"{len(missing)} chunks are missing from the collection")
+    chunks = []
+    for record in order:
+        text, fields, _ = rows[record]
+        chunks.append(row_chunk(text, fields, record))
+    matrix = None
+    if vectors:
+        dimension = int(meta.get("dimension", 384))
+        matrix = (
+            np.asarray([rows[record][2] for record in order], dtype=np.float32)
+            if order
+            else np.zeros((0, dimension), dtype=np.float32)
+        )
+    return chunks, matrix
+
+
+def row_chunk(text: str, fields: dict[str, Any], record: str | None = None) -> Chunk:
+    """A chunk back from a row (a lineage row names its chunk; an old row is the chunk id)."""
+    chunk_id = fields.get("chunk_id", record)
+    return Chunk(id=str(chunk_id), text=text, **{k: fields[k] for k in CHUNK_FIELDS})

@@ -17,14 +17,13 @@ server's default database:
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from ingest.chunk import Chunk
 from ingest.errors import IndexCorrupt, IndexNotBuilt, StoreUnavailable
 from ingest.lease import LEASE_SECONDS, ServerLease
+from ingest.server_connection import META_COLLECTION, ServerConnection
 from ingest.server_lineage import (
     LINEAGE_PREFIX,
     GenerationView,
@@ -32,43 +31,34 @@ from ingest.server_lineage import (
     drop_unseen,
     forget_crashed,
     member_of,
+    read_by_id,
     retire,
+    row_chunk,
     rows_of_sources,
 )
 from ingest.store import (
     FORMAT_VERSION,
     REUSABLE_FORMATS,
     Generation,
-    chroma_settings,
     new_generation_name,
 )
 
 if TYPE_CHECKING:
     import numpy as np
 
-META_COLLECTION = "kb_meta"
 GENERATION_PREFIX = "kbgen_"
 POINTER_ID = "current"
 RECORD_PREFIX = "generation:"
 DUMMY = [1.0]  # the vector of every kb_meta record; never queried
-CHUNK_FIELDS = ("source", "title", "heading_path", "anchor", "start_line", "end_line", "hash")
 
 
-class ServerIndex:
+class ServerIndex(ServerConnection):
     """Generations of the index as collections in one Chroma server, for many machines."""
 
     def __init__(self, host: str, port: int, lease_seconds: float = LEASE_SECONDS) -> None:
-        self.host = host
-        self.port = port
+        super().__init__(host, port)
         self.lease_seconds = lease_seconds
-        self._client: Any = None
-        self._meta: Any = None
         self._lease = ServerLease(self._connect, self._calls, self.address, lease_seconds)
-        self._connecting = threading.Lock()
-
-    @property
-    def address(self) -> str:
-        return f"{self.host}:{self.port}"
 
     # -- the Index protocol (see ingest.sync.Index) ------------------------------------------
 
@@ -162,7 +152,7 @@ class ServerIndex:
             if seq is None:  # written before lineages: the full sync rewrites it once
                 raise IndexCorrupt(f"index generation {name} has no lineage")
             got = rows_of_sources(collection, seq, sources, ["documents", "metadatas"])
-        return [_chunk(t, m) for t, m in zip(got["documents"], got["metadatas"], strict=True)]
+        return [row_chunk(t, m) for t, m in zip(got["documents"], got["metadatas"], strict=True)]
 
     def stored_vectors(self, name: str, hashes: set[str]) -> dict[str, Any]:
         """Vectors of generation `name` for these content hashes (renamed and moved text)."""
@@ -247,13 +237,6 @@ class ServerIndex:
                     drop_unseen(client.get_collection(name), min(kept[name]), max(kept[name]))
         return sorted(removed)
 
-    # -- the read side (app.index.IndexReader) ------------------------------------------------
-
-    def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = self._meta = None
-
     # -- internals ------------------------------------------------------------------------------
 
     def _load(self, name: str | None, vectors: bool) -> tuple[Generation, Any]:
@@ -275,7 +258,7 @@ class ServerIndex:
                 body = json.loads(record["documents"][0])
                 meta, order = body["meta"], list(body["order"])
                 collection, seq = self._collection_of(name, record["metadatas"][0])
-                chunks, matrix = self._read_chunks(collection, order, vectors, meta)
+                chunks, matrix = read_by_id(collection, order, vectors, meta, self._connect())
                 if meta.get("format") not in REUSABLE_FORMATS or meta.get("chunks") != len(chunks):
                     raise ValueError("its meta record does not match the chunks")
                 if seq is not None:  # what queries see: the rows tagged with this generation
@@ -288,36 +271,6 @@ class ServerIndex:
                     f"({exc}); run kb-ingest to rebuild it"
                 ) from exc
         return Generation(name, meta, chunks, matrix), collection
-
-    def _read_chunks(
-        self, collection: Any, order: list[str], vectors: bool, meta: dict[str, Any]
-    ) -> tuple[list[Chunk], np.ndarray | None]:
-        import numpy as np
-
-        include = ["documents", "metadatas"] + (["embeddings"] if vectors else [])
-        rows: dict[str, tuple[str, dict[str, Any], Any]] = {}
-        batch = self._connect().get_max_batch_size()
-        for start in range(0, len(order), batch):
-            got = collection.get(ids=order[start : start + batch], include=include)
-            for i, record in enumerate(got["ids"]):
-                vector = got["embeddings"][i] if vectors else None
-                rows[record] = (got["documents"][i], got["metadatas"][i], vector)
-        missing = [record for record in order if record not in rows]
-        if missing:
-            raise ValueError(f"{len(missing)} chunks are missing from the collection")
-        chunks = []
-        for record in order:
-            text, fields, _ = rows[record]
-            chunks.append(_chunk(text, fields, record))
-        matrix = None
-        if vectors:
-            dimension = int(meta.get("dimension", 384))
-            matrix = (
-                np.asarray([rows[record][2] for record in order], dtype=np.float32)
-                if order
-                else np.zeros((0, dimension), dtype=np.float32)
-            )
-        return chunks, matrix
 
     def _collection_of(self, name: str, fields: dict[str, Any] | None = None) -> tuple[Any, Any]:
         """A generation's collection and its seq in the lineage (None: a pre-lineage one)."""
@@ -362,70 +315,6 @@ class ServerIndex:
             ]:
                 raise NotFoundError(f"index generation {name} was pruned")
 
-    def _connect(self) -> Any:
-        """The one HTTP client of this index, made on first use (so constructing is free)."""
-        with self._connecting:
-            if self._client is None:
-                import chromadb
-                import httpx
-
-                try:
-                    self._client = chromadb.HttpClient(
-                        host=self.host, port=self.port, settings=chroma_settings()
-                    )
-                except (ValueError, httpx.TransportError) as exc:
-                    # chromadb reports a refused connection as ValueError("Could not connect…")
-                    raise self._unavailable(exc) from None
-            return self._client
-
-    def _meta_collection(self, create: bool) -> Any:
-        """kb_meta; None when it does not exist yet and `create` is false (readers never create)."""
-        if self._meta is None:
-            from chromadb.errors import NotFoundError
-
-            client = self._connect()
-            if create:
-                self._meta = client.get_or_create_collection(
-                    META_COLLECTION, embedding_function=None
-                )
-            else:
-                try:
-                    self._meta = client.get_collection(META_COLLECTION, embedding_function=None)
-                except NotFoundError:
-                    return None
-        return self._meta
-
-    def _retrying_meta(self, request):
-        """Run `request(kb_meta)`, once more if kb_meta was recreated since we cached it."""
-        from chromadb.errors import NotFoundError
-
-        try:
-            return request(self._meta_collection(create=False))
-        except NotFoundError:
-            self._meta = None
-            meta = self._meta_collection(create=False)
-            if meta is None:
-                return {"ids": [], "metadatas": []}
-            return request(meta)
-
-    @contextmanager
-    def _calls(self) -> Iterator[None]:
-        """Turn a lost or refused connection into StoreUnavailable."""
-        import httpx
-
-        try:
-            yield
-        except httpx.TransportError as exc:
-            raise self._unavailable(exc) from None
-
-    def _unavailable(self, exc: BaseException) -> StoreUnavailable:
-        reason = " ".join(str(exc).split()) or type(exc).__name__
-        return StoreUnavailable(
-            f"cannot reach the Chroma server at {self.address} (KB_CHROMA_HOST/KB_CHROMA_PORT): "
-            f"{reason}; start it with `chroma run --path DIR --port {self.port}` "
-            "or unset KB_CHROMA_HOST to use the local index"
-        )
-
     def _not_built(self) -> IndexNotBuilt:
         return IndexNotBuilt(
             f"no index on the Chroma server at {self.address}: run kb-ingest first"
@@ -440,9 +329,3 @@ class ServerIndex:
             self._connect().delete_collection(collection)
         except (ChromaError, httpx.TransportError, StoreUnavailable):
             pass
-
-
-def _chunk(text: str, fields: dict[str, Any], record: str | None = None) -> Chunk:
-    """A chunk back from a row (a lineage row names its chunk; an old row is the chunk id)."""
-    chunk_id = fields.get("chunk_id", record)
-    return Chunk(id=str(chunk_id), text=text, **{k: fields[k] for k in CHUNK_FIELDS})
