@@ -106,19 +106,38 @@ class GenerationView:
         self._still_there = still_there  # raises NotFoundError once the record is pruned
 
     def query(self, query_embeddings, n_results: int, where=None, include=()) -> dict[str, Any]:
-        member = member_of(self.seq)
-        if where:
-            member = {"$and": [*member["$and"], where]}
-        wanted = list(include)
+        """Chroma's query, over this generation's rows only, with chunk ids as ids.
+
+        Rows outside the generation are few (what changed since the previous one, an ingest
+        under way), so the query asks for some extra hits and drops them here, which costs
+        far less than Chroma's metadata filter; only when too few are left does it ask again
+        with the filter."""
+        wanted = [*include, "metadatas"]
+        ask = n_results * 2 + 16
         got = self.collection.query(
-            query_embeddings=query_embeddings,
-            n_results=n_results,
-            where=member,
-            include=wanted,
+            query_embeddings=query_embeddings, n_results=ask, where=where, include=wanted
         )
+        kept = _members(got, self.seq, n_results)
+        if any(
+            len(k) < n_results and len(ids) >= ask for k, ids in zip(kept, got["ids"], strict=True)
+        ):
+            member = member_of(self.seq)
+            got = self.collection.query(
+                query_embeddings=query_embeddings,
+                n_results=n_results,
+                where={"$and": [*member["$and"], where]} if where else member,
+                include=wanted,
+            )
+            kept = _members(got, self.seq, n_results)
         self._still_there()  # rows are pruned after the record: a hit list is checked after
-        got["ids"] = [[i.rsplit("@", 1)[0] for i in ids] for ids in got["ids"]]
-        return got
+        out: dict[str, Any] = {}
+        for key, lists in got.items():
+            if isinstance(lists, list) and len(lists) == len(kept) and key != "included":
+                out[key] = [[row[j] for j in k] for row, k in zip(lists, kept, strict=True)]
+            else:
+                out[key] = lists
+        out["ids"] = [[i.rsplit("@", 1)[0] for i in ids] for ids in out["ids"]]
+        return out
 
     def count(self) -> int:
         return len(self.collection.get(where=member_of(self.seq), include=[])["ids"])
@@ -154,6 +173,14 @@ def read_by_id(
             else np.zeros((0, dimension), dtype=np.float32)
         )
     return chunks, matrix
+
+
+def _members(got: dict[str, Any], seq: int, n: int) -> list[list[int]]:
+    """Per query: the positions of the first `n` hits that belong to generation `seq`."""
+    return [
+        [j for j, m in enumerate(metas) if m["born"] <= seq < m["died"]][:n]
+        for metas in got["metadatas"]
+    ]
 
 
 def row_chunk(text: str, fields: dict[str, Any], record: str | None = None) -> Chunk:
