@@ -1,0 +1,179 @@
+"""When to refuse, derived from each index generation at ingest (not tuned on one corpus).
+
+An ingest scores two sets of questions against the generation it is about to publish, with
+the same relevance the app computes for a user's question:
+- off-topic questions packaged with the code (`data/off_topic.txt`: other domains, other
+  programming topics, chit-chat), which the KB should refuse;
+- synthetic in-domain questions, one from each of a bounded, deterministic sample of
+  sections (its heading, as a reader would ask for it), which it should answer.
+The refusal threshold is placed just above the off-topic distribution (its upper tail plus
+a margin of its spread), never above what most synthetic questions reach, and is stored in
+the generation's meta (`meta["refusal"]`) so every reader uses the numbers of the index it
+reads. Question vectors are cached by text under the index folder, so an edit embeds only
+the questions of the sections it changed.
+
+The same pass measures each document's "hubness": how often it is among the best passages
+for synthetic questions drawn from OTHER documents. Changelogs, glossaries and index pages
+mention everything and win foreign questions far more often than a page about one topic;
+documents that stand out that way are recorded in `meta["refusal"]["hubs"]` and demoted by
+the retriever.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ingest.keyword import tokenize
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ingest.bm25 import KeywordIndex
+
+TOP = 5  # best passages per retriever (dense, keyword) whose word coverage counts
+WORD_WEIGHT = 0.5  # how much the share of the question's rare words counts next to cosine
+OFF_TOPIC_QUANTILE = 0.95  # the threshold sits above this share of off-topic scores ...
+SPREAD_MARGIN = 0.5  # ... plus this many standard deviations of them
+SYNTHETIC_CEILING = 0.10  # and never above the score of the weakest tenth of synthetic ones
+HUB_FACTOR = 3.0  # a document is a hub when it wins foreign questions this many times the median
+MIN_HUB_SHARE = 0.05  # ... and at least this share of them
+BLOCK = 8192  # rows of vectors compared with every question at once
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Inverse document frequency of the index's words; words it never uses weigh most."""
+
+    idf: dict[str, float]
+    unknown: float
+
+    @classmethod
+    def of(cls, document_frequencies: dict[str, int], chunks: int) -> Terms:
+        n = chunks or 1
+        idf = {term: math.log(1 + n / count) for term, count in document_frequencies.items()}
+        return cls(idf, math.log(1 + 2 * n))
+
+    def __call__(self, token: str) -> float:
+        return self.idf.get(token, self.unknown)
+
+
+def coverage(query: set[str], words: set[str] | frozenset[str], terms: Terms) -> float:
+    """Share of the question's (idf-weighted) words present in a passage."""
+    total = sum(terms(t) for t in query)
+    return sum(terms(t) for t in query & words) / total if total else 0.0
+
+
+def candidates(dense: dict[int, float], keyword: dict[int, float]) -> list[int]:
+    """The rows whose word coverage counts: the TOP best of each retriever."""
+    best_dense = sorted(dense, key=lambda i: -dense[i])[:TOP]
+    best_keyword = sorted(keyword, key=lambda i: -keyword[i])[:TOP]
+    return list(dict.fromkeys(best_dense + best_keyword))
+
+
+def relevance(
+    dense: dict[int, float],
+    keyword: dict[int, float],
+    query: set[str],
+    words_of: Callable[[int], frozenset[str]],
+    terms: Terms,
+) -> float:
+    """How well the index matches a question: the best cosine similarity plus WORD_WEIGHT
+    times the best share of the question's rare words that one of the best passages holds.
+    `dense`/`keyword`: row -> score of each retriever's best rows."""
+    if not dense and not keyword:
+        return 0.0
+    rows = candidates(dense, keyword)
+    words = max((coverage(query, words_of(i), terms) for i in rows), default=0.0)
+    return max(dense.values(), default=0.0) + WORD_WEIGHT * words
+
+
+def covers(statistics: dict[str, Any] | None, score: float, default: float) -> bool:
+    """Whether a question with this relevance is answered, by the generation's threshold."""
+    threshold = (statistics or {}).get("threshold")
+    return score >= (float(threshold) if isinstance(threshold, int | float) else default)
+
+
+# ---- scoring a generation ----
+
+
+def score_questions(
+    vectors: np.ndarray,
+    keyword: KeywordIndex,
+    question_vectors: np.ndarray,
+    questions: Sequence[str],
+) -> tuple[list[float], list[list[int]]]:
+    """Each question's relevance against the generation, and its best rows (dense, then
+    keyword), as the app computes them for a user's question."""
+    terms = Terms.of(keyword.document_frequencies(), len(keyword))
+    words: dict[int, frozenset[str]] = {}
+
+    def words_of(row: int) -> frozenset[str]:
+        if row not in words:
+            words[row] = keyword.row_terms(row)
+        return words[row]
+
+    best_dense = _best_dense(vectors, question_vectors)
+    scores, tops = [], []
+    for dense, question in zip(best_dense, questions, strict=True):
+        tokens = tokenize(question)
+        found = keyword.get_scores([t for t in tokens if t in keyword.vocab_dict])
+        order = found.argsort()[::-1][:TOP]
+        matched = {int(i): float(found[i]) for i in order if found[i] > 0}
+        scores.append(relevance(dense, matched, set(tokens), words_of, terms))
+        tops.append(candidates(dense, matched))
+    return scores, tops
+
+
+def _best_dense(vectors: np.ndarray, questions: np.ndarray) -> list[dict[int, float]]:
+    """Each question's TOP most similar rows (row -> cosine), a block of rows at a time."""
+    import numpy as np
+
+    best: list[dict[int, float]] = [{} for _ in range(len(questions))]
+    for start in range(0, len(vectors), BLOCK):
+        block = np.asarray(vectors[start : start + BLOCK], dtype=np.float32)
+        similarity = questions @ block.T
+        top = min(TOP, similarity.shape[1])
+        rows = np.argpartition(-similarity, top - 1, axis=1)[:, :top]
+        for number, found in enumerate(best):
+            found.update({start + int(i): float(similarity[number, i]) for i in rows[number]})
+            if len(found) > TOP:
+                kept = sorted(found, key=lambda i: -found[i])[:TOP]
+                best[number] = {i: found[i] for i in kept}
+    return best
+
+
+def threshold(off_topic: Sequence[float], synthetic: Sequence[float]) -> float:
+    """Above nearly all off-topic scores, with a margin; below nearly all synthetic ones."""
+    import numpy as np
+
+    off = np.asarray(off_topic, dtype=np.float64)
+    above = float(np.quantile(off, OFF_TOPIC_QUANTILE) + SPREAD_MARGIN * off.std())
+    if len(synthetic):
+        above = min(above, float(np.quantile(np.asarray(synthetic), SYNTHETIC_CEILING)))
+    return round(above, 4)
+
+
+def hubs(
+    synthetic: Sequence[Sequence[str]], tops: Sequence[Sequence[int]], sources: Sequence[str]
+) -> dict[str, float]:
+    """Documents that are among the best passages for far more questions from other
+    documents than a typical document is: source -> the share of those questions."""
+    import numpy as np
+
+    documents = sorted({source for source, _ in synthetic})
+    if len(documents) < 4:
+        return {}
+    wins: dict[str, int] = dict.fromkeys(sorted(set(sources)), 0)
+    for (asked_of, _), rows in zip(synthetic, tops, strict=True):
+        for source in {sources[i] for i in rows} - {asked_of}:
+            wins[source] += 1
+    total = len(synthetic)
+    median = float(np.median(list(wins.values()))) / total
+    return {
+        source: round(count / total, 4)
+        for source, count in sorted(wins.items())
+        if count / total >= max(MIN_HUB_SHARE, HUB_FACTOR * median)
+    }
