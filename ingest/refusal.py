@@ -35,9 +35,9 @@ if TYPE_CHECKING:
 
 TOP = 5  # best passages per retriever (dense, keyword) whose word coverage counts
 WORD_WEIGHT = 0.5  # how much the share of the question's rare words counts next to cosine
-OFF_TOPIC_QUANTILE = 0.95  # the threshold sits above this share of off-topic scores ...
-SPREAD_MARGIN = 0.5  # ... plus this many standard deviations of them
-SYNTHETIC_CEILING = 0.10  # and never above the score of the weakest tenth of synthetic ones
+UNKNOWN_WEIGHT = 0.5  # how much the share of words the whole index never uses counts against
+OFF_TOPIC_QUANTILE = 0.98  # the threshold sits above this share of off-topic scores ...
+SYNTHETIC_CEILING = 0.10  # ... and never above the score of the weakest tenth of synthetic ones
 HUB_FACTOR = 3.0  # a document is a hub when it wins foreign questions this many times the median
 MIN_HUB_SHARE = 0.05  # ... and at least this share of them
 BLOCK = 8192  # rows of vectors compared with every question at once
@@ -80,14 +80,26 @@ def relevance(
     words_of: Callable[[int], frozenset[str]],
     terms: Terms,
 ) -> float:
-    """How well the index matches a question: the best cosine similarity plus WORD_WEIGHT
-    times the best share of the question's rare words that one of the best passages holds.
+    """How well the index matches a question: the best cosine similarity, plus WORD_WEIGHT
+    times the best share of the question's (idf-weighted) words that one of the best passages
+    holds, minus UNKNOWN_WEIGHT times the share that no passage of the index uses at all (a
+    near-miss question names what the KB does not cover: msgspec, Terraform, an IBAN).
     `dense`/`keyword`: row -> score of each retriever's best rows."""
     if not dense and not keyword:
         return 0.0
     rows = candidates(dense, keyword)
     words = max((coverage(query, words_of(i), terms) for i in rows), default=0.0)
-    return max(dense.values(), default=0.0) + WORD_WEIGHT * words
+    return (
+        max(dense.values(), default=0.0)
+        + WORD_WEIGHT * words
+        - UNKNOWN_WEIGHT * unknown_share(query, terms)
+    )
+
+
+def unknown_share(query: set[str], terms: Terms) -> float:
+    """Share of the question's (idf-weighted) words that the index never uses."""
+    total = sum(terms(t) for t in query)
+    return sum(terms.unknown for t in query if t not in terms.idf) / total if total else 0.0
 
 
 def covers(statistics: dict[str, Any] | None, score: float, default: float) -> bool:
@@ -146,11 +158,10 @@ def _best_dense(vectors: np.ndarray, questions: np.ndarray) -> list[dict[int, fl
 
 
 def threshold(off_topic: Sequence[float], synthetic: Sequence[float]) -> float:
-    """Above nearly all off-topic scores, with a margin; below nearly all synthetic ones."""
+    """Above nearly all off-topic scores; below nearly all synthetic ones."""
     import numpy as np
 
-    off = np.asarray(off_topic, dtype=np.float64)
-    above = float(np.quantile(off, OFF_TOPIC_QUANTILE) + SPREAD_MARGIN * off.std())
+    above = float(np.quantile(np.asarray(off_topic, dtype=np.float64), OFF_TOPIC_QUANTILE))
     if len(synthetic):
         above = min(above, float(np.quantile(np.asarray(synthetic), SYNTHETIC_CEILING)))
     return round(above, 4)
