@@ -38,8 +38,11 @@ WORD_WEIGHT = 0.5  # how much the share of the question's rare words counts next
 UNKNOWN_WEIGHT = 0.5  # how much the share of words the whole index never uses counts against
 OFF_TOPIC_QUANTILE = 0.98  # the threshold sits above this share of off-topic scores ...
 SYNTHETIC_CEILING = 0.10  # ... and never above the score of the weakest tenth of synthetic ones
-HUB_FACTOR = 3.0  # a document is a hub when it wins foreign questions this many times the median
-MIN_HUB_SHARE = 0.05  # ... and at least this share of them
+# Nor below this: a best passage with cosine under 0.3 and no shared words is no answer. It
+# binds only on tiny KBs, whose small vocabulary makes every off-topic question score low.
+FLOOR = 0.3
+HUB_FACTOR = 4.0  # a document is a hub when it wins foreign questions this many times the mean
+MIN_HUB_SHARE = 0.10  # ... and at least this share of them
 BLOCK = 8192  # rows of vectors compared with every question at once
 
 
@@ -117,8 +120,8 @@ def score_questions(
     question_vectors: np.ndarray,
     questions: Sequence[str],
 ) -> tuple[list[float], list[list[int]]]:
-    """Each question's relevance against the generation, and its best rows (dense, then
-    keyword), as the app computes them for a user's question."""
+    """Each question's relevance against the generation, as the app computes it for a user's
+    question, and the rows that win it (the best of each retriever)."""
     terms = Terms.of(keyword.document_frequencies(), len(keyword))
     words: dict[int, frozenset[str]] = {}
 
@@ -135,7 +138,8 @@ def score_questions(
         order = found.argsort()[::-1][:TOP]
         matched = {int(i): float(found[i]) for i in order if found[i] > 0}
         scores.append(relevance(dense, matched, set(tokens), words_of, terms))
-        tops.append(candidates(dense, matched))
+        winners = [max(dense, key=lambda i: dense[i])] if dense else []
+        tops.append(winners + [int(order[0])] if matched else winners)
     return scores, tops
 
 
@@ -164,14 +168,14 @@ def threshold(off_topic: Sequence[float], synthetic: Sequence[float]) -> float:
     above = float(np.quantile(np.asarray(off_topic, dtype=np.float64), OFF_TOPIC_QUANTILE))
     if len(synthetic):
         above = min(above, float(np.quantile(np.asarray(synthetic), SYNTHETIC_CEILING)))
-    return round(above, 4)
+    return round(max(above, FLOOR), 4)
 
 
 def hubs(
     synthetic: Sequence[Sequence[str]], tops: Sequence[Sequence[int]], sources: Sequence[str]
 ) -> dict[str, float]:
-    """Documents that are among the best passages for far more questions from other
-    documents than a typical document is: source -> the share of those questions."""
+    """Documents that win (rank first, by either retriever) far more questions drawn from other
+    documents than a typical document does: source -> the share of questions they win."""
     import numpy as np
 
     documents = sorted({source for source, _ in synthetic})
@@ -182,9 +186,9 @@ def hubs(
         for source in {sources[i] for i in rows} - {asked_of}:
             wins[source] += 1
     total = len(synthetic)
-    median = float(np.median(list(wins.values()))) / total
+    typical = float(np.mean(list(wins.values()))) / total
     return {
         source: round(count / total, 4)
         for source, count in sorted(wins.items())
-        if count / total >= max(MIN_HUB_SHARE, HUB_FACTOR * median)
+        if count / total >= max(MIN_HUB_SHARE, HUB_FACTOR * typical)
     }
