@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from ingest.config import Settings
-from ingest.keyword import load_bm25
 from ingest.edge import prepare_process
+from ingest.keyword import load_bm25
 from ingest.refusal_meta import record
 from ingest.store import LocalIndex
 

@@ -40,8 +40,7 @@ def test_an_incremental_edit_keeps_the_refusal_statistics_current(settings, embe
     before = _refusal(settings)
     page = settings.kb_dir / "practice" / "testing.md"
     page.write_text(
-        page.read_text(encoding="utf-8")
-        + "\n## Property-based testing with Hypothesis\n\n"
+        page.read_text(encoding="utf-8") + "\n## Property-based testing with Hypothesis\n\n"
         "Hypothesis generates inputs from strategies and shrinks a failing example to the "
         "smallest one that still fails.\n",
         encoding="utf-8",
@@ -132,9 +131,7 @@ def _changelog() -> str:
     return "\n".join(lines)
 
 
-def test_a_changelog_does_not_outrank_the_page_that_explains_the_topic(
-    tmp_path, embedder
-) -> None:
+def test_a_changelog_does_not_outrank_the_page_that_explains_the_topic(tmp_path, embedder) -> None:
     kb = tmp_path / "kb"
     kb.mkdir()
     for name, (title, sections) in TOPICS.items():
