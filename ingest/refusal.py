@@ -26,12 +26,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ingest.keyword import tokenize
-
 if TYPE_CHECKING:
-    import numpy as np
-
-    from ingest.bm25 import KeywordIndex
+    pass
 
 TOP = 5  # best passages per retriever (dense, keyword) whose word coverage counts
 WORD_WEIGHT = 0.5  # how much the share of the question's rare words counts next to cosine
@@ -43,7 +39,6 @@ SYNTHETIC_CEILING = 0.10  # ... and never above the score of the weakest tenth o
 FLOOR = 0.3
 HUB_FACTOR = 4.0  # a document is a hub when it wins foreign questions this many times the mean
 MIN_HUB_SHARE = 0.10  # ... and at least this share of them
-BLOCK = 8192  # rows of vectors compared with every question at once
 
 
 @dataclass(frozen=True)
@@ -112,53 +107,6 @@ def covers(statistics: dict[str, Any] | None, score: float, default: float) -> b
 
 
 # ---- scoring a generation ----
-
-
-def score_questions(
-    vectors: np.ndarray,
-    keyword: KeywordIndex,
-    question_vectors: np.ndarray,
-    questions: Sequence[str],
-) -> tuple[list[float], list[list[int]]]:
-    """Each question's relevance against the generation, as the app computes it for a user's
-    question, and the rows that win it (the best of each retriever)."""
-    terms = Terms.of(keyword.document_frequencies(), len(keyword))
-    words: dict[int, frozenset[str]] = {}
-
-    def words_of(row: int) -> frozenset[str]:
-        if row not in words:
-            words[row] = keyword.row_terms(row)
-        return words[row]
-
-    best_dense = _best_dense(vectors, question_vectors)
-    scores, tops = [], []
-    for dense, question in zip(best_dense, questions, strict=True):
-        tokens = tokenize(question)
-        found = keyword.get_scores([t for t in tokens if t in keyword.vocab_dict])
-        order = found.argsort()[::-1][:TOP]
-        matched = {int(i): float(found[i]) for i in order if found[i] > 0}
-        scores.append(relevance(dense, matched, set(tokens), words_of, terms))
-        winners = [max(dense, key=lambda i: dense[i])] if dense else []
-        tops.append(winners + [int(order[0])] if matched else winners)
-    return scores, tops
-
-
-def _best_dense(vectors: np.ndarray, questions: np.ndarray) -> list[dict[int, float]]:
-    """Each question's TOP most similar rows (row -> cosine), a block of rows at a time."""
-    import numpy as np
-
-    best: list[dict[int, float]] = [{} for _ in range(len(questions))]
-    for start in range(0, len(vectors), BLOCK):
-        block = np.asarray(vectors[start : start + BLOCK], dtype=np.float32)
-        similarity = questions @ block.T
-        top = min(TOP, similarity.shape[1])
-        rows = np.argpartition(-similarity, top - 1, axis=1)[:, :top]
-        for number, found in enumerate(best):
-            found.update({start + int(i): float(similarity[number, i]) for i in rows[number]})
-            if len(found) > TOP:
-                kept = sorted(found, key=lambda i: -found[i])[:TOP]
-                best[number] = {i: found[i] for i in kept}
-    return best
 
 
 def threshold(off_topic: Sequence[float], synthetic: Sequence[float]) -> float:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from ingest.chunk import PATH_SEP, Chunk
 from ingest.keyword import tokenize
-from ingest.refusal import hubs, score_questions, threshold
+from ingest.question_scores import score_questions
+from ingest.refusal import hubs, threshold
 
 if TYPE_CHECKING:
     import numpy as np
