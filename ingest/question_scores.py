@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ingest.keyword import tokenize
-from ingest.refusal import TOP, UNKNOWN_WEIGHT, WORD_WEIGHT
+from ingest.refusal import REACH, TOP, UNKNOWN_WEIGHT, WORD_WEIGHT
 
 if TYPE_CHECKING:
     import numpy as np
@@ -26,8 +26,8 @@ def score_questions(
     question_vectors: np.ndarray,
     questions: Sequence[str],
 ) -> tuple[list[float], list[list[int]]]:
-    """Each question's relevance against the generation, and the rows that win it (the best
-    of each retriever)."""
+    """Each question's relevance against the generation, and the rows that reach it (the
+    REACH best of each retriever)."""
     import numpy as np
     from scipy import sparse
 
@@ -86,8 +86,8 @@ def score_questions(
         scores.append(
             float(dense_scores[number].max()) + WORD_WEIGHT * share - UNKNOWN_WEIGHT * unknown_share
         )
-        winners = [int(dense_rows[number][int(dense_scores[number].argmax())])]
-        tops.append(winners + keyword_rows[number][:1])
+        order = np.argsort(-dense_scores[number], kind="stable")[:REACH]
+        tops.append([int(dense_rows[number][i]) for i in order] + keyword_rows[number][:REACH])
     return scores, tops
 
 

@@ -12,11 +12,11 @@ the generation's meta (`meta["refusal"]`) so every reader uses the numbers of th
 reads. Question vectors are cached by text under the index folder, so an edit embeds only
 the questions of the sections it changed.
 
-The same pass measures each document's "hubness": how often it is among the best passages
-for synthetic questions drawn from OTHER documents. Changelogs, glossaries and index pages
-mention everything and win foreign questions far more often than a page about one topic;
-documents that stand out that way are recorded in `meta["refusal"]["hubs"]` and demoted by
-the retriever.
+The same pass measures each document's "reach": the share of OTHER documents whose synthetic
+questions bring one of its passages among the 3 best of either retriever. Changelogs,
+glossaries and index pages mention every topic and reach far more documents than a page about
+one topic does; documents that stand out that way are recorded in `meta["refusal"]["hubs"]`
+and demoted by the retriever.
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ SYNTHETIC_CEILING = 0.10  # ... and never above the score of the weakest tenth o
 # Nor below this: a best passage with cosine under 0.3 and no shared words is no answer. It
 # binds only on tiny KBs, whose small vocabulary makes every off-topic question score low.
 FLOOR = 0.3
-HUB_FACTOR = 4.0  # a document is a hub when it wins foreign questions this many times the mean
-MIN_HUB_SHARE = 0.10  # ... and at least this share of them
+REACH = 3  # a document reaches a question when it is among the 3 best of either retriever
+HUB_FACTOR = 4.0  # a hub reaches the questions of this many times more documents than typical
+MIN_HUB_REACH = 0.35  # ... and of at least this share of the other documents
 
 
 @dataclass(frozen=True)
@@ -120,23 +121,26 @@ def threshold(off_topic: Sequence[float], synthetic: Sequence[float]) -> float:
 
 
 def hubs(
-    synthetic: Sequence[Sequence[str]], tops: Sequence[Sequence[int]], sources: Sequence[str]
+    synthetic: Sequence[Sequence[str]], reached: Sequence[Sequence[int]], sources: Sequence[str]
 ) -> dict[str, float]:
-    """Documents that win (rank first, by either retriever) far more questions drawn from other
-    documents than a typical document does: source -> the share of questions they win."""
+    """Documents whose passages turn up among the best for the questions of far more other
+    documents than a typical one's do (a changelog or glossary mentions every topic): source
+    -> the share of the other documents whose questions it reaches."""
     import numpy as np
 
-    documents = sorted({source for source, _ in synthetic})
-    if len(documents) < 4:
+    asked = {source for source, _ in synthetic}
+    if len(asked) < 4:
         return {}
-    wins: dict[str, int] = dict.fromkeys(sorted(set(sources)), 0)
-    for (asked_of, _), rows in zip(synthetic, tops, strict=True):
+    reach: dict[str, set[str]] = {source: set() for source in set(sources)}
+    for (asked_of, _), rows in zip(synthetic, reached, strict=True):
         for source in {sources[i] for i in rows} - {asked_of}:
-            wins[source] += 1
-    total = len(synthetic)
-    typical = float(np.mean(list(wins.values()))) / total
+            reach[source].add(asked_of)
+    share = {
+        source: len(others) / (len(asked) - (source in asked)) for source, others in reach.items()
+    }
+    typical = float(np.median(list(share.values())))
     return {
-        source: round(count / total, 4)
-        for source, count in sorted(wins.items())
-        if count / total >= max(MIN_HUB_SHARE, HUB_FACTOR * typical)
+        source: round(value, 4)
+        for source, value in sorted(share.items())
+        if value >= max(MIN_HUB_REACH, HUB_FACTOR * typical)
     }
