@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 OFF_TOPIC_FILE = Path(__file__).with_name("data") / "off_topic.txt"
 MAX_SYNTHETIC = 240  # synthetic questions per generation, at most
 PER_DOCUMENT = 3  # synthetic questions per document, at most
-CACHE_FILE = "question-vectors.npz"
+CACHE_FILE = "refusal-question-vectors.npz"
+CACHE_SIZE = 5000  # questions kept: this KB's first, then others' (KBs may share the folder)
 MARKUP = re.compile(r"[`*_\[\]{}#<>|]|\(.*?\)")
 
 
@@ -133,8 +134,9 @@ def _summary(scores: Sequence[float]) -> dict[str, float]:
 
 
 class VectorCache:
-    """Question vectors by (model, text) under the index folder: an edit re-embeds only the
-    questions it changed. A damaged or unwritable cache costs time, never an error."""
+    """Question vectors by (model, text) in the model cache folder (local even in server mode):
+    an edit re-embeds only the questions it changed. A damaged or unwritable cache costs time,
+    never an error."""
 
     def __init__(self, folder: Path, model: str) -> None:
         self.path = folder / CACHE_FILE
@@ -158,8 +160,9 @@ class VectorCache:
                 fresh = embed(missing)
                 known.update({self._key(t): fresh[i] for i, t in enumerate(missing)})
             used = {k: known[k] for k in keys}
-            if missing or len(used) != len(known):
-                self._write(used)
+            if missing:
+                others = [k for k in known if k not in used][: max(0, CACHE_SIZE - len(used))]
+                self._write({**used, **{k: known[k] for k in others}})
             return np.vstack([used[k] for k in keys]).astype(np.float32)
 
         return cached
@@ -210,5 +213,5 @@ def record(
         return holder[0].embed(texts)
 
     label = model_label(settings.embed_model, settings.embed_quantized)
-    cache = VectorCache(settings.index_dir, label)
+    cache = VectorCache(settings.models_dir, label)
     return statistics(vectors, keyword, sources, synthetic, cache.embedder(embed))
