@@ -14,11 +14,12 @@ from ingest.errors import KBError
 # under today's measured quality on kb/ (252 questions, 2026-12-02: hit@5 0.991, MRR 0.937,
 # refusal 0.889, answered 0.951, citation precision 0.892, key point 0.533, 28 answers with
 # junk markup), not the targets of the answers issue (refusal and key point >= 0.9 / 0.8, no
-# junk), which the extractive answer layer does not meet yet.
+# junk), which the extractive answer layer does not meet yet. Refusal derived from the index
+# (ingest/refusal.py) measured refusal 0.926, answered 0.942 on kb/: its floor rose to 0.88.
 THRESHOLDS = {
     "hit@5": 0.95,
     "mrr": 0.85,
-    "refusal_accuracy": 0.85,
+    "refusal_accuracy": 0.88,
     "answered_rate": 0.93,
     "citation_precision": 0.85,
 }
