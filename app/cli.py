@@ -38,7 +38,6 @@ examples:
   kb-eval --corpus data/eval/corpora/pydantic    # index that folder, ask its questions.jsonl
   kb-eval --mode llm      # the same measures for the LLM configured with KB_LLM
   kb-eval --dump answers.jsonl                   # every question and answer, for grading
-  kb-eval --calibrate     # choose the refusal threshold from the labelled set
 """
 
 
@@ -150,11 +149,6 @@ def eval_main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--dump", type=Path, help="write each question's answer as JSON lines")
     parser.add_argument("--k", type=int, default=5, help="cut-off for hit@k and MRR (default 5)")
-    parser.add_argument(
-        "--calibrate",
-        action="store_true",
-        help="choose the refusal threshold and write app/calibration.json",
-    )
     parser.add_argument("--misses", action="store_true", help="list the questions that failed")
     args = parser.parse_args(argv)
 
@@ -173,12 +167,6 @@ def eval_main(argv: list[str] | None = None) -> int:
         assistant = _assistant(data, corpus)
         mode = args.mode or ("extractive" if assistant.settings.llm == "none" else "llm")
         outcomes = [evaluate_one(assistant, q, args.k, mode) for q in questions]
-        if args.calibrate:
-            from app.engine import Calibration
-
-            calibrate(outcomes)
-            assistant.calibration = Calibration.load()
-            outcomes = [evaluate_one(assistant, q, args.k, mode) for q in questions]
         if args.dump:
             dump(outcomes, args.dump)
         print(f"{'corpus':>20}  {corpus or assistant.settings.kb_dir} ({mode} answers)")
@@ -240,35 +228,6 @@ def dump(outcomes, path: Path) -> None:
                 "top_passage": o.top_passage,
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-
-
-def calibrate(outcomes, path: Path | None = None) -> None:
-    """Pick the refusal threshold on the labelled set; report a 2-fold cross-check."""
-    from app.engine import CALIBRATION_FILE
-    from app.evaluate import best_threshold
-    from ingest.durable import write_atomic
-
-    path = path or CALIBRATION_FILE
-
-    threshold = best_threshold(outcomes)
-    halves = [outcomes[0::2], outcomes[1::2]]
-    checks = []
-    for train, test in (halves, halves[::-1]):
-        t = best_threshold(train)
-        right = [(o.relevance >= t) == bool(o.question.expect) for o in test]
-        checks.append(sum(right) / len(right))
-    record = {
-        "min_relevance": round(threshold, 4),
-        "method": "kb-eval --calibrate: maximise refusal accuracy + answered rate on the "
-        "labelled set; middle of the widest tie",
-        "questions": len(outcomes),
-        "two_fold_accuracy": [round(c, 3) for c in checks],
-    }
-    write_atomic(path, json.dumps(record, indent=2) + "\n")  # readers never see half a file
-    print(
-        f"refusal threshold {threshold:.4f} written to {path} "
-        f"(2-fold held-out decision accuracy {checks[0]:.3f}, {checks[1]:.3f})"
-    )
 
 
 def print_misses(outcomes, k: int) -> None:

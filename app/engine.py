@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TypeVar
 
-from app.answer import Answer, TermWeights, coverage, extractive_answer
+from app.answer import Answer, TermWeights, extractive_answer
 from app.aspects import AspectHit, search_aspects
 from app.documents import (
     MAX_SECTION_LINES,
@@ -22,14 +19,15 @@ from app.documents import (
     read_lines,
 )
 from app.index import IndexReader, OpenGeneration
-from app.retrieve import Hit, Retriever
+from app.retrieve import Hit, Retriever, Scored
+from ingest import refusal
 from ingest.config import Settings
 from ingest.embed import Embedder, embedder_for
 from ingest.errors import GenerationGone
 from ingest.keyword import tokenize
+from ingest.refusal import Terms
 
 logger = logging.getLogger(__name__)
-CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 MAX_QUESTION_CHARS = 2000
 MAX_REQUEST_CHARS = 8000  # a whole task; each of its aspects is cut to MAX_QUESTION_CHARS
 QUERY_THREADS = 1  # see Embedder: fastest for single questions, robust under load
@@ -37,33 +35,16 @@ RETRIES = 1  # a question whose generation a Chroma server deleted meanwhile run
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class Calibration:
-    """Refuse when the best passage is less similar than this (see kb-eval --calibrate)."""
+# Only for a generation written before ingests derived refusal statistics (meta["refusal"]);
+# the next kb-ingest adds them.
+DEFAULT_THRESHOLD = 0.65
 
-    min_relevance: float = 0.35
 
-    @classmethod
-    def load(cls, path: Path = CALIBRATION_FILE) -> Calibration:
-        """The calibrated threshold; the default, with a one-line warning, if the file is bad."""
-        if not path.is_file():
-            return cls()
-        try:
-            value = float(json.loads(path.read_text(encoding="utf-8"))["min_relevance"])
-            if not 0.0 <= value <= 2.0:  # cosine plus WORD_WEIGHT times a share
-                raise ValueError(f"min_relevance {value} is out of range")
-        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-            default = cls()
-            logger.warning(
-                "warning: %s is unreadable (%s: %s); using the default refusal threshold %s "
-                "(kb-eval --calibrate rewrites it)",
-                path,
-                type(exc).__name__,
-                " ".join(str(exc).split()),
-                default.min_relevance,
-            )
-            return default
-        return cls(value)
+def threshold_of(generation: OpenGeneration) -> float:
+    """The refusal threshold the generation's ingest derived from the index itself."""
+    record = generation.meta.get("refusal")
+    value = record.get("threshold") if isinstance(record, dict) else None
+    return float(value) if isinstance(value, int | float) else DEFAULT_THRESHOLD
 
 
 class _RowTerms(dict):
@@ -91,17 +72,17 @@ def term_weights(generation: OpenGeneration) -> TermWeights:
     return TermWeights(idf, math.log(1 + 2 * n), _RowTerms(generation))
 
 
-WORD_WEIGHT = 0.5  # how much shared rare words count next to cosine similarity
-
-
-def relevance(hits: list[Hit], question: str, weights: TermWeights) -> float:
-    """How well the KB matches: best cosine similarity plus the best share of the question's
-    rare words found in one passage (words the KB never uses weigh most)."""
-    if not hits:
-        return 0.0
-    query = set(tokenize(question))
-    words = max(coverage(query, weights.words_of(h.chunk), weights) for h in hits)
-    return max(h.dense for h in hits) + WORD_WEIGHT * words
+def relevance(scored: Scored, question: str, generation: OpenGeneration, terms: Terms) -> float:
+    """How well the KB matches (ingest/refusal.py): the best cosine similarity plus the best
+    share of the question's rare words one of the best passages holds, exactly as the ingest
+    scored its off-topic and synthetic questions to set the threshold."""
+    return refusal.relevance(
+        scored.dense,
+        scored.keyword,
+        set(tokenize(question)),
+        generation.bm25.row_terms,
+        terms,
+    )
 
 
 class Assistant:
@@ -110,8 +91,8 @@ class Assistant:
         self.embedder = embedder or embedder_for(settings, threads=QUERY_THREADS)
         self.reader = IndexReader(settings)
         self.retriever = Retriever(self.reader, self.embedder)
-        self.calibration = Calibration.load()
         self._weights: tuple[str, TermWeights] | None = None
+        self._terms: tuple[str, Terms] | None = None
 
     def _weights_of(self, generation: OpenGeneration) -> TermWeights:
         cached = self._weights  # one read: another thread may replace it meanwhile
@@ -119,6 +100,19 @@ class Assistant:
             cached = (generation.name, term_weights(generation))
             self._weights = cached
         return cached[1]
+
+    def _terms_of(self, generation: OpenGeneration) -> Terms:
+        cached = self._terms  # one read: another thread may replace it meanwhile
+        if cached is None or cached[0] != generation.name:
+            df = generation.bm25.document_frequencies()
+            cached = (generation.name, Terms.of(df, len(generation.chunks)))
+            self._terms = cached
+        return cached[1]
+
+    def _covers(self, generation: OpenGeneration, scored: Scored, question: str) -> float | None:
+        """The question's relevance when the KB covers it, None when it must be refused."""
+        score = relevance(scored, question, generation, self._terms_of(generation))
+        return score if score >= threshold_of(generation) else None
 
     def _pinned(self, work: Callable[[OpenGeneration], T]) -> T:
         """Run `work` on one generation; once more on the newest if it was deleted meanwhile."""
@@ -143,7 +137,10 @@ class Assistant:
         )
 
     def _retrieve(self, generation, question, k, section, history) -> list[Hit]:
-        return self.retriever.search(
+        return self._scored(generation, question, k, section, history).hits
+
+    def _scored(self, generation, question, k, section, history) -> Scored:
+        return self.retriever.scored(
             question[:MAX_QUESTION_CHARS], k or self.settings.top_k, section, history, generation
         )
 
@@ -162,7 +159,8 @@ class Assistant:
 
     def _ask(self, generation, question, k, section, history) -> Answer:
         """The whole answer from one generation: hits, term weights and relevance."""
-        hits = self._retrieve(generation, question, k, section, history)
+        scored = self._scored(generation, question, k, section, history)
+        hits = scored.hits
         if not tokenize(question):
             answer = Answer(
                 question,
@@ -173,10 +171,11 @@ class Assistant:
             )
         else:
             weights = self._weights_of(generation)
-            score = relevance(hits, question, weights)
-            covered = score >= self.calibration.min_relevance
-            answer = extractive_answer(question, hits, weights, covered)
+            score = relevance(scored, question, generation, self._terms_of(generation))
+            threshold = threshold_of(generation)
+            answer = extractive_answer(question, hits, weights, score >= threshold)
             answer.extra["relevance"] = round(score, 4)
+            answer.extra["threshold"] = threshold
         answer.extra["generation"] = generation.name
         return answer
 
@@ -196,11 +195,9 @@ class Assistant:
             return
 
         def retrieve(generation: OpenGeneration) -> tuple[list[Hit], Answer | None]:
-            hits = self._retrieve(generation, question, k, section, history)
-            if relevance(hits, question, self._weights_of(generation)) >= (
-                self.calibration.min_relevance
-            ):
-                return hits, None
+            scored = self._scored(generation, question, k, section, history)
+            if self._covers(generation, scored, question) is not None:
+                return scored.hits, None
             return hits, self._ask(generation, question, k, section, history)
 
         hits, refusal = self._pinned(retrieve)

@@ -1,4 +1,4 @@
-"""Retrieval and answer quality on a labelled question set, and refusal-threshold calibration."""
+"""Retrieval and answer quality on a labelled question set."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from ingest.errors import KBError
 # under today's measured quality on kb/ (252 questions, 2026-12-02: hit@5 0.991, MRR 0.937,
 # refusal 0.889, answered 0.951, citation precision 0.892, key point 0.533, 28 answers with
 # junk markup), not the targets of the answers issue (refusal and key point >= 0.9 / 0.8, no
-# junk), which the extractive answer layer does not meet yet.
+# junk), which the extractive answer layer does not meet yet. Refusal derived from the index
+# (ingest/refusal.py) measured refusal 0.926, answered 0.942 on kb/: its floor rose to 0.88.
 THRESHOLDS = {
     "hit@5": 0.95,
     "mrr": 0.85,
-    "refusal_accuracy": 0.85,
+    "refusal_accuracy": 0.88,
     "answered_rate": 0.93,
     "citation_precision": 0.85,
 }
@@ -173,25 +174,6 @@ def failures(values: dict[str, float]) -> list[str]:
     if values.get("junk_answers", 0) > MAX_JUNK_ANSWERS:
         problems.append(f"junk_answers {values['junk_answers']} > {MAX_JUNK_ANSWERS}")
     return problems
-
-
-def best_threshold(outcomes: list[Outcome]) -> float:
-    """The refusal threshold that best separates covered from uncovered questions.
-
-    Maximises refusal accuracy + answered rate; among equals, picks the middle of the
-    widest gap so small score drifts do not flip decisions.
-    """
-    scores = sorted({round(o.relevance, 4) for o in outcomes})
-    candidates = [(a + b) / 2 for a, b in zip(scores, scores[1:], strict=False)] or [0.0]
-
-    def quality(t: float) -> float:
-        covered = [o.relevance >= t for o in outcomes if o.question.expect]
-        refused = [o.relevance < t for o in outcomes if not o.question.expect]
-        return sum(covered) / max(len(covered), 1) + sum(refused) / max(len(refused), 1)
-
-    best = max(quality(t) for t in candidates)
-    winners = [t for t in candidates if quality(t) >= best - 1e-9]
-    return winners[len(winners) // 2]
 
 
 def run(questions: list[Question], answer: Callable[[Question], Outcome]) -> list[Outcome]:

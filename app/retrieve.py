@@ -13,6 +13,9 @@ from ingest.keyword import tokenize
 
 CANDIDATES = 40  # per retriever, before fusion
 RRF_K = 60
+# A hub (a changelog, glossary or index page: ingest/refusal.py finds them) ranks as if this
+# many places lower in each ranking, so the page that explains a topic wins over it.
+HUB_RANK_OFFSET = 10
 MAX_QUERY_CHARS = 2000  # longer questions are cut: the model reads ~256 word pieces anyway
 FOLLOW_UP_START = re.compile(
     r"^(and|or|but|also|what about|how about|same|then|so|ok|okay|what if|in|for|with)\b", re.I
@@ -50,12 +53,32 @@ def contextual_query(question: str, history: list[str]) -> str:
     return question
 
 
-def rrf(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
+@dataclass(frozen=True)
+class Scored:
+    """A search's hits, and each retriever's best rows (row -> score) that decide relevance."""
+
+    hits: list[Hit]
+    dense: dict[int, float]
+    keyword: dict[int, float]
+
+
+def rrf(
+    rankings: list[list[int]], k: int = RRF_K, demoted: frozenset[int] = frozenset()
+) -> dict[int, float]:
+    """Reciprocal-rank fusion; `demoted` items count HUB_RANK_OFFSET places lower."""
     scores: dict[int, float] = {}
     for ranking in rankings:
         for rank, item in enumerate(ranking):
-            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank + 1)
+            offset = HUB_RANK_OFFSET if item in demoted else 0
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank + 1 + offset)
     return scores
+
+
+def hub_sources(generation: OpenGeneration) -> frozenset[str]:
+    """The documents the generation's ingest found to crowd other topics' results."""
+    record = generation.meta.get("refusal")
+    found = record.get("hubs") if isinstance(record, dict) else None
+    return frozenset(found) if isinstance(found, dict) else frozenset()
 
 
 class Retriever:
@@ -75,10 +98,21 @@ class Retriever:
         caller) or else from the current one."""
         if generation is None:
             with self.reader.pinned() as pinned:
-                return self.search(question, k, section, history, pinned)
+                return self.scored(question, k, section, history, pinned).hits
+        return self.scored(question, k, section, history, generation).hits
+
+    def scored(
+        self,
+        question: str,
+        k: int,
+        section: str | None,
+        history: list[str] | None,
+        generation: OpenGeneration,
+    ) -> Scored:
+        """search(), with the best rows of each retriever (for the refusal decision)."""
         query = contextual_query(question.strip(), history or [])[:MAX_QUERY_CHARS]
         if not tokenize(query) and not query.strip():
-            return []
+            return Scored([], {}, {})
         dense = self._dense(generation, query, section)
         keyword = self._keyword(generation, question, query, section)
         rankings = [list(dense), list(keyword)]
@@ -87,12 +121,17 @@ class Retriever:
             own = self._dense(generation, question, section)
             rankings.append(list(own))
             dense = {i: max(dense.get(i, -1.0), own.get(i, -1.0)) for i in dense.keys() | own}
-        fused = rrf(rankings)
+        hubs = hub_sources(generation)
+        demoted = frozenset(
+            i for ranking in rankings for i in ranking if generation.chunks[i].source in hubs
+        )
+        fused = rrf(rankings, demoted=demoted)
         order = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, -1.0)))[:k]
-        return [
+        hits = [
             Hit(generation.chunks[i], dense.get(i, 0.0), keyword.get(i, 0.0), fused[i], rank)
             for rank, i in enumerate(order, 1)
         ]
+        return Scored(hits, dense, keyword)
 
     def _dense(self, gen: OpenGeneration, query: str, section: str | None) -> dict[int, float]:
         from chromadb.errors import NotFoundError

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +29,7 @@ from ingest.errors import IndexCorrupt
 if TYPE_CHECKING:
     import numpy as np
 
+    from ingest.bm25 import KeywordIndex
     from ingest.store import LocalIndex
 
 LAYOUT = "layout.json"
@@ -134,10 +135,12 @@ def write_delta(
     vectors: np.ndarray,
     stale: list[str],
     meta: dict[str, Any],
+    refusal: Callable[[np.ndarray, KeywordIndex, list[str]], dict[str, Any]] | None = None,
 ) -> str:
     """A new generation: the previous one's rows of the `keep` files, then `chunks` (the
     changed files' new rows) with their `vectors`; `stale` lists the previous ids that no
-    longer exist. Nothing points at it yet."""
+    longer exist. `refusal(vectors, keyword index, source of each row)` gives its
+    meta["refusal"] (see refusal_meta.py). Nothing points at it yet."""
     import chromadb
     import numpy as np
 
@@ -229,6 +232,11 @@ def write_delta(
         hashes.append(chunk.hash)
     Layout(new_layout, hashes).save(folder)
     meta = {**meta, "format": FORMAT_VERSION, "chunks": total, "generation": name}
+    if refusal is not None:
+        sources = [""] * total
+        for source, (first, count, _, _) in new_layout.items():
+            sources[first : first + count] = [source] * count
+        meta["refusal"] = refusal(np.load(folder / "vectors.npy", mmap_mode="r"), keyword, sources)
     meta["chunks_bytes"] = offset
     meta["dimension"] = int(dimension)
     # Every file (the ones Chroma wrote too) and folder entry durable, once, before

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ingest import refusal_meta
 from ingest.chunk import Chunk, chunk_markdown
 from ingest.config import Settings
 from ingest.embed import Embedder, model_label
@@ -50,8 +51,9 @@ def incremental_sync(
         or meta.get("pipeline") != pipeline_fingerprint()
         or not isinstance(meta.get("files"), dict)
         or not isinstance(meta.get("stats"), dict)
+        or not refusal_meta.current(meta)
     ):
-        return None
+        return None  # the full sync rewrites the generation (and its refusal statistics)
     found = scan(settings.kb_dir, settings.max_file_bytes, meta["files"], meta["stats"])
     report = Report(skipped=found.skipped, kept=sorted(found.kept))
     report.files = len(found.unchanged) + len(found.changed) + len(found.kept)
@@ -125,15 +127,15 @@ def _local(settings, index, name, meta, found, touched, dry_run, embedder, progr
     new_ids = {c.id for c in chunks}
     stale = [c.id for c in before if c.id not in new_ids]
     new_meta = _meta(settings, meta, found)
+    synthetic = refusal_meta.updated_sample(
+        meta["refusal"]["synthetic_questions"], set(touched), chunks
+    )
+
+    def refusal(matrix, keyword, sources) -> dict[str, Any]:
+        return refusal_meta.record(settings, matrix, keyword, sources, synthetic, embedder)
+
     generation = delta_store.write_delta(
-        index,
-        name,
-        layout,
-        keep,
-        chunks,
-        vectors,
-        stale,
-        new_meta,
+        index, name, layout, keep, chunks, vectors, stale, new_meta, refusal
     )
     index.publish(generation)
     report.generation = generation

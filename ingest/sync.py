@@ -8,10 +8,12 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from ingest import refusal_meta
 from ingest.chunk import Chunk, chunk_markdown
 from ingest.config import Settings
 from ingest.embed import Embedder, embedder_for, model_label
 from ingest.errors import IndexCorrupt, KBFolderError
+from ingest.keyword import build_bm25
 from ingest.load import Skipped, load_folder
 from ingest.manifest import file_digest, pipeline_fingerprint, stat_folder
 from ingest.store import FORMAT_VERSION
@@ -151,6 +153,7 @@ def _plan(settings: Settings, index: Index, full: bool):
         previous.meta.get("format") != FORMAT_VERSION
         or previous.meta.get("pipeline") != pipeline_fingerprint()
         or "stats" not in previous.meta
+        or not refusal_meta.current(previous.meta)
         or not _verifies(index, previous)
     )
     files = {doc.source: file_digest(doc.text) for doc in loaded.documents}
@@ -204,6 +207,14 @@ def _apply(settings, index, full, embedder, progress) -> Report:
         "stats": stats,
         "pipeline": pipeline_fingerprint(),
         "skipped": {s.source: s.reason for s in report.skipped},
+        "refusal": refusal_meta.record(
+            settings,
+            matrix,
+            build_bm25([c.embed_text for c in chunks]),
+            [c.source for c in chunks],
+            refusal_meta.sample(refusal_meta.synthetic_questions(chunks)),
+            embedder,
+        ),
     }
     name = index.write(chunks, matrix, meta)
     index.publish(name)

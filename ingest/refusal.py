@@ -1,0 +1,146 @@
+"""When to refuse, derived from each index generation at ingest (not tuned on one corpus).
+
+An ingest scores two sets of questions against the generation it is about to publish, with
+the same relevance the app computes for a user's question:
+- off-topic questions packaged with the code (`data/off_topic.txt`: other domains, other
+  programming topics, chit-chat), which the KB should refuse;
+- synthetic in-domain questions, one from each of a bounded, deterministic sample of
+  sections (its heading, as a reader would ask for it), which it should answer.
+The refusal threshold is placed just above the off-topic distribution (its upper tail plus
+a margin of its spread), never above what most synthetic questions reach, and is stored in
+the generation's meta (`meta["refusal"]`) so every reader uses the numbers of the index it
+reads. Question vectors are cached by text under the index folder, so an edit embeds only
+the questions of the sections it changed.
+
+The same pass measures each document's "reach": the share of OTHER documents whose synthetic
+questions bring one of its passages among the 3 best of either retriever. Changelogs,
+glossaries and index pages mention every topic and reach far more documents than a page about
+one topic does; documents that stand out that way are recorded in `meta["refusal"]["hubs"]`
+and demoted by the retriever.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    pass
+
+TOP = 5  # best passages per retriever (dense, keyword) whose word coverage counts
+WORD_WEIGHT = 0.5  # how much the share of the question's rare words counts next to cosine
+UNKNOWN_WEIGHT = 0.5  # how much the share of words the whole index never uses counts against
+OFF_TOPIC_QUANTILE = 0.98  # the threshold sits above this share of off-topic scores ...
+SYNTHETIC_CEILING = 0.10  # ... and never above the score of the weakest tenth of synthetic ones
+# Nor below this: a best passage with cosine under 0.3 and no shared words is no answer. It
+# binds only on tiny KBs, whose small vocabulary makes every off-topic question score low.
+FLOOR = 0.3
+REACH = 3  # a document reaches a question when it is among the 3 best of either retriever
+HUB_FACTOR = 4.0  # a hub reaches the questions of this many times more documents than typical
+MIN_HUB_REACH = 0.35  # ... and of at least this share of the other documents
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Inverse document frequency of the index's words; words it never uses weigh most."""
+
+    idf: dict[str, float]
+    unknown: float
+
+    @classmethod
+    def of(cls, document_frequencies: dict[str, int], chunks: int) -> Terms:
+        n = chunks or 1
+        idf = {term: math.log(1 + n / count) for term, count in document_frequencies.items()}
+        return cls(idf, math.log(1 + 2 * n))
+
+    def __call__(self, token: str) -> float:
+        return self.idf.get(token, self.unknown)
+
+
+def coverage(query: set[str], words: set[str] | frozenset[str], terms: Terms) -> float:
+    """Share of the question's (idf-weighted) words present in a passage."""
+    total = sum(terms(t) for t in query)
+    return sum(terms(t) for t in query & words) / total if total else 0.0
+
+
+def candidates(dense: dict[int, float], keyword: dict[int, float]) -> list[int]:
+    """The rows whose word coverage counts: the TOP best of each retriever."""
+    best_dense = sorted(dense, key=lambda i: -dense[i])[:TOP]
+    best_keyword = sorted(keyword, key=lambda i: -keyword[i])[:TOP]
+    return list(dict.fromkeys(best_dense + best_keyword))
+
+
+def relevance(
+    dense: dict[int, float],
+    keyword: dict[int, float],
+    query: set[str],
+    words_of: Callable[[int], frozenset[str]],
+    terms: Terms,
+) -> float:
+    """How well the index matches a question: the best cosine similarity, plus WORD_WEIGHT
+    times the best share of the question's (idf-weighted) words that one of the best passages
+    holds, minus UNKNOWN_WEIGHT times the share that no passage of the index uses at all (a
+    near-miss question names what the KB does not cover: msgspec, Terraform, an IBAN).
+    `dense`/`keyword`: row -> score of each retriever's best rows."""
+    if not dense and not keyword:
+        return 0.0
+    rows = candidates(dense, keyword)
+    words = max((coverage(query, words_of(i), terms) for i in rows), default=0.0)
+    return (
+        max(dense.values(), default=0.0)
+        + WORD_WEIGHT * words
+        - UNKNOWN_WEIGHT * unknown_share(query, terms)
+    )
+
+
+def unknown_share(query: set[str], terms: Terms) -> float:
+    """Share of the question's (idf-weighted) words that the index never uses."""
+    total = sum(terms(t) for t in query)
+    return sum(terms.unknown for t in query if t not in terms.idf) / total if total else 0.0
+
+
+def covers(statistics: dict[str, Any] | None, score: float, default: float) -> bool:
+    """Whether a question with this relevance is answered, by the generation's threshold."""
+    threshold = (statistics or {}).get("threshold")
+    return score >= (float(threshold) if isinstance(threshold, int | float) else default)
+
+
+# ---- scoring a generation ----
+
+
+def threshold(off_topic: Sequence[float], synthetic: Sequence[float]) -> float:
+    """Above nearly all off-topic scores; below nearly all synthetic ones."""
+    import numpy as np
+
+    above = float(np.quantile(np.asarray(off_topic, dtype=np.float64), OFF_TOPIC_QUANTILE))
+    if len(synthetic):
+        above = min(above, float(np.quantile(np.asarray(synthetic), SYNTHETIC_CEILING)))
+    return round(max(above, FLOOR), 4)
+
+
+def hubs(
+    synthetic: Sequence[Sequence[str]], reached: Sequence[Sequence[int]], sources: Sequence[str]
+) -> dict[str, float]:
+    """Documents whose passages turn up among the best for the questions of far more other
+    documents than a typical one's do (a changelog or glossary mentions every topic): source
+    -> the share of the other documents whose questions it reaches."""
+    import numpy as np
+
+    asked = {source for source, _ in synthetic}
+    if len(asked) < 4:
+        return {}
+    reach: dict[str, set[str]] = {source: set() for source in set(sources)}
+    for (asked_of, _), rows in zip(synthetic, reached, strict=True):
+        for source in {sources[i] for i in rows} - {asked_of}:
+            reach[source].add(asked_of)
+    share = {
+        source: len(others) / (len(asked) - (source in asked)) for source, others in reach.items()
+    }
+    typical = float(np.median(list(share.values())))
+    return {
+        source: round(value, 4)
+        for source, value in sorted(share.items())
+        if value >= max(MIN_HUB_REACH, HUB_FACTOR * typical)
+    }

@@ -1,0 +1,151 @@
+"""Refusal and ranking statistics each ingest derives from its own index (ingest/refusal.py):
+they hold on a KB nobody tuned them on, follow an incremental edit, and keep a changelog from
+crowding out the page that explains a topic."""
+
+from __future__ import annotations
+
+from app.engine import Assistant
+from ingest.config import Settings
+from ingest.store import LocalIndex
+from ingest.sync import sync
+
+
+def _refusal(settings: Settings) -> dict:
+    index = LocalIndex(settings.index_dir)
+    return index.load_meta(index.current_name())["refusal"]
+
+
+def test_far_questions_are_refused_and_paraphrased_ones_answered_on_an_untuned_kb(
+    settings, embedder
+) -> None:
+    sync(settings, embedder=embedder)
+    assert 0 < _refusal(settings)["threshold"] < 2
+    assistant = Assistant(settings, embedder)
+    for question in (
+        "How long should I boil an egg for a runny yolk?",
+        "What is the capital of Australia?",
+        "How do I write a for loop in Rust?",
+    ):
+        assert assistant.ask(question).refused, question
+    for question in (  # the fixture says it in other words
+        "How can each test get an app configured its own way in Flask?",
+        "Why does Flask complain that I am working outside of application context?",
+    ):
+        answer = assistant.ask(question)
+        assert not answer.refused, (question, answer.extra)
+
+
+def test_an_incremental_edit_keeps_the_refusal_statistics_current(settings, embedder) -> None:
+    sync(settings, embedder=embedder)
+    before = _refusal(settings)
+    page = settings.kb_dir / "practice" / "testing.md"
+    page.write_text(
+        page.read_text(encoding="utf-8") + "\n## Property-based testing with Hypothesis\n\n"
+        "Hypothesis generates inputs from strategies and shrinks a failing example to the "
+        "smallest one that still fails.\n",
+        encoding="utf-8",
+    )
+    report = sync(settings, embedder=embedder)
+    assert report.rows_read is not None  # the incremental path wrote this generation
+    after = _refusal(settings)
+    assert after["version"] == before["version"]
+    asked = [question for _, question in after["synthetic_questions"]]
+    assert any("hypothesis" in question.lower() for question in asked)
+    assert not any("hypothesis" in q.lower() for _, q in before["synthetic_questions"])
+    answer = Assistant(settings, embedder).ask("How does Hypothesis shrink a failing example?")
+    assert not answer.refused
+    assert answer.hits[0].chunk.heading_path.endswith("Property-based testing with Hypothesis")
+
+
+TOPICS = {
+    "caching.md": (
+        "Caching",
+        [
+            (
+                "Time to live",
+                "Give every cached response a time to live of a few minutes; "
+                "data that must be fresh gets no cache entry at all.",
+            ),
+            (
+                "Invalidation",
+                "Delete the cache key when the record it holds is written, in the same code "
+                "path as the write.",
+            ),
+        ],
+    ),
+    "retries.md": (
+        "Retries",
+        [
+            (
+                "Exponential backoff",
+                "Retry a failed call after 0.1, 0.2 and 0.4 seconds with jitter, "
+                "then give up and report the error.",
+            ),
+            ("Idempotency", "Only retry requests that are idempotent, or send an idempotency key."),
+        ],
+    ),
+    "logging.md": (
+        "Logging",
+        [
+            (
+                "Structured logs",
+                "Log JSON objects with a request id so a search can follow one request.",
+            ),
+            ("Log levels", "Use warning for what an operator must look at, info for the rest."),
+        ],
+    ),
+    "pagination.md": (
+        "Pagination",
+        [
+            (
+                "Cursor pagination",
+                "Return an opaque cursor with each page; clients pass it back for the next page.",
+            ),
+            ("Page size", "Cap the page size at 100 items and default to 20."),
+        ],
+    ),
+    "migrations.md": (
+        "Database migrations",
+        [
+            (
+                "Backward compatible changes",
+                "Add a nullable column first, backfill it, and only then make it required.",
+            ),
+            ("Rollbacks", "Every migration has a tested downgrade path before it is merged."),
+        ],
+    ),
+}
+
+
+def _changelog() -> str:
+    lines = ["# Changelog", ""]
+    for version, (_, (title, sections)) in enumerate(TOPICS.items()):
+        for minor, (heading, _) in enumerate(sections):
+            lines += [f"## 1.{version}.{minor}", ""]
+            for other_title, other_sections in TOPICS.values():
+                lines.append(
+                    f"- {other_title}: {other_sections[minor][0].lower()} fixed for {title.lower()}"
+                )
+            lines.append(f"- {title}: {heading.lower()} changed")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def test_a_changelog_does_not_outrank_the_page_that_explains_the_topic(tmp_path, embedder) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    for name, (title, sections) in TOPICS.items():
+        body = [f"# {title}", ""]
+        for heading, text in sections:
+            body += [f"## {heading}", "", text, ""]
+        (kb / name).write_text("\n".join(body), encoding="utf-8")
+    (kb / "CHANGES.md").write_text(_changelog(), encoding="utf-8")
+    settings = Settings(kb_dir=kb, data_dir=tmp_path / "data")
+    sync(settings, embedder=embedder)
+    assistant = Assistant(settings, embedder)
+    for question, page in (
+        ("How long should cached responses live?", "caching.md"),
+        ("What backoff between retries?", "retries.md"),
+        ("How big may a page of results be?", "pagination.md"),
+    ):
+        assert assistant.retrieve(question)[0].chunk.source == page, question
