@@ -262,7 +262,15 @@ class ServerIndex:
         chunks = []
         for record in order:
             text, fields, _ = rows[record]
-            chunks.append(Chunk(id=record, text=text, **{k: fields[k] for k in CHUNK_FIELDS}))
+            includes = json.loads(fields.get("includes") or "{}")  # resolved snippet includes
+            chunks.append(
+                Chunk(
+                    id=record,
+                    text=text,
+                    includes=includes,
+                    **{k: fields[k] for k in CHUNK_FIELDS},
+                )
+            )
         matrix = None
         if vectors:
             dimension = int(meta.get("dimension", 384))
