@@ -8,7 +8,8 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from ingest.markdown import clean_text, front_matter, snippet_paths, split_heading
+from ingest.markdown import FENCE, clean_text, front_matter, split_heading
+from ingest.snippets import snippet_paths
 
 MAX_CHARS = 900  # a piece of a long section: stays within the model's 256 word pieces
 HARD_MAX_CHARS = 6000  # a single code block longer than this is split by lines
@@ -42,7 +43,7 @@ class Chunk:
     @property
     def embed_text(self) -> str:
         """Heading path and the passage as a reader sees it (see ingest/markdown.py)."""
-        return embed_text(self.heading_path, clean_text(self.text, self.includes))
+        return embed_text(self.heading_path, clean_text(self.text, self.includes, links=True))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -98,7 +99,7 @@ def _sections(lines: list[str], fallback_title: str) -> tuple[str, list[_Section
             if closes_fence(line, fence):
                 fence = None
             continue
-        opened = FENCE_OPEN.match(line)
+        opened = FENCE.match(line)  # at any indentation: a fence in a list item or a tab
         if opened:
             fence = opened.group(1)
             continue
@@ -137,7 +138,7 @@ def _blocks(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
             i += 1
             continue
         j = i
-        opened = FENCE_OPEN.match(lines[i])
+        opened = FENCE.match(lines[i])
         if opened:
             fence = opened.group(1)
             j = i + 1
@@ -146,7 +147,7 @@ def _blocks(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
                 if closes_fence(lines[j - 1], fence):
                     break
         else:
-            while j < end and lines[j].strip() and not FENCE_OPEN.match(lines[j]):
+            while j < end and lines[j].strip() and not FENCE.match(lines[j]):
                 j += 1
         blocks.append((i, j))
         i = j
@@ -220,7 +221,7 @@ def chunk_markdown(
             body = lines[first:last]
             passage = "\n".join(body)
             includes = _includes(passage, read_snippet) if read_snippet else {}
-            clean = clean_text(passage, includes)
+            clean = clean_text(passage, includes, links=True)
             if not clean or (HEADING.match(clean) and "\n" not in clean):
                 continue  # nothing a reader sees (a bare heading, a comment)
             ordinal = ordinals.get(section.heading_path, 0)

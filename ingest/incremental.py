@@ -18,7 +18,7 @@ from ingest.config import Settings
 from ingest.embed import Embedder, model_label
 from ingest.errors import IndexCorrupt
 from ingest.manifest import Scan, pipeline_fingerprint, scan
-from ingest.markdown import snippet_reader
+from ingest.snippets import snippet_reader
 from ingest.store import FORMAT_VERSION, LocalIndex
 
 if TYPE_CHECKING:

@@ -9,11 +9,10 @@ resolved to code becomes one multi-line element (a fenced block) standing on its
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 Includes = Mapping[str, str]  # snippet path as written -> the file's text (found in the KB)
-MAX_SNIPPET_BYTES = 100_000
 
 _TOKEN = r"""(?:[.#][\w:-]+|[\w-]+=(?:"[^"]*"|'[^']*'|[^\s}"']+)|data-[\w-]+|markdown)"""
 ATTR_LIST = re.compile(r"[ \t]*\{:?[ \t]*" + _TOKEN + r"(?:[ \t]+" + _TOKEN + r")*[ \t]*\}")
@@ -35,11 +34,14 @@ CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 LINK_TEXT = r"(?:`[^`]*`|[^\]`])+"
 RELATIVE_LINK = re.compile(r"(?<!!)\[(" + LINK_TEXT + r")\]\((?![a-z][a-z0-9+.-]*:)[^)]*\)", re.I)
 HTML_TAGS = (
-    "a abbr b big blockquote br center code dd del details div dl dt em figcaption figure font "
-    "h1 h2 h3 h4 h5 h6 hr i img input ins kbd label li mark ol p picture pre q s section small "
-    "source span strong sub summary sup table tbody td th thead tr u ul video"
+    "a abbr b big blockquote br button center code dd del details div dl dt em figcaption figure "
+    "font form h1 h2 h3 h4 h5 h6 hr i iframe img input ins kbd label li mark ol p picture pre q s "
+    "section select small source span strong sub summary sup svg table tbody td th thead tr u ul "
+    "video"
 ).split()
 HTML_TAG = re.compile(r"</?(?:" + "|".join(HTML_TAGS) + r")\b(?:\s[^<>]*)?/?>", re.I)
+OPEN_TAG = re.compile(r"</?(?:" + "|".join(HTML_TAGS) + r")\b[^<>]*$", re.I)  # `>` on a later line
+SPLIT_LINK_END = re.compile(r"^([^\[]*?)\]\((?![a-z][a-z0-9+.-]*:)[^)]*\)", re.I)
 IMG_ALT = re.compile(r"<img\b[^<>]*?\balt=[\"']([^\"']*)[\"'][^<>]*>", re.I)
 SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.I | re.S)
 LANGUAGES = dict(  # fenced-block language of an included file, by extension
@@ -76,12 +78,14 @@ def front_matter(lines: list[str]) -> tuple[int, str | None]:
     return 0, None
 
 
-def _inline(text: str) -> str:
-    """One line of prose with inline markup a reader should not see removed (code spans kept)."""
+def _inline(text: str, links: bool = False) -> str:
+    """One line of prose with inline markup a reader should not see removed (code spans kept).
+    `links`: keep relative and reference links whole (their targets name the linked topic)."""
     text = re.sub(r"\[\]\([^)]*\)\{[^}]*\}", "", text)  # mkdocs-autorefs anchors: [](){#id}
     text = re.sub(r"!\[(" + LINK_TEXT + r")\]\([^)]*\)", r"\1", text)  # images: their alt text
-    text = RELATIVE_LINK.sub(r"\1", text)
-    text = re.sub(r"\[(" + LINK_TEXT + r")\]\[[^\]]*\]", r"\1", text)  # reference links
+    if not links:
+        text = RELATIVE_LINK.sub(r"\1", text)
+        text = re.sub(r"\[(" + LINK_TEXT + r")\]\[[^\]]*\]", r"\1", text)  # reference links
     text = re.sub(
         r"^(\s*>\s*)\[!(\w+)\]\s*$", lambda m: m.group(1) + m.group(2).capitalize() + ":", text
     )
@@ -134,54 +138,19 @@ def _snippet(path: str, includes: Includes, options: str = "") -> str:
     return _code_block(path, code, options)
 
 
-def snippet_paths(text: str) -> list[str]:
-    """The files a document includes with `--8<--` or `{* ... *}`, as written."""
-    paths, in_block = [], False
-    for line in text.splitlines():
-        if SNIPPET_BLOCK.match(line):
-            in_block = not in_block
-            continue
-        match = SNIPPET.match(line) or FASTAPI_SNIPPET.match(line)
-        if match:
-            paths.append(match.group(1))
-        elif in_block and line.strip() and not line.strip().startswith(";"):
-            paths.append(line.strip())
-    return paths
-
-
-def snippet_reader(root: Path, source: str) -> Callable[[str], str | None]:
-    """Read an included file from the KB folder: relative to the including file, to the KB root,
-    or (for `../../docs_src/x.py`) the same path under the KB root; never outside the KB."""
-    base = root.resolve()
-    here = (base / source).parent
-
-    def read(path: str) -> str | None:
-        name = re.sub(r":\d+(:\d+)?$", "", path)
-        stripped = re.sub(r"^(?:\.\./)+", "", name)
-        for candidate in (here / name, base / name, base / stripped):
-            try:
-                resolved = candidate.resolve()
-                if not resolved.is_relative_to(base) or not resolved.is_file():
-                    continue
-                if resolved.stat().st_size > MAX_SNIPPET_BYTES:
-                    continue
-                return resolved.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError, ValueError):
-                continue
-        return None
-
-    return read
-
-
-def clean_lines(lines: list[str], includes: Includes | None = None) -> list[str]:
+def clean_lines(
+    lines: list[str], includes: Includes | None = None, links: bool = False
+) -> list[str]:
     """Line-for-line clean text: markers dropped or made plain, container bodies dedented.
-    Element i stands for line i of the input (a resolved snippet may span several lines)."""
+    Element i stands for line i of the input (a resolved snippet may span several lines).
+    `links=True` keeps relative and reference links as written (see clean_text)."""
     includes = includes or {}
     out: list[str] = []
     containers: list[tuple[int, int]] = []  # (marker indent, body indent) of open bodies
     pending: int | None = None  # marker indent whose body indent the next line sets
     fence: str | None = None
-    comment = in_snippets = in_options = False
+    fence_cut = 0
+    comment = in_snippets = in_options = in_tag = False
     first = next((line for line in lines if line.strip()), "")
     if len(first) - len(first.lstrip()) >= 4 and not FENCE.match(first):  # chunk starts mid-body
         containers.append((-1, len(first) - len(first.lstrip())))
@@ -199,21 +168,27 @@ def clean_lines(lines: list[str], includes: Includes | None = None) -> list[str]
         if fence:
             if line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
                 fence = None
-            out.append(line)
+            out.append(line[min(fence_cut, len(line) - len(line.lstrip())) :])
             continue
         if comment:
             comment = "-->" not in line
             out.append(_inline(line.split("-->", 1)[1]) if not comment else "")
             continue
+        if in_tag:  # the attributes of a tag written over several lines
+            in_tag = ">" not in line
+            line = "" if in_tag else line.split(">", 1)[1]
         if "<!--" in line:
             before, _, rest = line.partition("<!--")
             comment = "-->" not in rest
             line = before + ("" if comment else rest.split("-->", 1)[1])
             line = re.sub(r"<!--.*?-->", "", line)
+        tag = OPEN_TAG.search(line)
+        if tag:
+            line, in_tag = line[: tag.start()], True
         opened = FENCE.match(line)
-        if opened:
-            fence = opened.group(1)
-            out.append(line)
+        if opened:  # a fence in a list item stands on its own: quoted as a code block
+            fence, fence_cut = opened.group(1), len(line) - len(line.lstrip())
+            out.append(line[fence_cut:])
             continue
         if in_options and not BLOCK_OPTION.match(raw):
             in_options = False
@@ -228,7 +203,7 @@ def clean_lines(lines: list[str], includes: Includes | None = None) -> list[str]
             path = line.strip()
             out.append(_snippet(path, includes) if path and not path.startswith(";") else "")
             continue
-        out.append(_clean_line(line, number, lines, includes))
+        out.append(_clean_line(line, number, lines, includes, links))
         marker = ADMONITION.match(line) or TAB.match(line) or API_STUB.match(line)
         if marker:
             pending = len(marker.group(1))
@@ -236,10 +211,21 @@ def clean_lines(lines: list[str], includes: Includes | None = None) -> list[str]
         block = BLOCK.match(line)
         if block:
             in_options = bool(block.group(3))
-    return out
+    return out if links else _join_split_links(out)
 
 
-def _clean_line(line: str, number: int, lines: list[str], includes: Includes) -> str:
+def _join_split_links(lines: list[str]) -> list[str]:
+    """A relative link whose text runs over two lines: its text, like a one-line link."""
+    for i in range(1, len(lines)):
+        end = SPLIT_LINK_END.match(lines[i])
+        opening = lines[i - 1].rfind("[")
+        if end and opening > lines[i - 1].rfind("]") and "\n" not in lines[i - 1]:
+            lines[i - 1] = lines[i - 1][:opening] + lines[i - 1][opening + 1 :]
+            lines[i] = end.group(1) + lines[i][end.end() :]
+    return lines
+
+
+def _clean_line(line: str, number: int, lines: list[str], includes: Includes, links: bool) -> str:
     following = lines[number + 1].strip() if number + 1 < len(lines) else ""
     match = ADMONITION.match(line)
     if match:
@@ -278,12 +264,15 @@ def _clean_line(line: str, number: int, lines: list[str], includes: Includes) ->
         return ""
     heading = re.match(r"^(#{1,6}[ \t]+)(.*)$", line)
     if heading:
-        return heading.group(1) + _inline(split_heading(heading.group(2))[0])
-    return _inline(line)
+        return heading.group(1) + _inline(split_heading(heading.group(2))[0], links)
+    return _inline(line, links)
 
 
-def clean_text(text: str, includes: Includes | None = None) -> str:
-    """The text as a reader sees it: what the model embeds, the keyword index counts and an
-    answer shows. Blank runs collapse; trailing spaces go."""
-    joined = "\n".join(line.rstrip() for line in clean_lines(text.splitlines(), includes))
+def clean_text(text: str, includes: Includes | None = None, links: bool = False) -> str:
+    """The text as a reader sees it: what an answer shows and, with `links=True`, what the model
+    embeds and the keyword index counts. The index keeps relative and reference links whole:
+    their targets name the linked topic (without them kb/'s hit@5 fell from 0.991 to 0.982).
+    Blank runs collapse; trailing spaces go."""
+    lines = clean_lines(text.splitlines(), includes, links)
+    joined = "\n".join(line.rstrip() for line in lines)
     return re.sub(r"\n{3,}", "\n\n", joined).strip()

@@ -14,7 +14,7 @@ from ingest.embed import Embedder, embedder_for, model_label
 from ingest.errors import IndexCorrupt, KBFolderError
 from ingest.load import Skipped, load_folder
 from ingest.manifest import file_digest, pipeline_fingerprint, stat_folder
-from ingest.markdown import snippet_reader
+from ingest.snippets import snippet_reader
 from ingest.store import FORMAT_VERSION
 
 if TYPE_CHECKING:

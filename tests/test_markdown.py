@@ -12,7 +12,8 @@ from conftest import cli_env, run_module
 
 from app.evaluate import junk_markup
 from ingest.chunk import chunk_markdown
-from ingest.markdown import clean_lines, clean_text, snippet_reader
+from ingest.markdown import clean_lines, clean_text
+from ingest.snippets import snippet_reader
 from ingest.sync import sync
 
 MKDOCS_KB = Path(__file__).parent / "fixtures" / "mkdocs_kb"
