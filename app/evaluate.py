@@ -52,14 +52,24 @@ class Outcome:
     top_passage: str = ""  # the best retrieved passage as it stands, for comparison
 
 
-# Markup a reader should never see in an answer (outside code): MkDocs/PyMdown directives,
-# admonition and tab markers, snippet includes, explicit heading ids, HTML, raw relative links.
+# Markup a reader should never see in an answer (outside code): MkDocs/PyMdown directives
+# (admonition, block, tab and mkdocstrings markers, wherever sentences were joined), snippet
+# includes, attribute lists (explicit heading ids, `{ .annotate }`), HTML, raw relative links,
+# reference links and their definitions, footnote markers, front matter fences.
 JUNK_PATTERNS = {
-    "directive": re.compile(r"^\s*(?:!!!|\?\?\?\+?|///|:::|===\s+\")", re.M),
-    "snippet include": re.compile(r"--8<--|\{\*.*?\*\}"),
-    "heading id": re.compile(r"\{\s*#[\w-]+\s*\}"),
+    "directive": re.compile(
+        r"(?:^|\s)(?:!!!|\?\?\?\+?|/{3,})(?:[ \t]+[\w-]+|$)|(?:^|\s):::[ \t]+[\w.]+|"
+        r"(?:^|\s)===\+?[ \t]+\"",
+        re.M,
+    ),
+    "snippet include": re.compile(r"-{1,2}8<-{1,2}|\{\*.*?\*\}"),
+    "heading id": re.compile(r"\{\s*:?\s*#[\w:-]+[^{}]*\}"),
+    "attribute list": re.compile(r"\{\s*:?\s*(?:\.[\w-]+|data-[\w-]+)[^{}]*\}"),
     "html": re.compile(r"<!--|</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>"),
     "relative link": re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|#)[^)\s]*\)", re.I),
+    "reference link": re.compile(r"\]\[[^\]]*\]|^\s*\[[^\]^]+\]:\s+\S", re.M),
+    "footnote": re.compile(r"\[\^[^\]]+\]"),
+    "front matter": re.compile(r"^---[ \t]*\n[\w-]+:", re.M),
 }
 CODE = re.compile(r"^(```|~~~).*?^\1\s*$|`[^`\n]+`", re.S | re.M)
 MARKERS = re.compile(r"(?:\s*\[\d+\])+\s*$")

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.chunk import FENCE_OPEN, HEADING, Chunk, closes_fence
+from ingest.markdown import clean_lines
 
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9`\"'(\[*_])")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
@@ -56,7 +57,8 @@ def _sentences(lines: list[str], first_line: int) -> list[tuple[str, int, int]]:
 
 
 def split_units(chunk: Chunk) -> list[Unit]:
-    lines = chunk.text.splitlines()
+    """Units of the chunk's clean text (ingest/markdown.py): same line numbers as the file."""
+    lines = clean_lines(chunk.text.splitlines(), chunk.includes)
     units: list[Unit] = []
     seen_prose = False
     i = 0
@@ -72,6 +74,10 @@ def split_units(chunk: Chunk) -> list[Unit]:
     while i < len(lines):
         line = lines[i]
         if not line.strip() or line.lstrip().startswith("|"):
+            i += 1
+            continue
+        if "\n" in line:  # a snippet include resolved to its code, on the include's line
+            add(line, i, i, "code")
             i += 1
             continue
         opened = FENCE_OPEN.match(line)

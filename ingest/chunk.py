@@ -5,7 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from ingest.markdown import FENCE, clean_text, front_matter, split_heading
+from ingest.snippets import snippet_paths
 
 MAX_CHARS = 900  # a piece of a long section: stays within the model's 256 word pieces
 HARD_MAX_CHARS = 6000  # a single code block longer than this is split by lines
@@ -33,10 +37,13 @@ class Chunk:
     end_line: int
     text: str  # lines start_line..end_line of the file, exactly
     hash: str
+    # Snippet includes of the passage found in the KB folder: path as written -> file text.
+    includes: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def embed_text(self) -> str:
-        return embed_text(self.heading_path, self.text)
+        """Heading path and the passage as a reader sees it (see ingest/markdown.py)."""
+        return embed_text(self.heading_path, clean_text(self.text, self.includes, links=True))
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -78,17 +85,9 @@ class _Section:
     end: int  # exclusive
 
 
-def _front_matter_end(lines: list[str]) -> int:
-    """Index of the first line after YAML front matter, or 0 when there is none."""
-    if lines and lines[0].strip() == "---":
-        for i in range(1, len(lines)):
-            if lines[i].strip() in ("---", "..."):
-                return i + 1
-    return 0
-
-
 def _sections(lines: list[str], fallback_title: str) -> tuple[str, list[_Section]]:
-    first = _front_matter_end(lines)
+    first, matter_title = front_matter(lines)
+    fallback_title = matter_title or fallback_title  # front matter's `title:` names the page
     title = None
     stack: list[tuple[int, str]] = []
     slug_counts: dict[str, int] = {}
@@ -100,14 +99,15 @@ def _sections(lines: list[str], fallback_title: str) -> tuple[str, list[_Section
             if closes_fence(line, fence):
                 fence = None
             continue
-        opened = FENCE_OPEN.match(line)
+        opened = FENCE.match(line)  # at any indentation: a fence in a list item or a tab
         if opened:
             fence = opened.group(1)
             continue
         match = HEADING.match(line)
         if not match:
             continue
-        level, heading = len(match.group(1)), (match.group(2) or "").strip()
+        level, raw = len(match.group(1)), (match.group(2) or "").strip()
+        heading, explicit_id = split_heading(raw)  # `## Title { #id }`: the site uses the id
         if not heading:
             continue
         plain = _render_inline(heading).strip()
@@ -116,7 +116,7 @@ def _sections(lines: list[str], fallback_title: str) -> tuple[str, list[_Section
         base = slugify(heading)
         count = slug_counts.get(base, 0)
         slug_counts[base] = count + 1
-        anchor = base if count == 0 else f"{base}-{count}"
+        anchor = explicit_id or (base if count == 0 else f"{base}-{count}")
         while stack and stack[-1][0] >= level:
             stack.pop()
         stack.append((level, plain))
@@ -138,7 +138,7 @@ def _blocks(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
             i += 1
             continue
         j = i
-        opened = FENCE_OPEN.match(lines[i])
+        opened = FENCE.match(lines[i])
         if opened:
             fence = opened.group(1)
             j = i + 1
@@ -147,7 +147,7 @@ def _blocks(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
                 if closes_fence(lines[j - 1], fence):
                     break
         else:
-            while j < end and lines[j].strip() and not FENCE_OPEN.match(lines[j]):
+            while j < end and lines[j].strip() and not FENCE.match(lines[j]):
                 j += 1
         blocks.append((i, j))
         i = j
@@ -201,8 +201,16 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:20]
 
 
-def chunk_markdown(text: str, source: str) -> list[Chunk]:
-    """Split one markdown document into cited-passage chunks."""
+def _includes(passage: str, read_snippet: Callable[[str], str | None]) -> dict[str, str]:
+    found = {path: read_snippet(path) for path in snippet_paths(passage)}
+    return {path: code for path, code in found.items() if code is not None}
+
+
+def chunk_markdown(
+    text: str, source: str, read_snippet: Callable[[str], str | None] | None = None
+) -> list[Chunk]:
+    """Split one markdown document into cited-passage chunks. `read_snippet` finds the files its
+    snippet includes name (see ingest.markdown.snippet_reader); without it none is inlined."""
     lines = text.splitlines()
     fallback = source.rsplit("/", 1)[-1].removesuffix(".md")
     title, sections = _sections(lines, fallback)
@@ -211,11 +219,13 @@ def chunk_markdown(text: str, source: str) -> list[Chunk]:
     for section in sections:
         for first, last in _pieces(lines, section):
             body = lines[first:last]
-            if HEADING.match(body[0]) and all(not line.strip() for line in body[1:]):
-                continue  # a heading with nothing under it
+            passage = "\n".join(body)
+            includes = _includes(passage, read_snippet) if read_snippet else {}
+            clean = clean_text(passage, includes, links=True)
+            if not clean or (HEADING.match(clean) and "\n" not in clean):
+                continue  # nothing a reader sees (a bare heading, a comment)
             ordinal = ordinals.get(section.heading_path, 0)
             ordinals[section.heading_path] = ordinal + 1
-            passage = "\n".join(body)
             chunks.append(
                 Chunk(
                     id=_digest(source, section.heading_path, str(ordinal)),
@@ -226,7 +236,8 @@ def chunk_markdown(text: str, source: str) -> list[Chunk]:
                     start_line=first + 1,
                     end_line=last,
                     text=passage,
-                    hash=_digest(embed_text(section.heading_path, passage)),
+                    hash=_digest(embed_text(section.heading_path, clean)),
+                    includes=includes,
                 )
             )
     return chunks

@@ -19,6 +19,7 @@ from ingest.config import Settings
 from ingest.embed import Embedder, model_label
 from ingest.errors import IndexCorrupt
 from ingest.manifest import Scan, pipeline_fingerprint, scan
+from ingest.snippets import snippet_reader
 from ingest.store import FORMAT_VERSION, LocalIndex
 
 if TYPE_CHECKING:
@@ -114,7 +115,9 @@ def _local(settings, index, name, meta, found, touched, dry_run, embedder, progr
         before = delta_store.read_rows(index, name, layout, touched)
     except IndexCorrupt:
         return None
-    chunks = [c for doc in sorted(found.changed, key=lambda d: d.source) for c in _chunks(doc)]
+    chunks = [
+        c for doc in sorted(found.changed, key=lambda d: d.source) for c in _chunks(doc, settings)
+    ]
     _diff(report, before, chunks)
     report.unchanged_rows = int(meta["chunks"]) - len(before)
     report.chunks = report.unchanged_rows + len(chunks)
@@ -143,8 +146,8 @@ def _local(settings, index, name, meta, found, touched, dry_run, embedder, progr
     return report
 
 
-def _chunks(doc) -> list[Chunk]:
-    return chunk_markdown(doc.text, doc.source)
+def _chunks(doc, settings: Settings) -> list[Chunk]:
+    return chunk_markdown(doc.text, doc.source, snippet_reader(settings.kb_dir, doc.source))
 
 
 def _diff(report: Report, before: list[Chunk], after: list[Chunk]) -> None:

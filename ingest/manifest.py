@@ -20,7 +20,15 @@ from ingest.errors import KBFolderError
 from ingest.load import Document, Skipped, markdown_paths, read_document
 
 RACY_SECONDS = 2.0
-_PIPELINE_FILES = ("chunk.py", "keyword.py", "load.py", "embed.py", "onnx_model.py")
+_PIPELINE_FILES = (
+    "chunk.py",
+    "markdown.py",
+    "snippets.py",
+    "keyword.py",
+    "load.py",
+    "embed.py",
+    "onnx_model.py",
+)
 
 
 def file_digest(text: str) -> str:

@@ -16,6 +16,8 @@ the membership filter and says NotFoundError once the generation's record is pru
 
 from __future__ import annotations
 
+import json
+
 from typing import TYPE_CHECKING, Any
 
 from ingest.chunk import Chunk
@@ -186,4 +188,7 @@ def _members(got: dict[str, Any], seq: int, n: int) -> list[list[int]]:
 def row_chunk(text: str, fields: dict[str, Any], record: str | None = None) -> Chunk:
     """A chunk back from a row (a lineage row names its chunk; an old row is the chunk id)."""
     chunk_id = fields.get("chunk_id", record)
-    return Chunk(id=str(chunk_id), text=text, **{k: fields[k] for k in CHUNK_FIELDS})
+    includes = json.loads(fields.get("includes") or "{}")  # resolved snippet includes
+    return Chunk(
+        id=str(chunk_id), text=text, includes=includes, **{k: fields[k] for k in CHUNK_FIELDS}
+    )

@@ -65,6 +65,7 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
         "start_line": chunk.start_line,
         "end_line": chunk.end_line,
         "hash": chunk.hash,
+        **({"includes": json.dumps(chunk.includes)} if chunk.includes else {}),
     }
 
 

@@ -16,6 +16,7 @@ from ingest.errors import IndexCorrupt, KBFolderError
 from ingest.keyword import build_bm25
 from ingest.load import Skipped, load_folder
 from ingest.manifest import file_digest, pipeline_fingerprint, stat_folder
+from ingest.snippets import snippet_reader
 from ingest.store import FORMAT_VERSION
 
 if TYPE_CHECKING:
@@ -116,7 +117,11 @@ def _plan(settings: Settings, index: Index, full: bool):
             report.warnings.append(f"{exc}; building a fresh index")
     old = {c.id: c for c in previous.chunks} if previous else {}
 
-    chunks = [c for doc in loaded.documents for c in chunk_markdown(doc.text, doc.source)]
+    chunks = [
+        c
+        for doc in loaded.documents
+        for c in chunk_markdown(doc.text, doc.source, snippet_reader(settings.kb_dir, doc.source))
+    ]
     unreadable = {s.source for s in loaded.skipped}
     kept = [c for c in old.values() if c.source in unreadable]
     report.kept = sorted({c.source for c in kept})

@@ -1,0 +1,278 @@
+"""Markdown as people really write it: GitHub markdown plus MkDocs / Material / PyMdown syntax.
+
+One normalisation for ingestion (heading paths, anchors, the embedded and keyword text) and for
+quoting (the text an answer shows). `clean_lines` keeps one output line per input line, so a
+unit found in the cleaned text still names the right lines of the real file; a snippet include
+resolved to code becomes one multi-line element (a fenced block) standing on its include line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+Includes = Mapping[str, str]  # snippet path as written -> the file's text (found in the KB)
+
+_TOKEN = r"""(?:[.#][\w:-]+|[\w-]+=(?:"[^"]*"|'[^']*'|[^\s}"']+)|data-[\w-]+|markdown)"""
+ATTR_LIST = re.compile(r"[ \t]*\{:?[ \t]*" + _TOKEN + r"(?:[ \t]+" + _TOKEN + r")*[ \t]*\}")
+FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+ADMONITION = re.compile(
+    r"^(\s*)(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)?((?:[ \t]+[\w-]+)*)(?:[ \t]+\"(.*)\")?\s*$"
+)
+BLOCK = re.compile(r"^(\s*)(/{3,})[ \t]*([\w-]+)?[ \t]*(?:\|[ \t]*(.*?))?\s*$")
+BLOCK_OPTION = re.compile(r"^\s+[\w-]+:(?:\s|$)")
+TAB = re.compile(r"^(\s*)===\+?[ \t]+\"(.*)\"\s*$")
+API_STUB = re.compile(r"^(\s*):::[ \t]+([\w.]+)\s*$")
+SNIPPET = re.compile(r"""^\s*-{1,2}8<-{1,2}[ \t]+["']([^"']+)["']\s*$""")
+SNIPPET_BLOCK = re.compile(r"^\s*-{1,2}8<-{1,2}\s*$")
+FASTAPI_SNIPPET = re.compile(r"^\s*\{\*\s*(\S+)(.*?)\*\}\s*$")
+LINK_DEFINITION = re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s+\S+.*$")
+ABBREVIATION = re.compile(r"^\s*\*\[[^\]]+\]:")
+RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
+CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+LINK_TEXT = r"(?:`[^`]*`|[^\]`])+"
+RELATIVE_LINK = re.compile(r"(?<!!)\[(" + LINK_TEXT + r")\]\((?![a-z][a-z0-9+.-]*:)[^)]*\)", re.I)
+HTML_TAGS = (
+    "a abbr b big blockquote br button center code dd del details div dl dt em figcaption figure "
+    "font form h1 h2 h3 h4 h5 h6 hr i iframe img input ins kbd label li mark ol p picture pre q s "
+    "section select small source span strong sub summary sup svg table tbody td th thead tr u ul "
+    "video"
+).split()
+HTML_TAG = re.compile(r"</?(?:" + "|".join(HTML_TAGS) + r")\b(?:\s[^<>]*)?/?>", re.I)
+OPEN_TAG = re.compile(r"</?(?:" + "|".join(HTML_TAGS) + r")\b[^<>]*$", re.I)  # `>` on a later line
+SPLIT_LINK_END = re.compile(r"^([^\[]*?)\]\((?![a-z][a-z0-9+.-]*:)[^)]*\)", re.I)
+IMG_ALT = re.compile(r"<img\b[^<>]*?\balt=[\"']([^\"']*)[\"'][^<>]*>", re.I)
+SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.I | re.S)
+LANGUAGES = dict(  # fenced-block language of an included file, by extension
+    pair.split("=")
+    for pair in "py=python toml=toml json=json yaml=yaml yml=yaml sh=bash js=javascript "
+    "ts=typescript sql=sql ini=ini cfg=ini html=html txt=text".split()
+)
+VERSIONS = {
+    "version-added": "Added in",
+    "version-changed": "Changed in",
+    "deprecated": "Deprecated in",
+    "deprecated-removed": "Deprecated in",
+}
+
+
+def split_heading(raw: str) -> tuple[str, str | None]:
+    """A heading's text without its attribute list, and the explicit id the list names."""
+    match = ATTR_LIST.search(raw)
+    if not match or raw[match.end() :].strip():
+        return raw, None
+    ids = re.findall(r"(?:^|[\s{:])#([\w:-]+)", match.group(0))
+    return raw[: match.start()].rstrip(), (ids[0] if ids else None)
+
+
+def front_matter(lines: list[str]) -> tuple[int, str | None]:
+    """Where YAML front matter ends (0 when there is none) and the title it gives."""
+    if not lines or lines[0].strip() != "---":
+        return 0, None
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            titles = [re.match(r"title:\s*(.+)$", line) for line in lines[1:i]]
+            title = next((m.group(1).strip().strip("\"'") for m in titles if m), None)
+            return i + 1, title or None
+    return 0, None
+
+
+def _inline(text: str, links: bool = False) -> str:
+    """One line of prose with inline markup a reader should not see removed (code spans kept).
+    `links`: keep relative and reference links whole (their targets name the linked topic)."""
+    text = re.sub(r"\[\]\([^)]*\)\{[^}]*\}", "", text)  # mkdocs-autorefs anchors: [](){#id}
+    text = re.sub(r"!\[(" + LINK_TEXT + r")\]\([^)]*\)", r"\1", text)  # images: their alt text
+    if not links:
+        text = RELATIVE_LINK.sub(r"\1", text)
+        text = re.sub(r"\[(" + LINK_TEXT + r")\]\[[^\]]*\]", r"\1", text)  # reference links
+    text = re.sub(
+        r"^(\s*>\s*)\[!(\w+)\]\s*$", lambda m: m.group(1) + m.group(2).capitalize() + ":", text
+    )
+    out, pos = [], 0
+    for span in CODE_SPAN.finditer(text):
+        out.append(_prose(text[pos : span.start()]) + span.group(0))
+        pos = span.end()
+    return "".join(out) + _prose(text[pos:])
+
+
+def _prose(text: str) -> str:
+    text = SCRIPT.sub("", text)
+    text = IMG_ALT.sub(r"\1", text)
+    text = re.sub(r"<br\s*/?>", " ", text, flags=re.I)
+    text = ATTR_LIST.sub("", text)
+    text = re.sub(r"<summary>\s*(.*?)\s*</summary>", _sentence, text, flags=re.I)
+    text = re.sub(r"\[\^[^\]]+\](?!:)", "", text)  # footnote markers
+    text = re.sub(r"^(\s*)\[\^([^\]]+)\]:\s*", r"\1(\2) ", text)  # footnote definitions
+    text = HTML_TAG.sub("", text)
+    text = re.sub(r":(?:material|fontawesome|octicons|simple)-[\w-]+:", "", text)
+    text = re.sub(r"\+\+([\w+-]+?)\+\+", lambda m: m.group(1).replace("+", " "), text)
+    return re.sub(r"(?<=\S)[ \t]{2,}(?=\S)", " ", text)
+
+
+def _sentence(match: re.Match) -> str:
+    """A title standing as a sentence of its own."""
+    title = match.group(1).strip()
+    return f"{title}." if title and title[-1] not in ".:!?" else title
+
+
+def _code_block(path: str, code: str, options: str = "") -> str:
+    """A resolved snippet as a fenced block (a line range `ln[a:b]` or `path:a:b` applied)."""
+    lines = code.rstrip("\n").splitlines()
+    span = re.search(r"ln\[(\d*):(\d*)\]", options) or re.search(r":(\d+):(\d+)$", path)
+    if span:
+        first, last = int(span.group(1) or 1), int(span.group(2) or len(lines))
+        lines = lines[first - 1 : last]
+    name = re.sub(r":\d+(:\d+)?$", "", path)
+    fence = "````" if any(line.startswith("```") for line in lines) else "```"
+    language = LANGUAGES.get(Path(name).suffix.lower().lstrip("."), "")
+    return "\n".join([fence + language, *lines, fence])
+
+
+def _snippet(path: str, includes: Includes, options: str = "") -> str:
+    code = includes.get(path)
+    if code is None:
+        return f"(code: {path})"
+    if path.lower().endswith(".md"):
+        return " ".join(clean_text(code).split())  # an included markdown fragment: prose
+    return _code_block(path, code, options)
+
+
+def clean_lines(
+    lines: list[str], includes: Includes | None = None, links: bool = False
+) -> list[str]:
+    """Line-for-line clean text: markers dropped or made plain, container bodies dedented.
+    Element i stands for line i of the input (a resolved snippet may span several lines).
+    `links=True` keeps relative and reference links as written (see clean_text)."""
+    includes = includes or {}
+    out: list[str] = []
+    containers: list[tuple[int, int]] = []  # (marker indent, body indent) of open bodies
+    pending: int | None = None  # marker indent whose body indent the next line sets
+    fence: str | None = None
+    fence_cut = 0
+    comment = in_snippets = in_options = in_tag = False
+    first = next((line for line in lines if line.strip()), "")
+    if len(first) - len(first.lstrip()) >= 4 and not FENCE.match(first):  # chunk starts mid-body
+        containers.append((-1, len(first) - len(first.lstrip())))
+    for number, raw in enumerate(lines):
+        indent = len(raw) - len(raw.lstrip())
+        if raw.strip():
+            if pending is not None:
+                if indent > pending:
+                    containers.append((pending, indent))
+                pending = None
+            while containers and indent <= containers[-1][0]:
+                containers.pop()
+        cut = min(indent, containers[-1][1]) if containers else 0
+        line = raw[cut:]
+        if fence:
+            if line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
+                fence = None
+            out.append(line[min(fence_cut, len(line) - len(line.lstrip())) :])
+            continue
+        if comment:
+            comment = "-->" not in line
+            out.append(_inline(line.split("-->", 1)[1]) if not comment else "")
+            continue
+        if in_tag:  # the attributes of a tag written over several lines
+            in_tag = ">" not in line
+            line = "" if in_tag else line.split(">", 1)[1]
+        if "<!--" in line:
+            before, _, rest = line.partition("<!--")
+            comment = "-->" not in rest
+            line = before + ("" if comment else rest.split("-->", 1)[1])
+            line = re.sub(r"<!--.*?-->", "", line)
+        tag = OPEN_TAG.search(line)
+        if tag:
+            line, in_tag = line[: tag.start()], True
+        opened = FENCE.match(line)
+        if opened:  # a fence in a list item stands on its own: quoted as a code block
+            fence, fence_cut = opened.group(1), len(line) - len(line.lstrip())
+            out.append(line[fence_cut:])
+            continue
+        if in_options and not BLOCK_OPTION.match(raw):
+            in_options = False
+        if in_options:
+            out.append("")
+            continue
+        if SNIPPET_BLOCK.match(line):
+            in_snippets = not in_snippets
+            out.append("")
+            continue
+        if in_snippets:
+            path = line.strip()
+            out.append(_snippet(path, includes) if path and not path.startswith(";") else "")
+            continue
+        out.append(_clean_line(line, number, lines, includes, links))
+        marker = ADMONITION.match(line) or TAB.match(line) or API_STUB.match(line)
+        if marker:
+            pending = len(marker.group(1))
+            in_options = bool(API_STUB.match(line))
+        block = BLOCK.match(line)
+        if block:
+            in_options = bool(block.group(3))
+    return out if links else _join_split_links(out)
+
+
+def _join_split_links(lines: list[str]) -> list[str]:
+    """A relative link whose text runs over two lines: its text, like a one-line link."""
+    for i in range(1, len(lines)):
+        end = SPLIT_LINK_END.match(lines[i])
+        opening = lines[i - 1].rfind("[")
+        if end and opening > lines[i - 1].rfind("]") and "\n" not in lines[i - 1]:
+            lines[i - 1] = lines[i - 1][:opening] + lines[i - 1][opening + 1 :]
+            lines[i] = end.group(1) + lines[i][end.end() :]
+    return lines
+
+
+def _clean_line(line: str, number: int, lines: list[str], includes: Includes, links: bool) -> str:
+    following = lines[number + 1].strip() if number + 1 < len(lines) else ""
+    match = ADMONITION.match(line)
+    if match:
+        kind, title = (match.group(2) or "note"), match.group(4)
+        if title is not None:
+            title = _inline(title).strip()
+            return f"{title}{'' if title[-1:] in '.:!?' else '.'}" if title else ""
+        return f"{kind.replace('-', ' ').capitalize()}:" if following else ""
+    match = BLOCK.match(line)
+    if match:
+        kind, title = (match.group(3) or ""), _inline(match.group(4) or "").strip()
+        if kind in VERSIONS and title:
+            versions = title.split()
+            text = f"{VERSIONS[kind]} {versions[0]}"
+            if kind == "deprecated-removed" and len(versions) > 1:
+                text += f", removed in {versions[1]}"
+            return text + ":"
+        if kind in ("tab", "details", "admonition") or title:
+            return f"{title}." if title and title[-1] not in ".:!?" else title
+        return f"{kind.capitalize()}:" if kind and kind != "html" and following else ""
+    match = TAB.match(line)
+    if match:
+        return _inline(match.group(2)).strip()
+    match = API_STUB.match(line)
+    if match:
+        return f"(API reference: {match.group(2)})"
+    match = SNIPPET.match(line)
+    if match:
+        return _snippet(match.group(1), includes)
+    match = FASTAPI_SNIPPET.match(line)
+    if match:
+        return _snippet(match.group(1), includes, match.group(2))
+    if LINK_DEFINITION.match(line) or ABBREVIATION.match(line) or RULE.match(line):
+        return ""
+    if ATTR_LIST.fullmatch(line.strip() or "-"):
+        return ""
+    heading = re.match(r"^(#{1,6}[ \t]+)(.*)$", line)
+    if heading:
+        return heading.group(1) + _inline(split_heading(heading.group(2))[0], links)
+    return _inline(line, links)
+
+
+def clean_text(text: str, includes: Includes | None = None, links: bool = False) -> str:
+    """The text as a reader sees it: what an answer shows and, with `links=True`, what the model
+    embeds and the keyword index counts. The index keeps relative and reference links whole:
+    their targets name the linked topic (without them kb/'s hit@5 fell from 0.991 to 0.982).
+    Blank runs collapse; trailing spaces go."""
+    lines = clean_lines(text.splitlines(), includes, links)
+    joined = "\n".join(line.rstrip() for line in lines)
+    return re.sub(r"\n{3,}", "\n\n", joined).strip()

@@ -1,0 +1,132 @@
+"""Markdown as people write it (MkDocs / Material / PyMdown / GitHub): what a reader sees in
+heading paths, anchors and answers, on a small MkDocs-style fixture KB."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import cli_env, run_module
+
+from app.evaluate import junk_markup
+from ingest.chunk import chunk_markdown
+from ingest.markdown import clean_lines, clean_text
+from ingest.snippets import snippet_reader
+from ingest.sync import sync
+
+MKDOCS_KB = Path(__file__).parent / "fixtures" / "mkdocs_kb"
+EXPLICIT_IDS = {"backoff", "budget", "client-api", "budgets"}
+
+# Each construct as written, and words of it a reader must still see once it is cleaned.
+CONSTRUCTS = [
+    ("## Settings { #custom-id }", "Settings"),
+    ("## Settings {: #custom-id .wide }", "Settings"),
+    (
+        '!!! warning "Never retry a POST"\n    A retried payment charges twice.',
+        "Never retry a POST",
+    ),
+    ("??? tip\n    Cap the retries.", "Cap the retries"),
+    ("???+ note\n    Open by default.", "Open by default"),
+    ("/// note | Budgets travel\nEvery call gets a budget.\n///", "Budgets travel"),
+    ("/// version-added | v2.11\nNamed aliases.\n///", "Added in v2.11"),
+    ('=== "Python 3.9+"\n\n    Use the new syntax.', "Python 3.9+"),
+    ('--8<-- "docs_src/missing.py"', "(code: docs_src/missing.py)"),
+    ("{* ../../docs_src/app.py hl[3] *}", "(code: ../../docs_src/app.py)"),
+    ("::: pydantic.main.BaseModel\n    options:\n      show_root_heading: true", "BaseModel"),
+    ("Keep it short. <!-- TODO: expand -->", "Keep it short."),
+    ("<details><summary>Why ten?</summary>\nHeadroom.\n</details>", "Why ten?"),
+    ("One line<br>next line", "next line"),
+    ('<img src="flow.png" alt="Retry flow diagram"> shows it.', "Retry flow diagram"),
+    ("Read [the guide][guide].\n\n[guide]: https://example.com/guide", "the guide"),
+    ("See [timeouts](../timeouts.md#budgets) first.", "See timeouts first."),
+    ("Notes in the code.\n\n{ .annotate }", "Notes in the code."),
+    ("Hidden from search.\n{ data-search-exclude }", "Hidden from search."),
+    ("Brooker says so[^1].\n\n[^1]: Marc Brooker, 2015.", "Brooker says so."),
+]
+
+
+@pytest.mark.parametrize(("raw", "visible"), CONSTRUCTS, ids=[c[0][:24] for c in CONSTRUCTS])
+def test_each_construct_is_junk_raw_and_reads_clean(raw: str, visible: str) -> None:
+    assert junk_markup(raw), f"the junk measure misses {raw!r}"
+    cleaned = clean_text(raw)
+    assert junk_markup(cleaned) == [], cleaned
+    assert visible in " ".join(cleaned.split())
+
+
+def test_clean_lines_keep_the_file_line_numbers() -> None:
+    raw = (MKDOCS_KB / "docs" / "retries.md").read_text(encoding="utf-8").splitlines()
+    cleaned = clean_lines(raw)
+    assert len(cleaned) == len(raw)
+    number = next(i for i, line in enumerate(raw) if "Idempotency-Key" in line)
+    assert "Idempotency-Key" in cleaned[number] and not cleaned[number].startswith(" ")
+
+
+def test_anchors_are_explicit_ids_and_heading_paths_read_plainly() -> None:
+    chunks = []
+    for source in ("docs/retries.md", "docs/timeouts.md"):
+        text = (MKDOCS_KB / source).read_text(encoding="utf-8")
+        chunks += chunk_markdown(text, source, snippet_reader(MKDOCS_KB, source))
+    assert EXPLICIT_IDS <= {c.anchor for c in chunks}
+    assert {c.anchor for c in chunks} - EXPLICIT_IDS == {"connect-and-read-timeouts"}
+    assert not any("{" in c.heading_path or "#" in c.heading_path for c in chunks)
+    # No H1: the front matter's title names the page; the front matter is never a chunk.
+    retries = [c for c in chunks if c.source == "docs/retries.md"]
+    assert {c.title for c in retries} == {"Retrying outbound HTTP calls"}
+    assert all("description:" not in c.text for c in retries)
+    backoff = next(c for c in retries if c.anchor == "backoff")
+    assert "def backoff_delay" in backoff.embed_text  # the included file, found in the KB
+    assert "--8<--" in backoff.text  # the stored passage stays the file's lines
+    budget = next(c for c in retries if c.anchor == "budget")
+    assert "(code: ../../docs_src/budget_missing.py)" in budget.embed_text
+
+
+def test_snippets_are_never_read_from_outside_the_kb(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    (kb / "docs").mkdir(parents=True)
+    (tmp_path / "secret.py").write_text("TOKEN = 'do not show'\n")
+    read = snippet_reader(kb, "docs/page.md")
+    assert read("../../secret.py") is None
+    assert read(str(tmp_path / "secret.py")) is None
+    assert "(code: ../../secret.py)" in clean_text('--8<-- "../../secret.py"', {})
+
+
+@pytest.fixture
+def mkdocs_settings(tmp_path: Path, embedder):
+    from ingest.config import Settings
+
+    folder = tmp_path / "kb"
+    shutil.copytree(MKDOCS_KB, folder)
+    settings = Settings(kb_dir=folder, data_dir=tmp_path / "data")
+    sync(settings, embedder=embedder)
+    return settings
+
+
+def test_kb_ask_answers_show_no_markup_and_cite_exact_lines(mkdocs_settings, tmp_path) -> None:
+    questions = [
+        "Should I retry a POST request that failed?",
+        "What is a retry budget and how big is it?",
+        "What happens when the time budget is spent?",
+        "How do I compute the backoff delay with jitter in Python?",
+        "What does the RetryingClient wrap?",
+    ]
+    batch = tmp_path / "q.jsonl"
+    batch.write_text("\n".join(json.dumps({"q": q}) for q in questions) + "\n")
+    result = run_module("app.cli", "--batch", str(batch), "--json", env=cli_env(mkdocs_settings))
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["refused"] for r in rows] == [False] * len(questions)
+    for row in rows:
+        assert junk_markup(row["answer"]) == [], (row["q"], row["answer"])
+        for citation in row["citations"]:
+            lines = (mkdocs_settings.kb_dir / citation["source"]).read_text().splitlines()
+            expected = lines[citation["start_line"] - 1 : citation["end_line"]]
+            assert citation["text"] == "\n".join(expected)  # raw, exactly the file's lines
+            assert "{" not in citation["heading_path"]
+        assert {s["anchor"] for s in row["sources"]} <= EXPLICIT_IDS | {"connect-and-read-timeouts"}
+    code = rows[3]
+    assert code["sources"][0]["anchor"] == "backoff"  # found through the included file
+    assert "def backoff_delay" in code["answer"]
+    cited = code["citations"][0]
+    assert "--8<--" in cited["text"]  # the citation points at the include line itself
