@@ -17,7 +17,6 @@ the membership filter and says NotFoundError once the generation's record is pru
 from __future__ import annotations
 
 import json
-
 from typing import TYPE_CHECKING, Any
 
 from ingest.chunk import Chunk
