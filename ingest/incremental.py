@@ -75,7 +75,9 @@ def incremental_sync(
 
 
 def _server(settings, index, name, meta, found, touched, dry_run, embedder, progress, report):
-    """The Chroma server: the lineage gets the changed files' rows (server_lineage.py)."""
+    """The Chroma server: the lineage gets the changed files' rows (server_lineage.py).
+    meta["refusal"] carries over from the previous generation (recomputing it would read every
+    row's vector back from the server); a full sync (`kb-ingest --full`) refreshes it."""
     import numpy as np
 
     from ingest.sync import embed_missing
@@ -84,7 +86,9 @@ def _server(settings, index, name, meta, found, touched, dry_run, embedder, prog
         before = index.read_rows(name, touched)
     except IndexCorrupt:
         return None
-    chunks = [c for doc in sorted(found.changed, key=lambda d: d.source) for c in _chunks(doc)]
+    chunks = [
+        c for doc in sorted(found.changed, key=lambda d: d.source) for c in _chunks(doc, settings)
+    ]
     _diff(report, before, chunks)
     report.unchanged_rows = int(meta["chunks"]) - len(before)
     report.chunks = report.unchanged_rows + len(chunks)
