@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from app.answer import Answer, TermWeights, coverage, extractive_answer
+from app.compose import answer_first
 from app.aspects import AspectHit, search_aspects
 from app.documents import (
     MAX_SECTION_LINES,
@@ -22,6 +23,7 @@ from app.documents import (
     read_lines,
 )
 from app.index import IndexReader, OpenGeneration
+from app.query import Query
 from app.retrieve import Hit, Retriever
 from ingest.config import Settings
 from ingest.embed import Embedder, embedder_for
@@ -143,9 +145,9 @@ class Assistant:
         )
 
     def _retrieve(self, generation, question, k, section, history) -> list[Hit]:
-        return self.retriever.search(
-            question[:MAX_QUESTION_CHARS], k or self.settings.top_k, section, history, generation
-        )
+        if not isinstance(question, Query):
+            question = Query.parse(question[:MAX_QUESTION_CHARS], history)
+        return self.retriever.search(question, k or self.settings.top_k, section, None, generation)
 
     def ask(
         self,
@@ -158,14 +160,15 @@ class Assistant:
         question = " ".join(question.split())
         if not question:
             return Answer(question, "Please type a question.", True, [], [])
-        return self._pinned(lambda generation: self._ask(generation, question, k, section, history))
+        query = Query.parse(question, history)
+        return self._pinned(lambda generation: self._ask(generation, query, k, section))
 
-    def _ask(self, generation, question, k, section, history) -> Answer:
+    def _ask(self, generation, query: Query, k, section) -> Answer:
         """The whole answer from one generation: hits, term weights and relevance."""
-        hits = self._retrieve(generation, question, k, section, history)
-        if not tokenize(question):
+        hits = self._retrieve(generation, query, k, section, None)
+        if not query.tokens:
             answer = Answer(
-                question,
+                query.text,
                 "I could not find any words to search for in that question.",
                 True,
                 [],
@@ -173,9 +176,9 @@ class Assistant:
             )
         else:
             weights = self._weights_of(generation)
-            score = relevance(hits, question, weights)
+            score = relevance(hits, query.text, weights)
             covered = score >= self.calibration.min_relevance
-            answer = extractive_answer(question, hits, weights, covered)
+            answer = extractive_answer(query, hits, weights, covered)
             answer.extra["relevance"] = round(score, 4)
         answer.extra["generation"] = generation.name
         return answer
@@ -195,13 +198,15 @@ class Assistant:
             yield self.ask(question, k, section, history)
             return
 
+        query = Query.parse(question, history)
+
         def retrieve(generation: OpenGeneration) -> tuple[list[Hit], Answer | None]:
-            hits = self._retrieve(generation, question, k, section, history)
-            if relevance(hits, question, self._weights_of(generation)) >= (
-                self.calibration.min_relevance
-            ):
-                return hits, None
-            return hits, self._ask(generation, question, k, section, history)
+            hits = self._retrieve(generation, query, k, section, None)
+            weights = self._weights_of(generation)
+            if relevance(hits, query.text, weights) >= self.calibration.min_relevance:
+                # The passage holding the best answering unit goes first in the prompt.
+                return answer_first(query, hits, weights), None
+            return hits, self._ask(generation, query, k, section)
 
         hits, refusal = self._pinned(retrieve)
         if refusal is not None:

@@ -19,6 +19,7 @@ class Unit:
     kind: str  # "sentence", "item" or "code"
     order: int  # position within its chunk
     lead: bool  # the first prose unit under its heading
+    block: int = 0  # which paragraph, list or code block of its chunk it belongs to
 
     @property
     def quote(self) -> str:
@@ -59,6 +60,7 @@ def split_units(chunk: Chunk) -> list[Unit]:
     lines = chunk.text.splitlines()
     units: list[Unit] = []
     seen_prose = False
+    block = 0
     i = 0
 
     def add(text: str, start: int, end: int, kind: str) -> None:
@@ -66,7 +68,15 @@ def split_units(chunk: Chunk) -> list[Unit]:
         lead = kind != "code" and not seen_prose
         seen_prose = seen_prose or kind != "code"
         units.append(
-            Unit(text, chunk.start_line + start, chunk.start_line + end, kind, len(units), lead)
+            Unit(
+                text,
+                chunk.start_line + start,
+                chunk.start_line + end,
+                kind,
+                len(units),
+                lead,
+                block,
+            )
         )
 
     while i < len(lines):
@@ -76,6 +86,7 @@ def split_units(chunk: Chunk) -> list[Unit]:
             continue
         opened = FENCE_OPEN.match(line)
         if opened:
+            block += 1
             fence, j = opened.group(1), i + 1
             while j < len(lines) and not closes_fence(lines[j], fence):
                 j += 1
@@ -84,9 +95,12 @@ def split_units(chunk: Chunk) -> list[Unit]:
             continue
         if HEADING.match(line):
             seen_prose = False  # a subheading inside the chunk starts a new lead
+            block += 1
             i += 1
             continue
         if LIST_ITEM.match(line):
+            if not units or units[-1].kind != "item" or units[-1].block != block:
+                block += 1  # a list starts (items of one list share a block)
             j = i + 1
             while (
                 j < len(lines)
@@ -98,6 +112,7 @@ def split_units(chunk: Chunk) -> list[Unit]:
             add("\n".join(lines[i:j]), i, j - 1, "item")
             i = j
             continue
+        block += 1
         j = i
         while (
             j < len(lines)
