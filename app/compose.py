@@ -27,6 +27,8 @@ MAX_WORDS = 130  # prose words in the main passage (a list may take it past this
 MIN_WORDS = 25  # a shorter passage takes the rest of its paragraph
 KEEP_SHARE = 0.5  # a neighbour joins the passage when it scores over this share of the best
 MAX_CODE_LINES = 40
+SECOND_SHARE = 0.9  # a second passage only when its best unit scores nearly as well
+SECOND_ROOM = 60  # ... and the first passage is shorter than this
 PART_COVERED = 0.5  # a question part whose words the passage holds this share of is answered
 FIX = re.compile(
     r"^(instead|use|the fix|to fix|fix|the solution|solution|the cure|rather|so|prefer|avoid"
@@ -214,24 +216,40 @@ def choose(query: Query, hits: list[Hit], idf, scorer: Scorer | None = None) -> 
     if not ranked or ranked[0].probability < scorer.threshold:
         return []
     table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
-    passages = [expand(_lead(query, ranked).candidate, table)]
-    if len(query.parts) > 1:
-        for part in query.parts:
-            part_query = Query.parse(part)
-            words = frozenset(part_query.tokens)
-            if not words or any(
-                coverage(words, passage_words(p), idf) >= PART_COVERED for p in passages
-            ):
-                continue
-            used = {(p.hit.chunk.id, u.order) for p in passages for u in p.units}
-            extra = [
-                s
-                for s in score(part_query, hits, idf, scorer)
-                if (s.candidate.hit.chunk.id, s.candidate.unit.order) not in used
-                and _standalone(part_query, s.candidate.unit)
-            ]
-            if extra and coverage(words, _unit_tokens(extra[0].candidate.unit.quote), idf) > 0:
-                passages.append(expand(extra[0].candidate, table))
+    lead = _lead(query, ranked)
+    passages = [expand(lead.candidate, table)]
+    used = {(p.hit.chunk.id, u.order) for p in passages for u in p.units}
+    runner_up = next(
+        (
+            s
+            for s in ranked
+            if (s.candidate.hit.chunk.id, s.candidate.unit.order) not in used
+            and _standalone(query, s.candidate.unit)
+        ),
+        None,
+    )
+    if (
+        runner_up is not None
+        and runner_up.probability >= SECOND_SHARE * lead.probability
+        and sum(_words(list(p.units)) for p in passages) < SECOND_ROOM
+    ):
+        passages.append(expand(runner_up.candidate, table))
+    parts = query.sub_queries()
+    for part, own_words in zip(parts, query.part_tokens[: len(parts)], strict=True):
+        words = frozenset(part.tokens)
+        if own_words and any(
+            coverage(words, passage_words(p), idf) >= PART_COVERED for p in passages
+        ):
+            continue  # the passage already speaks to this part
+        used = {(p.hit.chunk.id, u.order) for p in passages for u in p.units}
+        extra = [
+            s
+            for s in score(part, hits, idf, scorer)
+            if (s.candidate.hit.chunk.id, s.candidate.unit.order) not in used
+            and _standalone(part, s.candidate.unit)
+        ]
+        if extra and extra[0].probability >= scorer.threshold:
+            passages.append(expand(extra[0].candidate, table))
     return _merge(passages)
 
 

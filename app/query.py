@@ -47,7 +47,7 @@ PART_BREAK = re.compile(
     r"|do|does|can)\b)|\?\s+(?=\S)",
     re.I,
 )
-MIN_PART_TOKENS = 1
+MIN_PART_WORDS = 3  # "when should I use it" is a part even without search words
 
 
 def is_follow_up(question: str) -> bool:
@@ -70,13 +70,9 @@ def contextual_query(question: str, history: list[str]) -> str:
 def split_parts(question: str) -> tuple[str, ...]:
     """The separate things a question asks; one part for a plain question."""
     pieces = [p.strip(" ,.?") for p in PART_BREAK.split(question)]
-    pieces = [p for p in pieces if len(tokenize(p)) >= MIN_PART_TOKENS]
+    pieces = [p for p in pieces if len(p.split()) >= MIN_PART_WORDS or tokenize(p)]
     if len(pieces) < 2:
         return (question,)
-    if re.search(r"\s+(?:vs\.?|versus)\s+", question, re.I):
-        # "selectinload vs joinedload for collections": each side is a part; the shared
-        # context after the last side belongs to both.
-        return tuple(pieces)
     return tuple(pieces)
 
 
@@ -106,6 +102,27 @@ class Query:
             parts,
             tuple(frozenset(tokenize(p)) for p in parts),
         )
+
+    def sub_queries(self) -> list[Query]:
+        """One query per part of a multi-part question. A part without words of its own ("and
+        when should I use it?") keeps its own intent and borrows the whole question's words."""
+        if len(self.parts) < 2:
+            return []
+        out = []
+        for part, tokens in zip(self.parts, self.part_tokens, strict=True):
+            intents = frozenset(n for n, pattern in INTENTS.items() if pattern.search(part))
+            out.append(
+                Query(
+                    part,
+                    part,
+                    tuple(tokens) or self.tokens,
+                    (),
+                    intents or self.intents,
+                    (part,),
+                    (frozenset(tokens) or frozenset(self.tokens),),
+                )
+            )
+        return out
 
     @property
     def words(self) -> frozenset[str]:

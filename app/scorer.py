@@ -58,6 +58,7 @@ META = re.compile(
     r"following) (document|page|guide|section) (explains|describes|covers|shows)\b",
     re.I,
 )
+MARKUP = re.compile(r"^\s*(?::::|!!!|\?\?\?|///|===|\{\*|--8<--|<[a-zA-Z!/])|\{\s*#[\w-]+\s*\}")
 POINTER = re.compile(r"\]\([^)]*\.md\b|\b(see|read|is in|are in|described in|covered in)\b.*\]\(", re.I)
 ANAPHORIC = re.compile(r"^(this|these|that|those|it|they|here|such|both)\b", re.I)
 SUMMARY_HEADING = re.compile(
@@ -109,6 +110,7 @@ FEATURES = (
     "heading_intent_match",
     "code_unwanted",
     "pointer",
+    "markup",
 )
 
 
@@ -194,6 +196,7 @@ def features(query: Query, cand: Candidate, top: Hit, best_keyword: float, idf) 
         float(heading_match),
         float(unit.kind == "code" and not query.wants_code),
         float(bool(POINTER.search(sentence))),
+        float(bool(MARKUP.search(text))),
     ]
 
 
