@@ -11,6 +11,7 @@ from app.compose import NO_CLEAR_ANSWER, Passage, choose, opening, render
 from app.query import Query
 from app.render import inert_links
 from app.retrieve import Hit
+from app.scorer import Scorer
 from ingest.chunk import Chunk
 from ingest.keyword import tokenize
 
@@ -132,14 +133,18 @@ def cite(passages: list[Passage]) -> list[Citation]:
 
 
 def extractive_answer(
-    question: str | Query, hits: list[Hit], idf: TermWeights, covered: bool
+    question: str | Query,
+    hits: list[Hit],
+    idf: TermWeights,
+    covered: bool,
+    scorer: Scorer | None = None,
 ) -> Answer:
     """Quote the passage that answers the question (see app/compose.py), cited [n]; when no
     unit clearly answers, say so and show the best section's opening."""
     query = question if isinstance(question, Query) else Query.parse(question)
     if not covered or not hits:
         return Answer(query.text, REFUSAL, True, [], hits)
-    passages = choose(query, hits, idf)
+    passages = choose(query, hits, idf, scorer)
     clear = bool(passages)
     if not clear:
         passages = [opening(hits[0])]

@@ -40,7 +40,8 @@ NO_CLEAR_ANSWER = "No passage in the knowledge base clearly answers this; the cl
 
 @dataclass(frozen=True)
 class Scored:
-    probability: float
+    probability: float  # ranking score among this question's units
+    answers: float  # calibrated: how likely this unit answers the question at all
     candidate: Candidate
 
 
@@ -67,10 +68,10 @@ def score(query: Query, hits: list[Hit], idf, scorer: Scorer | None = None) -> l
         return []
     top = hits[0]
     best_keyword = max(h.keyword for h in hits[:PASSAGES_SCORED])
-    scored = [
-        Scored(scorer.probability(features(query, c, top, best_keyword, idf)), c)
-        for c in candidates(hits)
-    ]
+    scored = []
+    for c in candidates(hits):
+        values = features(query, c, top, best_keyword, idf)
+        scored.append(Scored(scorer.probability(values), scorer.answers(values), c))
     scored.sort(key=lambda s: (-s.probability, s.candidate.hit.rank, s.candidate.unit.order))
     return scored
 
@@ -213,10 +214,12 @@ def choose(query: Query, hits: list[Hit], idf, scorer: Scorer | None = None) -> 
     """The passages an answer quotes; empty when no unit clearly answers the question."""
     scorer = scorer or default_scorer()
     ranked = score(query, hits, idf, scorer)
-    if not ranked or ranked[0].probability < scorer.threshold:
+    if not ranked:
         return []
     table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
     lead = _lead(query, ranked)
+    if lead.answers < scorer.threshold:
+        return []
     passages = [expand(lead.candidate, table)]
     used = {(p.hit.chunk.id, u.order) for p in passages for u in p.units}
     runner_up = next(
@@ -248,7 +251,7 @@ def choose(query: Query, hits: list[Hit], idf, scorer: Scorer | None = None) -> 
             if (s.candidate.hit.chunk.id, s.candidate.unit.order) not in used
             and _standalone(part, s.candidate.unit)
         ]
-        if extra and extra[0].probability >= scorer.threshold:
+        if extra and extra[0].answers >= scorer.threshold:
             passages.append(expand(extra[0].candidate, table))
     return _merge(passages)
 

@@ -202,10 +202,11 @@ def features(query: Query, cand: Candidate, top: Hit, best_keyword: float, idf) 
 
 @dataclass(frozen=True)
 class Scorer:
-    weights: tuple[float, ...]
+    weights: tuple[float, ...]  # ranking: which unit of the candidates answers best
     mean: tuple[float, ...]
     scale: tuple[float, ...]
-    threshold: float  # below this probability no unit clearly answers
+    gate_weights: tuple[float, ...]  # calibrated: how likely the best unit is an answer at all
+    threshold: float  # below this gate probability no unit clearly answers
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_FILE) -> Scorer:
@@ -217,13 +218,22 @@ class Scorer:
             tuple(data["weights"]),
             tuple(data["mean"]),
             tuple(data["scale"]),
+            tuple(data["gate_weights"]),
             float(data["threshold"]),
         )
 
     def probability(self, values: list[float]) -> float:
+        """The ranking score, as a probability (compare it among one question's units)."""
+        return self._logistic(self.weights, values)
+
+    def answers(self, values: list[float]) -> float:
+        """How likely this unit answers the question at all (compare with `threshold`)."""
+        return self._logistic(self.gate_weights, values)
+
+    def _logistic(self, weights: tuple[float, ...], values: list[float]) -> float:
         z = sum(
             w * ((v - m) / s)
-            for w, v, m, s in zip(self.weights, values, self.mean, self.scale, strict=True)
+            for w, v, m, s in zip(weights, values, self.mean, self.scale, strict=True)
         )
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 

@@ -47,6 +47,7 @@ CORPORA = {
 }
 L2 = 1.0
 STEPS = 400
+GATE_PRECISION = 0.2
 
 
 def rows(name: str) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -178,21 +179,28 @@ def main() -> int:
     train_names = args.train.split(",")
     train = [g for name in train_names for g in data[name]]
     model = FIT[args.objective](train)
-    p_all, _, tops, hits = precision_at_1(model, train)
+    p_all, _, _, _ = precision_at_1(model, train)
     print(
         f"trained on {args.train}: training precision@1 {p_all:.3f}; first unit of top "
         f"passage {baseline_p1(train):.3f}; questions with a labelled candidate "
         f"{sum(y.sum() > 0 for _, y in train) / len(train):.3f}"
     )
-    # The "no clear answer" threshold: below it, the top unit was right under a quarter of
-    # the time on the training questions.
+    # The "no clear answer" gate: a logistic fit (calibrated, unlike the ranking weights) of
+    # "this unit is an answer"; its threshold is where, below it, the top-ranked unit was a
+    # labelled answer under a quarter of the time on the training questions.
+    gate = fit(train)
+    tops, hits = [], []
+    for x, y in train:
+        best = int(np.argmax(probabilities(model, x)))
+        tops.append(float(probabilities(gate, x[best : best + 1])[0]))
+        hits.append(bool(y[best] > 0))
     order = sorted(zip(tops, hits, strict=True))
     threshold = 0.0
-    for i in range(5, len(order)):
+    for i in range(10, len(order)):
         below = [h for _, h in order[:i]]
-        if sum(below) / len(below) < 0.25:
+        if sum(below) / len(below) < GATE_PRECISION:
             threshold = order[i][0]
-    print(f"threshold {threshold:.3f}: {sum(t < threshold for t in tops)} of {len(tops)} below")
+    print(f"gate threshold {threshold:.3f}: {sum(t < threshold for t in tops)} of {len(tops)} below")
     for name, weight in sorted(zip(FEATURES, model[0], strict=True), key=lambda p: -abs(p[1])):
         print(f"  {name:>22} {weight:+.3f}")
     if not args.no_write:
@@ -201,6 +209,7 @@ def main() -> int:
             "weights": [round(float(v), 6) for v in model[0]],
             "mean": [round(float(v), 6) for v in model[1]],
             "scale": [round(float(v), 6) for v in model[2]],
+            "gate_weights": [round(float(v), 6) for v in gate[0]],
             "threshold": round(threshold, 4),
             "trained_on": train_names,
             "method": "scripts/train_answer_scorer.py: weighted L2 logistic regression",
