@@ -54,7 +54,7 @@ class Passage:
 
 
 def candidates(hits: list[Hit]) -> list[Candidate]:
-    out = []
+    out: list[Candidate] = []
     for hit in hits[:PASSAGES_SCORED]:
         units = tuple(split_units(hit.chunk))
         out.extend(Candidate(hit, unit, units) for unit in units)
@@ -193,7 +193,9 @@ def expand(cand: Candidate, scores: dict[tuple[str, int], float] | None = None) 
 
 
 def _anaphoric(unit: Unit) -> bool:
-    return bool(re.match(r"^(this|these|that|those|it|they|such|both|so|then|also)\b", unit.quote, re.I))
+    return bool(
+        re.match(r"^(this|these|that|those|it|they|such|both|so|then|also)\b", unit.quote, re.I)
+    )
 
 
 def _trim(units: list[Unit], keep: Unit) -> list[Unit]:

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from app.answer import Answer, TermWeights, coverage, extractive_answer
-from app.compose import answer_first
 from app.aspects import AspectHit, search_aspects
+from app.compose import answer_first
 from app.documents import (
     MAX_SECTION_LINES,
     DocumentInfo,

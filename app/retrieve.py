@@ -13,6 +13,8 @@ from ingest.errors import GenerationGone
 CANDIDATES = 40  # per retriever, before fusion
 RRF_K = 60
 MAX_QUERY_CHARS = 2000  # longer questions are cut: the model reads ~256 word pieces anyway
+
+
 @dataclass(frozen=True)
 class Hit:
     chunk: Chunk

@@ -25,7 +25,9 @@ from ingest.keyword import tokenize
 WEIGHTS_FILE = Path(__file__).with_name("answer_scorer.json")
 
 # What a unit's wording says it is.
-CONDITION = re.compile(r"\b(when|whenever|if|unless|once|before|after|until|only|as soon as)\b", re.I)
+CONDITION = re.compile(
+    r"\b(when|whenever|if|unless|once|before|after|until|only|as soon as)\b", re.I
+)
 REASON = re.compile(
     r"\b(because|so that|otherwise|since|which means|this means|reason|to avoid|prevents?"
     r"|ensures?|so the|so you|so it|that way)\b",
@@ -59,7 +61,9 @@ META = re.compile(
     re.I,
 )
 MARKUP = re.compile(r"^\s*(?::::|!!!|\?\?\?|///|===|\{\*|--8<--|<[a-zA-Z!/])|\{\s*#[\w-]+\s*\}")
-POINTER = re.compile(r"\]\([^)]*\.md\b|\b(see|read|is in|are in|described in|covered in)\b.*\]\(", re.I)
+POINTER = re.compile(
+    r"\]\([^)]*\.md\b|\b(see|read|is in|are in|described in|covered in)\b.*\]\(", re.I
+)
 ANAPHORIC = re.compile(r"^(this|these|that|those|it|they|here|such|both)\b", re.I)
 SUMMARY_HEADING = re.compile(
     r"\b(summary|checklist|tl;?dr|overview|introduction|intro|contents|key takeaways|see also"
@@ -70,7 +74,9 @@ HEADING_INTENT: dict[str, re.Pattern[str]] = {
     "when": re.compile(r"\b(when|whether|choos\w*|deciding)\b", re.I),
     "why": re.compile(r"\b(why|benefits?|rationale|motivation)\b", re.I),
     "how": re.compile(r"\b(how|steps?|setting up|using|usage)\b", re.I),
-    "avoid": re.compile(r"\b(avoid\w*|pitfalls?|mistakes?|anti-?patterns?|gotchas?|don'?t)\b", re.I),
+    "avoid": re.compile(
+        r"\b(avoid\w*|pitfalls?|mistakes?|anti-?patterns?|gotchas?|don'?t)\b", re.I
+    ),
     "compare": re.compile(r"\b(vs\.?|versus|differences?|compar\w*)\b", re.I),
     "what": re.compile(r"^(what|definition)\b", re.I),
 }

@@ -76,7 +76,9 @@ def rows(name: str) -> list[tuple[np.ndarray, np.ndarray]]:
                 [
                     float(
                         any(
-                            c.hit.chunk.source == s and c.unit.start_line <= b and a <= c.unit.end_line
+                            c.hit.chunk.source == s
+                            and c.unit.start_line <= b
+                            and a <= c.unit.end_line
                             for s, a, b in q.answer_lines
                         )
                     )
@@ -103,7 +105,9 @@ def fit(groups: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.nda
     for _ in range(STEPS):  # Newton steps on the weighted, L2-penalised log loss
         p = 1 / (1 + np.exp(-np.clip(z @ beta, -30, 30)))
         grad = z.T @ (w_row * (p - y)) + L2 * np.r_[0.0, beta[1:]]
-        hess = (z * (w_row * p * (1 - p))[:, None]).T @ z + L2 * np.diag(np.r_[0.0, np.ones(len(beta) - 1)])
+        hess = (z * (w_row * p * (1 - p))[:, None]).T @ z + L2 * np.diag(
+            np.r_[0.0, np.ones(len(beta) - 1)]
+        )
         step = np.linalg.solve(hess + 1e-6 * np.eye(len(beta)), grad)
         beta -= step
         if np.abs(step).max() < 1e-7:
@@ -173,8 +177,8 @@ def main() -> int:
         p_all, p_reach, _, _ = precision_at_1(model, data[held])
         print(
             f"held out {held}: unit precision@1 {p_all:.3f} (questions whose candidates hold a "
-            f"labelled unit: {p_reach:.3f}); first unit of top passage {baseline_p1(data[held]):.3f}"
-            f"; n={len(data[held])}"
+            f"labelled unit: {p_reach:.3f}); first unit of top passage "
+            f"{baseline_p1(data[held]):.3f}; n={len(data[held])}"
         )
     train_names = args.train.split(",")
     train = [g for name in train_names for g in data[name]]
@@ -200,7 +204,9 @@ def main() -> int:
         below = [h for _, h in order[:i]]
         if sum(below) / len(below) < GATE_PRECISION:
             threshold = order[i][0]
-    print(f"gate threshold {threshold:.3f}: {sum(t < threshold for t in tops)} of {len(tops)} below")
+    print(
+        f"gate threshold {threshold:.3f}: {sum(t < threshold for t in tops)} of {len(tops)} below"
+    )
     for name, weight in sorted(zip(FEATURES, model[0], strict=True), key=lambda p: -abs(p[1])):
         print(f"  {name:>22} {weight:+.3f}")
     if not args.no_write:
