@@ -19,20 +19,36 @@ from dataclasses import dataclass
 from app.passages import Unit, split_units
 from app.query import Query
 from app.retrieve import Hit
-from app.scorer import Candidate, Scorer, _unit_tokens, coverage, default_scorer, features
+from app.scorer import (
+    MARKUP,
+    Candidate,
+    Scorer,
+    _unit_tokens,
+    coverage,
+    default_scorer,
+    features,
+)
 
 PASSAGES_SCORED = 5  # the top hits whose units compete
 MAX_LIST_ITEMS = 8  # a longer list is cut to its best items
-MAX_WORDS = 130  # prose words in the main passage (a list may take it past this a little)
+MAX_WORDS = 100  # prose words in the main passage (a list may take it past this a little)
 MIN_WORDS = 25  # a shorter passage takes the rest of its paragraph
 KEEP_SHARE = 0.5  # a neighbour joins the passage when it scores over this share of the best
 MAX_CODE_LINES = 40
 SECOND_SHARE = 0.9  # a second passage only when its best unit scores nearly as well
 SECOND_ROOM = 60  # ... and the first passage is shorter than this
+MAX_PASSAGES = 2  # more reads as stitching, not an answer
+MAX_TOTAL_WORDS = 150  # prose words in all, a second part of the question included
 PART_COVERED = 0.5  # a question part whose words the passage holds this share of is answered
 FIX = re.compile(
     r"^(instead|use|the fix|to fix|fix|the solution|solution|the cure|rather|so|prefer|avoid"
     r"|do|don'?t|always|never|make|wrap|call|pass|set|keep|put)\b",
+    re.I,
+)
+# A sentence that opens like this leans on the one before it.
+LEANS_BACK = re.compile(
+    r"^(this|these|that|those|it|they|such|both|so|then|also|for example|for instance|however"
+    r"|in this case|in that case|otherwise|instead|here)\b",
     re.I,
 )
 NO_CLEAR_ANSWER = "No passage in the knowledge base clearly answers this; the closest section is"
@@ -111,6 +127,8 @@ def _window(cand: Candidate, scores: dict[tuple[str, int], float]) -> list[Unit]
     best = scores.get((key, unit.order), 0.0)
 
     def gain(u: Unit) -> float:
+        if u is not unit and MARKUP.search(u.text):
+            return -1e9  # a directive or API stub line, never part of the quote
         if u.kind == "code":
             return 0.0 if u is unit else -1e9
         return scores.get((key, u.order), 0.0) - KEEP_SHARE * best
@@ -193,9 +211,7 @@ def expand(cand: Candidate, scores: dict[tuple[str, int], float] | None = None) 
 
 
 def _anaphoric(unit: Unit) -> bool:
-    return bool(
-        re.match(r"^(this|these|that|those|it|they|such|both|so|then|also)\b", unit.quote, re.I)
-    )
+    return bool(LEANS_BACK.match(unit.quote))
 
 
 def _trim(units: list[Unit], keep: Unit) -> list[Unit]:
@@ -223,22 +239,6 @@ def choose(query: Query, hits: list[Hit], idf, scorer: Scorer | None = None) -> 
     if lead.answers < scorer.threshold:
         return []
     passages = [expand(lead.candidate, table)]
-    used = {(p.hit.chunk.id, u.order) for p in passages for u in p.units}
-    runner_up = next(
-        (
-            s
-            for s in ranked
-            if (s.candidate.hit.chunk.id, s.candidate.unit.order) not in used
-            and _standalone(query, s.candidate.unit)
-        ),
-        None,
-    )
-    if (
-        runner_up is not None
-        and runner_up.probability >= SECOND_SHARE * lead.probability
-        and sum(_words(list(p.units)) for p in passages) < SECOND_ROOM
-    ):
-        passages.append(expand(runner_up.candidate, table))
     parts = query.sub_queries()
     for part, own_words in zip(parts, query.part_tokens[: len(parts)], strict=True):
         words = frozenset(part.tokens)
@@ -246,16 +246,41 @@ def choose(query: Query, hits: list[Hit], idf, scorer: Scorer | None = None) -> 
             coverage(words, passage_words(p), idf) >= PART_COVERED for p in passages
         ):
             continue  # the passage already speaks to this part
-        used = {(p.hit.chunk.id, u.order) for p in passages for u in p.units}
-        extra = [
-            s
-            for s in score(part, hits, idf, scorer)
-            if (s.candidate.hit.chunk.id, s.candidate.unit.order) not in used
-            and _standalone(part, s.candidate.unit)
-        ]
+        extra = [s for s in score(part, hits, idf, scorer) if _fresh(s, passages, part)]
         if extra and extra[0].answers >= scorer.threshold:
-            passages.append(expand(extra[0].candidate, table))
+            part_table = {
+                (s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in extra
+            }
+            _append(passages, expand(extra[0].candidate, part_table), MAX_TOTAL_WORDS)
+    if len(passages) == 1 and _total(passages) < SECOND_ROOM:
+        runner_up = next((s for s in ranked if _fresh(s, passages, query)), None)
+        if runner_up is not None and runner_up.probability >= SECOND_SHARE * lead.probability:
+            _append(passages, expand(runner_up.candidate, table), SECOND_ROOM + MIN_WORDS)
     return _merge(passages)
+
+
+def _fresh(s: Scored, passages: list[Passage], query: Query) -> bool:
+    """A unit no passage quotes yet that may answer on its own."""
+    key = (s.candidate.hit.chunk.id, s.candidate.unit.order)
+    used = {(p.hit.chunk.id, u.order) for p in passages for u in p.units}
+    return key not in used and _standalone(query, s.candidate.unit)
+
+
+def _total(passages: list[Passage]) -> int:
+    return sum(_words(list(p.units)) for p in passages)
+
+
+def _append(passages: list[Passage], extra: Passage, limit: int) -> None:
+    """Add `extra`, cut to what fits under `limit` words in all; skipped when even its core
+    does not fit or the answer already has MAX_PASSAGES passages."""
+    if len(passages) >= MAX_PASSAGES:
+        return
+    units = list(extra.units)
+    room = limit - _total(passages)
+    while len(units) > 1 and _words(units) > room and units[-1].kind == "sentence":
+        units.pop()
+    if _words(units) <= room:
+        passages.append(Passage(extra.hit, tuple(units)))
 
 
 def _standalone(query: Query, unit: Unit) -> bool:
