@@ -146,15 +146,15 @@ def extractive_answer(
     passages = choose(query, hits, idf, scorer)
     clear = bool(passages)
     if not clear:
-        passages = [opening(hits[0])]
-    passages = [p for p in passages if p.units]
-    if not passages:
-        return Answer(query.text, REFUSAL, True, [], hits)
+        section = opening(hits)
+        if section is None:  # no retrieved section has any prose to show
+            return Answer(query.text, REFUSAL, True, [], hits)
+        passages = [section]
     citations = cite(passages)
     markers = {c.chunk.id: c.n for c in citations}
     text = render(passages, markers)
     if not clear:
-        heading = hits[0].chunk.heading_path
+        heading = passages[0].hit.chunk.heading_path
         text = f"{NO_CLEAR_ANSWER} “{heading}” [1].\n\n{text}"
     answer = Answer(query.text, text, False, citations, hits)
     answer.extra["clear"] = clear

@@ -37,6 +37,7 @@ KEEP_SHARE = 0.5  # a neighbour joins the passage when it scores over this share
 MAX_CODE_LINES = 40
 SECOND_SHARE = 0.7  # a second passage only when its best unit scores nearly as well
 SECOND_ROOM = 80  # ... and the first passage is shorter than this
+GATE_CONTENDERS = 3  # the answer is clear when one of the top units passes the gate
 MAX_PASSAGES = 2  # more reads as stitching, not an answer
 MAX_TOTAL_WORDS = 150  # prose words in all, a second part of the question included
 PART_COVERED = 0.5  # a question part whose words the passage holds this share of is answered
@@ -236,7 +237,8 @@ def choose(query: Query, hits: list[Hit], idf, scorer: Scorer | None = None) -> 
         return []
     table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
     lead = _lead(query, ranked)
-    if lead.answers < scorer.threshold:
+    contenders = [s for s in ranked if _standalone(query, s.candidate.unit)][:GATE_CONTENDERS]
+    if max((s.answers for s in contenders), default=0.0) < scorer.threshold:
         return []
     passages = [expand(lead.candidate, table)]
     parts = query.sub_queries()
@@ -316,23 +318,27 @@ def _merge(passages: list[Passage]) -> list[Passage]:
     return list(by_chunk.values())
 
 
-def opening(hit: Hit, max_words: int = 60) -> Passage:
-    """The first prose of a section (and the list or code its lead-in introduces)."""
-    units = tuple(split_units(hit.chunk))
-    chosen: list[Unit] = []
-    for unit in units:
-        if unit.kind == "code" and not chosen:
-            continue
-        chosen.append(unit)
-        if _words(chosen) >= max_words or unit.kind == "code":
-            break
-    while chosen and chosen[-1].kind != "code" and chosen[-1].quote.rstrip().endswith(":"):
-        more = _introduced(units, chosen[-1])
-        if more:
-            chosen += [u for u in more if u not in chosen]
-            break
-        chosen.pop()
-    return Passage(hit, tuple(chosen))
+def opening(hits: list[Hit], max_words: int = 60) -> Passage | None:
+    """The first prose of the best section that has any (and the list or code its lead-in
+    introduces); None when no retrieved section has prose."""
+    for hit in hits:
+        units = tuple(split_units(hit.chunk))
+        chosen: list[Unit] = []
+        for unit in units:
+            if unit.kind == "code" and not chosen:
+                continue
+            chosen.append(unit)
+            if _words(chosen) >= max_words or unit.kind == "code":
+                break
+        while chosen and chosen[-1].kind != "code" and chosen[-1].quote.rstrip().endswith(":"):
+            more = _introduced(units, chosen[-1])
+            if more:
+                chosen += [u for u in more if u not in chosen]
+                break
+            chosen.pop()
+        if chosen:
+            return Passage(hit, tuple(chosen))
+    return None
 
 
 def render(passages: list[Passage], markers: dict[str, int]) -> str:
