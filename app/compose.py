@@ -21,6 +21,7 @@ from app.query import Query
 from app.retrieve import Hit
 from app.scorer import (
     MARKUP,
+    POINTER,
     Candidate,
     Scorer,
     _unit_tokens,
@@ -265,7 +266,13 @@ def _fresh(s: Scored, passages: list[Passage], query: Query) -> bool:
     """A unit no passage quotes yet that may answer on its own."""
     key = (s.candidate.hit.chunk.id, s.candidate.unit.order)
     used = {(p.hit.chunk.id, u.order) for p in passages for u in p.units}
-    return key not in used and _standalone(query, s.candidate.unit)
+    text = s.candidate.unit.text
+    return (
+        key not in used
+        and _standalone(query, s.candidate.unit)
+        and not POINTER.search(text)  # "See [X] for more details" adds nothing
+        and not MARKUP.search(text)
+    )
 
 
 def _total(passages: list[Passage]) -> int:

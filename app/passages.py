@@ -112,7 +112,8 @@ def split_units(chunk: Chunk) -> list[Unit]:
             add("\n".join(lines[i:j]), i, j - 1, "item")
             i = j
             continue
-        block += 1
+        if not (line.startswith((" ", "\t")) and units and units[-1].kind == "item"):
+            block += 1  # an indented paragraph under a list item stays in its list
         j = i
         while (
             j < len(lines)
