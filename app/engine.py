@@ -9,6 +9,7 @@ from typing import TypeVar
 
 from app.answer import Answer, TermWeights, extractive_answer
 from app.aspects import AspectHit, search_aspects
+from app.compose import answer_first
 from app.documents import (
     MAX_SECTION_LINES,
     DocumentInfo,
@@ -19,6 +20,7 @@ from app.documents import (
     read_lines,
 )
 from app.index import IndexReader, OpenGeneration
+from app.query import Query
 from app.retrieve import Hit, Retriever, Scored
 from ingest import refusal
 from ingest.config import Settings
@@ -140,9 +142,9 @@ class Assistant:
         return self._scored(generation, question, k, section, history).hits
 
     def _scored(self, generation, question, k, section, history) -> Scored:
-        return self.retriever.scored(
-            question[:MAX_QUESTION_CHARS], k or self.settings.top_k, section, history, generation
-        )
+        if not isinstance(question, Query):
+            question = Query.parse(question[:MAX_QUESTION_CHARS], history)
+        return self.retriever.scored(question, k or self.settings.top_k, section, None, generation)
 
     def ask(
         self,
@@ -155,15 +157,16 @@ class Assistant:
         question = " ".join(question.split())
         if not question:
             return Answer(question, "Please type a question.", True, [], [])
-        return self._pinned(lambda generation: self._ask(generation, question, k, section, history))
+        query = Query.parse(question, history)
+        return self._pinned(lambda generation: self._ask(generation, query, k, section))
 
-    def _ask(self, generation, question, k, section, history) -> Answer:
+    def _ask(self, generation, query: Query, k, section) -> Answer:
         """The whole answer from one generation: hits, term weights and relevance."""
-        scored = self._scored(generation, question, k, section, history)
+        scored = self._scored(generation, query, k, section, None)
         hits = scored.hits
-        if not tokenize(question):
+        if not query.tokens:
             answer = Answer(
-                question,
+                query.text,
                 "I could not find any words to search for in that question.",
                 True,
                 [],
@@ -171,9 +174,9 @@ class Assistant:
             )
         else:
             weights = self._weights_of(generation)
-            score = relevance(scored, question, generation, self._terms_of(generation))
+            score = relevance(scored, query.text, generation, self._terms_of(generation))
             threshold = threshold_of(generation)
-            answer = extractive_answer(question, hits, weights, score >= threshold)
+            answer = extractive_answer(query, hits, weights, score >= threshold)
             answer.extra["relevance"] = round(score, 4)
             answer.extra["threshold"] = threshold
         answer.extra["generation"] = generation.name
@@ -194,11 +197,15 @@ class Assistant:
             yield self.ask(question, k, section, history)
             return
 
+        query = Query.parse(question, history)
+
         def retrieve(generation: OpenGeneration) -> tuple[list[Hit], Answer | None]:
-            scored = self._scored(generation, question, k, section, history)
-            if self._covers(generation, scored, question) is not None:
-                return scored.hits, None
-            return hits, self._ask(generation, question, k, section, history)
+            scored = self._scored(generation, query, k, section, None)
+            if self._covers(generation, scored, query.text) is not None:
+                # The passage holding the best answering unit goes first in the prompt.
+                weights = self._weights_of(generation)
+                return answer_first(query, scored.hits, weights), None
+            return scored.hits, self._ask(generation, query, k, section)
 
         hits, refusal = self._pinned(retrieve)
         if refusal is not None:

@@ -25,7 +25,7 @@ THRESHOLDS = {
 }
 # Answer-level measures gate only where a question file labels them.
 ANSWER_THRESHOLDS = {"key_point_rate": 0.50}
-MAX_JUNK_ANSWERS = 30
+MAX_JUNK_ANSWERS = 25
 
 
 Span = tuple[str, int, int]  # source, first line, last line (1-based, inclusive)
@@ -90,6 +90,11 @@ def junk_markup(answer: str) -> list[str]:
     return found
 
 
+def answer_words(answer: str) -> int:
+    """Words a reader reads: prose and code lines, without the [n] markers."""
+    return len(re.sub(r"\[\d+\]", " ", answer).split())
+
+
 def has_key_point(question: Question, answer: str) -> bool:
     """Every key term appears in the answer (case and spacing ignored)."""
     text = " ".join(answer.lower().split())
@@ -151,6 +156,7 @@ def metrics(outcomes: Iterable[Outcome], k: int = 5) -> dict[str, float]:
         return sum(values) / len(values) if values else 1.0
 
     keyed = [o for o in covered if o.question.key]
+    answered = [o for o in covered if not o.refused]
     located = [o for o in covered if o.question.answer_lines]
     answer_values = {
         "key_point_rate": share(
@@ -160,6 +166,12 @@ def metrics(outcomes: Iterable[Outcome], k: int = 5) -> dict[str, float]:
             [not o.refused and overlaps(o.cited_spans, o.question.answer_lines) for o in located]
         ),
         "junk_answers": sum(1 for o in outcomes if not o.refused and junk_markup(o.answer_text)),
+        # Key point is a substring test, so a longer answer wins it more easily: watch length.
+        "mean_answer_words": round(
+            sum(answer_words(o.answer_text) for o in answered) / len(answered), 1
+        )
+        if answered
+        else 0.0,
     }
     return {
         "questions": len(outcomes),

@@ -20,6 +20,7 @@ class Unit:
     kind: str  # "sentence", "item" or "code"
     order: int  # position within its chunk
     lead: bool  # the first prose unit under its heading
+    block: int = 0  # which paragraph, list or code block of its chunk it belongs to
 
     @property
     def quote(self) -> str:
@@ -61,6 +62,7 @@ def split_units(chunk: Chunk) -> list[Unit]:
     lines = clean_lines(chunk.text.splitlines(), chunk.includes)
     units: list[Unit] = []
     seen_prose = False
+    block = 0
     i = 0
 
     def add(text: str, start: int, end: int, kind: str) -> None:
@@ -68,7 +70,15 @@ def split_units(chunk: Chunk) -> list[Unit]:
         lead = kind != "code" and not seen_prose
         seen_prose = seen_prose or kind != "code"
         units.append(
-            Unit(text, chunk.start_line + start, chunk.start_line + end, kind, len(units), lead)
+            Unit(
+                text,
+                chunk.start_line + start,
+                chunk.start_line + end,
+                kind,
+                len(units),
+                lead,
+                block,
+            )
         )
 
     while i < len(lines):
@@ -82,6 +92,7 @@ def split_units(chunk: Chunk) -> list[Unit]:
             continue
         opened = FENCE_OPEN.match(line)
         if opened:
+            block += 1
             fence, j = opened.group(1), i + 1
             while j < len(lines) and not closes_fence(lines[j], fence):
                 j += 1
@@ -90,9 +101,12 @@ def split_units(chunk: Chunk) -> list[Unit]:
             continue
         if HEADING.match(line):
             seen_prose = False  # a subheading inside the chunk starts a new lead
+            block += 1
             i += 1
             continue
         if LIST_ITEM.match(line):
+            if not units or units[-1].kind != "item" or units[-1].block != block:
+                block += 1  # a list starts (items of one list share a block)
             j = i + 1
             while (
                 j < len(lines)
@@ -104,6 +118,8 @@ def split_units(chunk: Chunk) -> list[Unit]:
             add("\n".join(lines[i:j]), i, j - 1, "item")
             i = j
             continue
+        if not (line.startswith((" ", "\t")) and units and units[-1].kind == "item"):
+            block += 1  # an indented paragraph under a list item stays in its list
         j = i
         while (
             j < len(lines)

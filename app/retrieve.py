@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from app.index import IndexReader, OpenGeneration
+from app.query import Query
 from ingest.chunk import Chunk
 from ingest.embed import Embedder
 from ingest.errors import GenerationGone
-from ingest.keyword import tokenize
 
 CANDIDATES = 40  # per retriever, before fusion
 RRF_K = 60
@@ -17,14 +16,6 @@ RRF_K = 60
 # many places lower in each ranking, so the page that explains a topic wins over it.
 HUB_RANK_OFFSET = 10
 MAX_QUERY_CHARS = 2000  # longer questions are cut: the model reads ~256 word pieces anyway
-FOLLOW_UP_START = re.compile(
-    r"^(and|or|but|also|what about|how about|same|then|so|ok|okay|what if|in|for|with)\b", re.I
-)
-PRONOUN = re.compile(
-    r"\b(it|its|this|that|these|those|they|them|their|there|one|ones|equivalent|instead|same"
-    r"|else|alternative|afterwards)\b",
-    re.I,
-)
 
 
 @dataclass(frozen=True)
@@ -34,23 +25,6 @@ class Hit:
     keyword: float  # BM25 score, 0 when the chunk has none of the words
     fused: float  # reciprocal-rank fusion score; the ranking key
     rank: int  # 1-based
-
-
-def is_follow_up(question: str) -> bool:
-    """A short question leaning on the previous turn ("and in Django?", "why is that?")."""
-    words = tokenize(question)
-    return (
-        bool(FOLLOW_UP_START.match(question.strip()))
-        or len(words) <= 2
-        or (len(words) <= 6 and bool(PRONOUN.search(question)))
-    )
-
-
-def contextual_query(question: str, history: list[str]) -> str:
-    """The text to search for: a follow-up borrows the previous question's subject."""
-    if history and is_follow_up(question):
-        return f"{question} {history[-1]}"
-    return question
 
 
 @dataclass(frozen=True)
@@ -88,14 +62,14 @@ class Retriever:
 
     def search(
         self,
-        question: str,
+        question: str | Query,
         k: int = 5,
         section: str | None = None,
         history: list[str] | None = None,
         generation: OpenGeneration | None = None,
     ) -> list[Hit]:
         """The k best chunks for a question, best first, from `generation` (pinned by the
-        caller) or else from the current one."""
+        caller) or else from the current one. A Query carries its own follow-up context."""
         if generation is None:
             with self.reader.pinned() as pinned:
                 return self.scored(question, k, section, history, pinned).hits
@@ -103,22 +77,24 @@ class Retriever:
 
     def scored(
         self,
-        question: str,
+        question: str | Query,
         k: int,
         section: str | None,
         history: list[str] | None,
         generation: OpenGeneration,
     ) -> Scored:
         """search(), with the best rows of each retriever (for the refusal decision)."""
-        query = contextual_query(question.strip(), history or [])[:MAX_QUERY_CHARS]
-        if not tokenize(query) and not query.strip():
+        if not isinstance(question, Query):
+            question = Query.parse(question[:MAX_QUERY_CHARS], history)
+        query = question.search_text[:MAX_QUERY_CHARS]
+        if not question.tokens and not question.context_tokens and not query.strip():
             return Scored([], {}, {})
         dense = self._dense(generation, query, section)
-        keyword = self._keyword(generation, question, query, section)
+        keyword = self._keyword(generation, question, section)
         rankings = [list(dense), list(keyword)]
-        if query != question:
+        if question.is_follow_up:
             # A follow-up: also search for its own words, so its new subject can win.
-            own = self._dense(generation, question, section)
+            own = self._dense(generation, question.text, section)
             rankings.append(list(own))
             dense = {i: max(dense.get(i, -1.0), own.get(i, -1.0)) for i in dense.keys() | own}
         hubs = hub_sources(generation)
@@ -153,11 +129,9 @@ class Retriever:
             for cid, distance in zip(result["ids"][0], result["distances"][0], strict=True)
         }
 
-    def _keyword(
-        self, gen: OpenGeneration, question: str, query: str, section: str | None
-    ) -> dict[int, float]:
+    def _keyword(self, gen: OpenGeneration, query: Query, section: str | None) -> dict[int, float]:
         # The question's own words count twice so a follow-up's new subject outweighs the old.
-        tokens = tokenize(question) * 2 + tokenize(query[len(question) :])
+        tokens = list(query.tokens) * 2 + list(query.context_tokens)
         known = [t for t in tokens if t in gen.bm25.vocab_dict]
         if not known:
             return {}

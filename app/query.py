@@ -1,0 +1,138 @@
+"""A question parsed once: its words, weights, intent and parts, passed to every stage.
+
+Retrieval, the refusal decision and answer selection all need the question's tokens; the
+answer scorer also needs what kind of answer is wanted ("when" wants a condition, "why" a
+reason, "avoid" a pitfall) and the separate parts of a two-part question ("X vs Y",
+"what is it and when do I use it"). `Query.parse` works that out once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.keyword import tokenize
+
+FOLLOW_UP_START = re.compile(
+    r"^(and|or|but|also|what about|how about|same|then|so|ok|okay|what if|in|for|with)\b", re.I
+)
+PRONOUN = re.compile(
+    r"\b(it|its|this|that|these|those|they|them|their|there|one|ones|equivalent|instead|same"
+    r"|else|alternative|afterwards)\b",
+    re.I,
+)
+
+# What kind of answer a question wants, from its wording. A question may want several.
+INTENTS: dict[str, re.Pattern[str]] = {
+    "when": re.compile(r"\b(when|which situations?|under what|at what point|ever)\b", re.I),
+    "why": re.compile(r"\b(why|reason|purpose|point of|benefit|matter)\b", re.I),
+    "how": re.compile(r"\b(how( do| can| should| to)?|steps?|way to|set up|configure)\b", re.I),
+    "should": re.compile(r"\b(should|best|recommend\w*|prefer\w*|ought|right way|good)\b", re.I),
+    "avoid": re.compile(
+        r"\b(avoid|pitfalls?|mistakes?|wrong|bad|never|problems?|risks?|don'?t|anti-?pattern)\b",
+        re.I,
+    ),
+    "compare": re.compile(
+        r"\b(vs\.?|versus|difference|differ|compared?|or|between|instead of|rather than)\b", re.I
+    ),
+    "what": re.compile(r"^(what|which|who)\b|\bwhat (is|are|does)\b|\bmean(s|ing)?\b", re.I),
+    "example": re.compile(r"\b(example|show|code|write|snippet|sample|syntax|implement)\b", re.I),
+    "list": re.compile(r"\b(which|what) (\w+ )?(are|things|steps|rules|kinds|types)\b", re.I),
+}
+CODE_INTENT = re.compile(r"\b(how|example|show|code|write|implement|snippet|sample|syntax)\b", re.I)
+
+# Where a two-part question splits: "X vs Y", "what ... and when/why/how ...", "; ".
+PART_BREAK = re.compile(
+    r"\s+(?:vs\.?|versus)\s+|;\s*|,?\s+and\s+(?=(?:when|why|how|what|which|where|should|is|are"
+    r"|do|does|can)\b)|\?\s+(?=\S)",
+    re.I,
+)
+MIN_PART_WORDS = 3  # "when should I use it" is a part even without search words
+
+
+def is_follow_up(question: str) -> bool:
+    """A short question leaning on the previous turn ("and in Django?", "why is that?")."""
+    words = tokenize(question)
+    return (
+        bool(FOLLOW_UP_START.match(question.strip()))
+        or len(words) <= 2
+        or (len(words) <= 6 and bool(PRONOUN.search(question)))
+    )
+
+
+def contextual_query(question: str, history: list[str]) -> str:
+    """The text to search for: a follow-up borrows the previous question's subject."""
+    if history and is_follow_up(question):
+        return f"{question} {history[-1]}"
+    return question
+
+
+def split_parts(question: str) -> tuple[str, ...]:
+    """The separate things a question asks; one part for a plain question."""
+    pieces = [p.strip(" ,.?") for p in PART_BREAK.split(question)]
+    pieces = [p for p in pieces if len(p.split()) >= MIN_PART_WORDS or tokenize(p)]
+    if len(pieces) < 2:
+        return (question,)
+    return tuple(pieces)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question as every stage needs it, worked out once."""
+
+    text: str  # the question, whitespace collapsed
+    search_text: str  # what retrieval searches for: follow-ups borrow the previous question
+    tokens: tuple[str, ...]  # the question's own search words (stems, no stopwords)
+    context_tokens: tuple[str, ...]  # words borrowed from the previous question, if any
+    intents: frozenset[str]
+    parts: tuple[str, ...]
+    part_tokens: tuple[frozenset[str], ...] = field(default=())
+
+    @classmethod
+    def parse(cls, question: str, history: list[str] | None = None) -> Query:
+        text = " ".join(question.split())
+        search_text = contextual_query(text, list(history or []))
+        parts = split_parts(text)
+        return cls(
+            text,
+            search_text,
+            tuple(tokenize(text)),
+            tuple(tokenize(search_text[len(text) :])),
+            frozenset(name for name, pattern in INTENTS.items() if pattern.search(text)),
+            parts,
+            tuple(frozenset(tokenize(p)) for p in parts),
+        )
+
+    def sub_queries(self) -> list[Query]:
+        """One query per part of a multi-part question. A part without words of its own ("and
+        when should I use it?") keeps its own intent and borrows the whole question's words."""
+        if len(self.parts) < 2:
+            return []
+        out = []
+        for part, tokens in zip(self.parts, self.part_tokens, strict=True):
+            intents = frozenset(n for n, pattern in INTENTS.items() if pattern.search(part))
+            out.append(
+                Query(
+                    part,
+                    part,
+                    tuple(tokens) or self.tokens,
+                    (),
+                    intents or self.intents,
+                    (part,),
+                    (frozenset(tokens) or frozenset(self.tokens),),
+                )
+            )
+        return out
+
+    @property
+    def words(self) -> frozenset[str]:
+        """Every search word, the borrowed context included."""
+        return frozenset(self.tokens) | frozenset(self.context_tokens)
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.search_text != self.text
+
+    @property
+    def wants_code(self) -> bool:
+        return bool(CODE_INTENT.search(self.text))
