@@ -111,10 +111,10 @@ class Assistant:
             self._terms = cached
         return cached[1]
 
-    def _covers(self, generation: OpenGeneration, scored: Scored, question: str) -> float | None:
-        """The question's relevance when the KB covers it, None when it must be refused."""
+    def _covers(self, generation: OpenGeneration, scored: Scored, question: str) -> bool:
+        """Whether the KB covers the question (else it is refused)."""
         score = relevance(scored, question, generation, self._terms_of(generation))
-        return score if score >= threshold_of(generation) else None
+        return score >= threshold_of(generation)
 
     def _pinned(self, work: Callable[[OpenGeneration], T]) -> T:
         """Run `work` on one generation; once more on the newest if it was deleted meanwhile."""
@@ -201,7 +201,7 @@ class Assistant:
 
         def retrieve(generation: OpenGeneration) -> tuple[list[Hit], Answer | None]:
             scored = self._scored(generation, query, k, section, None)
-            if self._covers(generation, scored, query.text) is not None:
+            if self._covers(generation, scored, query.text):
                 # The passage holding the best answering unit goes first in the prompt.
                 weights = self._weights_of(generation)
                 return answer_first(query, scored.hits, weights), None
