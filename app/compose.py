@@ -256,7 +256,15 @@ def choose(query: Query, hits: list[Hit], idf, scorer: Scorer | None = None) -> 
             }
             _append(passages, expand(extra[0].candidate, part_table), MAX_TOTAL_WORDS)
     if len(passages) == 1 and _total(passages) < SECOND_ROOM:
-        runner_up = next((s for s in ranked if _fresh(s, passages, query)), None)
+        source = lead.candidate.hit.chunk.source  # one document reads as one answer
+        runner_up = next(
+            (
+                s
+                for s in ranked
+                if s.candidate.hit.chunk.source == source and _fresh(s, passages, query)
+            ),
+            None,
+        )
         if runner_up is not None and runner_up.probability >= SECOND_SHARE * lead.probability:
             _append(passages, expand(runner_up.candidate, table), SECOND_ROOM + MIN_WORDS)
     return _merge(passages)
