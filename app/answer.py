@@ -6,8 +6,9 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from app.compose import NO_CLEAR_ANSWER, Passage, choose, opening, render
+from app.compose import NO_CLEAR_ANSWER, choose
 from app.query import Query
+from app.quote import Passage, opening, render
 from app.render import inert_links
 from app.retrieve import Hit
 from app.scorer import Scorer

@@ -1,0 +1,214 @@
+"""A quotable passage: a unit grown into a complete thought, a section's opening, and the
+markdown an answer shows (each paragraph, list or code block followed by its [n] marker)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.passages import Unit, split_units
+from app.retrieve import Hit
+from app.scorer import MARKUP, Candidate
+
+MAX_LIST_ITEMS = 8  # a longer list is cut to its best items
+MAX_WORDS = 100  # prose words in the main passage (a list may take it past this a little)
+MIN_WORDS = 25  # a shorter passage takes the rest of its paragraph
+KEEP_SHARE = 0.5  # a neighbour joins the passage when it scores over this share of the best
+MAX_CODE_LINES = 40
+FIX = re.compile(
+    r"^(instead|use|the fix|to fix|fix|the solution|solution|the cure|rather|so|prefer|avoid"
+    r"|do|don'?t|always|never|make|wrap|call|pass|set|keep|put)\b",
+    re.I,
+)
+# A sentence that opens like this leans on the one before it.
+LEANS_BACK = re.compile(
+    r"^(this|these|that|those|it|they|such|both|so|then|also|for example|for instance|however"
+    r"|in this case|in that case|otherwise|instead|here)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Units of one chunk quoted together, in file order."""
+
+    hit: Hit
+    units: tuple[Unit, ...]
+
+
+def words(units: list[Unit]) -> int:
+    return sum(len(u.quote.split()) for u in units if u.kind != "code")
+
+
+def _block(units: tuple[Unit, ...], block: int) -> list[Unit]:
+    return [u for u in units if u.block == block]
+
+
+def _before(units: tuple[Unit, ...], unit: Unit) -> Unit | None:
+    return units[unit.order - 1] if unit.order > 0 else None
+
+
+def _after(units: tuple[Unit, ...], unit: Unit) -> Unit | None:
+    return units[unit.order + 1] if unit.order + 1 < len(units) else None
+
+
+def _introduced(units: tuple[Unit, ...], lead: Unit) -> list[Unit]:
+    """The list or code block a unit ending on a colon introduces (empty if none follows)."""
+    if lead.kind == "code" or not lead.quote.rstrip().endswith(":"):
+        return []
+    nxt = _after(units, lead)
+    if nxt is None or nxt.kind == "sentence":
+        return []
+    if nxt.kind == "code":
+        return [nxt] if nxt.text.count("\n") <= MAX_CODE_LINES else []
+    return _block(units, nxt.block)[:MAX_LIST_ITEMS]
+
+
+def _window(cand: Candidate, scores: dict[tuple[str, int], float]) -> list[Unit]:
+    """The run of units around the chosen one that answers best: each unit in it gains its
+    score minus KEEP_SHARE of the chosen unit's, within MAX_WORDS and never across code."""
+    units, unit, key = cand.units, cand.unit, cand.hit.chunk.id
+    best = scores.get((key, unit.order), 0.0)
+
+    def gain(u: Unit) -> float:
+        if u is not unit and MARKUP.search(u.text):
+            return -1e9  # a directive or API stub line, never part of the quote
+        if u.kind == "code":
+            return 0.0 if u is unit else -1e9
+        return scores.get((key, u.order), 0.0) - KEEP_SHARE * best
+
+    top, span = gain(unit), (unit.order, unit.order)
+    for first in range(unit.order, -1, -1):
+        if gain(units[first]) < -1e8:
+            break
+        for last in range(unit.order, len(units)):
+            if gain(units[last]) < -1e8:
+                break
+            window = units[first : last + 1]
+            if words(list(window)) > MAX_WORDS and len(window) > 1:
+                break
+            total = sum(gain(u) for u in window)
+            if total > top + 1e-9:
+                top, span = total, (first, last)
+    return list(units[span[0] : span[1] + 1])
+
+
+def expand(cand: Candidate, scores: dict[tuple[str, int], float] | None = None) -> Passage:
+    """The best run of units around the chosen one, with the lead-in it needs, the list or code
+    it introduces and the fix that follows a cause."""
+    units, unit = cand.units, cand.unit
+    scores = scores or {}
+    core = _window(cand, scores)
+    chosen: dict[int, Unit] = {u.order: u for u in core}
+
+    def add(more: list[Unit]) -> None:
+        for u in more:
+            chosen.setdefault(u.order, u)
+
+    first, last = core[0], core[-1]
+    if first.kind == "item":
+        items = _block(units, first.block)
+        lead = _before(units, items[0])
+        if lead is not None and lead.kind == "sentence":
+            add([lead])
+        if len(items) <= MAX_LIST_ITEMS:
+            add(items)
+        else:  # a long list: its best items, in order
+            key = cand.hit.chunk.id
+            add(sorted(items, key=lambda u: -scores.get((key, u.order), 0.0))[:MAX_LIST_ITEMS])
+    elif first.kind == "code":
+        lead = _before(units, first)
+        if lead is not None and lead.kind != "code":
+            add([lead])
+    else:
+        previous = _before(units, first)
+        if (
+            previous is not None
+            and previous.block == first.block
+            and (first.quote[:1].islower() or _anaphoric(first))
+        ):
+            add([previous])
+    for u in core:
+        add(_introduced(units, u))
+    # The rest of a short paragraph, and the fix after a cause.
+    if last.kind == "sentence":
+        for u in _block(units, last.block):
+            if u.order <= last.order:
+                continue
+            if words(list(chosen.values())) < MIN_WORDS or FIX.match(u.quote):
+                add([u])
+                add(_introduced(units, u))
+            else:
+                break
+    # Never end on a colon with nothing after it.
+    ordered = sorted(chosen.values(), key=lambda u: u.order)
+    while ordered and ordered[-1].kind != "code" and ordered[-1].quote.rstrip().endswith(":"):
+        more = _introduced(units, ordered[-1])
+        if more:
+            ordered = sorted({u.order: u for u in ordered + more}.values(), key=lambda u: u.order)
+            break
+        ordered.pop()
+    if not ordered:
+        ordered = [unit]
+    ordered = _trim(ordered, unit)
+    return Passage(cand.hit, tuple(ordered))
+
+
+def _anaphoric(unit: Unit) -> bool:
+    return bool(LEANS_BACK.match(unit.quote))
+
+
+def _trim(units: list[Unit], keep: Unit) -> list[Unit]:
+    """Drop trailing prose past the word budget (never the chosen unit or a list it needs)."""
+    while words(units) > MAX_WORDS and units[-1] is not keep and units[-1].kind == "sentence":
+        units = units[:-1]
+    return units
+
+
+def opening(hits: list[Hit], max_words: int = 60) -> Passage | None:
+    """The first prose of the best section that has any (and the list or code its lead-in
+    introduces); None when no retrieved section has prose."""
+    for hit in hits:
+        units = tuple(split_units(hit.chunk))
+        chosen: list[Unit] = []
+        for unit in units:
+            if unit.kind == "code" and not chosen:
+                continue
+            chosen.append(unit)
+            if words(chosen) >= max_words or unit.kind == "code":
+                break
+        while chosen and chosen[-1].kind != "code" and chosen[-1].quote.rstrip().endswith(":"):
+            more = _introduced(units, chosen[-1])
+            if more:
+                chosen += [u for u in more if u not in chosen]
+                break
+            chosen.pop()
+        if chosen:
+            return Passage(hit, tuple(chosen))
+    return None
+
+
+def render(passages: list[Passage], markers: dict[str, int]) -> str:
+    """Markdown: each block (paragraph, list, code) of a passage, then its [n] marker."""
+    parts: list[str] = []
+    for passage in passages:
+        marker = f"[{markers[passage.hit.chunk.id]}]"
+        blocks: list[list[Unit]] = []
+        for unit in passage.units:
+            if blocks and blocks[-1][-1].block == unit.block:
+                blocks[-1].append(unit)
+            else:
+                blocks.append([unit])
+        for number, block in enumerate(blocks):
+            kind = block[0].kind
+            leads_in = number + 1 < len(blocks) and block[-1].quote.rstrip().endswith(":")
+            tail = "" if leads_in else f" {marker}"
+            if kind == "code":
+                parts.append(block[0].text.strip("\n") + (f"\n{marker}" if tail else ""))
+            elif kind == "item":
+                lines = [f"- {u.quote}" for u in block]
+                lines[-1] += tail
+                parts.append("\n".join(lines))
+            else:
+                parts.append(" ".join(u.quote for u in block) + tail)
+    return "\n\n".join(parts)
