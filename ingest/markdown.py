@@ -226,7 +226,7 @@ def _starts_in_code(lines: list[str]) -> bool:
     """Whether a piece of a section was cut inside an indented fenced block (the chunker splits
     those at blank lines): reading its fences as opening first must not make a fence with a
     language (always an opening one) close a block; else an odd count of bare fences says so."""
-    fences = [FENCE.match(line) and line.strip() for line in lines if FENCE.match(line)]
+    fences = [line.strip() for line in lines if FENCE.match(line)]
 
     def consistent(in_code: bool) -> bool:
         for fence in fences:
