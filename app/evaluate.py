@@ -12,9 +12,10 @@ from ingest.errors import KBError
 
 # The regression gate of `kb-eval`: a run below any of these exits non-zero. They are floors
 # under today's measured quality on kb/ (252 questions, 2026-12-02: hit@5 0.991, MRR 0.937,
-# refusal 0.889, answered 0.951, citation precision 0.892, key point 0.533, 28 answers with
-# junk markup), not the targets of the answers issue (refusal and key point >= 0.9 / 0.8, no
-# junk), which the extractive answer layer does not meet yet.
+# refusal 0.889, answered 0.951, citation precision 0.892, key point 0.533), not the targets of
+# the answers issue (refusal and key point >= 0.9 / 0.8, no junk), which the extractive answer
+# layer does not meet yet. Junk answers: 28 before markdown normalisation (ingest/markdown.py),
+# 4 after, all of them a lead-in ending on a colon (no leftover markup).
 THRESHOLDS = {
     "hit@5": 0.95,
     "mrr": 0.85,
@@ -24,7 +25,7 @@ THRESHOLDS = {
 }
 # Answer-level measures gate only where a question file labels them.
 ANSWER_THRESHOLDS = {"key_point_rate": 0.50}
-MAX_JUNK_ANSWERS = 30
+MAX_JUNK_ANSWERS = 10
 
 
 Span = tuple[str, int, int]  # source, first line, last line (1-based, inclusive)
