@@ -24,7 +24,7 @@ THRESHOLDS = {
 }
 # Answer-level measures gate only where a question file labels them.
 ANSWER_THRESHOLDS = {"key_point_rate": 0.55}
-MAX_JUNK_ANSWERS = 22
+MAX_JUNK_ANSWERS = 10
 
 
 Span = tuple[str, int, int]  # source, first line, last line (1-based, inclusive)

@@ -138,7 +138,7 @@ def _blocks(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
             i += 1
             continue
         j = i
-        opened = FENCE.match(lines[i])
+        opened = FENCE_OPEN.match(lines[i])
         if opened:
             fence = opened.group(1)
             j = i + 1
@@ -147,7 +147,7 @@ def _blocks(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
                 if closes_fence(lines[j - 1], fence):
                     break
         else:
-            while j < end and lines[j].strip() and not FENCE.match(lines[j]):
+            while j < end and lines[j].strip() and not FENCE_OPEN.match(lines[j]):
                 j += 1
         blocks.append((i, j))
         i = j

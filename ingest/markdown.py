@@ -27,7 +27,7 @@ API_STUB = re.compile(r"^(\s*):::[ \t]+([\w.]+)\s*$")
 SNIPPET = re.compile(r"""^\s*-{1,2}8<-{1,2}[ \t]+["']([^"']+)["']\s*$""")
 SNIPPET_BLOCK = re.compile(r"^\s*-{1,2}8<-{1,2}\s*$")
 FASTAPI_SNIPPET = re.compile(r"^\s*\{\*\s*(\S+)(.*?)\*\}\s*$")
-LINK_DEFINITION = re.compile(r"^\s{0,3}\[(?!\^)[^\]]+\]:\s+\S+.*$")
+LINK_DEFINITION = re.compile(r"^\s*\[(?!\^)[^\]]+\]:\s+\S+.*$")
 ABBREVIATION = re.compile(r"^\s*\*\[[^\]]+\]:")
 RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
 CODE_SPAN = re.compile(r"(`+)(.+?)\1")
@@ -150,10 +150,13 @@ def clean_lines(
     pending: int | None = None  # marker indent whose body indent the next line sets
     fence: str | None = None
     fence_cut = 0
+    orphan = False  # inside a code block whose opening fence is in the previous piece
     comment = in_snippets = in_options = in_tag = False
     first = next((line for line in lines if line.strip()), "")
     if len(first) - len(first.lstrip()) >= 4 and not FENCE.match(first):  # chunk starts mid-body
         containers.append((-1, len(first) - len(first.lstrip())))
+        if _starts_in_code(lines):
+            fence, orphan = "`" * 3, not links  # the tail of a code block: no quotable code
     for number, raw in enumerate(lines):
         indent = len(raw) - len(raw.lstrip())
         if raw.strip():
@@ -168,7 +171,8 @@ def clean_lines(
         if fence:
             if line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
                 fence = None
-            out.append(line[min(fence_cut, len(line) - len(line.lstrip())) :])
+            out.append("" if orphan else line[min(fence_cut, len(line) - len(line.lstrip())) :])
+            orphan = orphan and fence is not None
             continue
         if comment:
             comment = "-->" not in line
@@ -211,7 +215,30 @@ def clean_lines(
         block = BLOCK.match(line)
         if block:
             in_options = bool(block.group(3))
-    return out if links else _join_split_links(out)
+    if links:
+        return out
+    if fence and out and not orphan:  # the piece ends inside a code block: close it when quoted
+        out[-1] += "\n" + fence
+    return _join_split_links(out)
+
+
+def _starts_in_code(lines: list[str]) -> bool:
+    """Whether a piece of a section was cut inside an indented fenced block (the chunker splits
+    those at blank lines): reading its fences as opening first must not make a fence with a
+    language (always an opening one) close a block; else an odd count of bare fences says so."""
+    fences = [line.strip() for line in lines if FENCE.match(line)]
+
+    def consistent(in_code: bool) -> bool:
+        for fence in fences:
+            has_language = bool(fence.strip("`~").strip())
+            if in_code and has_language:
+                return False
+            in_code = not in_code
+        return True
+
+    if not consistent(False):
+        return True
+    return consistent(True) and len(fences) % 2 == 1
 
 
 def _join_split_links(lines: list[str]) -> list[str]:

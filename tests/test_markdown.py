@@ -130,3 +130,20 @@ def test_kb_ask_answers_show_no_markup_and_cite_exact_lines(mkdocs_settings, tmp
     assert "def backoff_delay" in code["answer"]
     cited = code["citations"][0]
     assert "--8<--" in cited["text"]  # the citation points at the include line itself
+
+
+def test_a_section_cut_inside_a_tabbed_code_block_quotes_cleanly() -> None:
+    code = "\n\n".join(
+        f"    def step_{i}(x):\n        return Foo[int](x)  # {i}" for i in range(40)
+    )
+    page = (
+        "# Generics\n\n## Generic models\n\n"
+        f'=== "Python 3.9+"\n\n    ```python\n{code}\n    ```\n\n'
+        '!!! note "Type variables"\n    Declare them before the model.\n'
+    )
+    chunks = chunk_markdown(page, "generics.md")
+    assert len(chunks) > 2  # the code block is cut into pieces at its blank lines
+    for chunk in chunks:
+        shown = "\n".join(clean_lines(chunk.text.splitlines()))
+        assert junk_markup(shown) == [], shown
+    assert "Type variables." in clean_text(chunks[-1].text)
