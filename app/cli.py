@@ -36,6 +36,7 @@ examples:
   kb-eval
   kb-eval --questions data/eval/questions.jsonl --k 5
   kb-eval --corpus data/eval/corpora/pydantic    # index that folder, ask its questions.jsonl
+                                                 # (gated by its floors.json when it has one)
   kb-eval --mode llm      # the same measures for the LLM configured with KB_LLM
   kb-eval --dump answers.jsonl                   # every question and answer, for grading
 """
@@ -153,7 +154,7 @@ def eval_main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     def run() -> int:
-        from app.evaluate import failures, load_questions, metrics
+        from app.evaluate import failures, load_floors, load_questions, metrics
 
         corpus, data = args.corpus, args.data
         if corpus is not None:
@@ -177,7 +178,7 @@ def eval_main(argv: list[str] | None = None) -> int:
             )
         if args.misses:
             print_misses(outcomes, args.k)
-        problems = failures(values)
+        problems = failures(values, load_floors(corpus / "floors.json") if corpus else None)
         if problems:
             print("below threshold: " + "; ".join(problems), file=sys.stderr)
             return 1

@@ -184,16 +184,37 @@ def metrics(outcomes: Iterable[Outcome], k: int = 5) -> dict[str, float]:
     }
 
 
-def failures(values: dict[str, float]) -> list[str]:
+def load_floors(path: Path) -> dict[str, float]:
+    """A corpus's own floors (`floors.json` beside its questions), replacing the kb/ ones it
+    names: an outside corpus is gated under its own measured quality, not ours."""
+    if not path.is_file():
+        return {}
+    try:
+        floors = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(floors, dict):
+            raise ValueError("not a JSON object")
+        known = {**THRESHOLDS, **ANSWER_THRESHOLDS, "junk_answers": MAX_JUNK_ANSWERS}
+        unknown = sorted(set(floors) - set(known))
+        if unknown:
+            raise ValueError(f"unknown measure {unknown[0]!r}")
+        return {name: float(value) for name, value in floors.items()}
+    except (OSError, UnicodeDecodeError, ValueError, TypeError) as exc:
+        raise KBError(f"{path}: {' '.join(str(exc).split())}") from exc
+
+
+def failures(values: dict[str, float], floors: dict[str, float] | None = None) -> list[str]:
     """Every gated measure below its threshold, and junk markup in any answer."""
-    limits = {**THRESHOLDS, **ANSWER_THRESHOLDS}
+    floors = floors or {}
+    limits = {**THRESHOLDS, **ANSWER_THRESHOLDS, **floors}
+    limits.pop("junk_answers", None)
     problems = [
         f"{name} {values[name]:.3f} < {limit}"
         for name, limit in limits.items()
         if name in values and values[name] < limit
     ]
-    if values.get("junk_answers", 0) > MAX_JUNK_ANSWERS:
-        problems.append(f"junk_answers {values['junk_answers']} > {MAX_JUNK_ANSWERS}")
+    most_junk = floors.get("junk_answers", MAX_JUNK_ANSWERS)
+    if values.get("junk_answers", 0) > most_junk:
+        problems.append(f"junk_answers {values['junk_answers']} > {most_junk:g}")
     return problems
 
 

@@ -13,7 +13,9 @@ from conftest import ROOT, cli_env
 
 from app.cli import evaluate_one
 from app.engine import Assistant
-from app.evaluate import THRESHOLDS, failures, junk_markup, load_questions, metrics
+from app.evaluate import THRESHOLDS, failures, junk_markup, load_floors, load_questions, metrics
+from ingest.config import Settings
+from ingest.errors import KBError
 from ingest.sync import sync
 
 QUESTIONS = ROOT / "data" / "eval" / "questions.jsonl"
@@ -34,6 +36,31 @@ def test_quality_stays_above_the_thresholds(real_kb, embedder) -> None:
     values = metrics(outcomes, 5)
     assert failures(values) == [], values
     assert set(THRESHOLDS) <= set(values)
+
+
+PLAYBOOK = ROOT / "data" / "eval" / "corpora" / "engineering-playbook"
+
+
+def test_an_outside_corpus_stays_above_its_own_floors(embedder, tmp_path: Path) -> None:
+    """A public corpus we did not write (plain GitHub markdown), gated like kb/ but under its
+    own measured quality (its floors.json)."""
+    settings = Settings(kb_dir=PLAYBOOK, data_dir=tmp_path / "data")
+    sync(settings, embedder=embedder)
+    assistant = Assistant(settings, embedder)
+    outcomes = [evaluate_one(assistant, q, 5) for q in load_questions(PLAYBOOK / "questions.jsonl")]
+    values = metrics(outcomes, 5)
+    floors = load_floors(PLAYBOOK / "floors.json")
+    assert floors and failures(values, floors) == [], values
+
+
+def test_a_bad_floors_file_is_a_one_line_error(tmp_path: Path) -> None:
+    floors = tmp_path / "floors.json"
+    floors.write_text('{"hit@5": 0.9, "recall": 0.5}')
+    with pytest.raises(KBError, match="floors.json: unknown measure 'recall'"):
+        load_floors(floors)
+    floors.write_text("[0.9]")
+    with pytest.raises(KBError, match="not a JSON object"):
+        load_floors(floors)
 
 
 def test_kb_eval_exits_non_zero_under_the_thresholds(settings, embedder, tmp_path: Path) -> None:
