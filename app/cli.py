@@ -46,7 +46,7 @@ MODES = ("extractive", "llm")
 
 
 def _assistant(data: Path | None, kb: Path | None = None):
-    from app.engine import Assistant
+    from app.core.engine import Assistant
 
     settings = load_settings()
     # Another data folder still shares the exported model with the default one.
@@ -154,7 +154,7 @@ def eval_main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     def run() -> int:
-        from app.evaluate import failures, load_floors, load_questions, metrics
+        from app.core.evaluate import failures, load_floors, load_questions, metrics
 
         corpus, data = args.corpus, args.data
         if corpus is not None:
@@ -188,8 +188,8 @@ def eval_main(argv: list[str] | None = None) -> int:
 
 
 def evaluate_one(assistant, question, k: int, mode: str = "extractive"):
-    from app.answer import Answer
-    from app.evaluate import Outcome
+    from app.core.answer import Answer
+    from app.core.evaluate import Outcome
 
     if mode == "llm":
         final = list(assistant.ask_stream(question.q, k, history=list(question.history)))[-1]
@@ -213,7 +213,7 @@ def evaluate_one(assistant, question, k: int, mode: str = "extractive"):
 
 def dump(outcomes, path: Path) -> None:
     """One JSON line per question: what was asked, expected, answered and cited."""
-    from app.evaluate import junk_markup
+    from app.core.evaluate import junk_markup
 
     with path.open("w", encoding="utf-8") as out:
         for o in outcomes:
@@ -232,7 +232,7 @@ def dump(outcomes, path: Path) -> None:
 
 
 def print_misses(outcomes, k: int) -> None:
-    from app.evaluate import first_hit_rank
+    from app.core.evaluate import first_hit_rank
 
     for o in outcomes:
         rank = first_hit_rank(o)

@@ -54,8 +54,8 @@ class UncachedEmbedder(Embedder):
 def measure_ours(
     kb: Path, work: Path, questions: list, reps: int, embedder, to_original, large: bool
 ) -> dict:
-    from app.engine import Assistant
-    from app.evaluate import metrics
+    from app.core.engine import Assistant
+    from app.core.evaluate import metrics
     from ingest.chunk import chunk_markdown
     from ingest.config import Settings
     from ingest.load import load_folder
@@ -118,7 +118,7 @@ def measure_ours(
 
 
 def measure_plain(kb: Path, work: Path, questions: list, reps: int, embedder, to_original) -> dict:
-    from app.evaluate import Outcome, metrics
+    from app.core.evaluate import Outcome, metrics
 
     persist = work / "plain"
     full = run(PLAIN_SCRIPT, "build", "--kb", kb, "--persist", persist)
@@ -162,8 +162,8 @@ def _outcomes(assistant, questions: list, to_original) -> list:
 def retrieval_on_corpus(corpus: Path, question_file: Path, work: Path, embedder) -> dict:
     """hit@5 and MRR of ours and of plain llama-index with 256-token chunks on one corpus."""
     from app.cli import evaluate_one
-    from app.engine import Assistant
-    from app.evaluate import Outcome, load_questions, metrics
+    from app.core.engine import Assistant
+    from app.core.evaluate import Outcome, load_questions, metrics
     from ingest.config import Settings
     from ingest.sync import sync
 
@@ -269,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(TIME).is_file():
         parser.error(f"needs GNU time at {TIME} for peak memory (apt-get install time)")
     prepare_process()
-    from app.evaluate import load_questions
+    from app.core.evaluate import load_questions
 
     started = time.perf_counter()
     question_file = args.questions if args.questions.is_file() else FALLBACK_QUESTIONS

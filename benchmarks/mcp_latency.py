@@ -40,13 +40,13 @@ def measure_mcp(kb: Path, data: Path, questions: list[str], tasks: list[str]) ->
     from mcp import ClientSession
     from mcp.client.stdio import StdioServerParameters, stdio_client
 
-    from app.engine import Assistant
-    from app.mcp_server import KBTools
+    from app.core.engine import Assistant
+    from app.mcp.server import KBTools
     from ingest.config import Settings
 
     env = {**child_env(), "KB_DIR": str(kb), "KB_DATA_DIR": str(data)}
     params = StdioServerParameters(
-        command=sys.executable, args=["-m", "app.mcp_server"], env=env, cwd=ROOT
+        command=sys.executable, args=["-m", "app.mcp.server"], env=env, cwd=ROOT
     )
 
     settings = Settings(kb_dir=kb, data_dir=data, model_dir=ROOT / "data" / "models")
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     from ingest.edge import prepare_process
 
     prepare_process()
-    from app.evaluate import load_questions
+    from app.core.evaluate import load_questions
     from ingest.config import Settings
     from ingest.sync import sync
 

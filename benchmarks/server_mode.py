@@ -95,8 +95,8 @@ def chroma_server(folder: Path) -> tuple[subprocess.Popen, int]:
 
 
 def measure(scale: int, questions: list, reps: int) -> dict:
-    from app.engine import Assistant
-    from app.index import IndexReader
+    from app.core.engine import Assistant
+    from app.core.index import IndexReader
     from ingest.config import Settings
     from ingest.sync import sync
 
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=30, help="warm answers timed")
     args = parser.parse_args(argv)
     prepare_process()
-    from app.evaluate import load_questions
+    from app.core.evaluate import load_questions
 
     questions = load_questions(ROOT / "data/eval/questions.jsonl")[: args.questions]
     result = measure(args.scale, questions, reps=1)

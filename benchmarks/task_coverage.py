@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     from ingest.edge import prepare_process
 
     prepare_process()
-    from app.engine import Assistant
+    from app.core.engine import Assistant
     from ingest.config import Settings
     from ingest.sync import sync
 

@@ -132,7 +132,7 @@ def main() -> int:
         )
         port = free_port()
         server = subprocess.Popen(
-            [sys.executable, "-m", "app.chat", "--port", str(port)],
+            [sys.executable, "-m", "app.ui.chat", "--port", str(port)],
             env=env,
             cwd=tmp,
             stdout=subprocess.DEVNULL,

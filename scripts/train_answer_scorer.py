@@ -1,11 +1,12 @@
-"""Train the answer scorer (app/scorer.py) on labelled answer lines; validate on a held-out corpus.
+"""Train the answer scorer (app/core/scorer.py) on labelled answer lines; validate it on a
+held-out corpus.
 
 For every covered question with `answer_lines`, the top passages are retrieved exactly as an
 answer would retrieve them, every unit of them becomes a row of features, labelled 1 when its
 lines overlap the labelled answer lines. A logistic regression (numpy, L2) is fitted on the
 training corpora; precision@1 (the top-scored unit is a labelled answer unit) is reported on
 the corpus it never saw, both ways round. The final weights, fitted on the training corpora
-named by --train, go to app/answer_scorer.json.
+named by --train, go to app/core/answer_scorer.json.
 
     .venv/bin/python scripts/train_answer_scorer.py                 # report both ways, write
     .venv/bin/python scripts/train_answer_scorer.py --no-write      # report only
@@ -24,11 +25,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.compose import PASSAGES_SCORED, candidates  # noqa: E402
-from app.engine import Assistant, term_weights  # noqa: E402
-from app.evaluate import load_questions  # noqa: E402
-from app.query import Query  # noqa: E402
-from app.scorer import FEATURES, WEIGHTS_FILE, features  # noqa: E402
+from app.core.compose import PASSAGES_SCORED, candidates  # noqa: E402
+from app.core.engine import Assistant, term_weights  # noqa: E402
+from app.core.evaluate import load_questions  # noqa: E402
+from app.core.query import Query  # noqa: E402
+from app.core.scorer import FEATURES, WEIGHTS_FILE, features  # noqa: E402
 from ingest.edge import load_settings, prepare_process  # noqa: E402
 from ingest.sync import sync  # noqa: E402
 

@@ -10,7 +10,7 @@ from ingest.edge import load_settings, prepare_process
 
 prepare_process()
 
-from app.engine import Assistant  # noqa: E402  (after the offline environment is set)
+from app.core.engine import Assistant  # noqa: E402  (after the offline environment is set)
 
 
 def main() -> None:

@@ -18,10 +18,10 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from app import history
+from app.core import history
 from ingest.edge import load_settings
 
-APP = str(Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parent.parent / "app" / "ui" / "streamlit_app.py")
 QUESTIONS = [
     "What does the rotation marker say about releases?",
     "Where should I open and close a database session in FastAPI?",

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import cli_env, run_module
 
-from app.answer import Answer
-from app.engine import Assistant
+from app.core.answer import Answer
+from app.core.engine import Assistant
 from ingest.sync import sync
 
 QUESTIONS = [

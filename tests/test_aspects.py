@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from app.aspects import MAX_ASPECTS, split_aspects
-from app.engine import Assistant
+from app.core.aspects import MAX_ASPECTS, split_aspects
+from app.core.engine import Assistant
 from ingest.sync import sync
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

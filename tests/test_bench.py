@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.evaluate import Outcome, Question, metrics
+from app.core.evaluate import Outcome, Question, metrics
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 

@@ -50,7 +50,7 @@ def server(settings, embedder, tmp_path: Path) -> Iterator[str]:
     port = free_port()
     log = (tmp_path / "kb-chat.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "app.chat", "--port", str(port)],
+        [sys.executable, "-m", "app.ui.chat", "--port", str(port)],
         env=cli_env(settings, KB_LLM="none"),
         cwd=tmp_path,
         stdout=log,

@@ -19,7 +19,7 @@ from conftest import FIXTURE_KB, ROOT, cli_env, stop
 from llm_server import FakeLLM
 from test_browser import BROWSER_ARGS, CHROMIUM, free_port, settle
 
-from app import history
+from app.core import history
 from ingest.config import Settings
 from ingest.sync import sync
 
@@ -96,7 +96,7 @@ def chat(tmp_path_factory, embedder, llm) -> Iterator[tuple[str, Settings]]:
     settings = Settings(kb_dir=root / "kb", data_dir=root / "data")
     sync(settings, embedder=embedder)
     env = cli_env(settings, KB_LLM="openai", KB_LLM_BASE_URL=llm.url, KB_LLM_MODEL="fake")
-    with streamlit(["-m", "app.chat"], env, root) as url:
+    with streamlit(["-m", "app.ui.chat"], env, root) as url:
         yield url, settings
 
 
@@ -150,7 +150,7 @@ def test_an_unexpected_error_shows_no_traceback_in_the_browser(settings, embedde
     db = history.db_path(settings.data_dir)
     db.write_bytes(b"this is not a database" * 100)  # a damaged history file
     env = cli_env(settings, KB_LLM="none")
-    with streamlit(["-m", "app.chat"], env, tmp_path) as url, browser_page(url) as page:
+    with streamlit(["-m", "app.ui.chat"], env, tmp_path) as url, browser_page(url) as page:
         page.get_by_test_id("stException").or_(page.get_by_test_id("stAlert")).first.wait_for(
             timeout=90_000
         )
@@ -171,7 +171,7 @@ def test_streamlit_run_on_every_interface_without_a_password_serves_nothing(
     env = cli_env(settings, KB_LLM="none")
     env.pop("KB_CHAT_PASSWORD", None)
     args = [
-        "-m", "streamlit", "run", str(ROOT / "app" / "streamlit_app.py"),
+        "-m", "streamlit", "run", str(ROOT / "app" / "ui" / "streamlit_app.py"),
         "--server.address", "0.0.0.0", "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip

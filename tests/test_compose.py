@@ -8,12 +8,12 @@ from dataclasses import replace
 
 import pytest
 
-from app.answer import extractive_answer
-from app.compose import score
-from app.engine import Assistant, term_weights
-from app.evaluate import junk_markup
-from app.query import Query
-from app.scorer import default_scorer
+from app.core.answer import extractive_answer
+from app.core.compose import score
+from app.core.engine import Assistant, term_weights
+from app.core.evaluate import junk_markup
+from app.core.query import Query
+from app.core.scorer import default_scorer
 from ingest.config import Settings
 from ingest.sync import sync
 

@@ -37,7 +37,7 @@ def test_readme_shows_the_two_commands_first() -> None:
 
 
 def test_the_chat_is_started_with_kb_chat_only() -> None:
-    """`streamlit run app/streamlit_app.py` listens on every interface when run outside the
+    """`streamlit run app/ui/streamlit_app.py` listens on every interface when run outside the
     repository (no .streamlit/config.toml there): no file may offer it."""
-    files = [ROOT / "README.md", *ROOT.glob("app/*.py"), *ROOT.glob("docs/*.md")]
+    files = [ROOT / "README.md", *ROOT.glob("app/**/*.py"), *ROOT.glob("docs/*.md")]
     assert [f.name for f in files if "streamlit run app" in f.read_text()] == []

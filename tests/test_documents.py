@@ -1,4 +1,4 @@
-"""Documents and exact sections read back from the index and kb/ (app/documents.py)."""
+"""Documents and exact sections read back from the index and kb/ (app/core/documents.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.engine import Assistant
-from app.mcp_server import KBTools
+from app.core.engine import Assistant
+from app.mcp.server import KBTools
 from ingest.errors import BadRequest
 from ingest.sync import sync
 

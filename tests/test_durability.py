@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, cli_env, strace_or_skip
 
-from app.engine import Assistant
+from app.core.engine import Assistant
 from ingest.store import POINTER, LocalIndex
 from ingest.sync import sync
 

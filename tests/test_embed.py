@@ -93,7 +93,7 @@ def test_query_cache_is_safe_under_concurrent_sessions(monkeypatch) -> None:
 def test_quantized_flag_reembeds_everything_and_answers(settings, embedder) -> None:
     from dataclasses import replace
 
-    from app.engine import Assistant
+    from app.core.engine import Assistant
     from ingest.store import LocalIndex
     from ingest.sync import sync
 

@@ -12,8 +12,15 @@ import pytest
 from conftest import ROOT, cli_env
 
 from app.cli import evaluate_one
-from app.engine import Assistant
-from app.evaluate import THRESHOLDS, failures, junk_markup, load_floors, load_questions, metrics
+from app.core.engine import Assistant
+from app.core.evaluate import (
+    THRESHOLDS,
+    failures,
+    junk_markup,
+    load_floors,
+    load_questions,
+    metrics,
+)
 from ingest.config import Settings
 from ingest.errors import KBError
 from ingest.sync import sync

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, cli_env, start_ingest
 
-from app.engine import Assistant
-from app.status import changed_files
+from app.core.engine import Assistant
+from app.core.status import changed_files
 from ingest.store import LocalIndex
 from ingest.sync import sync
 

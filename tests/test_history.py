@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app import history
+from app.core import history
 
 # The schema before chats had owners, as databases created then still have it.
 OLD_SCHEMA = """

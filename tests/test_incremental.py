@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from conftest import cli_env, kill_while_embedding
 
-from app.engine import Assistant
+from app.core.engine import Assistant
 from ingest.config import Settings
 from ingest.keyword import load_bm25, tokenize
 from ingest.store import LocalIndex

@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 from llm_server import FakeLLM
 
-from app.answer import Answer
-from app.engine import Assistant
+from app.core.answer import Answer
+from app.core.engine import Assistant
 from ingest.errors import LLMError
 from ingest.sync import sync
 

@@ -10,11 +10,11 @@ from dataclasses import replace
 import pytest
 from llm_server import FakeLLM
 
-from app import history
-from app.answer import Answer
 from app.cli import ask_main
-from app.engine import Assistant
-from app.render import export_markdown
+from app.core import history
+from app.core.answer import Answer
+from app.core.engine import Assistant
+from app.core.render import export_markdown
 from ingest.config import Settings
 from ingest.errors import ConfigError
 from ingest.sync import sync

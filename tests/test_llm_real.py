@@ -19,8 +19,8 @@ from conftest import MODEL_CACHE, ROOT, cli_env, run_module, stop
 from test_browser import free_port
 from test_ui import shown, start, text_of
 
-from app.answer import Answer
-from app.engine import Assistant
+from app.core.answer import Answer
+from app.core.engine import Assistant
 from ingest.errors import LLMError
 from ingest.sync import sync
 

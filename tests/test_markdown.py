@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import cli_env, run_module
 
-from app.evaluate import junk_markup
+from app.core.evaluate import junk_markup
 from ingest.chunk import chunk_markdown
 from ingest.markdown import clean_lines, clean_text
 from ingest.snippets import snippet_reader

@@ -98,7 +98,7 @@ def test_ingest_ask_and_chat_open_no_connection_beyond_this_machine(settings, tm
     chat_log = (tmp_path / "kb-chat.log").open("wb")
     started = time.monotonic()
     chat = subprocess.Popen(
-        traced(strace, logs["chat"], sys.executable, "-m", "app.chat", "--port", str(port)),
+        traced(strace, logs["chat"], sys.executable, "-m", "app.ui.chat", "--port", str(port)),
         env=env, cwd=tmp_path, stdout=chat_log, stderr=subprocess.STDOUT,
         start_new_session=True,  # strace and everything under it: one process group to stop
     )  # fmt: skip

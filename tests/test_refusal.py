@@ -4,7 +4,7 @@ crowding out the page that explains a topic."""
 
 from __future__ import annotations
 
-from app.engine import Assistant
+from app.core.engine import Assistant
 from ingest.config import Settings
 from ingest.store import LocalIndex
 from ingest.sync import sync

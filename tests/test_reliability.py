@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, cli_env, run_module, start_ingest
 
-from app.engine import Assistant
+from app.core.engine import Assistant
 from ingest.errors import IndexCorrupt
 from ingest.store import LocalIndex
 from ingest.sync import sync

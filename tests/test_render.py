@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from app.render import Link, blocks, escape, export_markdown, parse_lines, source_href
+from app.core.render import Link, blocks, escape, export_markdown, parse_lines, source_href
 
 UNESCAPED_PUNCTUATION = re.compile(r"(?<!\\)[<>\[\]()!:$|&]")
 

@@ -189,7 +189,7 @@ def test_deleted_file_disappears_and_old_generations_are_pruned(
 def test_assistant_answers_from_the_server_and_follows_new_generations(
     server_settings, index, embedder, kb: Path
 ) -> None:
-    from app.engine import Assistant
+    from app.core.engine import Assistant
 
     sync(server_settings, embedder=embedder)
     assistant = Assistant(server_settings, embedder)
@@ -303,7 +303,7 @@ def test_killed_ingest_leaves_the_index_and_does_not_block_the_next(
 
 
 def test_empty_server_and_incomplete_generation(server_settings, index) -> None:
-    from app.engine import Assistant
+    from app.core.engine import Assistant
 
     with pytest.raises(IndexNotBuilt, match=f"127.0.0.1:{index.port}"):
         index.load()
@@ -335,7 +335,7 @@ def test_a_server_that_is_not_running_is_a_one_line_error(settings: Settings) ->
 def test_a_generation_pruned_during_a_question_is_a_clear_error_then_the_newest_answers(
     server_settings, index, embedder, kb: Path
 ) -> None:
-    from app.engine import Assistant
+    from app.core.engine import Assistant
     from ingest.errors import GenerationGone
 
     sync(server_settings, embedder=embedder)

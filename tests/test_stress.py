@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, cli_env, run_module
 
-from app import history
+from app.core import history
 from ingest.sync import sync
 
 pytestmark = pytest.mark.slow

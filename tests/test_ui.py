@@ -12,9 +12,9 @@ import pytest
 from llm_server import FakeLLM
 from streamlit.testing.v1 import AppTest
 
-from app import history
+from app.core import history
 
-APP = str(Path(__file__).resolve().parent.parent / "app" / "streamlit_app.py")
+APP = str(Path(__file__).resolve().parent.parent / "app" / "ui" / "streamlit_app.py")
 TIMEOUT = 60  # the first run loads the embedding model
 DB_SESSION_QUESTION = "Where should I open and close a database session in FastAPI?"
 
@@ -211,7 +211,7 @@ def test_export_has_the_answer_and_its_sources(ui):
     ask(at, DB_SESSION_QUESTION)
     db = history.db_path(ui.data_dir)
     [chat] = history.list_conversations(db)
-    from app.render import export_markdown
+    from app.core.render import export_markdown
 
     text = export_markdown(chat.title, history.messages(db, chat.id))
     assert text.startswith(f"# {DB_SESSION_QUESTION}")
@@ -251,10 +251,10 @@ def test_llm_mode_is_disabled_without_a_backend(ui):
 
 
 def test_kb_chat_listens_on_localhost_without_telemetry():
-    from app.chat import command
+    from app.ui.chat import command
 
     cmd = command([])
-    assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[4].endswith("app/streamlit_app.py")
+    assert cmd[1:4] == ["-m", "streamlit", "run"] and cmd[4].endswith("app/ui/streamlit_app.py")
     flags = dict(zip(cmd[5::2], cmd[6::2], strict=False))
     assert flags["--server.address"] == "127.0.0.1"
     assert flags["--server.port"] == "8501"

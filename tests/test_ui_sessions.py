@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from test_ui import DB_SESSION_QUESTION, ask, last_answer, shown, start, text_of
 
-from app import history
-from app.chat import command, main
+from app.core import history
+from app.ui.chat import command, main
 
 PASSWORD = "correct horse battery staple"
 

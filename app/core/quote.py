@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.passages import Unit, split_units
-from app.retrieve import Hit
-from app.scorer import MARKUP, Candidate
+from app.core.passages import Unit, split_units
+from app.core.retrieve import Hit
+from app.core.scorer import MARKUP, Candidate
 
 MAX_LIST_ITEMS = 8  # a longer list is cut to its best items
 MAX_WORDS = 100  # prose words in the main passage (a list may take it past this a little)

@@ -1,6 +1,6 @@
 """Drawing answers in the chat UI: cited text, source cards, the section view, feedback.
 
-Everything from the knowledge base or a model goes through app.render, which escapes it:
+Everything from the knowledge base or a model goes through app.core.render, which escapes it:
 nothing here passes raw text to st.markdown, and HTML is never allowed.
 """
 
@@ -10,10 +10,10 @@ from typing import Any
 
 import streamlit as st
 
-from app import history, render
-from app.documents import find_section, read_source, section_text
-from app.history import StoredAnswer
-from app.render import escape, line_label, source_href
+from app.core import history, render
+from app.core.documents import find_section, read_source, section_text
+from app.core.history import StoredAnswer
+from app.core.render import escape, line_label, source_href
 from ingest.config import Settings
 from ingest.errors import KBError
 

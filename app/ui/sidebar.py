@@ -6,11 +6,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from app import history, render
-from app.documents import sections
-from app.render import escape
-from app.status import ago, kb_changes
-from app.ui_answer import Context
+from app.core import history, render
+from app.core.documents import sections
+from app.core.render import escape
+from app.core.status import ago, kb_changes
+from app.ui.answer import Context
 from ingest.errors import KBError
 
 ALL_SECTIONS = "All sections"

@@ -1,8 +1,8 @@
 """The chat UI, started by `kb-chat`.
 
-This script holds the page and the conversation; app.ui_login asks for the password when one
-is set, app.ui_answer draws answers and app.ui_sidebar the sidebar. KB and model text is always
-escaped by app.render.
+This script holds the page and the conversation; app.ui.login asks for the password when one
+is set, app.ui.answer draws answers and app.ui.sidebar the sidebar. KB and model text is always
+escaped by app.core.render.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ from typing import Any
 
 import streamlit as st
 
-from app import history, render
-from app.history import ChatGone, StoredAnswer
-from app.llm import StopRequested
-from app.render import escape
-from app.status import example_questions
-from app.ui_answer import Context, notify, show_answer, source_page
-from app.ui_login import signed_in
-from app.ui_sidebar import ALL_SECTIONS, chats_panel, index_panel, open_chat, settings_panel
+from app.core import history, render
+from app.core.history import ChatGone, StoredAnswer
+from app.core.llm import StopRequested
+from app.core.render import escape
+from app.core.status import example_questions
+from app.ui.answer import Context, notify, show_answer, source_page
+from app.ui.login import signed_in
+from app.ui.sidebar import ALL_SECTIONS, chats_panel, index_panel, open_chat, settings_panel
 from ingest.config import Settings
 from ingest.edge import load_settings, prepare_process
 from ingest.errors import KBError
@@ -38,7 +38,7 @@ SAVE_WAIT_S = 15.0  # how long a new run waits for an interrupted one to save it
 
 @st.cache_resource(show_spinner=False)
 def load_embedder(settings: Settings) -> Any:
-    from app.engine import QUERY_THREADS
+    from app.core.engine import QUERY_THREADS
     from ingest.embed import embedder_for
 
     embedder = embedder_for(settings, threads=QUERY_THREADS)
@@ -49,7 +49,7 @@ def load_embedder(settings: Settings) -> Any:
 @st.cache_resource(show_spinner="Loading the embedding model and the index (first start only)…")
 def load_assistant(settings: Settings) -> Any:
     """One Assistant per settings: tests with different folders never share one."""
-    from app.engine import Assistant
+    from app.core.engine import Assistant
 
     return Assistant(settings, embedder=load_embedder(settings))
 

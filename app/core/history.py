@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from app.answer import Answer
+    from app.core.answer import Answer
 
 TITLE_CHARS = 60
 BUSY_TIMEOUT_S = 30.0

@@ -7,10 +7,10 @@ import math
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
-from app.answer import Answer, TermWeights, extractive_answer
-from app.aspects import AspectHit, search_aspects
-from app.compose import answer_first
-from app.documents import (
+from app.core.answer import Answer, TermWeights, extractive_answer
+from app.core.aspects import AspectHit, search_aspects
+from app.core.compose import answer_first
+from app.core.documents import (
     MAX_SECTION_LINES,
     DocumentInfo,
     Section,
@@ -19,9 +19,9 @@ from app.documents import (
     documents,
     read_lines,
 )
-from app.index import IndexReader, OpenGeneration
-from app.query import Query
-from app.retrieve import Hit, Retriever, Scored
+from app.core.index import IndexReader, OpenGeneration
+from app.core.query import Query
+from app.core.retrieve import Hit, Retriever, Scored
 from ingest import refusal
 from ingest.config import Settings
 from ingest.embed import Embedder, embedder_for
@@ -190,7 +190,7 @@ class Assistant:
         history: list[str] | None = None,
     ) -> Iterator[str | Answer]:
         """Text pieces as an LLM writes them, then the final verified Answer."""
-        from app.llm import llm_answer
+        from app.core.llm import llm_answer
 
         question = " ".join(question.split())
         if not question:

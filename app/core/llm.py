@@ -15,9 +15,9 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from app.answer import Answer, Citation
-from app.render import inert_links
-from app.retrieve import Hit
+from app.core.answer import Answer, Citation
+from app.core.render import inert_links
+from app.core.retrieve import Hit
 from ingest.config import Settings
 from ingest.errors import LLMError
 

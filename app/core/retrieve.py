@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.index import IndexReader, OpenGeneration
-from app.query import Query
+from app.core.index import IndexReader, OpenGeneration
+from app.core.query import Query
 from ingest.chunk import Chunk
 from ingest.embed import Embedder
 from ingest.errors import GenerationGone

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from app.passages import LIST_ITEM
+from app.core.passages import LIST_ITEM
 from ingest.chunk import FENCE_OPEN, HEADING, closes_fence
 
 if TYPE_CHECKING:
-    from app.history import Message
+    from app.core.history import Message
 
 PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 CODE_SPAN = re.compile(r"(`+)(?!`)(.+?)(?<!`)\1(?!`)")

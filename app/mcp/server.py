@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field
 
-from app.documents import numbered, sections
-from app.mcp_models import (
+from app.core.documents import numbered, sections
+from app.mcp.models import (
     AskResult,
     DocumentEntry,
     DocumentList,
@@ -27,7 +27,7 @@ from ingest.errors import BadRequest, KBError
 if TYPE_CHECKING:
     from mcp.server.mcpserver import MCPServer
 
-    from app.engine import Assistant
+    from app.core.engine import Assistant
 
 MAX_QUERY_CHARS = 8000  # a long ticket is ~1,000; a 100 kB paste is a mistake, not a task
 MAX_K = 20
@@ -303,6 +303,6 @@ def _version() -> str:
 
 
 if __name__ == "__main__":
-    from app.mcp_cli import main
+    from app.mcp.cli import main
 
     sys.exit(main())

@@ -12,7 +12,7 @@ from ingest.errors import KBError
 
 # The regression gate of `kb-eval`: a run below any of these exits non-zero. They are floors
 # under the measured quality on kb/ (252 questions, 2026-12-02, with the index-derived
-# refusal and the answer layer of app/compose.py), not the targets of the answers issue
+# refusal and the answer layer of app/core/compose.py), not the targets of the answers issue
 # (refusal and key point >= 0.9 / 0.8, no junk), which the extractive answers do not meet
 # yet. Floors only ever go up.
 THRESHOLDS = {

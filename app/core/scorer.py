@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from app.passages import Unit
-from app.query import Query
-from app.retrieve import Hit
+from app.core.passages import Unit
+from app.core.query import Query
+from app.core.retrieve import Hit
 from ingest.keyword import tokenize
 
 WEIGHTS_FILE = Path(__file__).with_name("answer_scorer.json")

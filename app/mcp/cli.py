@@ -109,8 +109,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"--host {args.host} is reachable from other machines: "
                 "set KB_MCP_TOKEN to a secret bearer token first"
             )
-        from app.engine import Assistant
-        from app.mcp_server import build_server
+        from app.core.engine import Assistant
+        from app.mcp.server import build_server
 
         assistant = Assistant(settings)
         _warm_up(assistant)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from app.retrieve import Hit
+from app.core.retrieve import Hit
 from ingest.keyword import tokenize
 
 DOCUMENT_WINDOW = 3  # how far down an aspect's list to look for a document not yet shown

@@ -6,12 +6,12 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from app.compose import NO_CLEAR_ANSWER, choose
-from app.query import Query
-from app.quote import Passage, opening, render
-from app.render import inert_links
-from app.retrieve import Hit
-from app.scorer import Scorer
+from app.core.compose import NO_CLEAR_ANSWER, choose
+from app.core.query import Query
+from app.core.quote import Passage, opening, render
+from app.core.render import inert_links
+from app.core.retrieve import Hit
+from app.core.scorer import Scorer
 from ingest.chunk import Chunk
 from ingest.keyword import tokenize
 
@@ -139,7 +139,7 @@ def extractive_answer(
     covered: bool,
     scorer: Scorer | None = None,
 ) -> Answer:
-    """Quote the passage that answers the question (see app/compose.py), cited [n]; when no
+    """Quote the passage that answers the question (see app/core/compose.py), cited [n]; when no
     unit clearly answers, say so and show the best section's opening."""
     query = question if isinstance(question, Query) else Query.parse(question)
     if not covered or not hits:

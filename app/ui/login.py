@@ -11,8 +11,8 @@ import logging
 import streamlit as st
 from streamlit import runtime
 
-from app.access import exposure_error, owner_name, password_matches
-from app.render import escape
+from app.core.access import exposure_error, owner_name, password_matches
+from app.core.render import escape
 from ingest.config import Settings
 
 log = logging.getLogger("kb-chat")

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from app.access import exposure_error
+from app.core.access import exposure_error
 from ingest.edge import load_settings
 from ingest.errors import KBError
 

@@ -1,7 +1,7 @@
 """Compose an extractive answer: the unit that answers the question, as one complete thought.
 
 1. Every unit (sentence, list item, code block) of the top passages is scored by the answer
-   scorer (`app/scorer.py`): does it answer this question, not merely share its topic.
+   scorer (`app/core/scorer.py`): does it answer this question, not merely share its topic.
 2. The best unit is quoted with what it needs to read as a whole: the lead-in of the list item
    it is part of, the list or code a "...:" lead-in introduces, the sentence before a "This ..."
    sentence, the fix that follows a cause, and a short paragraph's rest; never past its section.
@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.passages import Unit, split_units
-from app.query import Query
-from app.quote import MAX_CODE_LINES, MIN_WORDS, Passage, expand, words
-from app.retrieve import Hit
-from app.scorer import (
+from app.core.passages import Unit, split_units
+from app.core.query import Query
+from app.core.quote import MAX_CODE_LINES, MIN_WORDS, Passage, expand, words
+from app.core.retrieve import Hit
+from app.core.scorer import (
     MARKUP,
     POINTER,
     Candidate,

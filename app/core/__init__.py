@@ -1,0 +1,1 @@
+"""The core every interface shares: index reader, retrieval, answers, LLM, history."""

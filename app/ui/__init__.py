@@ -1,0 +1,1 @@
+"""The Streamlit chat UI (kb-chat): the only modules that import streamlit."""
