@@ -86,13 +86,7 @@ def _server(settings, index, name, meta, found, touched, dry_run, embedder, prog
         before = index.read_rows(name, touched)
     except IndexCorrupt:
         return None
-    chunks = [
-        c for doc in sorted(found.changed, key=lambda d: d.source) for c in _chunks(doc, settings)
-    ]
-    _diff(report, before, chunks)
-    report.unchanged_rows = int(meta["chunks"]) - len(before)
-    report.chunks = report.unchanged_rows + len(chunks)
-    report.rows_read = len(before)
+    chunks = _rechunk(settings, found, before, meta, report)
     if dry_run:
         return report
     known = index.stored_vectors(name, {c.hash for c in chunks})
@@ -119,13 +113,7 @@ def _local(settings, index, name, meta, found, touched, dry_run, embedder, progr
         before = delta_store.read_rows(index, name, layout, touched)
     except IndexCorrupt:
         return None
-    chunks = [
-        c for doc in sorted(found.changed, key=lambda d: d.source) for c in _chunks(doc, settings)
-    ]
-    _diff(report, before, chunks)
-    report.unchanged_rows = int(meta["chunks"]) - len(before)
-    report.chunks = report.unchanged_rows + len(chunks)
-    report.rows_read = len(before)
+    chunks = _rechunk(settings, found, before, meta, report)
     if dry_run:
         return report
 
@@ -148,6 +136,18 @@ def _local(settings, index, name, meta, found, touched, dry_run, embedder, progr
     report.generation = generation
     index.prune(keep_previous=name)
     return report
+
+
+def _rechunk(settings, found, before: list[Chunk], meta, report: Report) -> list[Chunk]:
+    """The changed files' chunks, counted in the report against their rows `before`."""
+    chunks = [
+        c for doc in sorted(found.changed, key=lambda d: d.source) for c in _chunks(doc, settings)
+    ]
+    _diff(report, before, chunks)
+    report.unchanged_rows = int(meta["chunks"]) - len(before)
+    report.chunks = report.unchanged_rows + len(chunks)
+    report.rows_read = len(before)
+    return chunks
 
 
 def _chunks(doc, settings: Settings) -> list[Chunk]:
