@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ingest.keyword import tokenize
-from ingest.refusal import REACH, TOP, UNKNOWN_WEIGHT, WORD_WEIGHT
+from ingest.refusal import REACH, TOP, WORD_WEIGHT, unknown_penalty
 
 if TYPE_CHECKING:
     import numpy as np
@@ -43,9 +43,11 @@ def score_questions(
     columns: list[list[int]] = []
     total = np.zeros(len(questions))
     missing = np.zeros(len(questions))
+    distinct = np.zeros(len(questions), dtype=np.int64)
     for number, question in enumerate(questions):
         tokens = tokenize(question)
         columns.append([keyword.vocab_dict[t] for t in tokens if t in keyword.vocab_dict])
+        distinct[number] = len(set(tokens))
         for token in set(tokens):
             column = keyword.vocab_dict.get(token)
             known = column is not None and df[column] > 0
@@ -84,7 +86,9 @@ def score_questions(
             share = float(best) / total[number]
         unknown_share = missing[number] / total[number] if total[number] else 0.0
         scores.append(
-            float(dense_scores[number].max()) + WORD_WEIGHT * share - UNKNOWN_WEIGHT * unknown_share
+            float(dense_scores[number].max())
+            + WORD_WEIGHT * share
+            - unknown_penalty(unknown_share, int(distinct[number]))
         )
         order = np.argsort(-dense_scores[number], kind="stable")[:REACH]
         tops.append([int(dense_rows[number][i]) for i in order] + keyword_rows[number][:REACH])

@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 TOP = 5  # best passages per retriever (dense, keyword) whose word coverage counts
 WORD_WEIGHT = 0.5  # how much the share of the question's rare words counts next to cosine
 UNKNOWN_WEIGHT = 0.5  # how much the share of words the whole index never uses counts against
+# ... in full for a question of up to this many distinct words, less for a longer one: a short
+# question naming what the KB lacks (msgspec, Terraform) is a near-miss, while a long question
+# told in the user's own words ("OOM-killed", "gunicorn") is usually covered all the same.
+UNKNOWN_WORDS = 6
 OFF_TOPIC_QUANTILE = 0.98  # the threshold sits above this share of off-topic scores ...
 SYNTHETIC_CEILING = 0.10  # ... and never above the score of the weakest tenth of synthetic ones
 # Nor below this: a best passage with cosine under 0.3 and no shared words is no answer. It
@@ -82,7 +86,8 @@ def relevance(
     """How well the index matches a question: the best cosine similarity, plus WORD_WEIGHT
     times the best share of the question's (idf-weighted) words that one of the best passages
     holds, minus UNKNOWN_WEIGHT times the share that no passage of the index uses at all (a
-    near-miss question names what the KB does not cover: msgspec, Terraform, an IBAN).
+    near-miss question names what the KB does not cover: msgspec, Terraform, an IBAN), a
+    penalty that shrinks for questions longer than UNKNOWN_WORDS words.
     `dense`/`keyword`: row -> score of each retriever's best rows."""
     if not dense and not keyword:
         return 0.0
@@ -91,8 +96,13 @@ def relevance(
     return (
         max(dense.values(), default=0.0)
         + WORD_WEIGHT * words
-        - UNKNOWN_WEIGHT * unknown_share(query, terms)
+        - unknown_penalty(unknown_share(query, terms), len(query))
     )
+
+
+def unknown_penalty(share: float, words: int) -> float:
+    """What the share of never-used words costs a question of `words` distinct words."""
+    return UNKNOWN_WEIGHT * share * min(1.0, UNKNOWN_WORDS / max(words, 1))
 
 
 def unknown_share(query: set[str], terms: Terms) -> float:
