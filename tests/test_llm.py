@@ -90,3 +90,26 @@ def test_unreachable_server_gives_a_clear_message(settings, embedder) -> None:
 def test_uncovered_question_is_refused_without_calling_the_llm(assistant, server) -> None:
     _, answer = collect(assistant, "What is the capital of France?")
     assert answer.refused and server.requests == []
+
+
+def test_the_model_reads_passages_as_a_reader_sees_them(settings, embedder, server) -> None:
+    (settings.kb_dir / "retries.md").write_text(
+        "# Retrying HTTP calls\n\n"
+        "## Backoff for flaky upstreams { #backoff }\n\n"
+        '!!! warning "Idempotency first"\n'
+        "    Retry an upstream call with exponential backoff only when the request is idempotent.\n"
+        "<!-- internal: owner is the payments team -->\n"
+        "<details><summary>Why jitter</summary>Jitter spreads retries out.</details>\n",
+        encoding="utf-8",
+    )
+    sync(settings, embedder=embedder)
+    llm_settings = replace(settings, llm="openai", llm_base_url=server.url, llm_model="fake")
+    server.reply = "Back off exponentially, idempotent calls only [1]."
+    _, answer = collect(Assistant(llm_settings, embedder), "How should I retry a flaky upstream?")
+    prompt = server.requests[-1]["messages"][1]["content"]
+    assert 'section="Retrying HTTP calls › Backoff for flaky upstreams"' in prompt
+    assert "Retry an upstream call with exponential backoff" in prompt
+    for markup in ("!!!", "{ #backoff }", "<!--", "payments team", "<details>", "<summary>"):
+        assert markup not in prompt
+    # The citation still points at the exact lines of the file.
+    assert answer.citations[0].text.startswith("## Backoff for flaky upstreams { #backoff }")

@@ -116,7 +116,7 @@ def test_kb_text_cannot_close_its_passage_or_break_its_source(settings, embedder
     server.reply = "See [1]."
     collect(assistant_for(settings, embedder, server), "What do mocking boundary markers tell?")
     prompt = server.requests[-1]["messages"][1]["content"]
-    passages = len(re.findall(r'^<passage n="\d+" source="[^"]*">$', prompt, re.M))
+    passages = len(re.findall(r'^<passage n="\d+" source="[^"]*" section="[^"]*">$', prompt, re.M))
     assert passages >= 1
     assert len(re.findall(r"<\s*/?\s*passage", prompt, re.I)) == 2 * passages
     assert 'source="practice/odd&quot;name.md"' in prompt

@@ -20,6 +20,7 @@ from app.core.render import inert_links
 from app.core.retrieve import Hit
 from ingest.config import Settings
 from ingest.errors import LLMError
+from ingest.markdown import clean_text
 
 SYSTEM_PROMPT = """You answer questions for senior Python backend developers using ONLY the \
 numbered passages from their knowledge base given in the user message.
@@ -55,9 +56,15 @@ class StopRequested(Exception):  # noqa: N818 - a request, not an error
 def user_prompt(question: str, hits: list[Hit]) -> str:
     blocks = []
     for n, hit in enumerate(hits, 1):
-        text = PASSAGE_TAG_START.sub("‹", hit.chunk.text)  # the model sees it, no tag parses
-        source = html.escape(hit.chunk.source, quote=True)
-        blocks.append(f'<passage n="{n}" source="{source}">\n{text}\n</passage>')
+        # The passage as a reader sees it (no MkDocs directives, admonition markers or HTML;
+        # snippet includes inlined), under its heading path; no passage tag can parse in it.
+        chunk = hit.chunk
+        text = PASSAGE_TAG_START.sub("‹", clean_text(chunk.text, chunk.includes))
+        source = html.escape(chunk.source, quote=True)
+        heading = html.escape(chunk.heading_path, quote=True)
+        blocks.append(
+            f'<passage n="{n}" source="{source}" section="{heading}">\n{text}\n</passage>'
+        )
     question = PASSAGE_TAG_START.sub("‹", question)
     return (
         "Passages:\n" + "\n".join(blocks) + f"\n\nQuestion: {question}\nAnswer with [n] citations:"
