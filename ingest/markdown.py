@@ -152,6 +152,7 @@ def clean_lines(
     fence_cut = 0
     orphan = False  # inside a code block whose opening fence is in the previous piece
     comment = in_snippets = in_options = in_tag = False
+    stub: int | None = None  # indent of the `:::` line whose options block is open
     first = next((line for line in lines if line.strip()), "")
     if len(first) - len(first.lstrip()) >= 4 and not FENCE.match(first):  # chunk starts mid-body
         containers.append((-1, len(first) - len(first.lstrip())))
@@ -194,7 +195,9 @@ def clean_lines(
             fence, fence_cut = opened.group(1), len(line) - len(line.lstrip())
             out.append(line[fence_cut:])
             continue
-        if in_options and not BLOCK_OPTION.match(raw):
+        if stub is not None and raw.strip() and len(raw) - len(raw.lstrip()) <= stub:
+            stub = None
+        if in_options and stub is None and not BLOCK_OPTION.match(raw):
             in_options = False
         if in_options:
             out.append("")
@@ -211,7 +214,8 @@ def clean_lines(
         marker = ADMONITION.match(line) or TAB.match(line) or API_STUB.match(line)
         if marker:
             pending = len(marker.group(1))
-            in_options = bool(API_STUB.match(line))
+            stub = len(marker.group(1)) if API_STUB.match(line) else None
+            in_options = stub is not None  # its whole indented YAML block: options, comments, lists
         block = BLOCK.match(line)
         if block:
             in_options = bool(block.group(3))

@@ -55,6 +55,27 @@ def test_each_construct_is_junk_raw_and_reads_clean(raw: str, visible: str) -> N
     assert visible in " ".join(cleaned.split())
 
 
+def test_an_api_stub_hides_its_whole_options_block() -> None:
+    raw = (
+        "::: pydantic.BaseModel\n"
+        "    options:\n"
+        "        show_root_heading: true\n"
+        "        # explicit members list so the order is ours\n"
+        "        members:\n"
+        "          - __init__\n"
+        "\n"
+        "          - model_dump\n"
+        "\n"
+        "Models validate on construction."
+    )
+    cleaned = clean_text(raw)
+    assert cleaned.splitlines() == [
+        "(API reference: pydantic.BaseModel)",
+        "",
+        "Models validate on construction.",
+    ]
+
+
 def test_clean_lines_keep_the_file_line_numbers() -> None:
     raw = (MKDOCS_KB / "docs" / "retries.md").read_text(encoding="utf-8").splitlines()
     cleaned = clean_lines(raw)
