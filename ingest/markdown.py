@@ -193,7 +193,7 @@ def clean_lines(
         opened = FENCE.match(line)
         if opened:  # a fence in a list item stands on its own: quoted as a code block
             fence, fence_cut = opened.group(1), len(line) - len(line.lstrip())
-            out.append(line[fence_cut:])
+            out.append(_fence_opening(line[fence_cut:], opened.group(1)))
             continue
         if stub is not None and raw.strip() and len(raw) - len(raw.lstrip()) <= stub:
             stub = None
@@ -224,6 +224,14 @@ def clean_lines(
     if fence and out and not orphan:  # the piece ends inside a code block: close it when quoted
         out[-1] += "\n" + fence
     return _join_split_links(out)
+
+
+def _fence_opening(line: str, fence: str) -> str:
+    """A fence as a reader's renderer wants it: the language only, without attributes such as
+    `{test="skip"}`, `title="app.py"` or `hl_lines="3"` (`{ .py }` gives `py`)."""
+    info = line[len(fence) :].strip()
+    language = re.match(r"\{?\s*\.?([\w+#.-]+)(\s*=)?", info)
+    return fence + (language.group(1) if language and not language.group(2) else "")
 
 
 def _starts_in_code(lines: list[str]) -> bool:

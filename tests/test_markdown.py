@@ -36,6 +36,8 @@ CONSTRUCTS = [
     ("{* ../../docs_src/app.py hl[3] *}", "(code: ../../docs_src/app.py)"),
     ("::: pydantic.main.BaseModel\n    options:\n      show_root_heading: true", "BaseModel"),
     ("Keep it short. <!-- TODO: expand -->", "Keep it short."),
+    ('```python {test="skip"}\nx = 1\n```', "```python x = 1"),
+    ('```py title="app.py" hl_lines="2"\nx = 1\n```', "```py x = 1"),
     ("<details><summary>Why ten?</summary>\nHeadroom.\n</details>", "Why ten?"),
     ("One line<br>next line", "next line"),
     ('<img src="flow.png" alt="Retry flow diagram"> shows it.', "Retry flow diagram"),

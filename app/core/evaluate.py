@@ -71,6 +71,8 @@ JUNK_PATTERNS = {
     "front matter": re.compile(r"^---[ \t]*\n[\w-]+:", re.M),
 }
 CODE = re.compile(r"^(```|~~~).*?^\1\s*$|`[^`\n]+`", re.S | re.M)
+# A code fence opened with attributes a docs site reads: ```py title="app.py" or {test="skip"}.
+FENCE_ATTRIBUTES = re.compile(r"^\s*(?:```|~~~)[^\n`]*[{=]", re.M)
 MARKERS = re.compile(r"(?:\s*\[\d+\])+\s*$")
 
 
@@ -79,6 +81,8 @@ def junk_markup(answer: str) -> list[str]:
     with nothing after it. Code blocks and code spans may hold anything."""
     prose = CODE.sub(" ", answer)
     found = [name for name, pattern in JUNK_PATTERNS.items() if pattern.search(prose)]
+    if FENCE_ATTRIBUTES.search(answer):
+        found.append("fence attributes")
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", answer) if p.strip()]
     for number, paragraph in enumerate(paragraphs):
         following = paragraphs[number + 1] if number + 1 < len(paragraphs) else ""
