@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.core.passages import Unit, split_units
+from app.core.passages import split_units
 from app.core.query import Query
-from app.core.quote import MAX_CODE_LINES, MIN_WORDS, Passage, expand, words
+from app.core.quote import MAX_CODE_LINES, MIN_WORDS, Passage, dangles, expand, words
 from app.core.retrieve import Hit
 from app.core.scorer import (
     MARKUP,
@@ -85,7 +85,7 @@ def choose(query: Query, hits: list[Hit], idf, scorer: Scorer | None = None) -> 
         return []
     table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
     lead = _lead(query, ranked)
-    contenders = [s for s in ranked if _standalone(query, s.candidate.unit)][:GATE_CONTENDERS]
+    contenders = [s for s in ranked if _standalone(query, s.candidate)][:GATE_CONTENDERS]
     if max((s.answers for s in contenders), default=0.0) < scorer.threshold:
         return []
     passages = [expand(lead.candidate, table)]
@@ -124,7 +124,7 @@ def _fresh(s: Scored, passages: list[Passage], query: Query) -> bool:
     text = s.candidate.unit.text
     return (
         key not in used
-        and _standalone(query, s.candidate.unit)
+        and _standalone(query, s.candidate)
         and not POINTER.search(text)  # "See [X] for more details" adds nothing
         and not MARKUP.search(text)
     )
@@ -147,15 +147,17 @@ def _append(passages: list[Passage], extra: Passage, limit: int) -> None:
         passages.append(Passage(extra.hit, tuple(units)))
 
 
-def _standalone(query: Query, unit: Unit) -> bool:
-    """Code answers on its own only when asked for an example, and only when short."""
-    return unit.kind != "code" or (
-        "example" in query.intents and unit.text.count("\n") <= MAX_CODE_LINES
-    )
+def _standalone(query: Query, cand: Candidate) -> bool:
+    """Code answers on its own only when asked for an example, and only when short; a "...:"
+    lead-in never does without the list or code it introduces."""
+    unit = cand.unit
+    if unit.kind != "code":
+        return not dangles(unit, cand.units)
+    return "example" in query.intents and unit.text.count("\n") <= MAX_CODE_LINES
 
 
 def _lead(query: Query, ranked: list[Scored]) -> Scored:
-    return next((s for s in ranked if _standalone(query, s.candidate.unit)), ranked[0])
+    return next((s for s in ranked if _standalone(query, s.candidate)), ranked[0])
 
 
 def answer_first(query: Query, hits: list[Hit], idf) -> list[Hit]:

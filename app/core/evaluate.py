@@ -71,6 +71,10 @@ JUNK_PATTERNS = {
     "front matter": re.compile(r"^---[ \t]*\n[\w-]+:", re.M),
 }
 CODE = re.compile(r"^(```|~~~).*?^\1\s*$|`[^`\n]+`", re.S | re.M)
+FENCED = re.compile(r"^(```|~~~).*?^\1\s*$", re.S | re.M)
+# What a "...:" lead-in may introduce: a list, code (after a content tab's short label), a
+# table or a quotation.
+INTRODUCED = re.compile(r"([-*+]|\d+[.)]|```|~~~|\||>|[^\n]{1,40}\n```)")
 MARKERS = re.compile(r"(?:\s*\[\d+\])+\s*$")
 
 
@@ -79,10 +83,11 @@ def junk_markup(answer: str) -> list[str]:
     with nothing after it. Code blocks and code spans may hold anything."""
     prose = CODE.sub(" ", answer)
     found = [name for name, pattern in JUNK_PATTERNS.items() if pattern.search(prose)]
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", answer) if p.strip()]
+    blocks = FENCED.sub("```code```", answer)  # a colon inside code is not a lead-in
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", blocks) if p.strip()]
     for number, paragraph in enumerate(paragraphs):
         following = paragraphs[number + 1] if number + 1 < len(paragraphs) else ""
-        introduces = re.match(r"([-*+]|\d+[.)]|```|~~~|\|)", following)
+        introduces = INTRODUCED.match(following)
         if MARKERS.sub("", paragraph).endswith(":") and not introduces:
             found.append("dangling colon")
             break

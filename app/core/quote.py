@@ -57,11 +57,29 @@ def _introduced(units: tuple[Unit, ...], lead: Unit) -> list[Unit]:
     if lead.kind == "code" or not lead.quote.rstrip().endswith(":"):
         return []
     nxt = _after(units, lead)
-    if nxt is None or nxt.kind == "sentence":
+    if nxt is None:
+        return []
+    if nxt.kind == "sentence":
+        if nxt.quote.startswith(">"):  # a quotation: its paragraph
+            return _block(units, nxt.block)
+        code = _after(units, nxt)
+        if _label(nxt) and code is not None and code.kind == "code":  # a tab's label, its code
+            return [nxt, code] if code.text.count("\n") <= MAX_CODE_LINES else []
         return []
     if nxt.kind == "code":
         return [nxt] if nxt.text.count("\n") <= MAX_CODE_LINES else []
     return _block(units, nxt.block)[:MAX_LIST_ITEMS]
+
+
+def _label(unit: Unit) -> bool:
+    """A short line that names what follows (a content tab's label), not a sentence."""
+    return len(unit.quote.split()) <= 4 and not unit.quote.rstrip().endswith((".", "!", "?", ":"))
+
+
+def dangles(unit: Unit, units: tuple[Unit, ...]) -> bool:
+    """A lead-in ending on a colon whose list, code or quotation its chunk cannot show."""
+    ends_colon = unit.kind != "code" and unit.quote.rstrip().endswith(":")
+    return ends_colon and not _introduced(units, unit)
 
 
 def _window(cand: Candidate, scores: dict[tuple[str, int], float]) -> list[Unit]:
@@ -151,7 +169,26 @@ def expand(cand: Candidate, scores: dict[tuple[str, int], float] | None = None) 
     if not ordered:
         ordered = [unit]
     ordered = _trim(ordered, unit)
+    # A lead-in inside the quote whose list or code was left out reads as a broken sentence.
+    quoted = tuple(ordered)
+    ordered = [u for u in ordered if u is unit or not _cut_off(u, quoted)]
     return Passage(cand.hit, tuple(ordered))
+
+
+def _cut_off(unit: Unit, quoted: tuple[Unit, ...]) -> bool:
+    """A "...:" lead-in whose next quoted unit starts another paragraph that is not a list,
+    code or quotation (or that nothing follows)."""
+    if unit.kind == "code" or not unit.quote.rstrip().endswith(":"):
+        return False
+    later = [u for u in quoted if u.order > unit.order]
+    if not later:
+        return True
+    nxt = later[0]
+    return (
+        nxt.block != unit.block
+        and nxt.kind == "sentence"
+        and not (nxt.quote.startswith(">") or _label(nxt))
+    )
 
 
 def _anaphoric(unit: Unit) -> bool:
@@ -199,12 +236,19 @@ def render(passages: list[Passage], markers: dict[str, int]) -> str:
                 blocks[-1].append(unit)
             else:
                 blocks.append([unit])
+        label = ""
         for number, block in enumerate(blocks):
             kind = block[0].kind
-            leads_in = number + 1 < len(blocks) and block[-1].quote.rstrip().endswith(":")
+            nxt = blocks[number + 1] if number + 1 < len(blocks) else None
+            if nxt and nxt[0].kind == "code" and len(block) == 1 and _label(block[0]):
+                label = block[0].quote + "\n"  # a content tab's label heads its code
+                continue
+            leads_in = nxt is not None and block[-1].quote.rstrip().endswith(":")
             tail = "" if leads_in else f" {marker}"
             if kind == "code":
-                parts.append(block[0].text.strip("\n") + (f"\n{marker}" if tail else ""))
+                code = block[0].text.strip("\n")
+                parts.append(label + code + (f"\n{marker}" if tail else ""))
+                label = ""
             elif kind == "item":
                 lines = [f"- {u.quote}" for u in block]
                 lines[-1] += tail
