@@ -5,6 +5,7 @@
 2. The best unit is quoted with what it needs to read as a whole: the lead-in of the list item
    it is part of, the list or code a "...:" lead-in introduces, the sentence before a "This ..."
    sentence, the fix that follows a cause, and a short paragraph's rest; never past its section.
+   A section of at most 100 words is quoted whole: it reads as one coherent passage.
 3. Each part of a two-part question ("X vs Y", "what ... and when ...") the passage leaves out
    gets its own best unit, expanded the same way.
 4. When no unit scores above the scorer's threshold, the answer says so in one line and shows
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from app.core.passages import split_units
 from app.core.query import Query
-from app.core.quote import MAX_CODE_LINES, MIN_WORDS, Passage, dangles, expand, words
+from app.core.quote import MAX_CODE_LINES, MIN_WORDS, Passage, dangles, expand, section, words
 from app.core.retrieve import Hit
 from app.core.scorer import (
     MARKUP,
@@ -88,7 +89,7 @@ def choose(query: Query, hits: list[Hit], idf, scorer: Scorer | None = None) -> 
     contenders = [s for s in ranked if _standalone(query, s.candidate)][:GATE_CONTENDERS]
     if max((s.answers for s in contenders), default=0.0) < scorer.threshold:
         return []
-    passages = [expand(lead.candidate, table)]
+    passages = [section(lead.candidate) or expand(lead.candidate, table)]
     parts = query.sub_queries()
     for part, own_words in zip(parts, query.part_tokens[: len(parts)], strict=True):
         part_words = frozenset(part.tokens)

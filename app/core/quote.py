@@ -12,6 +12,7 @@ from app.core.scorer import MARKUP, Candidate
 
 MAX_LIST_ITEMS = 8  # a longer list is cut to its best items
 MAX_WORDS = 100  # prose words in the main passage (a list may take it past this a little)
+SECTION_WORDS = MAX_WORDS  # a section this short is quoted whole
 MIN_WORDS = 25  # a shorter passage takes the rest of its paragraph
 KEEP_SHARE = 0.5  # a neighbour joins the passage when it scores over this share of the best
 MAX_CODE_LINES = 40
@@ -169,10 +170,31 @@ def expand(cand: Candidate, scores: dict[tuple[str, int], float] | None = None) 
     if not ordered:
         ordered = [unit]
     ordered = _trim(ordered, unit)
-    # A lead-in inside the quote whose list or code was left out reads as a broken sentence.
-    quoted = tuple(ordered)
-    ordered = [u for u in ordered if u is unit or not _cut_off(u, quoted)]
-    return Passage(cand.hit, tuple(ordered))
+    return Passage(cand.hit, _complete(ordered, unit))
+
+
+def section(cand: Candidate) -> Passage | None:
+    """The chosen unit's whole section when it is short (at most SECTION_WORDS of prose, no
+    long code): a short section reads best as it stands. None for a longer one."""
+    units = [u for u in cand.units if u is cand.unit or not MARKUP.search(u.text)]
+    if words(units) > SECTION_WORDS or any(
+        u.kind == "code" and u.text.count("\n") > MAX_CODE_LINES for u in units
+    ):
+        return None
+    return Passage(cand.hit, _complete(units, cand.unit))
+
+
+def _complete(units: list[Unit], keep: Unit) -> tuple[Unit, ...]:
+    """Without the "...:" lead-ins whose list or code the quote leaves out: they read as
+    broken sentences (the chosen unit always stays)."""
+    quoted = tuple(units)
+    kept = tuple(u for u in units if u is keep or not _cut_off(u, quoted))
+    # A short label ("`mypy.ini`", a row of names) left without its code says nothing.
+    return tuple(
+        u
+        for u in kept
+        if u is keep or u.kind != "sentence" or not _label(u) or _labels_code(u, kept)
+    )
 
 
 def _cut_off(unit: Unit, quoted: tuple[Unit, ...]) -> bool:
@@ -187,8 +209,14 @@ def _cut_off(unit: Unit, quoted: tuple[Unit, ...]) -> bool:
     return (
         nxt.block != unit.block
         and nxt.kind == "sentence"
-        and not (nxt.quote.startswith(">") or _label(nxt))
+        and not (nxt.quote.startswith(">") or _labels_code(nxt, quoted))
     )
+
+
+def _labels_code(unit: Unit, quoted: tuple[Unit, ...]) -> bool:
+    """A content tab's label followed by its code in the quote."""
+    later = [u for u in quoted if u.order > unit.order]
+    return _label(unit) and bool(later) and later[0].kind == "code"
 
 
 def _anaphoric(unit: Unit) -> bool:
