@@ -12,9 +12,10 @@ from ingest.errors import KBError
 
 # The regression gate of `kb-eval`: a run below any of these exits non-zero. They are floors
 # under the measured quality on kb/ (252 questions, 2026-12-02, with the index-derived
-# refusal and the answer layer of app/core/compose.py), not the targets of the answers issue
-# (refusal and key point >= 0.9 / 0.8, no junk), which the extractive answers do not meet
-# yet. Floors only ever go up.
+# refusal and the answer layer of app/core/compose.py; key point 0.600 and no junk answer
+# since short sections are quoted whole and lead-ins keep their blocks), not the targets of
+# the answers issue (refusal and key point >= 0.9 / 0.8), which the extractive answers do not
+# meet yet. Floors only ever go up.
 THRESHOLDS = {
     "hit@5": 0.95,
     "mrr": 0.85,
@@ -23,8 +24,8 @@ THRESHOLDS = {
     "citation_precision": 0.88,
 }
 # Answer-level measures gate only where a question file labels them.
-ANSWER_THRESHOLDS = {"key_point_rate": 0.55}
-MAX_JUNK_ANSWERS = 10
+ANSWER_THRESHOLDS = {"key_point_rate": 0.58}
+MAX_JUNK_ANSWERS = 1
 
 
 Span = tuple[str, int, int]  # source, first line, last line (1-based, inclusive)
