@@ -174,12 +174,11 @@ def expand(cand: Candidate, scores: dict[tuple[str, int], float] | None = None) 
 
 
 def section(cand: Candidate) -> Passage | None:
-    """The chosen unit's whole section when it is short (at most SECTION_WORDS of prose, no
-    long code): a short section reads best as it stands. None for a longer one."""
+    """The chosen unit's whole section when it is short (at most SECTION_WORDS, its code's
+    words included): a short section reads best as it stands. None for a longer one."""
     units = [u for u in cand.units if u is cand.unit or not MARKUP.search(u.text)]
-    if words(units) > SECTION_WORDS or any(
-        u.kind == "code" and u.text.count("\n") > MAX_CODE_LINES for u in units
-    ):
+    code = sum(len(u.text.split()) for u in units if u.kind == "code")
+    if words(units) + code > SECTION_WORDS:
         return None
     return Passage(cand.hit, _complete(units, cand.unit))
 
