@@ -58,6 +58,23 @@ reliably, because a crash between the two steps otherwise loses the event or sen
 phantom one.
 """
 
+TOOLING = """# Tooling
+
+## Enabling the type checker plugin
+
+To enable the plugin, add it to the plugins in your type checker's config file:
+
+=== "`mypy.ini`"
+
+    ```ini
+    [mypy]
+    plugins = ourlib.mypy
+    ```
+
+If you still use the legacy models, add `ourlib.v1.mypy` instead.
+
+"""
+
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, embedder) -> Assistant:
@@ -66,6 +83,7 @@ def assistant(tmp_path_factory, embedder) -> Assistant:
     kb.mkdir()
     (kb / "caching.md").write_text(CACHING, encoding="utf-8")
     (kb / "messaging.md").write_text(OUTBOX, encoding="utf-8")
+    (kb / "tooling.md").write_text(TOOLING, encoding="utf-8")
     settings = Settings(kb_dir=kb, data_dir=root / "data")
     sync(settings, embedder=embedder)
     return Assistant(settings, embedder)
@@ -80,6 +98,13 @@ def test_a_lead_in_ending_with_a_colon_comes_with_its_list(assistant) -> None:
     assert not answer.refused
     assert "CACHE_URL" in answer.text and "CACHE_TTL" in answer.text
     assert junk_markup(answer.text) == []  # no dangling colon
+
+
+def test_a_lead_in_comes_with_the_code_of_its_content_tab(assistant) -> None:
+    answer = assistant.ask("How do I enable the type checker plugin?")
+    assert "plugins = ourlib.mypy" in answer.text
+    assert "`mypy.ini`\n```ini" in answer.text  # the tab's label heads its code
+    assert junk_markup(answer.text) == []
 
 
 def test_a_two_part_question_is_answered_in_both_parts(assistant) -> None:

@@ -143,6 +143,10 @@ def test_kb_eval_reports_answer_measures_on_any_corpus(kb: Path, tmp_path: Path)
         ("Read [the guide](../guide/intro.md) first. [1]", ["relative link"]),
         ("You can write: [1]", ["dangling colon"]),
         ("You can write: [1]\n\n- one\n- two", []),
+        ("Catch it:\n\n```python\ntry:\n\n    run()\nexcept Error:\n    pass\n```\n[1]", []),
+        ("Add it to your config file:\n\n`mypy.ini`\n```ini\n[mypy]\n```\n[1]", []),
+        ("As the principle says:\n\n> Systems behave differently. [1]", []),
+        ("There are two ways to fix this:\n\nRestart the worker. [1]", ["dangling colon"]),
     ],
 )
 def test_junk_markup_names_what_a_reader_would_trip_over(answer: str, problems: list) -> None:

@@ -5,6 +5,7 @@
 2. The best unit is quoted with what it needs to read as a whole: the lead-in of the list item
    it is part of, the list or code a "...:" lead-in introduces, the sentence before a "This ..."
    sentence, the fix that follows a cause, and a short paragraph's rest; never past its section.
+   A section of at most 100 words (code included) is quoted whole: it reads as one passage.
 3. Each part of a two-part question ("X vs Y", "what ... and when ...") the passage leaves out
    gets its own best unit, expanded the same way.
 4. When no unit scores above the scorer's threshold, the answer says so in one line and shows
@@ -15,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.core.passages import Unit, split_units
+from app.core.passages import split_units
 from app.core.query import Query
-from app.core.quote import MAX_CODE_LINES, MIN_WORDS, Passage, expand, words
+from app.core.quote import MAX_CODE_LINES, MIN_WORDS, Passage, dangles, expand, section, words
 from app.core.retrieve import Hit
 from app.core.scorer import (
     MARKUP,
@@ -85,10 +86,10 @@ def choose(query: Query, hits: list[Hit], idf, scorer: Scorer | None = None) -> 
         return []
     table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
     lead = _lead(query, ranked)
-    contenders = [s for s in ranked if _standalone(query, s.candidate.unit)][:GATE_CONTENDERS]
+    contenders = [s for s in ranked if _standalone(query, s.candidate)][:GATE_CONTENDERS]
     if max((s.answers for s in contenders), default=0.0) < scorer.threshold:
         return []
-    passages = [expand(lead.candidate, table)]
+    passages = [section(lead.candidate) or expand(lead.candidate, table)]
     parts = query.sub_queries()
     for part, own_words in zip(parts, query.part_tokens[: len(parts)], strict=True):
         part_words = frozenset(part.tokens)
@@ -124,7 +125,7 @@ def _fresh(s: Scored, passages: list[Passage], query: Query) -> bool:
     text = s.candidate.unit.text
     return (
         key not in used
-        and _standalone(query, s.candidate.unit)
+        and _standalone(query, s.candidate)
         and not POINTER.search(text)  # "See [X] for more details" adds nothing
         and not MARKUP.search(text)
     )
@@ -147,15 +148,17 @@ def _append(passages: list[Passage], extra: Passage, limit: int) -> None:
         passages.append(Passage(extra.hit, tuple(units)))
 
 
-def _standalone(query: Query, unit: Unit) -> bool:
-    """Code answers on its own only when asked for an example, and only when short."""
-    return unit.kind != "code" or (
-        "example" in query.intents and unit.text.count("\n") <= MAX_CODE_LINES
-    )
+def _standalone(query: Query, cand: Candidate) -> bool:
+    """Code answers on its own only when asked for an example, and only when short; a "...:"
+    lead-in never does without the list or code it introduces."""
+    unit = cand.unit
+    if unit.kind != "code":
+        return not dangles(unit, cand.units)
+    return "example" in query.intents and unit.text.count("\n") <= MAX_CODE_LINES
 
 
 def _lead(query: Query, ranked: list[Scored]) -> Scored:
-    return next((s for s in ranked if _standalone(query, s.candidate.unit)), ranked[0])
+    return next((s for s in ranked if _standalone(query, s.candidate)), ranked[0])
 
 
 def answer_first(query: Query, hits: list[Hit], idf) -> list[Hit]:

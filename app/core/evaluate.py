@@ -12,9 +12,10 @@ from ingest.errors import KBError
 
 # The regression gate of `kb-eval`: a run below any of these exits non-zero. They are floors
 # under the measured quality on kb/ (252 questions, 2026-12-02, with the index-derived
-# refusal and the answer layer of app/core/compose.py), not the targets of the answers issue
-# (refusal and key point >= 0.9 / 0.8, no junk), which the extractive answers do not meet
-# yet. Floors only ever go up.
+# refusal and the answer layer of app/core/compose.py; key point 0.600 and no junk answer
+# since short sections are quoted whole and lead-ins keep their blocks), not the targets of
+# the answers issue (refusal and key point >= 0.9 / 0.8), which the extractive answers do not
+# meet yet. Floors only ever go up.
 THRESHOLDS = {
     "hit@5": 0.95,
     "mrr": 0.85,
@@ -23,8 +24,8 @@ THRESHOLDS = {
     "citation_precision": 0.88,
 }
 # Answer-level measures gate only where a question file labels them.
-ANSWER_THRESHOLDS = {"key_point_rate": 0.55}
-MAX_JUNK_ANSWERS = 10
+ANSWER_THRESHOLDS = {"key_point_rate": 0.58}
+MAX_JUNK_ANSWERS = 1
 
 
 Span = tuple[str, int, int]  # source, first line, last line (1-based, inclusive)
@@ -73,6 +74,10 @@ JUNK_PATTERNS = {
 CODE = re.compile(r"^(```|~~~).*?^\1\s*$|`[^`\n]+`", re.S | re.M)
 # A code fence opened with attributes a docs site reads: ```py title="app.py" or {test="skip"}.
 FENCE_ATTRIBUTES = re.compile(r"^\s*(?:```|~~~)[^\n`]*[{=]", re.M)
+FENCED = re.compile(r"^(```|~~~).*?^\1\s*$", re.S | re.M)
+# What a "...:" lead-in may introduce: a list, code (after a content tab's short label), a
+# table or a quotation.
+INTRODUCED = re.compile(r"([-*+]|\d+[.)]|```|~~~|\||>|[^\n]{1,40}\n```)")
 MARKERS = re.compile(r"(?:\s*\[\d+\])+\s*$")
 
 
@@ -83,10 +88,11 @@ def junk_markup(answer: str) -> list[str]:
     found = [name for name, pattern in JUNK_PATTERNS.items() if pattern.search(prose)]
     if FENCE_ATTRIBUTES.search(answer):
         found.append("fence attributes")
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", answer) if p.strip()]
+    blocks = FENCED.sub("```code```", answer)  # a colon inside code is not a lead-in
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", blocks) if p.strip()]
     for number, paragraph in enumerate(paragraphs):
         following = paragraphs[number + 1] if number + 1 < len(paragraphs) else ""
-        introduces = re.match(r"([-*+]|\d+[.)]|```|~~~|\|)", following)
+        introduces = INTRODUCED.match(following)
         if MARKERS.sub("", paragraph).endswith(":") and not introduces:
             found.append("dangling colon")
             break

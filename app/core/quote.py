@@ -12,6 +12,7 @@ from app.core.scorer import MARKUP, Candidate
 
 MAX_LIST_ITEMS = 8  # a longer list is cut to its best items
 MAX_WORDS = 100  # prose words in the main passage (a list may take it past this a little)
+SECTION_WORDS = MAX_WORDS  # a section this short is quoted whole
 MIN_WORDS = 25  # a shorter passage takes the rest of its paragraph
 KEEP_SHARE = 0.5  # a neighbour joins the passage when it scores over this share of the best
 MAX_CODE_LINES = 40
@@ -57,11 +58,29 @@ def _introduced(units: tuple[Unit, ...], lead: Unit) -> list[Unit]:
     if lead.kind == "code" or not lead.quote.rstrip().endswith(":"):
         return []
     nxt = _after(units, lead)
-    if nxt is None or nxt.kind == "sentence":
+    if nxt is None:
+        return []
+    if nxt.kind == "sentence":
+        if nxt.quote.startswith(">"):  # a quotation: its paragraph
+            return _block(units, nxt.block)
+        code = _after(units, nxt)
+        if _label(nxt) and code is not None and code.kind == "code":  # a tab's label, its code
+            return [nxt, code] if code.text.count("\n") <= MAX_CODE_LINES else []
         return []
     if nxt.kind == "code":
         return [nxt] if nxt.text.count("\n") <= MAX_CODE_LINES else []
     return _block(units, nxt.block)[:MAX_LIST_ITEMS]
+
+
+def _label(unit: Unit) -> bool:
+    """A short line that names what follows (a content tab's label), not a sentence."""
+    return len(unit.quote.split()) <= 4 and not unit.quote.rstrip().endswith((".", "!", "?", ":"))
+
+
+def dangles(unit: Unit, units: tuple[Unit, ...]) -> bool:
+    """A lead-in ending on a colon whose list, code or quotation its chunk cannot show."""
+    ends_colon = unit.kind != "code" and unit.quote.rstrip().endswith(":")
+    return ends_colon and not _introduced(units, unit)
 
 
 def _window(cand: Candidate, scores: dict[tuple[str, int], float]) -> list[Unit]:
@@ -151,7 +170,52 @@ def expand(cand: Candidate, scores: dict[tuple[str, int], float] | None = None) 
     if not ordered:
         ordered = [unit]
     ordered = _trim(ordered, unit)
-    return Passage(cand.hit, tuple(ordered))
+    return Passage(cand.hit, _complete(ordered, unit))
+
+
+def section(cand: Candidate) -> Passage | None:
+    """The chosen unit's whole section when it is short (at most SECTION_WORDS, its code's
+    words included): a short section reads best as it stands. None for a longer one."""
+    units = [u for u in cand.units if u is cand.unit or not MARKUP.search(u.text)]
+    code = sum(len(u.text.split()) for u in units if u.kind == "code")
+    if words(units) + code > SECTION_WORDS:
+        return None
+    return Passage(cand.hit, _complete(units, cand.unit))
+
+
+def _complete(units: list[Unit], keep: Unit) -> tuple[Unit, ...]:
+    """Without the "...:" lead-ins whose list or code the quote leaves out: they read as
+    broken sentences (the chosen unit always stays)."""
+    quoted = tuple(units)
+    kept = tuple(u for u in units if u is keep or not _cut_off(u, quoted))
+    # A short label ("`mypy.ini`", a row of names) left without its code says nothing.
+    return tuple(
+        u
+        for u in kept
+        if u is keep or u.kind != "sentence" or not _label(u) or _labels_code(u, kept)
+    )
+
+
+def _cut_off(unit: Unit, quoted: tuple[Unit, ...]) -> bool:
+    """A "...:" lead-in whose next quoted unit starts another paragraph that is not a list,
+    code or quotation (or that nothing follows)."""
+    if unit.kind == "code" or not unit.quote.rstrip().endswith(":"):
+        return False
+    later = [u for u in quoted if u.order > unit.order]
+    if not later:
+        return True
+    nxt = later[0]
+    return (
+        nxt.block != unit.block
+        and nxt.kind == "sentence"
+        and not (nxt.quote.startswith(">") or _labels_code(nxt, quoted))
+    )
+
+
+def _labels_code(unit: Unit, quoted: tuple[Unit, ...]) -> bool:
+    """A content tab's label followed by its code in the quote."""
+    later = [u for u in quoted if u.order > unit.order]
+    return _label(unit) and bool(later) and later[0].kind == "code"
 
 
 def _anaphoric(unit: Unit) -> bool:
@@ -199,12 +263,19 @@ def render(passages: list[Passage], markers: dict[str, int]) -> str:
                 blocks[-1].append(unit)
             else:
                 blocks.append([unit])
+        label = ""
         for number, block in enumerate(blocks):
             kind = block[0].kind
-            leads_in = number + 1 < len(blocks) and block[-1].quote.rstrip().endswith(":")
+            nxt = blocks[number + 1] if number + 1 < len(blocks) else None
+            if nxt and nxt[0].kind == "code" and len(block) == 1 and _label(block[0]):
+                label = block[0].quote + "\n"  # a content tab's label heads its code
+                continue
+            leads_in = nxt is not None and block[-1].quote.rstrip().endswith(":")
             tail = "" if leads_in else f" {marker}"
             if kind == "code":
-                parts.append(block[0].text.strip("\n") + (f"\n{marker}" if tail else ""))
+                code = block[0].text.strip("\n")
+                parts.append(label + code + (f"\n{marker}" if tail else ""))
+                label = ""
             elif kind == "item":
                 lines = [f"- {u.quote}" for u in block]
                 lines[-1] += tail
