@@ -123,10 +123,10 @@ def _best_keyword(keyword: KeywordIndex, queries) -> list[list[int]]:
     so the cost follows the matches, not every row of the KB times every question."""
     import numpy as np
 
-    weights = keyword.weights.tocsr()  # rows x terms
+    by_term = keyword.weights.T  # terms x rows, CSR: the product needs no conversion
     best: list[list[int]] = []
     for start in range(0, queries.shape[0], QUESTION_BLOCK):
-        block = (queries[start : start + QUESTION_BLOCK] @ weights.T).tocsr()  # questions x rows
+        block = (queries[start : start + QUESTION_BLOCK] @ by_term).tocsr()  # questions x rows
         for number in range(block.shape[0]):
             span = slice(block.indptr[number], block.indptr[number + 1])
             rows, scores = block.indices[span], block.data[span]
