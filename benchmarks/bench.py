@@ -9,6 +9,8 @@ examples:
   python benchmarks/bench.py --scale 0 --quick    # kb/ only, one timed run per question
   python benchmarks/bench.py --scale 0 --quick --corpora   # + retrieval on data/eval/corpora
   python benchmarks/bench.py --scale 10,100       # kb/, 10x and 100x (see synth.py)
+  python benchmarks/bench.py --scale 10,100 --quick --targets-only --distinct 1 --no-real-kb
+                                                  # issue 14's rows at 10x and 100x (~15 min)
 """
 
 from __future__ import annotations
@@ -128,6 +130,13 @@ def measure_ours(
             "edit": edit.max_rss_mb,
             "cold": cold.max_rss_mb,
         },
+        "cpu_s": {
+            "full": full.cpu_seconds,
+            "noop": noop.cpu_seconds,
+            "edit": edit.cpu_seconds,
+            "cold": cold.cpu_seconds,
+        },
+        "edit_summary": edit.stdout.strip().splitlines()[-1],
         **_prefixed("retrieve_", percentiles_ms(retrieve)),
         **_prefixed("ask_", percentiles_ms(ask)),
         **metrics(outcomes, TOP_K),
