@@ -9,6 +9,8 @@ examples:
   python benchmarks/bench.py --scale 0 --quick    # kb/ only, one timed run per question
   python benchmarks/bench.py --scale 0 --quick --corpora   # + retrieval on data/eval/corpora
   python benchmarks/bench.py --scale 10,100       # kb/, 10x and 100x (see synth.py)
+  python benchmarks/bench.py --scale 10,100 --quick --targets-only --distinct 1 --no-real-kb
+                                                  # issue 14's rows at 10x and 100x (~15 min)
 """
 
 from __future__ import annotations
@@ -52,8 +54,17 @@ class UncachedEmbedder(Embedder):
 
 
 def measure_ours(
-    kb: Path, work: Path, questions: list, reps: int, embedder, to_original, large: bool
+    kb: Path,
+    work: Path,
+    questions: list,
+    reps: int,
+    embedder,
+    to_original,
+    large: bool,
+    targets_only: bool = False,
+    repeats: bool = False,
 ) -> dict:
+    """Our pipeline on `kb`; `large` and `targets_only` leave out what no target asks for."""
     from app.core.engine import Assistant
     from app.core.evaluate import metrics
     from ingest.chunk import chunk_markdown
@@ -67,13 +78,19 @@ def measure_ours(
     edited = synth.edit_one_paragraph(copy)
     edit = run(*ingest)
     cold = run("-m", "app.cli", "--data", data, questions[0].q)
-    quantized = None if large else run(*ingest[:-1], work / "ours-int8", env=QUANTIZED)
+    skip_int8 = large or targets_only
+    quantized = None if skip_int8 else run(*ingest[:-1], work / "ours-int8", env=QUANTIZED)
 
-    documents = load_folder(kb, 10**9).documents
-    # What a full ingest embeds: each distinct chunk text once.
-    texts = list(
-        dict.fromkeys(c.embed_text for d in documents for c in chunk_markdown(d.text, d.source))
-    )
+    # No target compares a large KB's full ingest with embedding, and on a KB of repeated
+    # copies the comparison says little: not worth chunking and embedding it all again here.
+    embed_s = None
+    if not (large or repeats):
+        documents = load_folder(kb, 10**9).documents
+        # What a full ingest embeds: each distinct chunk text once.
+        texts = list(
+            dict.fromkeys(c.embed_text for d in documents for c in chunk_markdown(d.text, d.source))
+        )
+        embed_s = timed(lambda: embedder.embed(texts))
     assistant = Assistant(Settings(kb_dir=copy, data_dir=data), embedder)
     outcomes = _outcomes(assistant, questions, to_original)
     if quantized is not None:
@@ -88,12 +105,15 @@ def measure_ours(
     ask = warm_latencies(
         lambda q: assistant.ask(q.q, TOP_K, history=list(q.history)), questions, reps
     )
-    tasks = [json.loads(line)["q"] for line in mcp_latency.TASKS.read_text().splitlines()]
-    mcp = mcp_latency.measure_mcp(copy, data, [q.q for q in questions], tasks)
+    mcp = {}
+    if not (large or targets_only):
+        tasks = [json.loads(line)["q"] for line in mcp_latency.TASKS.read_text().splitlines()]
+        mcp = mcp_latency.measure_mcp(copy, data, [q.q for q in questions], tasks)
     return {
-        "chunks": len(texts),
+        "chunks": _embedded(full.stderr),
+        "stored_chunks": _stored(full.stdout),
         "full_s": full.seconds,
-        "embed_s": timed(lambda: embedder.embed(texts)),
+        "embed_s": embed_s,
         "noop_s": noop.seconds,
         "noop_loaded_model": _embedded(noop.stderr) > 0,
         "edit_s": edit.seconds,
@@ -110,6 +130,13 @@ def measure_ours(
             "edit": edit.max_rss_mb,
             "cold": cold.max_rss_mb,
         },
+        "cpu_s": {
+            "full": full.cpu_seconds,
+            "noop": noop.cpu_seconds,
+            "edit": edit.cpu_seconds,
+            "cold": cold.cpu_seconds,
+        },
+        "edit_summary": edit.stdout.strip().splitlines()[-1],
         **_prefixed("retrieve_", percentiles_ms(retrieve)),
         **_prefixed("ask_", percentiles_ms(ask)),
         **metrics(outcomes, TOP_K),
@@ -220,6 +247,11 @@ def _embedded(stderr: str) -> int:
     return int(match.group(1)) if match else 0
 
 
+def _stored(stdout: str) -> int:
+    match = re.search(r"\(files \d+, chunks (\d+)\)", stdout)
+    return int(match.group(1)) if match else 0
+
+
 def _scales(text: str) -> list[int]:
     scales = [int(part) for part in text.split(",") if part.strip()]
     if any(scale < 0 for scale in scales):
@@ -252,6 +284,22 @@ def main(argv: list[str] | None = None) -> int:
         help="sizes of synthetic KBs in copies of the KB, comma-separated (0: none)",
     )
     parser.add_argument("--quick", action="store_true", help="1 timed run per question, not 3")
+    parser.add_argument(
+        "--distinct",
+        type=int,
+        default=synth.DISTINCT,
+        help="how many copies of a synthetic KB are different texts; the rest repeat them and "
+        "share their vectors (1: verbatim copies, a full ingest embeds only the KB's own chunks)",
+    )
+    parser.add_argument(
+        "--no-real-kb", action="store_true", help="measure only the synthetic KBs, not --kb"
+    )
+    parser.add_argument(
+        "--targets-only",
+        action="store_true",
+        help="measure only issue 14's targets: leave out plain llama-index, the int8 ingest and "
+        "MCP latency (each of the first two embeds the whole KB again)",
+    )
     parser.add_argument("--kb", type=Path, default=ROOT / "kb", help="the real KB folder")
     parser.add_argument(
         "--questions",
@@ -275,26 +323,66 @@ def main(argv: list[str] | None = None) -> int:
     question_file = args.questions if args.questions.is_file() else FALLBACK_QUESTIONS
     questions = load_questions(question_file)
     reps = 1 if args.quick else 3
-    kbs = {"kb": (args.kb.resolve(), _same)}
+    if args.distinct < 1:
+        parser.error("--distinct must be 1 or more")
+    kbs = {} if args.no_real_kb else {"kb": (args.kb.resolve(), _same)}
     for scale in args.scale:
         out = ROOT / "data" / "bench" / f"synthetic-{scale}x"
-        kbs[f"{scale}x"] = (synth.synthesize(args.kb, out, scale), synth.original_source)
+        kbs[f"{scale}x"] = (
+            synth.synthesize(args.kb, out, scale, args.distinct),
+            synth.original_source,
+        )
 
     logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
     embedder = UncachedEmbedder(onnx_dir=ROOT / "data" / "models")
     embedder.embed(["warm up"])
-    UncachedEmbedder(onnx_dir=ROOT / "data" / "models", quantized=True).embed(["export"])
-    results = {}
+    if not args.targets_only:
+        UncachedEmbedder(onnx_dir=ROOT / "data" / "models", quantized=True).embed(["export"])
+    results: dict = {}
+    path = ROOT / "data" / "bench" / time.strftime("bench-%Y%m%dT%H%M%SZ.json", time.gmtime())
+
+    def save(seconds: float | None) -> None:
+        """Write what is measured so far: a long run that fails late keeps its first scales."""
+        record = {
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - elapsed())),
+            "argv": sys.argv[1:],
+            "machine": {
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+                "cpus": os.cpu_count(),
+            },
+            "questions": str(question_file),
+            "reps": reps,
+            "seconds": seconds,
+            "results": results,
+        }
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(record, indent=2) + "\n")
+
+    def elapsed() -> float:
+        return time.perf_counter() - started
+
     for label, (kb, to_original) in kbs.items():
         print(f"bench: measuring {label} ({kb})", file=sys.stderr, flush=True)
         large = report.scale_of(label) >= LARGE_SCALE
+        repeats = report.scale_of(label) > args.distinct and label != "kb"
         with tempfile.TemporaryDirectory(prefix="kb-bench-") as work:
             args_ = (kb, Path(work), questions, reps, embedder, to_original)
+            started_kb = time.perf_counter()
             results[label] = {
                 "kb": str(kb),
-                "ours": measure_ours(*args_, large),
-                "plain": {} if large else measure_plain(*args_),
+                "ours": measure_ours(*args_, large, args.targets_only, repeats),
+                "plain": {} if large or args.targets_only else measure_plain(*args_),
+                "seconds": time.perf_counter() - started_kb,
+                "load_average": os.getloadavg(),
             }
+        print(
+            f"bench: {label} took {results[label]['seconds'] / 60:.1f} min, "
+            f"load average {os.getloadavg()[0]:.1f}",
+            file=sys.stderr,
+            flush=True,
+        )
+        save(None)
 
     print(report.table(results))
     print()
@@ -319,22 +407,7 @@ def main(argv: list[str] | None = None) -> int:
         "run(s) per question after a warm-up, every run embedding its query (ours' query cache "
         f"bypassed, as plain has none); whole benchmark {seconds / 60:.1f} min"
     )
-    record = {
-        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - seconds)),
-        "argv": sys.argv[1:],
-        "machine": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-        },
-        "questions": str(question_file),
-        "reps": reps,
-        "seconds": seconds,
-        "results": results,
-    }
-    path = ROOT / "data" / "bench" / time.strftime("bench-%Y%m%dT%H%M%SZ.json", time.gmtime())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record, indent=2) + "\n")
+    save(seconds)
     print(f"results written to {_shown(path)}")
     return 0
 

@@ -20,6 +20,7 @@ TIME = "/usr/bin/time"  # GNU time (Debian package `time`)
 class Run:
     seconds: float  # wall time, process start to exit
     max_rss_mb: float  # peak resident memory of the process
+    cpu_seconds: float  # user + system CPU time: less at the mercy of other load than wall time
     stdout: str
     stderr: str
 
@@ -36,7 +37,7 @@ def child_env() -> dict[str, str]:
 
 
 def run(*args: str | Path, env: dict[str, str] | None = None) -> Run:
-    """Run `python ARGS` in the project folder: wall time and the process's own peak RSS.
+    """Run `python ARGS` in the project folder: wall and CPU time, the process's own peak RSS.
 
     The peak comes from GNU time, not from our wait4: Linux carries a parent's high-water
     mark over fork + exec, so wait4 would report at least this (model-holding) process's RSS.
@@ -49,7 +50,7 @@ def run(*args: str | Path, env: dict[str, str] | None = None) -> Run:
     ):
         started = time.perf_counter()
         process = subprocess.run(
-            [TIME, "-f", "%M", "-o", peak.name, *command],
+            [TIME, "-f", "%M %U %S", "-o", peak.name, *command],
             cwd=ROOT,
             env={**child_env(), **(env or {})},
             stdout=out,
@@ -60,10 +61,10 @@ def run(*args: str | Path, env: dict[str, str] | None = None) -> Run:
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
-        max_rss_kb = int(Path(peak.name).read_text().split()[-1])
+        max_rss_kb, user, system = Path(peak.name).read_text().split()[-3:]
     if process.returncode != 0:
         raise SystemExit(f"bench: `{' '.join(command)}` exited {process.returncode}:\n{stderr}")
-    return Run(seconds, max_rss_kb / 1024, stdout, stderr)
+    return Run(seconds, int(max_rss_kb) / 1024, float(user) + float(system), stdout, stderr)
 
 
 def timed(fn: Callable[[], object]) -> float:

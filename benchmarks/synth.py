@@ -102,8 +102,9 @@ def vary(text: str, copy: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def synthesize(kb: Path, out: Path, scale: int) -> Path:
-    """Write `scale` copies of every markdown file of `kb` under `out` (rebuilt each time)."""
+def synthesize(kb: Path, out: Path, scale: int, distinct: int = DISTINCT) -> Path:
+    """Write `scale` copies of every markdown file of `kb` under `out` (rebuilt each time),
+    of which the first `distinct` are different texts (1: every copy is `kb` verbatim)."""
     if out.exists():
         shutil.rmtree(out)
     for path in sorted(kb.rglob("*.md")):
@@ -112,7 +113,7 @@ def synthesize(kb: Path, out: Path, scale: int) -> Path:
         for copy in range(scale):
             target = out / f"v{copy:02d}" / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(vary(text, copy % DISTINCT), encoding="utf-8")
+            target.write_text(vary(text, copy % distinct), encoding="utf-8")
     return out
 
 

@@ -117,16 +117,24 @@ def _best_dense(vectors: np.ndarray, questions: np.ndarray) -> tuple[np.ndarray,
 
 
 def _best_keyword(keyword: KeywordIndex, queries) -> list[list[int]]:
-    """Each question's TOP best BM25 rows (score > 0), best first."""
+    """Each question's TOP best BM25 rows (score > 0), best first (the lower row on a tie).
+
+    Only the rows that share a term with a question are ranked: the product stays sparse,
+    so the cost follows the matches, not every row of the KB times every question."""
     import numpy as np
 
-    weights = keyword.weights.tocsr()  # rows x terms
+    by_term = keyword.weights.T  # terms x rows, CSR: the product needs no conversion
     best: list[list[int]] = []
     for start in range(0, queries.shape[0], QUESTION_BLOCK):
-        block = (weights @ queries[start : start + QUESTION_BLOCK].T).toarray()  # rows x questions
-        top = min(TOP, block.shape[0])
-        candidates = np.argpartition(-block, top - 1, axis=0)[:top].T  # questions x top
-        for column, rows in zip(block.T, candidates, strict=True):
-            order = rows[np.argsort(-column[rows], kind="stable")]
-            best.append([int(i) for i in order if column[i] > 0])
+        block = (queries[start : start + QUESTION_BLOCK] @ by_term).tocsr()  # questions x rows
+        for number in range(block.shape[0]):
+            span = slice(block.indptr[number], block.indptr[number + 1])
+            rows, scores = block.indices[span], block.data[span]
+            rows, scores = rows[scores > 0], scores[scores > 0]
+            if len(rows) > TOP:
+                # Every row scoring at least the TOP-th best, so ties break by row below.
+                cut = -np.partition(-scores, TOP - 1)[TOP - 1]
+                rows, scores = rows[scores >= cut], scores[scores >= cut]
+            order = np.lexsort((rows, -scores))[:TOP]
+            best.append([int(row) for row in rows[order]])
     return best

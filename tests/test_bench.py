@@ -106,6 +106,14 @@ def test_copies_past_the_distinct_ones_repeat_text(tmp_path: Path):
     assert text[f"v{synth.DISTINCT + 1:02d}"] == text["v01"] != DOC
 
 
+def test_one_distinct_copy_makes_verbatim_copies(tmp_path: Path):
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "testing.md").write_text(DOC)
+    out = synth.synthesize(kb, tmp_path / "synthetic", 3, distinct=1)
+    assert [p.read_text() for p in sorted(out.rglob("*.md"))] == [DOC] * 3
+
+
 def test_targets_table_per_scale():
     fast = {"edit_s": 1.5, "noop_s": 0.5, "full_s": 105.0, "embed_s": 100.0, "full_int8_s": 70.0}
     table = report.targets_table({"kb": {"ours": fast}, "100x": {"ours": {"noop_s": 0.5}}})
