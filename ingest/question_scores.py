@@ -124,9 +124,12 @@ def _best_keyword(keyword: KeywordIndex, queries) -> list[list[int]]:
     best: list[list[int]] = []
     for start in range(0, queries.shape[0], QUESTION_BLOCK):
         block = (weights @ queries[start : start + QUESTION_BLOCK].T).toarray()  # rows x questions
-        top = min(TOP, block.shape[0])
-        candidates = np.argpartition(-block, top - 1, axis=0)[:top].T  # questions x top
-        for column, rows in zip(block.T, candidates, strict=True):
-            order = rows[np.argsort(-column[rows], kind="stable")]
-            best.append([int(i) for i in order if column[i] > 0])
+        # One question's scores contiguous in memory: partitioning along a strided axis was
+        # most of this function's time (5x slower at 10,000 rows).
+        block = np.ascontiguousarray(block.T)  # questions x rows
+        top = min(TOP, block.shape[1])
+        candidates = np.argpartition(-block, top - 1, axis=1)[:, :top]  # questions x top
+        for scores, rows in zip(block, candidates, strict=True):
+            order = rows[np.argsort(-scores[rows], kind="stable")]
+            best.append([int(i) for i in order if scores[i] > 0])
     return best
