@@ -208,6 +208,7 @@ def evaluate_one(assistant, question, k: int, mode: str = "extractive"):
         f"{answer.hits[0].chunk.heading_path}\n\n{answer.hits[0].chunk.text}"
         if answer.hits
         else "",
+        [(h.chunk.source, h.chunk.start_line, h.chunk.end_line) for h in answer.hits],
     )
 
 

@@ -37,6 +37,7 @@ from ingest.server_lineage import (
     rows_of_sources,
 )
 from ingest.store import (
+    EF_SEARCH,
     FORMAT_VERSION,
     REUSABLE_FORMATS,
     Generation,
@@ -130,7 +131,7 @@ class ServerIndex(ServerConnection):
             collection = client.create_collection(
                 LINEAGE_PREFIX + name,
                 embedding_function=None,
-                configuration={"hnsw": {"space": "cosine"}},
+                configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}},
             )
             try:
                 order = add_rows(collection, chunks, vectors, 0, client.get_max_batch_size())

@@ -121,6 +121,7 @@ def test_kb_eval_reports_answer_measures_on_any_corpus(kb: Path, tmp_path: Path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert re.search(r"key_point_rate\s+1\.000", result.stdout)
     assert re.search(r"answer_lines_cited\s+1\.000", result.stdout)
+    assert re.search(r"answer_lines@1\s+1\.000", result.stdout)  # the top passage holds them
     assert re.search(r"junk_answers\s+0", result.stdout)
     assert [a["q"] for a in answers] == [mock["q"], uncovered["q"]]
     assert "boundaries" in answers[0]["answer"] and answers[1]["refused"]

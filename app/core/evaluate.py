@@ -50,6 +50,7 @@ class Outcome:
     answer_text: str = ""
     cited_spans: list[Span] = field(default_factory=list)
     top_passage: str = ""  # the best retrieved passage as it stands, for comparison
+    ranked_spans: list[Span] = field(default_factory=list)  # each retrieved chunk, best first
 
 
 # Markup a reader should never see in an answer (outside code): MkDocs/PyMdown directives
@@ -173,6 +174,14 @@ def metrics(outcomes: Iterable[Outcome], k: int = 5) -> dict[str, float]:
         ),
         "answer_lines_cited": share(
             [not o.refused and overlaps(o.cited_spans, o.question.answer_lines) for o in located]
+        ),
+        # Retrieval's part choice, before the answer layer: does the best passage (any of the
+        # k best) hold the labelled answer lines, not just the right file's intro?
+        "answer_lines@1": share(
+            [overlaps(o.ranked_spans[:1], o.question.answer_lines) for o in located]
+        ),
+        f"answer_lines@{k}": share(
+            [overlaps(o.ranked_spans[:k], o.question.answer_lines) for o in located]
         ),
         "junk_answers": sum(1 for o in outcomes if not o.refused and junk_markup(o.answer_text)),
         # Key point is a substring test, so a longer answer wins it more easily: watch length.

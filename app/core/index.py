@@ -15,6 +15,8 @@ from ingest.keyword import build_bm25, load_bm25
 from ingest.store import COLLECTION, LocalIndex, chroma_settings
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from ingest.bm25 import KeywordIndex
 
 
@@ -28,6 +30,9 @@ class OpenGeneration:
     bm25: KeywordIndex
     collection: Any  # chromadb Collection
     client: Any = field(default=None, repr=False)
+    # The generation's vectors (vectors.npy, memory-mapped), row i for chunk i: dense search
+    # scores them all exactly. None in server mode, where the collection is queried instead.
+    vectors: np.ndarray | None = field(default=None, repr=False)
     position: dict[str, int] = field(default_factory=dict)
     users: int = field(default=0, repr=False)  # questions pinned to it (see IndexReader.pinned)
     retired: bool = field(default=False, repr=False)  # no longer current: close at 0 users
@@ -116,6 +121,7 @@ class IndexReader:
                 generation.name, generation.meta, generation.chunks, bm25, collection
             )
         import chromadb
+        import numpy as np
 
         generation = self._store.load(name)
         folder = self._store.root / generation.name
@@ -128,6 +134,9 @@ class IndexReader:
             collection = client.get_collection(COLLECTION)
             if collection.count() != len(generation.chunks):
                 raise ValueError("the Chroma collection and chunks.jsonl disagree")
+            vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+            if vectors.shape[0] != len(generation.chunks):
+                raise ValueError("vectors.npy and chunks.jsonl disagree")
         except Exception as exc:  # chromadb and bm25s raise many types for damaged files
             if client is not None:  # every question retries: do not leak a client each time
                 client.close()  # type: ignore[attr-defined]  # chromadb 1.5 has it, untyped
@@ -135,5 +144,5 @@ class IndexReader:
                 f"index generation {folder} is damaged ({exc}); run kb-ingest to rebuild it"
             ) from exc
         return OpenGeneration(
-            generation.name, generation.meta, generation.chunks, bm25, collection, client
+            generation.name, generation.meta, generation.chunks, bm25, collection, client, vectors
         )

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app.core.index import IndexReader, OpenGeneration
 from app.core.query import Query
 from ingest.chunk import Chunk
 from ingest.embed import Embedder
 from ingest.errors import GenerationGone
+
+if TYPE_CHECKING:
+    import numpy as np
 
 CANDIDATES = 40  # per retriever, before fusion
 RRF_K = 60
@@ -53,6 +57,26 @@ def hub_sources(generation: OpenGeneration) -> frozenset[str]:
     record = generation.meta.get("refusal")
     found = record.get("hubs") if isinstance(record, dict) else None
     return frozenset(found) if isinstance(found, dict) else frozenset()
+
+
+def exact_nearest(gen: OpenGeneration, vector: np.ndarray, section: str | None) -> dict[int, float]:
+    """The CANDIDATES rows of highest cosine similarity, scored exactly: HNSW misses some true
+    nearest passages and its misses change from one build to the next. Vectors are unit length,
+    so the dot product is the cosine. It reads the whole matrix (1,000 rows: 0.1 ms; 10,000:
+    ~8 ms; 100,000: ~40 ms per question on a busy 2-core machine)."""
+    import numpy as np
+
+    assert gen.vectors is not None
+    scores = gen.vectors @ np.asarray(vector, dtype=np.float32)
+    if section:
+        outside = [i for i, c in enumerate(gen.chunks) if not c.source.startswith(section + "/")]
+        scores[outside] = -np.inf
+    n = min(CANDIDATES, len(scores))
+    if n == 0:
+        return {}
+    best = np.argpartition(-scores, n - 1)[:n]
+    best = best[np.argsort(-scores[best], kind="stable")]  # best first: the dense ranking
+    return {int(i): float(scores[i]) for i in best if np.isfinite(scores[i])}
 
 
 class Retriever:
@@ -110,9 +134,17 @@ class Retriever:
         return Scored(hits, dense, keyword)
 
     def _dense(self, gen: OpenGeneration, query: str, section: str | None) -> dict[int, float]:
+        vector = self.embedder.embed_query(query)
+        if gen.vectors is not None:
+            return exact_nearest(gen, vector, section)
+        return self._nearest_in_collection(gen, vector, section)
+
+    def _nearest_in_collection(
+        self, gen: OpenGeneration, vector: np.ndarray, section: str | None
+    ) -> dict[int, float]:
+        """Chroma's approximate (HNSW) search, for a generation held by a Chroma server."""
         from chromadb.errors import NotFoundError
 
-        vector = self.embedder.embed_query(query)
         try:
             result = gen.collection.query(
                 query_embeddings=[vector],
