@@ -30,7 +30,7 @@ class OpenGeneration:
     bm25: KeywordIndex
     collection: Any  # chromadb Collection
     client: Any = field(default=None, repr=False)
-    # The generation's vectors (vectors.npy, memory-mapped), row i for chunk i: dense search
+    # The generation's vectors (vectors.npy, in memory), row i for chunk i: dense search
     # scores them all exactly. None in server mode, where the collection is queried instead.
     vectors: np.ndarray | None = field(default=None, repr=False)
     position: dict[str, int] = field(default_factory=dict)
@@ -134,7 +134,9 @@ class IndexReader:
             collection = client.get_collection(COLLECTION)
             if collection.count() != len(generation.chunks):
                 raise ValueError("the Chroma collection and chunks.jsonl disagree")
-            vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+            # Read, not memory-mapped: a mapped file stays open until the array is collected,
+            # and a replaced generation must hold no file open after its last question.
+            vectors = np.load(folder / "vectors.npy")
             if vectors.shape[0] != len(generation.chunks):
                 raise ValueError("vectors.npy and chunks.jsonl disagree")
         except Exception as exc:  # chromadb and bm25s raise many types for damaged files
