@@ -1,0 +1,92 @@
+"""Blind grading sheets from `kb-eval --dump` files, for graders who never see the code.
+
+usage:
+  python scripts/grading_sheets.py OUT before=DIR after=DIR [--graders 6] [--per-corpus 40]
+
+Each DIR holds one dump per corpus: kb.jsonl, pydantic-docs.jsonl, engineering-playbook.jsonl
+(`kb-eval --dump DIR/kb.jsonl`, `kb-eval --corpus data/eval/corpora/<name> --dump
+DIR/<name>.jsonl`). A third variant, "top", is the first variant's best retrieved passage shown
+unchanged. The same covered questions are drawn for every variant (seeded by corpus name), the
+variants of each item are shuffled under letters, and OUT/secret.json keeps the mapping; give
+each grader docs/grading.md and one OUT/sheets/sheet-N.md, and tally with
+scripts/grading_tally.py OUT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = {
+    "kb": ROOT / "kb",
+    "pydantic-docs": ROOT / "data/eval/corpora/pydantic-docs",
+    "engineering-playbook": ROOT / "data/eval/corpora/engineering-playbook",
+}
+
+
+def load(path: Path) -> dict[str, dict]:
+    with path.open(encoding="utf-8") as lines:
+        return {r["q"]: r for r in map(json.loads, lines)}
+
+
+def items(variants: dict[str, Path], per_corpus: int) -> list[dict]:
+    found = []
+    for corpus, folder in CORPORA.items():
+        dumps = {name: load(d / f"{corpus}.jsonl") for name, d in variants.items()}
+        first = next(iter(dumps.values()))
+        covered = sorted(q for q, r in first.items() if r["expect"])
+        for q in random.Random(corpus).sample(covered, min(per_corpus, len(covered))):
+            texts = {
+                name: ("(REFUSED) " if d[q]["refused"] else "") + d[q]["answer"]
+                for name, d in dumps.items()
+            }
+            texts["top"] = first[q]["top_passage"] or "(nothing)"
+            docs = [str(folder / s) for s in first[q]["expect"]]
+            found.append({"corpus": corpus, "q": q, "docs": docs, "texts": texts})
+    return found
+
+
+def sheet_item(number: int, item: dict, order: list[str]) -> str:
+    body = [
+        f"## Item {number}",
+        f"**Question:** {item['q']}",
+        "",
+        "**Expected documents (read them):** " + ", ".join(item["docs"]),
+        "",
+    ]
+    for label, name in zip("ABCDEFG", order, strict=False):
+        text = item["texts"][name].replace("```", "'''")
+        body += [f"### Answer {label}", "", "```text", text, "```", ""]
+    return "\n".join(body)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("variants", nargs="+", help="NAME=DIR of kb-eval --dump files")
+    parser.add_argument("--graders", type=int, default=6)
+    parser.add_argument("--per-corpus", type=int, default=40)
+    args = parser.parse_args()
+    variants = {n: Path(d) for n, d in (v.split("=", 1) for v in args.variants)}
+    drawn = items(variants, args.per_corpus)
+    rng = random.Random(2026)
+    rng.shuffle(drawn)
+    secret, sheets = [], [[] for _ in range(args.graders)]
+    for number, item in enumerate(drawn, 1):
+        order = list(item["texts"])
+        rng.shuffle(order)
+        labels = dict(zip("ABCDEFG", order, strict=False))
+        secret.append({"item": number, "corpus": item["corpus"], "q": item["q"], "labels": labels})
+        sheets[(number - 1) % args.graders].append(sheet_item(number, item, order))
+    (args.out / "sheets").mkdir(parents=True, exist_ok=True)
+    for n, sheet in enumerate(sheets, 1):
+        (args.out / "sheets" / f"sheet-{n}.md").write_text("\n\n".join(sheet), encoding="utf-8")
+    (args.out / "secret.json").write_text(json.dumps(secret, indent=1), encoding="utf-8")
+    print(f"{len(drawn)} items on {args.graders} sheets in {args.out / 'sheets'}")
+
+
+if __name__ == "__main__":
+    main()
