@@ -1,4 +1,5 @@
-"""Hybrid retrieval: dense (Chroma, cosine) and keyword (BM25) fused by reciprocal rank."""
+"""Hybrid retrieval: dense (cosine, exact over a local generation's vectors; a Chroma server's
+HNSW search in server mode) and keyword (BM25), fused by reciprocal rank."""
 
 from __future__ import annotations
 
