@@ -18,21 +18,18 @@ import argparse
 import json
 import sys
 from collections import Counter
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from train_answer_scorer import CORPORA  # noqa: E402
+from eval_corpora import CORPORA, retrieved  # noqa: E402
 
 from app.core.answer import extractive_answer  # noqa: E402
-from app.core.compose import PASSAGES_SCORED, choose  # noqa: E402
-from app.core.engine import Assistant, term_weights  # noqa: E402
-from app.core.evaluate import has_key_point, load_questions  # noqa: E402
-from app.core.query import Query  # noqa: E402
-from ingest.edge import load_settings, prepare_process  # noqa: E402
+from app.core.compose import choose  # noqa: E402
+from app.core.evaluate import has_key_point  # noqa: E402
+from ingest.edge import prepare_process  # noqa: E402
 
 
 def holds(key: tuple[str, ...], text: str) -> bool:
@@ -46,49 +43,37 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="write each miss with its passages")
     args = parser.parse_args()
     prepare_process()
-    kb, questions, data = CORPORA[args.corpus]
-    settings = load_settings()
-    settings = replace(settings, model_dir=settings.models_dir, kb_dir=kb, data_dir=data)
-    assistant = Assistant(settings)
     counts: Counter[str] = Counter()
     misses = []
-    with assistant.reader.pinned() as generation:
-        idf = term_weights(generation)
-        for q in load_questions(questions):
-            if not q.expect or not q.key:
-                continue
-            query = Query.parse(q.q, list(q.history))
-            hits = assistant.retriever.search(
-                q.q, PASSAGES_SCORED, None, list(q.history), generation
-            )
-            answer = extractive_answer(query, hits, idf, True)
-            if has_key_point(q, answer.text):
-                counts["key_present"] += 1
-                continue
-            chunks = [h.chunk for h in hits]
-            quoted = {p.hit.chunk.id for p in choose(query, hits, idf)}
-            if not quoted:
-                where = "no_clear_answer"
-            elif chunks and holds(q.key, chunks[0].text) and chunks[0].id not in quoted:
-                where = "top1_not_chosen"
-            elif any(holds(q.key, c.text) for c in chunks if c.id in quoted):
-                where = "chosen_but_cut"
-            elif any(holds(q.key, c.text) for c in chunks):
-                where = "passage_2_to_5"
-            elif holds(q.key, " ".join(c.text for c in chunks)):
-                where = "spread"
-            else:
-                where = "not_retrieved"
-            counts[where] += 1
-            misses.append(
-                {
-                    "where": where,
-                    "q": q.q,
-                    "key": list(q.key),
-                    "answer": answer.text,
-                    "passages": [f"{c.source} › {c.heading_path}" for c in chunks],
-                }
-            )
+    for q, query, hits, idf in retrieved(args.corpus, lambda q: bool(q.expect and q.key)):
+        answer = extractive_answer(query, hits, idf, True)
+        if has_key_point(q, answer.text):
+            counts["key_present"] += 1
+            continue
+        chunks = [h.chunk for h in hits]
+        quoted = {p.hit.chunk.id for p in choose(query, hits, idf)}
+        if not quoted:
+            where = "no_clear_answer"
+        elif chunks and holds(q.key, chunks[0].text) and chunks[0].id not in quoted:
+            where = "top1_not_chosen"
+        elif any(holds(q.key, c.text) for c in chunks if c.id in quoted):
+            where = "chosen_but_cut"
+        elif any(holds(q.key, c.text) for c in chunks):
+            where = "passage_2_to_5"
+        elif holds(q.key, " ".join(c.text for c in chunks)):
+            where = "spread"
+        else:
+            where = "not_retrieved"
+        counts[where] += 1
+        misses.append(
+            {
+                "where": where,
+                "q": q.q,
+                "key": list(q.key),
+                "answer": answer.text,
+                "passages": [f"{c.source} › {c.heading_path}" for c in chunks],
+            }
+        )
     for name, n in counts.most_common():
         print(f"{name:>16}  {n}")
     if args.json:

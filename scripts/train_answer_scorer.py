@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -26,27 +25,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.core.compose import PASSAGES_SCORED, candidates  # noqa: E402
-from app.core.engine import Assistant, term_weights  # noqa: E402
-from app.core.evaluate import load_questions  # noqa: E402
-from app.core.query import Query  # noqa: E402
-from app.core.scorer import FEATURES, WEIGHTS_FILE, features  # noqa: E402
-from ingest.edge import load_settings, prepare_process  # noqa: E402
-from ingest.sync import sync  # noqa: E402
+from eval_corpora import CORPORA, retrieved  # noqa: E402
 
-CORPORA = {
-    "kb": (ROOT / "kb", ROOT / "data/eval/questions.jsonl", ROOT / "data"),
-    "pydantic-docs": (
-        ROOT / "data/eval/corpora/pydantic-docs",
-        ROOT / "data/eval/corpora/pydantic-docs/questions.jsonl",
-        ROOT / "data/eval/index/pydantic-docs",
-    ),
-    "engineering-playbook": (
-        ROOT / "data/eval/corpora/engineering-playbook",
-        ROOT / "data/eval/corpora/engineering-playbook/questions.jsonl",
-        ROOT / "data/eval/index/engineering-playbook",
-    ),
-}
+from app.core.compose import candidates  # noqa: E402
+from app.core.scorer import FEATURES, WEIGHTS_FILE, features  # noqa: E402
+from ingest.edge import prepare_process  # noqa: E402
+
 L2 = 1.0
 STEPS = 400
 GATE_PRECISION = 0.2
@@ -54,40 +38,25 @@ GATE_PRECISION = 0.2
 
 def rows(name: str) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per question: (features of each candidate unit, 1/0 labels)."""
-    kb, questions, data = CORPORA[name]
-    settings = load_settings()
-    settings = replace(settings, model_dir=settings.models_dir, kb_dir=kb, data_dir=data)
-    sync(settings)
-    assistant = Assistant(settings)
     out = []
-    with assistant.reader.pinned() as generation:
-        idf = term_weights(generation)
-        for q in load_questions(questions):
-            if not q.expect or not q.answer_lines:
-                continue
-            query = Query.parse(q.q, list(q.history))
-            hits = assistant.retriever.search(
-                q.q, PASSAGES_SCORED, None, list(q.history), generation
-            )
-            if not hits:
-                continue
-            best_keyword = max(h.keyword for h in hits)
-            cands = candidates(hits)
-            x = np.array([features(query, c, hits[0], best_keyword, idf) for c in cands])
-            y = np.array(
-                [
-                    float(
-                        any(
-                            c.hit.chunk.source == s
-                            and c.unit.start_line <= b
-                            and a <= c.unit.end_line
-                            for s, a, b in q.answer_lines
-                        )
+    for q, query, hits, idf in retrieved(name, lambda q: bool(q.expect and q.answer_lines), True):
+        if not hits:
+            continue
+        best_keyword = max(h.keyword for h in hits)
+        cands = candidates(hits)
+        x = np.array([features(query, c, hits[0], best_keyword, idf) for c in cands])
+        y = np.array(
+            [
+                float(
+                    any(
+                        c.hit.chunk.source == s and c.unit.start_line <= b and a <= c.unit.end_line
+                        for s, a, b in q.answer_lines
                     )
-                    for c in cands
-                ]
-            )
-            out.append((x, y))
+                )
+                for c in cands
+            ]
+        )
+        out.append((x, y))
     return out
 
 
