@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from app.core.passages import LIST_ITEM
 from ingest.chunk import FENCE_OPEN, HEADING, closes_fence
+from ingest.markdown import RULE
 
 if TYPE_CHECKING:
     from app.core.history import Message
@@ -29,7 +30,6 @@ BOLD = re.compile(r"\*\*(?=\S)([^*\n]+?)(?<=\S)\*\*")
 MARKER = re.compile(r"\[(\d{1,3})\]")
 TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 QUOTE_LINE = re.compile(r"^\s{0,3}>\s?")
-RULE_LINE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
 HIGHLIGHT = ":orange-background[{}]"
 SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
 INLINE_LINK = re.compile(r"(!?)\[((?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]\(([^)\n]*)\)")
@@ -276,7 +276,7 @@ def blocks(
             add(f"**{_highlighted([(number, heading.group(2) or '')], wanted, lines, links)}**")
             previous, i = "heading", i + 1
             continue
-        if RULE_LINE.match(line):
+        if RULE.match(line):
             previous, i = "", i + 1
             continue
         if line.lstrip().startswith("|"):
