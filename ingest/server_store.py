@@ -47,6 +47,8 @@ from ingest.store import (
 if TYPE_CHECKING:
     import numpy as np
 
+    from ingest.bm25 import KeywordIndex
+
 GENERATION_PREFIX = "kbgen_"
 POINTER_ID = "current"
 RECORD_PREFIX = "generation:"
@@ -122,8 +124,11 @@ class ServerIndex(ServerConnection):
         """A generation and its Chroma collection, ready to query."""
         return self._load(name, vectors=False)
 
-    def write(self, chunks: list[Chunk], vectors: np.ndarray, meta: dict[str, Any]) -> str:
-        """A new lineage holding a complete generation; nothing points at it yet."""
+    def write(
+        self, chunks: list[Chunk], vectors: np.ndarray, meta: dict[str, Any], keyword: KeywordIndex
+    ) -> str:
+        """A new lineage holding a complete generation; nothing points at it yet. The server
+        keeps no `keyword` index: its readers build one from the rows."""
         name = new_generation_name()
         with self._calls():
             self._lease.check()

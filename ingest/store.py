@@ -25,11 +25,13 @@ from ingest.chunk import Chunk
 from ingest.delta_store import Layout, write_chunk_lines
 from ingest.durable import fsync_dir, fsync_tree, write_atomic
 from ingest.errors import IndexCorrupt, IndexNotBuilt, IndexUnreadable
-from ingest.keyword import VOCAB_FILE, build_bm25, save_bm25
+from ingest.keyword import VOCAB_FILE, save_bm25
 from ingest.lock import ingest_lock
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from ingest.bm25 import KeywordIndex
 
 FORMAT_VERSION = 2  # 2: own keyword index, no document text in Chroma, layout.json
 # Generations an ingest can still take vectors from (readers need FORMAT_VERSION).
@@ -181,8 +183,11 @@ class LocalIndex:
                 f"index generation {folder} is damaged ({exc}); run kb-ingest to rebuild it"
             ) from exc
 
-    def write(self, chunks: list[Chunk], vectors: np.ndarray, meta: dict[str, Any]) -> str:
-        """Build a complete new generation folder; nothing points at it yet."""
+    def write(
+        self, chunks: list[Chunk], vectors: np.ndarray, meta: dict[str, Any], keyword: KeywordIndex
+    ) -> str:
+        """Build a complete new generation folder (`keyword`: the chunks' keyword index);
+        nothing points at it yet."""
         import chromadb
         import numpy as np
 
@@ -192,7 +197,7 @@ class LocalIndex:
         sizes = write_chunk_lines(folder / "chunks.jsonl", chunks)
         Layout.of(chunks, sizes).save(folder)
         np.save(folder / "vectors.npy", vectors)
-        save_bm25(build_bm25([c.embed_text for c in chunks]), folder / "bm25")
+        save_bm25(keyword, folder / "bm25")
         client = chromadb.PersistentClient(path=str(folder / "chroma"), settings=chroma_settings())
         try:
             collection = client.create_collection(

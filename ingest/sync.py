@@ -22,6 +22,7 @@ from ingest.store import FORMAT_VERSION
 if TYPE_CHECKING:
     import numpy as np
 
+    from ingest.bm25 import KeywordIndex
     from ingest.store import Generation
 
 
@@ -29,7 +30,9 @@ class Index(Protocol):
     def lock(self) -> AbstractContextManager[None]: ...
     def current_name(self) -> str | None: ...
     def load(self, name: str | None = None, vectors: bool = False) -> Generation: ...
-    def write(self, chunks: list[Chunk], vectors: np.ndarray, meta: dict) -> str: ...
+    def write(
+        self, chunks: list[Chunk], vectors: np.ndarray, meta: dict, keyword: KeywordIndex
+    ) -> str: ...
     def publish(self, name: str) -> None: ...
     def prune(self, keep_previous: str | None) -> list[str]: ...
 
@@ -203,6 +206,7 @@ def _apply(settings, index, full, embedder, progress) -> Report:
         if chunks
         else np.zeros((0, 384), dtype=np.float32)
     )
+    keyword = build_bm25([c.embed_text for c in chunks])  # built once: statistics and store
     meta = {
         "model": label,
         "dimension": int(matrix.shape[1]),
@@ -215,13 +219,13 @@ def _apply(settings, index, full, embedder, progress) -> Report:
         "refusal": refusal_meta.record(
             settings,
             matrix,
-            build_bm25([c.embed_text for c in chunks]),
+            keyword,
             [c.source for c in chunks],
             refusal_meta.sample(refusal_meta.synthetic_questions(chunks)),
             embedder,
         ),
     }
-    name = index.write(chunks, matrix, meta)
+    name = index.write(chunks, matrix, meta, keyword)
     index.publish(name)
     report.generation = name
     index.prune(keep_previous=previous.name if previous else None)
