@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from app.core.compose import NO_CLEAR_ANSWER, choose
+from app.core.outline import Document, announced
 from app.core.query import Query
 from app.core.quote import Passage, opening, render
 from app.core.render import inert_links
@@ -138,9 +139,11 @@ def extractive_answer(
     idf: TermWeights,
     covered: bool,
     scorer: Scorer | None = None,
+    document: Document | None = None,
 ) -> Answer:
     """Quote the passage that answers the question (see app/core/compose.py), cited [n]; when no
-    unit clearly answers, say so and show the best section's opening."""
+    unit clearly answers, say so and show the best section's opening. With `document` (a
+    source's chunks), items the quote announces in child sections are listed too."""
     query = question if isinstance(question, Query) else Query.parse(question)
     if not covered or not hits:
         return Answer(query.text, REFUSAL, True, [], hits)
@@ -151,6 +154,8 @@ def extractive_answer(
         if section is None:  # no retrieved section has any prose to show
             return Answer(query.text, REFUSAL, True, [], hits)
         passages = [section]
+    elif document is not None:
+        passages = passages + announced(passages, document)
     citations = cite(passages)
     markers = {c.chunk.id: c.n for c in citations}
     text = render(passages, markers)

@@ -176,7 +176,9 @@ class Assistant:
             weights = self._weights_of(generation)
             score = relevance(scored, query.text, generation, self._terms_of(generation))
             threshold = threshold_of(generation)
-            answer = extractive_answer(query, hits, weights, score >= threshold)
+            answer = extractive_answer(
+                query, hits, weights, score >= threshold, document=generation.document
+            )
             answer.extra["relevance"] = round(score, 4)
             answer.extra["threshold"] = threshold
         answer.extra["generation"] = generation.name

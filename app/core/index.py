@@ -36,9 +36,22 @@ class OpenGeneration:
     position: dict[str, int] = field(default_factory=dict)
     users: int = field(default=0, repr=False)  # questions pinned to it (see IndexReader.pinned)
     retired: bool = field(default=False, repr=False)  # no longer current: close at 0 users
+    _documents: dict[str, list[Chunk]] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.position = {c.id: i for i, c in enumerate(self.chunks)}
+
+    def document(self, source: str) -> list[Chunk]:
+        """One document's chunks in file order (grouped once, when first asked for)."""
+        documents = self._documents
+        if documents is None:
+            documents = {}
+            for chunk in self.chunks:
+                documents.setdefault(chunk.source, []).append(chunk)
+            for own in documents.values():
+                own.sort(key=lambda c: c.start_line)
+            self._documents = documents
+        return documents.get(source, [])
 
     def close(self) -> None:
         if self.client is not None and hasattr(self.client, "close"):

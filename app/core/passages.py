@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.chunk import FENCE_OPEN, HEADING, Chunk, closes_fence
-from ingest.markdown import clean_lines
+from ingest.markdown import clean_lines, split_heading
 
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9`\"'(\[*_])")
 LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
@@ -17,7 +17,9 @@ class Unit:
     text: str  # as it stands in the file (line breaks inside a sentence kept)
     start_line: int
     end_line: int
-    kind: str  # "sentence", "item" or "code"
+    kind: (
+        str  # "sentence", "item", "code", or "heading" (a subsection's title, app/core/outline.py)
+    )
     order: int  # position within its chunk
     lead: bool  # the first prose unit under its heading
     block: int = 0  # which paragraph, list or code block of its chunk it belongs to
@@ -27,6 +29,9 @@ class Unit:
         """The unit as shown in an answer: one line, without list markers."""
         if self.kind == "code":
             return self.text
+        if self.kind == "heading":
+            match = HEADING.match(self.text)
+            return split_heading(match.group(2) or "")[0] if match else self.text.strip()
         return " ".join(LIST_ITEM.sub("", line, count=1).strip() for line in self.text.splitlines())
 
 

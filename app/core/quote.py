@@ -255,8 +255,18 @@ def opening(hits: list[Hit], max_words: int = 60) -> Passage | None:
 def render(passages: list[Passage], markers: dict[str, int]) -> str:
     """Markdown: each block (paragraph, list, code) of a passage, then its [n] marker."""
     parts: list[str] = []
+    outline = False  # the last part is a list of subsection headings (app/core/outline.py)
     for passage in passages:
         marker = f"[{markers[passage.hit.chunk.id]}]"
+        if all(u.kind == "heading" for u in passage.units):
+            line = "\n".join(f"- {u.quote} {marker}" for u in passage.units)
+            if outline:
+                parts[-1] += "\n" + line
+            else:
+                parts.append(line)
+            outline = True
+            continue
+        outline = False
         blocks: list[list[Unit]] = []
         for unit in passage.units:
             if blocks and blocks[-1][-1].block == unit.block:

@@ -1,0 +1,96 @@
+"""Items an answer announces but does not quote. When a quoted sentence announces items ("Ask
+for three things ...", "the following", a closing colon) and its section goes on with child
+subsections instead of a list, the answer names them: the children's headings as a short
+list, each cited at its heading's line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from app.core.passages import Unit, split_units
+from app.core.quote import MAX_LIST_ITEMS, Passage
+from app.core.retrieve import Hit
+from ingest.chunk import HEADING, PATH_SEP, Chunk
+
+# A document's chunks in file order, by source (OpenGeneration.document).
+Document = Callable[[str], Sequence[Chunk]]
+
+NUMBERS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+}
+COUNT = re.compile(r"\b(" + "|".join(NUMBERS) + r")\b|(?<![\w.])([2-8])(?![\w.])", re.I)
+# Wording that points at items without counting them.
+POINTS_AHEAD = re.compile(
+    r"\b(the following|as follows|below|several (?:ways|techniques|categories|types|kinds"
+    r"|options|approaches|strategies|steps|parts))\b",
+    re.I,
+)
+
+
+def children(document: Sequence[Chunk], chunk: Chunk) -> list[Chunk]:
+    """The first chunk of each direct child section of `chunk`'s section, when the section's
+    text ends with `chunk` (its next chunk opens a child); empty otherwise."""
+    later = [c for c in document if c.start_line > chunk.start_line]
+    prefix = chunk.heading_path + PATH_SEP
+    if not later or not later[0].heading_path.startswith(prefix):
+        return []
+    found: dict[str, Chunk] = {}
+    for c in later:
+        if not c.heading_path.startswith(prefix):
+            break
+        if PATH_SEP not in c.heading_path[len(prefix) :]:
+            found.setdefault(c.heading_path, c)
+    return list(found.values())
+
+
+def announces(unit: Unit, units: Sequence[Unit], count: int) -> bool:
+    """A sentence that announces `count` items its chunk does not hold (no list or code
+    follows it there): it names that number, points ahead ("the following", "below") or
+    ends on a colon."""
+    if unit.kind not in ("sentence", "item"):
+        return False
+    if any(u.kind != "sentence" for u in units[unit.order + 1 :]):
+        return False
+    text = unit.quote.rstrip()
+    numbers = {
+        NUMBERS.get(word.lower(), 0) or int(digit or 0) for word, digit in COUNT.findall(text)
+    }
+    return count in numbers or bool(POINTS_AHEAD.search(text)) or text.endswith(":")
+
+
+def heading_unit(chunk: Chunk) -> Unit | None:
+    """A section's heading line as a quotable unit (None when the chunk does not open on it)."""
+    first = chunk.text.split("\n", 1)[0]
+    if not HEADING.match(first):
+        return None
+    return Unit(first, chunk.start_line, chunk.start_line, "heading", 0, False)
+
+
+def announced(passages: list[Passage], document: Document) -> list[Passage]:
+    """The child-section headings the quoted passages announce, one passage per heading."""
+    out: list[Passage] = []
+    quoted = {p.hit.chunk.id for p in passages}
+    for passage in passages:
+        chunk = passage.hit.chunk
+        kids = children(document(chunk.source), chunk)
+        if not 2 <= len(kids) <= MAX_LIST_ITEMS or any(k.id in quoted for k in kids):
+            continue  # an item quoted already: listing the others beside it reads as stitching
+        units = split_units(chunk)
+        if not any(announces(u, units, len(kids)) for u in passage.units):
+            continue
+        headings = [heading_unit(kid) for kid in kids]
+        if None in headings:
+            continue
+        out.extend(
+            Passage(Hit(kid, 0.0, 0.0, 0.0, passage.hit.rank), (heading,))
+            for kid, heading in zip(kids, headings, strict=True)
+            if heading is not None
+        )
+    return out
