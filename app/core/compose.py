@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from app.core.passages import split_units
@@ -38,6 +39,13 @@ GATE_CONTENDERS = 3  # the answer is clear when one of the top units passes the 
 MAX_PASSAGES = 2  # more reads as stitching, not an answer
 MAX_TOTAL_WORDS = 150  # prose words in all, a second part of the question included
 PART_COVERED = 0.5  # a question part whose words the passage holds this share of is answered
+# A sentence whose point is where to read more: "... is in [X](x.md).", "See [X](x.md) ...".
+# Matched on the file's text, where the link still stands (a quote shows only its words).
+REFERS_AT_END = re.compile(
+    r"\b(?:is|are)\s+(?:in|covered in|described in|explained in)\s+\[[^\]]*\]\([^)]*\)\W*$",
+    re.I,
+)
+REFERS_FIRST = re.compile(r"^(?:see|read)\b", re.I)
 NO_CLEAR_ANSWER = "No passage in the knowledge base clearly answers this; the closest section is"
 
 
@@ -158,7 +166,35 @@ def _standalone(query: Query, cand: Candidate) -> bool:
 
 
 def _lead(query: Query, ranked: list[Scored]) -> Scored:
-    return next((s for s in ranked if _standalone(query, s.candidate)), ranked[0])
+    """The best standalone unit; a sentence that only sends the reader to another document
+    ("The full agreement ... is in [X](x.md)") yields to the next one scoring nearly as well."""
+    standalone = [s for s in ranked if _standalone(query, s.candidate)]
+    if not standalone:
+        return ranked[0]
+    best = standalone[0]
+    if _refers(best.candidate):
+        return next(
+            (
+                s
+                for s in standalone[1:]
+                if s.probability >= SECOND_SHARE * best.probability and not _refers(s.candidate)
+            ),
+            best,
+        )
+    return best
+
+
+def _refers(cand: Candidate) -> bool:
+    """The unit sends the reader to a linked page rather than saying something itself."""
+    unit, chunk = cand.unit, cand.hit.chunk
+    lines = chunk.text.splitlines()[
+        unit.start_line - chunk.start_line : unit.end_line - chunk.start_line + 1
+    ]
+    raw = " ".join(lines)
+    if REFERS_FIRST.match(unit.quote):
+        return "](" in raw
+    ends_line = all(u.start_line > unit.end_line for u in cand.units[unit.order + 1 :])
+    return ends_line and bool(REFERS_AT_END.search(raw))
 
 
 def answer_first(query: Query, hits: list[Hit], idf) -> list[Hit]:
