@@ -13,6 +13,8 @@ from app.core.scorer import MARKUP, Candidate
 MAX_LIST_ITEMS = 8  # a longer list is cut to its best items
 MAX_WORDS = 100  # prose words in the main passage (a list may take it past this a little)
 SECTION_WORDS = MAX_WORDS  # a section this short is quoted whole
+PARAGRAPH_WORDS = 140  # a quote cut inside its paragraph may run on to the paragraph's end
+FINISH_SHARE = 0.85  # ... when a sentence there scores this share of the chosen unit's score
 MIN_WORDS = 25  # a shorter passage takes the rest of its paragraph
 KEEP_SHARE = 0.5  # a neighbour joins the passage when it scores over this share of the best
 MAX_CODE_LINES = 40
@@ -159,6 +161,7 @@ def expand(cand: Candidate, scores: dict[tuple[str, int], float] | None = None) 
                 add(_introduced(units, u))
             else:
                 break
+    finished = last.kind == "sentence" and _finish_paragraph(cand, chosen, scores)
     # Never end on a colon with nothing after it.
     ordered = sorted(chosen.values(), key=lambda u: u.order)
     while ordered and ordered[-1].kind != "code" and ordered[-1].quote.rstrip().endswith(":"):
@@ -169,8 +172,30 @@ def expand(cand: Candidate, scores: dict[tuple[str, int], float] | None = None) 
         ordered.pop()
     if not ordered:
         ordered = [unit]
-    ordered = _trim(ordered, unit)
+    ordered = _trim(ordered, unit, PARAGRAPH_WORDS if finished else MAX_WORDS)
     return Passage(cand.hit, _complete(ordered, unit))
+
+
+def _finish_paragraph(
+    cand: Candidate, chosen: dict[int, Unit], scores: dict[tuple[str, int], float]
+) -> bool:
+    """Add the rest of the quote's last paragraph when the quote stopped before a sentence
+    that answers nearly as well as the chosen one (FINISH_SHARE of its score) and the whole
+    stays within PARAGRAPH_WORDS ("... use memray" after a tracemalloc how-to). True when
+    it did."""
+    units, key = cand.units, cand.hit.chunk.id
+    last = units[max(chosen)]
+    rest = [u for u in _block(units, last.block) if u.order > last.order]
+    best = scores.get((key, cand.unit.order), 0.0)
+    if not rest or any(u.kind != "sentence" or MARKUP.search(u.text) for u in rest):
+        return False
+    if max(scores.get((key, u.order), 0.0) for u in rest) < FINISH_SHARE * best:
+        return False
+    if words(list(chosen.values()) + rest) > PARAGRAPH_WORDS:
+        return False
+    for u in rest:
+        chosen.setdefault(u.order, u)
+    return True
 
 
 def section(cand: Candidate) -> Passage | None:
@@ -222,9 +247,9 @@ def _anaphoric(unit: Unit) -> bool:
     return bool(LEANS_BACK.match(unit.quote))
 
 
-def _trim(units: list[Unit], keep: Unit) -> list[Unit]:
+def _trim(units: list[Unit], keep: Unit, limit: int = MAX_WORDS) -> list[Unit]:
     """Drop trailing prose past the word budget (never the chosen unit or a list it needs)."""
-    while words(units) > MAX_WORDS and units[-1] is not keep and units[-1].kind == "sentence":
+    while words(units) > limit and units[-1] is not keep and units[-1].kind == "sentence":
         units = units[:-1]
     return units
 
