@@ -45,8 +45,8 @@ def main() -> int:
     prepare_process()
     counts: Counter[str] = Counter()
     misses = []
-    for q, query, hits, idf in retrieved(args.corpus, lambda q: bool(q.expect and q.key)):
-        answer = extractive_answer(query, hits, idf, True)
+    for q, query, hits, idf, document in retrieved(args.corpus, lambda q: bool(q.expect and q.key)):
+        answer = extractive_answer(query, hits, idf, True, document=document)
         if has_key_point(q, answer.text):
             counts["key_present"] += 1
             continue

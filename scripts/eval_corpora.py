@@ -14,6 +14,7 @@ sys.path.insert(0, str(ROOT))
 from app.core.compose import PASSAGES_SCORED  # noqa: E402
 from app.core.engine import Assistant, term_weights  # noqa: E402
 from app.core.evaluate import Question, load_questions  # noqa: E402
+from app.core.outline import Document  # noqa: E402
 from app.core.query import Query  # noqa: E402
 from app.core.retrieve import Hit  # noqa: E402
 from ingest.edge import load_settings  # noqa: E402
@@ -37,9 +38,10 @@ CORPORA = {
 
 def retrieved(
     name: str, wanted: Callable[[Question], bool], sync_first: bool = False
-) -> Iterator[tuple[Question, Query, list[Hit], dict]]:
+) -> Iterator[tuple[Question, Query, list[Hit], dict, Document]]:
     """Each wanted question of corpus `name` with its parsed query, its top PASSAGES_SCORED
-    hits and the generation's term weights (syncing the index first when asked)."""
+    hits, the generation's term weights and its documents' chunks (syncing the index first
+    when asked)."""
     kb, questions, data = CORPORA[name]
     settings = load_settings()
     settings = replace(settings, model_dir=settings.models_dir, kb_dir=kb, data_dir=data)
@@ -54,4 +56,4 @@ def retrieved(
                 hits = assistant.retriever.search(
                     q.q, PASSAGES_SCORED, None, list(q.history), generation
                 )
-                yield q, query, hits, idf
+                yield q, query, hits, idf, generation.document

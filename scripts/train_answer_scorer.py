@@ -39,7 +39,9 @@ GATE_PRECISION = 0.2
 def rows(name: str) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per question: (features of each candidate unit, 1/0 labels)."""
     out = []
-    for q, query, hits, idf in retrieved(name, lambda q: bool(q.expect and q.answer_lines), True):
+    for q, query, hits, idf, _ in retrieved(
+        name, lambda q: bool(q.expect and q.answer_lines), True
+    ):
         if not hits:
             continue
         best_keyword = max(h.keyword for h in hits)
