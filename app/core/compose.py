@@ -172,19 +172,20 @@ def _lead(query: Query, ranked: list[Scored]) -> Scored:
     if not standalone:
         return ranked[0]
     best = standalone[0]
-    if _refers(best.candidate):
+    if refers_elsewhere(best.candidate):
         return next(
             (
                 s
                 for s in standalone[1:]
-                if s.probability >= SECOND_SHARE * best.probability and not _refers(s.candidate)
+                if s.probability >= SECOND_SHARE * best.probability
+                and not refers_elsewhere(s.candidate)
             ),
             best,
         )
     return best
 
 
-def _refers(cand: Candidate) -> bool:
+def refers_elsewhere(cand: Candidate) -> bool:
     """The unit sends the reader to a linked page rather than saying something itself."""
     unit, chunk = cand.unit, cand.hit.chunk
     lines = chunk.text.splitlines()[
