@@ -166,23 +166,21 @@ def _standalone(query: Query, cand: Candidate) -> bool:
 
 
 def _lead(query: Query, ranked: list[Scored]) -> Scored:
-    """The best standalone unit; a sentence that only sends the reader to another document
-    ("The full agreement ... is in [X](x.md)") yields to the next one scoring nearly as well."""
+    """The best standalone unit. A sentence that only sends the reader to another page ("The
+    full agreement ... is in [X](x.md)") yields to the best-ranked passage's unit among those
+    scoring nearly as well (SECOND_SHARE): the page it points to is usually retrieved too."""
     standalone = [s for s in ranked if _standalone(query, s.candidate)]
     if not standalone:
         return ranked[0]
     best = standalone[0]
-    if refers_elsewhere(best.candidate):
-        return next(
-            (
-                s
-                for s in standalone[1:]
-                if s.probability >= SECOND_SHARE * best.probability
-                and not refers_elsewhere(s.candidate)
-            ),
-            best,
-        )
-    return best
+    if not refers_elsewhere(best.candidate):
+        return best
+    others = [
+        s
+        for s in standalone[1:]
+        if s.probability >= SECOND_SHARE * best.probability and not refers_elsewhere(s.candidate)
+    ]
+    return min(others, key=lambda s: s.candidate.hit.rank, default=best)
 
 
 def refers_elsewhere(cand: Candidate) -> bool:
