@@ -12,8 +12,8 @@ from ingest.errors import KBError
 
 # The regression gate of `kb-eval`: a run below any of these exits non-zero. They are floors
 # under the measured quality on kb/ (252 questions, 2026-12-02, with the index-derived
-# refusal and the answer layer of app/core/compose.py; key point 0.600 and no junk answer
-# since short sections are quoted whole and lead-ins keep their blocks), not the targets of
+# refusal and the answer layer of app/core/compose.py; key point 0.627 and no junk answer
+# since announced subsections are listed and cut paragraphs finished), not the targets of
 # the answers issue (refusal and key point >= 0.9 / 0.8), which the extractive answers do not
 # meet yet. Floors only ever go up.
 THRESHOLDS = {
@@ -24,7 +24,7 @@ THRESHOLDS = {
     "citation_precision": 0.88,
 }
 # Answer-level measures gate only where a question file labels them.
-ANSWER_THRESHOLDS = {"key_point_rate": 0.58}
+ANSWER_THRESHOLDS = {"key_point_rate": 0.61}
 MAX_JUNK_ANSWERS = 1
 
 
