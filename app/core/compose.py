@@ -4,8 +4,10 @@
    scorer (`app/core/scorer.py`): does it answer this question, not merely share its topic.
 2. The best unit is quoted with what it needs to read as a whole: the lead-in of the list item
    it is part of, the list or code a "...:" lead-in introduces, the sentence before a "This ..."
-   sentence, the fix that follows a cause, and a short paragraph's rest; never past its section.
-   A section of at most 100 words (code included) is quoted whole: it reads as one passage.
+   sentence, the fix that follows a cause, and a short paragraph's rest (or a longer one's,
+   when the budget cut it before a sentence that answers nearly as well); never past its
+   section. A section of at most 100 words (code included) is quoted whole. A sentence that
+   only points to another page does not lead when another unit scores nearly as well.
 3. Each part of a two-part question ("X vs Y", "what ... and when ...") the passage leaves out
    gets its own best unit, expanded the same way.
 4. When no unit scores above the scorer's threshold, the answer says so in one line and shows
