@@ -145,14 +145,13 @@ class GenerationView:
 
 
 def read_by_id(
-    collection: Any, order: list[str], vectors: bool, meta: dict[str, Any], client: Any
+    collection: Any, order: list[str], vectors: bool, meta: dict[str, Any], batch: int
 ) -> tuple[list[Chunk], np.ndarray | None]:
     """Rows by id in this order (a generation's record lists them), with their vectors."""
     import numpy as np
 
     include = ["documents", "metadatas"] + (["embeddings"] if vectors else [])
     rows: dict[str, tuple[str, dict[str, Any], Any]] = {}
-    batch = client.get_max_batch_size()
     for start in range(0, len(order), batch):
         got = collection.get(ids=order[start : start + batch], include=include)
         for i, record in enumerate(got["ids"]):
