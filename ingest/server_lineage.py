@@ -3,7 +3,9 @@
 A full ingest creates a lineage collection `kblin_<name>`; each later generation of that
 lineage has a sequence number `seq` and is the set of rows with born <= seq < died. Rows are
 `<chunk id>@<born>`, with the chunk's fields, text and vector, plus `chunk_id`, `born` and
-`died` (LIVE until a later generation drops it). A one-file edit:
+`died` (LIVE until a later generation drops it), and `terms`: the chunk's keyword term counts
+("term:n term:n", as bm25.py counts them), so a reader builds its keyword index without
+cleaning and tokenizing every chunk again (most of a cold start). A one-file edit:
   1. forgets what a crashed attempt left (rows born after the current seq, death marks after it),
   2. marks the changed files' live rows died = seq + 1 (metadata only, no vectors),
   3. adds the changed files' new rows born = seq + 1,
@@ -25,6 +27,8 @@ from ingest.store import chunk_metadata
 if TYPE_CHECKING:
     import numpy as np
 
+    from ingest.bm25 import KeywordIndex
+
 LINEAGE_PREFIX = "kblin_"
 CHUNK_FIELDS = ("source", "title", "heading_path", "anchor", "start_line", "end_line", "hash")
 LIVE = 2**31 - 1  # `died` of a row no generation has dropped yet
@@ -39,20 +43,38 @@ def row_id(chunk: Chunk, born: int) -> str:
     return f"{chunk.id}@{born}"
 
 
-def row_metadata(chunk: Chunk, born: int) -> dict[str, Any]:
-    return {**chunk_metadata(chunk), "chunk_id": chunk.id, "born": born, "died": LIVE}
+def row_metadata(chunk: Chunk, born: int, terms: dict[str, int]) -> dict[str, Any]:
+    fields = {"chunk_id": chunk.id, "born": born, "died": LIVE, "terms": encode_terms(terms)}
+    return {**chunk_metadata(chunk), **fields}
 
 
-def add_rows(collection: Any, chunks: list[Chunk], vectors: np.ndarray, born: int, batch: int):
-    """Send chunks as rows born in generation `born`; returns their row ids in order."""
+def encode_terms(counts: dict[str, int]) -> str:
+    return " ".join(f"{term}:{n}" for term, n in counts.items())  # terms hold no space or ":"
+
+
+def decode_terms(text: str) -> dict[str, int]:
+    pairs = (item.rsplit(":", 1) for item in text.split(" "))
+    return {term: int(n) for term, n in pairs}
+
+
+def add_rows(
+    collection: Any,
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    born: int,
+    batch: int,
+    keyword: KeywordIndex,
+) -> list[str]:
+    """Send chunks as rows born in generation `born` (row i of `keyword` is chunk i's);
+    returns their row ids in order."""
     ids = [row_id(c, born) for c in chunks]
     for start in range(0, len(chunks), batch):
-        part = chunks[start : start + batch]
+        part = range(start, min(start + batch, len(chunks)))
         collection.upsert(
             ids=ids[start : start + batch],
             embeddings=vectors[start : start + batch],
-            metadatas=[row_metadata(c, born) for c in part],
-            documents=[c.text for c in part],
+            metadatas=[row_metadata(chunks[i], born, keyword.row_counts(i)) for i in part],
+            documents=[chunks[i].text for i in part],
         )
     return ids
 
@@ -146,9 +168,12 @@ class GenerationView:
 
 def read_by_id(
     collection: Any, order: list[str], vectors: bool, meta: dict[str, Any], batch: int
-) -> tuple[list[Chunk], np.ndarray | None]:
-    """Rows by id in this order (a generation's record lists them), with their vectors."""
+) -> tuple[list[Chunk], np.ndarray | None, KeywordIndex]:
+    """Rows by id in this order (a generation's record lists them), with their vectors and
+    their keyword index (rows written before `terms` are tokenized here)."""
     import numpy as np
+
+    from ingest.bm25 import KeywordIndex, term_counts
 
     include = ["documents", "metadatas"] + (["embeddings"] if vectors else [])
     rows: dict[str, tuple[str, dict[str, Any], Any]] = {}
@@ -161,9 +186,13 @@ def read_by_id(
     if missing:
         raise ValueError(f"{len(missing)} chunks are missing from the collection")
     chunks = []
+    counts = []
     for record in order:
         text, fields, _ = rows[record]
-        chunks.append(row_chunk(text, fields, record))
+        chunk = row_chunk(text, fields, record)
+        chunks.append(chunk)
+        terms = fields.get("terms")
+        counts.append(decode_terms(terms) if terms else term_counts(chunk.embed_text))
     matrix = None
     if vectors:
         dimension = int(meta.get("dimension", 384))
@@ -172,7 +201,7 @@ def read_by_id(
             if order
             else np.zeros((0, dimension), dtype=np.float32)
         )
-    return chunks, matrix
+    return chunks, matrix, KeywordIndex.from_counts(counts)
 
 
 def _members(got: dict[str, Any], seq: int, n: int) -> list[list[int]]:

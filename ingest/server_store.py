@@ -111,15 +111,15 @@ class ServerIndex(ServerConnection):
                     f"({exc}); run kb-ingest to rebuild it"
                 ) from exc
 
-    def load_with_collection(self, name: str | None) -> tuple[Generation, Any]:
-        """A generation and its Chroma collection, ready to query."""
+    def load_with_collection(self, name: str | None) -> tuple[Generation, Any, KeywordIndex]:
+        """A generation, its Chroma collection ready to query, and its keyword index."""
         return self._load(name, vectors=False)
 
     def write(
         self, chunks: list[Chunk], vectors: np.ndarray, meta: dict[str, Any], keyword: KeywordIndex
     ) -> str:
-        """A new lineage holding a complete generation; nothing points at it yet. The server
-        keeps no `keyword` index: its readers build one from the rows."""
+        """A new lineage holding a complete generation; nothing points at it yet. `keyword`'s
+        term counts go into the rows: readers rebuild the keyword index from them."""
         name = new_generation_name()
         with self._calls():
             self._lease.check()
@@ -130,7 +130,8 @@ class ServerIndex(ServerConnection):
                 configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}},
             )
             try:
-                order = add_rows(collection, chunks, vectors, 0, client.get_max_batch_size())
+                batch = client.get_max_batch_size()
+                order = add_rows(collection, chunks, vectors, 0, batch, keyword)
                 self._write_record(name, meta, order, collection.name, 0)
             except BaseException:
                 self._forget_quietly(LINEAGE_PREFIX + name)
@@ -178,7 +179,10 @@ class ServerIndex(ServerConnection):
     ) -> str:
         """The next generation of `previous`'s lineage: the touched files' rows replaced by
         `chunks`; every other row stays where it is. Nothing points at it yet."""
+        from ingest.keyword import build_bm25
+
         name = new_generation_name()
+        keyword = build_bm25([c.embed_text for c in chunks])  # their term counts
         with self._calls():
             self._lease.check()
             collection, seq = self._collection_of(previous)
@@ -187,7 +191,7 @@ class ServerIndex(ServerConnection):
             forget_crashed(collection, seq)
             dropped = rows_of_sources(collection, seq, touched, ["metadatas"])
             retire(collection, dropped, seq + 1, batch)
-            added = add_rows(collection, chunks, vectors, seq + 1, batch)
+            added = add_rows(collection, chunks, vectors, seq + 1, batch, keyword)
             gone = set(dropped["ids"])
             order = [row for row in order if row not in gone] + added
             self._write_record(name, meta, order, collection.name, seq + 1)
@@ -236,7 +240,7 @@ class ServerIndex(ServerConnection):
 
     # -- internals ------------------------------------------------------------------------------
 
-    def _load(self, name: str | None, vectors: bool) -> tuple[Generation, Any]:
+    def _load(self, name: str | None, vectors: bool) -> tuple[Generation, Any, KeywordIndex]:
         """Over plain HTTP: a reader never imports chromadb."""
         name = name or self.current_name()
         if name is None:
@@ -250,7 +254,9 @@ class ServerIndex(ServerConnection):
                 meta, order = body["meta"], list(body["order"])
                 where, seq = self._lineage_of(name, record["metadatas"][0])
                 collection: Any = self.http.get_collection(where)
-                chunks, matrix = read_by_id(collection, order, vectors, meta, self._batch_size())
+                chunks, matrix, keyword = read_by_id(
+                    collection, order, vectors, meta, self._batch_size()
+                )
                 if meta.get("format") not in REUSABLE_FORMATS or meta.get("chunks") != len(chunks):
                     raise ValueError("its meta record does not match the chunks")
                 if seq is not None:  # what queries see: the rows tagged with this generation
@@ -262,7 +268,7 @@ class ServerIndex(ServerConnection):
                     f"index generation {name} on the Chroma server at {self.address} is damaged "
                     f"({exc}); run kb-ingest to rebuild it"
                 ) from exc
-        return Generation(name, meta, chunks, matrix), collection
+        return Generation(name, meta, chunks, matrix), collection, keyword
 
     def _collection_of(self, name: str) -> tuple[Any, Any]:
         """For writers: a generation's chromadb collection and its seq in the lineage."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ingest.chunk import Chunk
 from ingest.config import Settings
 from ingest.errors import IndexCorrupt
-from ingest.keyword import build_bm25, load_bm25
+from ingest.keyword import load_bm25
 from ingest.store import COLLECTION, LocalIndex, chroma_settings
 
 if TYPE_CHECKING:
@@ -114,8 +114,7 @@ class IndexReader:
 
     def _load(self, name: str | None) -> OpenGeneration:
         if self.settings.chroma_host:
-            generation, collection = self._store.load_with_collection(name)
-            bm25 = build_bm25([c.embed_text for c in generation.chunks])
+            generation, collection, bm25 = self._store.load_with_collection(name)
             # client=None: the collection shares the ServerIndex's one HTTP client.
             return OpenGeneration(
                 generation.name, generation.meta, generation.chunks, bm25, collection
