@@ -28,7 +28,7 @@ class OpenGeneration:
     meta: dict[str, Any]
     chunks: list[Chunk]
     bm25: KeywordIndex
-    collection: Any  # chromadb Collection
+    collection: Any  # chromadb Collection; in server mode a GenerationView over plain HTTP
     client: Any = field(default=None, repr=False)
     # The generation's vectors (vectors.npy, in memory), row i for chunk i: dense search
     # scores them all exactly. None in server mode, where the collection is queried instead.
