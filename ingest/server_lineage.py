@@ -168,12 +168,10 @@ class GenerationView:
 
 def read_by_id(
     collection: Any, order: list[str], vectors: bool, meta: dict[str, Any], batch: int
-) -> tuple[list[Chunk], np.ndarray | None, KeywordIndex]:
+) -> tuple[list[Chunk], np.ndarray | None, list[str | None]]:
     """Rows by id in this order (a generation's record lists them), with their vectors and
-    their keyword index (rows written before `terms` are tokenized here)."""
+    their `terms` (None for a row written before rows carried them)."""
     import numpy as np
-
-    from ingest.bm25 import KeywordIndex, term_counts
 
     include = ["documents", "metadatas"] + (["embeddings"] if vectors else [])
     rows: dict[str, tuple[str, dict[str, Any], Any]] = {}
@@ -186,13 +184,11 @@ def read_by_id(
     if missing:
         raise ValueError(f"{len(missing)} chunks are missing from the collection")
     chunks = []
-    counts = []
+    terms = []
     for record in order:
         text, fields, _ = rows[record]
-        chunk = row_chunk(text, fields, record)
-        chunks.append(chunk)
-        terms = fields.get("terms")
-        counts.append(decode_terms(terms) if terms else term_counts(chunk.embed_text))
+        chunks.append(row_chunk(text, fields, record))
+        terms.append(fields.get("terms"))
     matrix = None
     if vectors:
         dimension = int(meta.get("dimension", 384))
@@ -201,7 +197,19 @@ def read_by_id(
             if order
             else np.zeros((0, dimension), dtype=np.float32)
         )
-    return chunks, matrix, KeywordIndex.from_counts(counts)
+    return chunks, matrix, terms
+
+
+def keyword_index(chunks: list[Chunk], terms: list[str | None]) -> KeywordIndex:
+    """The generation's keyword index from its rows' term counts (an older row: its text)."""
+    from ingest.bm25 import KeywordIndex, term_counts
+
+    return KeywordIndex.from_counts(
+        [
+            decode_terms(stored) if stored else term_counts(chunk.embed_text)
+            for chunk, stored in zip(chunks, terms, strict=True)
+        ]
+    )
 
 
 def _members(got: dict[str, Any], seq: int, n: int) -> list[list[int]]:

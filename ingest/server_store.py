@@ -31,6 +31,7 @@ from ingest.server_lineage import (
     add_rows,
     drop_unseen,
     forget_crashed,
+    keyword_index,
     member_of,
     read_by_id,
     retire,
@@ -113,7 +114,8 @@ class ServerIndex(ServerConnection):
 
     def load_with_collection(self, name: str | None) -> tuple[Generation, Any, KeywordIndex]:
         """A generation, its Chroma collection ready to query, and its keyword index."""
-        return self._load(name, vectors=False)
+        generation, collection, terms = self._load(name, vectors=False)
+        return generation, collection, keyword_index(generation.chunks, terms)
 
     def write(
         self, chunks: list[Chunk], vectors: np.ndarray, meta: dict[str, Any], keyword: KeywordIndex
@@ -240,7 +242,7 @@ class ServerIndex(ServerConnection):
 
     # -- internals ------------------------------------------------------------------------------
 
-    def _load(self, name: str | None, vectors: bool) -> tuple[Generation, Any, KeywordIndex]:
+    def _load(self, name: str | None, vectors: bool) -> tuple[Generation, Any, list[str | None]]:
         """Over plain HTTP: a reader never imports chromadb."""
         name = name or self.current_name()
         if name is None:
@@ -254,7 +256,7 @@ class ServerIndex(ServerConnection):
                 meta, order = body["meta"], list(body["order"])
                 where, seq = self._lineage_of(name, record["metadatas"][0])
                 collection: Any = self.http.get_collection(where)
-                chunks, matrix, keyword = read_by_id(
+                chunks, matrix, terms = read_by_id(
                     collection, order, vectors, meta, self._batch_size()
                 )
                 if meta.get("format") not in REUSABLE_FORMATS or meta.get("chunks") != len(chunks):
@@ -268,7 +270,7 @@ class ServerIndex(ServerConnection):
                     f"index generation {name} on the Chroma server at {self.address} is damaged "
                     f"({exc}); run kb-ingest to rebuild it"
                 ) from exc
-        return Generation(name, meta, chunks, matrix), collection, keyword
+        return Generation(name, meta, chunks, matrix), collection, terms
 
     def _collection_of(self, name: str) -> tuple[Any, Any]:
         """For writers: a generation's chromadb collection and its seq in the lineage."""
