@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 LINEAGE_PREFIX = "kblin_"
 CHUNK_FIELDS = ("source", "title", "heading_path", "anchor", "start_line", "end_line", "hash")
 LIVE = 2**31 - 1  # `died` of a row no generation has dropped yet
+IGNORED = ("included", "include")  # a query result's list of what it includes (chromadb, HTTP)
 
 
 def member_of(seq: int) -> dict[str, Any]:
@@ -155,7 +156,7 @@ class GenerationView:
         self._still_there()  # rows are pruned after the record: a hit list is checked after
         out: dict[str, Any] = {}
         for key, lists in got.items():
-            if isinstance(lists, list) and len(lists) == len(kept) and key != "included":
+            if isinstance(lists, list) and len(lists) == len(kept) and key not in IGNORED:
                 out[key] = [[row[j] for j in k] for row, k in zip(lists, kept, strict=True)]
             else:
                 out[key] = lists
