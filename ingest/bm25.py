@@ -8,11 +8,10 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from ingest.keyword import VOCAB_FILE, tokenize
+from ingest.keyword import EMPTY, VOCAB_FILE, term_counts
 
 K1 = 1.5  # bm25s's defaults, Lucene's BM25 variant
 B = 0.75
-EMPTY = "\x00empty"  # the one token of a chunk with no words, so every row has a length
 COUNTS_FILE = "counts.npz"
 
 
@@ -141,14 +140,6 @@ class KeywordIndex:
         if not columns:
             return np.zeros(len(self), dtype=np.float32)
         return np.asarray(self.weights[:, columns].sum(axis=1), dtype=np.float32).ravel()
-
-
-def term_counts(text: str) -> dict[str, int]:
-    """How often each term occurs in a chunk's text (EMPTY once for a text without words)."""
-    tally: dict[str, int] = {}
-    for token in tokenize(text) or [EMPTY]:
-        tally[token] = tally.get(token, 0) + 1
-    return tally
 
 
 def _empty_counts(rows: int) -> sparse.csr_matrix:

@@ -64,9 +64,9 @@ def add_rows(
     vectors: np.ndarray,
     born: int,
     batch: int,
-    keyword: KeywordIndex,
+    terms: list[dict[str, int]],
 ) -> list[str]:
-    """Send chunks as rows born in generation `born` (row i of `keyword` is chunk i's);
+    """Send chunks as rows born in generation `born`, with their term counts (bm25.py);
     returns their row ids in order."""
     ids = [row_id(c, born) for c in chunks]
     for start in range(0, len(chunks), batch):
@@ -74,7 +74,7 @@ def add_rows(
         collection.upsert(
             ids=ids[start : start + batch],
             embeddings=vectors[start : start + batch],
-            metadatas=[row_metadata(chunks[i], born, keyword.row_counts(i)) for i in part],
+            metadatas=[row_metadata(chunks[i], born, terms[i]) for i in part],
             documents=[chunks[i].text for i in part],
         )
     return ids
@@ -203,7 +203,8 @@ def read_by_id(
 
 def keyword_index(chunks: list[Chunk], terms: list[str | None]) -> KeywordIndex:
     """The generation's keyword index from its rows' term counts (an older row: its text)."""
-    from ingest.bm25 import KeywordIndex, term_counts
+    from ingest.bm25 import KeywordIndex
+    from ingest.keyword import term_counts
 
     return KeywordIndex.from_counts(
         [

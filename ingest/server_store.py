@@ -133,7 +133,8 @@ class ServerIndex(ServerConnection):
             )
             try:
                 batch = client.get_max_batch_size()
-                order = add_rows(collection, chunks, vectors, 0, batch, keyword)
+                terms = [keyword.row_counts(i) for i in range(len(chunks))]
+                order = add_rows(collection, chunks, vectors, 0, batch, terms)
                 self._write_record(name, meta, order, collection.name, 0)
             except BaseException:
                 self._forget_quietly(LINEAGE_PREFIX + name)
@@ -181,10 +182,10 @@ class ServerIndex(ServerConnection):
     ) -> str:
         """The next generation of `previous`'s lineage: the touched files' rows replaced by
         `chunks`; every other row stays where it is. Nothing points at it yet."""
-        from ingest.keyword import build_bm25
+        from ingest.keyword import term_counts
 
         name = new_generation_name()
-        keyword = build_bm25([c.embed_text for c in chunks])  # their term counts
+        terms = [term_counts(c.embed_text) for c in chunks]
         with self._calls():
             self._lease.check()
             collection, seq = self._collection_of(previous)
@@ -193,7 +194,7 @@ class ServerIndex(ServerConnection):
             forget_crashed(collection, seq)
             dropped = rows_of_sources(collection, seq, touched, ["metadatas"])
             retire(collection, dropped, seq + 1, batch)
-            added = add_rows(collection, chunks, vectors, seq + 1, batch, keyword)
+            added = add_rows(collection, chunks, vectors, seq + 1, batch, terms)
             gone = set(dropped["ids"])
             order = [row for row in order if row not in gone] + added
             self._write_record(name, meta, order, collection.name, seq + 1)
