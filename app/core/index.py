@@ -115,7 +115,7 @@ class IndexReader:
     def _load(self, name: str | None) -> OpenGeneration:
         if self.settings.chroma_host:
             generation, collection, bm25 = self._store.load_with_collection(name)
-            # client=None: the collection shares the ServerIndex's one HTTP client.
+            # client=None: the collection speaks plain HTTP (chroma_http.py), nothing to close.
             return OpenGeneration(
                 generation.name, generation.meta, generation.chunks, bm25, collection
             )
