@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -142,6 +143,8 @@ def measure(scale: int, questions: list, reps: int) -> dict:
         "cold_s": cold.seconds,
         "reader_load_s": load_s,
         "peak_rss_mb": max(r.max_rss_mb for r in (noop, edit, cold)),
+        "cpu_s": {"noop": noop.cpu_seconds, "edit": edit.cpu_seconds, "cold": cold.cpu_seconds},
+        "load_average": os.getloadavg(),
         **{f"ask_{k}": v for k, v in percentiles_ms(ask).items()},
     }
 

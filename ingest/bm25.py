@@ -8,11 +8,10 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-from ingest.keyword import VOCAB_FILE, tokenize
+from ingest.keyword import EMPTY, VOCAB_FILE, term_counts
 
 K1 = 1.5  # bm25s's defaults, Lucene's BM25 variant
 B = 0.75
-EMPTY = "\x00empty"  # the one token of a chunk with no words, so every row has a length
 COUNTS_FILE = "counts.npz"
 
 
@@ -35,27 +34,44 @@ class KeywordIndex:
     def build(cls, texts: list[str]) -> KeywordIndex:
         return cls([], _empty_counts(0)).updated(np.zeros(0, dtype=np.int64), texts)
 
+    @classmethod
+    def from_counts(cls, rows: list[dict[str, int]]) -> KeywordIndex:
+        """The index of chunks given by their term counts (row_counts()), without tokenizing."""
+        return cls([], _empty_counts(0))._appended(np.zeros(0, dtype=np.int64), rows)
+
     def updated(self, rows: np.ndarray, texts: list[str]) -> KeywordIndex:
         """A new index: this one's `rows` (in that order), then one row per text."""
+        return self._appended(rows, [term_counts(text) for text in texts])
+
+    def row_counts(self, row: int) -> dict[str, int]:
+        """One chunk's term counts, from which from_counts() rebuilds its row exactly."""
+        start, end = self.counts.indptr[row], self.counts.indptr[row + 1]
+        return {
+            self.vocab[i]: int(n)
+            for i, n in zip(
+                self.counts.indices[start:end], self.counts.data[start:end], strict=True
+            )
+        }
+
+    def _appended(self, rows: np.ndarray, fresh_counts: list[dict[str, int]]) -> KeywordIndex:
+        """A new index: this one's `rows` (in that order), then one row per term count."""
         vocab = list(self.vocab)
         known = dict(self.vocab_dict)
         indptr: list[int] = [0]
         indices: list[int] = []
         data: list[int] = []
-        for text in texts:
-            tally: dict[int, int] = {}
-            for token in tokenize(text) or [EMPTY]:
+        for tally in fresh_counts:
+            for token, n in tally.items():
                 column = known.get(token)
                 if column is None:
                     column = known[token] = len(vocab)
                     vocab.append(token)
-                tally[column] = tally.get(column, 0) + 1
-            indices += tally.keys()
-            data += tally.values()
+                indices.append(column)
+                data.append(n)
             indptr.append(len(indices))
         fresh = sparse.csr_matrix(
             (np.asarray(data, np.float32), np.asarray(indices, np.int32), np.asarray(indptr)),
-            shape=(len(texts), len(vocab)),
+            shape=(len(fresh_counts), len(vocab)),
         )
         old = self.counts[rows] if len(rows) else _empty_counts(0)
         old = sparse.csr_matrix((old.data, old.indices, old.indptr), shape=(len(rows), len(vocab)))

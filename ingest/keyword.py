@@ -49,6 +49,17 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+EMPTY = "\x00empty"  # the one token of a chunk with no words, so every row has a length
+
+
+def term_counts(text: str) -> dict[str, int]:
+    """How often each term occurs in a chunk's text (EMPTY once for a text without words)."""
+    tally: dict[str, int] = {}
+    for token in tokenize(text) or [EMPTY]:
+        tally[token] = tally.get(token, 0) + 1
+    return tally
+
+
 VOCAB_FILE = "vocab.json"  # in a generation's bm25/ folder (see ingest/bm25.py)
 
 

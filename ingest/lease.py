@@ -25,7 +25,15 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.errors import IngestLocked, StoreUnavailable
+from ingest.chroma_http import (
+    AlreadyExists,
+    ChromaHTTP,
+    Collection,
+    NotFound,
+    ServerError,
+    Unreachable,
+)
+from ingest.errors import IngestLocked
 
 LEASE_COLLECTION = "kb_ingest_lease"  # exists only while an ingest runs; metadata: holder, expiry
 LEASE_SECONDS = 120.0  # renewed every quarter of this while the ingest runs
@@ -34,24 +42,25 @@ LEASE_SECONDS = 120.0  # renewed every quarter of this while the ingest runs
 @dataclass(frozen=True)
 class _Held:
     holder: str
-    collection: Any  # our own lease collection; modify() on it addresses it by id
+    collection: Collection  # our own lease collection; modify() on it addresses it by id
 
 
 class ServerLease:
-    """Take, renew, re-check and release the lease through a server connection.
+    """Take, renew, re-check and release the lease through the server's HTTP API.
 
-    `connect()` gives the chromadb HttpClient; `calls()` turns a lost connection into
-    StoreUnavailable; `address` names the server in messages.
+    `calls()` turns a lost connection into StoreUnavailable; `address` names the server in
+    messages. Plain HTTP (chroma_http.py): a no-op ingest takes the lease without importing
+    chromadb.
     """
 
     def __init__(
         self,
-        connect: Callable[[], Any],
+        http: ChromaHTTP,
         calls: Callable[[], AbstractContextManager[None]],
         address: str,
         seconds: float = LEASE_SECONDS,
     ) -> None:
-        self._connect = connect
+        self._http = http
         self._calls = calls
         self.address = address
         self.seconds = seconds
@@ -75,14 +84,11 @@ class ServerLease:
 
     def check(self) -> None:
         """Before writing or publishing: still ours? (Only when this writer holds the lease.)"""
-        from chromadb.errors import NotFoundError
-
         if self._held is None:
             return
         try:
-            current = self._connect().get_collection(LEASE_COLLECTION, embedding_function=None)
-            ours = current.id == self._held.collection.id
-        except NotFoundError:
+            ours = self._http.get_collection(LEASE_COLLECTION).id == self._held.collection.id
+        except NotFound:
             ours = False
         if not ours:
             raise IngestLocked(
@@ -91,20 +97,19 @@ class ServerLease:
             )
 
     def _acquire(self) -> _Held:
-        from chromadb.errors import NotFoundError
-
         holder = f"{socket.gethostname()} pid {os.getpid()}"
         with self._calls():
-            client = self._connect()
             for _ in range(3):
-                now = client.heartbeat()
-                mine = self._create(client, holder, now)
-                if mine is not None:
+                now = self._http.heartbeat()
+                try:
+                    mine = self._http.create_collection(LEASE_COLLECTION, self._fields(holder, now))
                     self._held = _Held(holder, mine)
                     return self._held
+                except AlreadyExists:
+                    pass
                 try:
-                    theirs = client.get_collection(LEASE_COLLECTION, embedding_function=None)
-                except NotFoundError:
+                    theirs = self._http.get_collection(LEASE_COLLECTION)
+                except NotFound:
                     continue  # released between our two requests: try again
                 fields = theirs.metadata or {}
                 left = (int(fields.get("expires_ns", 0)) - now) / 1e9
@@ -115,27 +120,13 @@ class ServerLease:
                         f"{left:.0f} s more unless renewed); try again when it ends"
                     )
                 try:  # its holder died without releasing it
-                    client.delete_collection(LEASE_COLLECTION)
-                except NotFoundError:
+                    self._http.delete_collection(LEASE_COLLECTION)
+                except NotFound:
                     pass
         raise IngestLocked(
             f"another kb-ingest took the lease on the Chroma server at {self.address} "
             "at the same moment; try again when it ends"
         )
-
-    def _create(self, client: Any, holder: str, now: int) -> Any:
-        """Our new lease collection, or None when one exists already."""
-        from chromadb.errors import ChromaError, UniqueConstraintError
-
-        try:
-            return client.create_collection(
-                LEASE_COLLECTION, metadata=self._fields(holder, now), embedding_function=None
-            )
-        except ChromaError as exc:
-            # The server reports a duplicate name as a plain ChromaError ("… already exists").
-            if isinstance(exc, UniqueConstraintError) or "already exists" in str(exc):
-                return None
-            raise
 
     def _fields(self, holder: str, now: int) -> dict[str, Any]:
         return {
@@ -146,28 +137,20 @@ class ServerLease:
         }
 
     def _keep_alive(self, held: _Held, stop: threading.Event) -> None:
-        import httpx
-        from chromadb.errors import ChromaError
-
         while not stop.wait(self.seconds / 4):
             try:
                 # modify() addresses our collection by id: it cannot touch another holder's lease.
-                now = self._connect().heartbeat()
-                held.collection.modify(metadata=self._fields(held.holder, now))
-            except (ChromaError, httpx.TransportError, StoreUnavailable):
+                now = self._http.heartbeat()
+                held.collection.modify(self._fields(held.holder, now))
+            except (ServerError, Unreachable):
                 continue  # the ingest itself sees a lost server; write/publish see a lost lease
 
     def _release(self, held: _Held) -> None:
-        import httpx
-        from chromadb.errors import ChromaError
-
         self._held = None
         try:
-            client = self._connect()
-            current = client.get_collection(LEASE_COLLECTION, embedding_function=None)
-            if current.id == held.collection.id:
-                client.delete_collection(LEASE_COLLECTION)
-        except (ChromaError, httpx.TransportError, StoreUnavailable):
+            if self._http.get_collection(LEASE_COLLECTION).id == held.collection.id:
+                self._http.delete_collection(LEASE_COLLECTION)
+        except (ServerError, Unreachable):
             pass  # already gone, or the server is: an unreleased lease expires by itself
 
 

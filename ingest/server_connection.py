@@ -1,12 +1,18 @@
-"""The one HTTP connection of a ServerIndex to its Chroma server, and its error messages."""
+"""A ServerIndex's ways to its Chroma server, and their error messages.
+
+Reads (the pointer, meta records, rows, queries) and the lease go over plain HTTP
+(chroma_http.py); chromadb's HttpClient, ~0.6 s to import, is made only for writes.
+"""
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from ingest.chroma_http import ChromaHTTP, Collection, NotFound, Unreachable
 from ingest.errors import StoreUnavailable
 from ingest.store import chroma_settings
 
@@ -14,13 +20,15 @@ META_COLLECTION = "kb_meta"
 
 
 class ServerConnection:
-    """A chromadb HttpClient made on first use (so constructing is free), and kb_meta."""
+    """Plain HTTP for reads, a chromadb HttpClient made on first write, and kb_meta."""
 
     def __init__(self, host: str, port: int) -> None:
         self.host = host
         self.port = port
+        self.http = ChromaHTTP(host, port)
         self._client: Any = None
         self._meta: Any = None
+        self._meta_http: Collection | None = None
         self._connecting = threading.Lock()
 
     @property
@@ -33,7 +41,7 @@ class ServerConnection:
             self._client = self._meta = None
 
     def _connect(self) -> Any:
-        """The one HTTP client of this index, made on first use (so constructing is free)."""
+        """The chromadb client of this index, made on first use (writes and tests need it)."""
         with self._connecting:
             if self._client is None:
                 import chromadb
@@ -65,28 +73,34 @@ class ServerConnection:
                     return None
         return self._meta
 
-    def _retrying_meta(self, request):
-        """Run `request(kb_meta)`, once more if kb_meta was recreated since we cached it."""
-        from chromadb.errors import NotFoundError
-
-        try:
-            return request(self._meta_collection(create=False))
-        except NotFoundError:
-            self._meta = None
-            meta = self._meta_collection(create=False)
-            if meta is None:
-                return {"ids": [], "metadatas": []}
-            return request(meta)
+    def _meta_records(self, ids: list[str], include: list[str]) -> dict[str, Any]:
+        """kb_meta's records by id, over plain HTTP (none when kb_meta does not exist), asked
+        once more if kb_meta was recreated since we looked it up."""
+        for _ in range(2):
+            if self._meta_http is None:
+                try:
+                    self._meta_http = self.http.get_collection(META_COLLECTION)
+                except NotFound:
+                    break
+            try:
+                return self._meta_http.get(ids=ids, include=include)
+            except NotFound:
+                self._meta_http = None
+        return {"ids": [], "metadatas": [], "documents": []}
 
     @contextmanager
     def _calls(self) -> Iterator[None]:
         """Turn a lost or refused connection into StoreUnavailable."""
-        import httpx
-
         try:
             yield
-        except httpx.TransportError as exc:
+        except Unreachable as exc:
             raise self._unavailable(exc) from None
+        except Exception as exc:
+            # chromadb's transport errors are httpx's; httpx is loaded only if chromadb is.
+            httpx = sys.modules.get("httpx")
+            if httpx is not None and isinstance(exc, httpx.TransportError):
+                raise self._unavailable(exc) from None
+            raise
 
     def _unavailable(self, exc: BaseException) -> StoreUnavailable:
         reason = " ".join(str(exc).split()) or type(exc).__name__

@@ -3,7 +3,9 @@
 A full ingest creates a lineage collection `kblin_<name>`; each later generation of that
 lineage has a sequence number `seq` and is the set of rows with born <= seq < died. Rows are
 `<chunk id>@<born>`, with the chunk's fields, text and vector, plus `chunk_id`, `born` and
-`died` (LIVE until a later generation drops it). A one-file edit:
+`died` (LIVE until a later generation drops it), and `terms`: the chunk's keyword term counts
+("term:n term:n", as bm25.py counts them), so a reader builds its keyword index without
+cleaning and tokenizing every chunk again (most of a cold start). A one-file edit:
   1. forgets what a crashed attempt left (rows born after the current seq, death marks after it),
   2. marks the changed files' live rows died = seq + 1 (metadata only, no vectors),
   3. adds the changed files' new rows born = seq + 1,
@@ -25,9 +27,12 @@ from ingest.store import chunk_metadata
 if TYPE_CHECKING:
     import numpy as np
 
+    from ingest.bm25 import KeywordIndex
+
 LINEAGE_PREFIX = "kblin_"
 CHUNK_FIELDS = ("source", "title", "heading_path", "anchor", "start_line", "end_line", "hash")
 LIVE = 2**31 - 1  # `died` of a row no generation has dropped yet
+IGNORED = ("included", "include")  # a query result's list of what it includes (chromadb, HTTP)
 
 
 def member_of(seq: int) -> dict[str, Any]:
@@ -39,20 +44,38 @@ def row_id(chunk: Chunk, born: int) -> str:
     return f"{chunk.id}@{born}"
 
 
-def row_metadata(chunk: Chunk, born: int) -> dict[str, Any]:
-    return {**chunk_metadata(chunk), "chunk_id": chunk.id, "born": born, "died": LIVE}
+def row_metadata(chunk: Chunk, born: int, terms: dict[str, int]) -> dict[str, Any]:
+    fields = {"chunk_id": chunk.id, "born": born, "died": LIVE, "terms": encode_terms(terms)}
+    return {**chunk_metadata(chunk), **fields}
 
 
-def add_rows(collection: Any, chunks: list[Chunk], vectors: np.ndarray, born: int, batch: int):
-    """Send chunks as rows born in generation `born`; returns their row ids in order."""
+def encode_terms(counts: dict[str, int]) -> str:
+    return " ".join(f"{term}:{n}" for term, n in counts.items())  # terms hold no space or ":"
+
+
+def decode_terms(text: str) -> dict[str, int]:
+    pairs = (item.rsplit(":", 1) for item in text.split(" "))
+    return {term: int(n) for term, n in pairs}
+
+
+def add_rows(
+    collection: Any,
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    born: int,
+    batch: int,
+    terms: list[dict[str, int]],
+) -> list[str]:
+    """Send chunks as rows born in generation `born`, with their term counts (bm25.py);
+    returns their row ids in order."""
     ids = [row_id(c, born) for c in chunks]
     for start in range(0, len(chunks), batch):
-        part = chunks[start : start + batch]
+        part = range(start, min(start + batch, len(chunks)))
         collection.upsert(
             ids=ids[start : start + batch],
             embeddings=vectors[start : start + batch],
-            metadatas=[row_metadata(c, born) for c in part],
-            documents=[c.text for c in part],
+            metadatas=[row_metadata(chunks[i], born, terms[i]) for i in part],
+            documents=[chunks[i].text for i in part],
         )
     return ids
 
@@ -133,7 +156,7 @@ class GenerationView:
         self._still_there()  # rows are pruned after the record: a hit list is checked after
         out: dict[str, Any] = {}
         for key, lists in got.items():
-            if isinstance(lists, list) and len(lists) == len(kept) and key != "included":
+            if isinstance(lists, list) and len(lists) == len(kept) and key not in IGNORED:
                 out[key] = [[row[j] for j in k] for row, k in zip(lists, kept, strict=True)]
             else:
                 out[key] = lists
@@ -145,14 +168,14 @@ class GenerationView:
 
 
 def read_by_id(
-    collection: Any, order: list[str], vectors: bool, meta: dict[str, Any], client: Any
-) -> tuple[list[Chunk], np.ndarray | None]:
-    """Rows by id in this order (a generation's record lists them), with their vectors."""
+    collection: Any, order: list[str], vectors: bool, meta: dict[str, Any], batch: int
+) -> tuple[list[Chunk], np.ndarray | None, list[str | None]]:
+    """Rows by id in this order (a generation's record lists them), with their vectors and
+    their `terms` (None for a row written before rows carried them)."""
     import numpy as np
 
     include = ["documents", "metadatas"] + (["embeddings"] if vectors else [])
     rows: dict[str, tuple[str, dict[str, Any], Any]] = {}
-    batch = client.get_max_batch_size()
     for start in range(0, len(order), batch):
         got = collection.get(ids=order[start : start + batch], include=include)
         for i, record in enumerate(got["ids"]):
@@ -162,9 +185,11 @@ def read_by_id(
     if missing:
         raise ValueError(f"{len(missing)} chunks are missing from the collection")
     chunks = []
+    terms = []
     for record in order:
         text, fields, _ = rows[record]
         chunks.append(row_chunk(text, fields, record))
+        terms.append(fields.get("terms"))
     matrix = None
     if vectors:
         dimension = int(meta.get("dimension", 384))
@@ -173,7 +198,20 @@ def read_by_id(
             if order
             else np.zeros((0, dimension), dtype=np.float32)
         )
-    return chunks, matrix
+    return chunks, matrix, terms
+
+
+def keyword_index(chunks: list[Chunk], terms: list[str | None]) -> KeywordIndex:
+    """The generation's keyword index from its rows' term counts (an older row: its text)."""
+    from ingest.bm25 import KeywordIndex
+    from ingest.keyword import term_counts
+
+    return KeywordIndex.from_counts(
+        [
+            decode_terms(stored) if stored else term_counts(chunk.embed_text)
+            for chunk, stored in zip(chunks, terms, strict=True)
+        ]
+    )
 
 
 def _members(got: dict[str, Any], seq: int, n: int) -> list[list[int]]:

@@ -20,16 +20,18 @@ import json
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
+from ingest.chroma_http import NotFound
 from ingest.chunk import Chunk
 from ingest.errors import IndexCorrupt, IndexNotBuilt, StoreUnavailable
 from ingest.lease import LEASE_SECONDS, ServerLease
-from ingest.server_connection import META_COLLECTION, ServerConnection
+from ingest.server_connection import ServerConnection
 from ingest.server_lineage import (
     LINEAGE_PREFIX,
     GenerationView,
     add_rows,
     drop_unseen,
     forget_crashed,
+    keyword_index,
     member_of,
     read_by_id,
     retire,
@@ -61,7 +63,7 @@ class ServerIndex(ServerConnection):
     def __init__(self, host: str, port: int, lease_seconds: float = LEASE_SECONDS) -> None:
         super().__init__(host, port)
         self.lease_seconds = lease_seconds
-        self._lease = ServerLease(self._connect, self._calls, self.address, lease_seconds)
+        self._lease = ServerLease(self.http, self._calls, self.address, lease_seconds)
 
     # -- the Index protocol (see ingest.sync.Index) ------------------------------------------
 
@@ -72,10 +74,7 @@ class ServerIndex(ServerConnection):
     def current_name(self) -> str | None:
         """One small request, cheap enough to make before every query."""
         with self._calls():
-            meta = self._meta_collection(create=False)
-            if meta is None:
-                return None
-            got = self._retrying_meta(lambda m: m.get(ids=[POINTER_ID], include=["metadatas"]))
+            got = self._meta_records([POINTER_ID], ["metadatas"])
         if not got["ids"]:
             return None
         name = (got["metadatas"][0] or {}).get("generation")
@@ -91,12 +90,7 @@ class ServerIndex(ServerConnection):
     def load_meta(self, name: str) -> dict[str, Any]:
         """Only a generation's meta record: what a no-op sync needs (one small request)."""
         with self._calls():
-            meta_collection = self._meta_collection(create=False)
-            record = (
-                meta_collection.get(ids=[RECORD_PREFIX + name], include=["documents"])
-                if meta_collection is not None
-                else {"ids": []}
-            )
+            record = self._meta_records([RECORD_PREFIX + name], ["documents"])
         try:
             if not record["ids"]:
                 raise ValueError("its meta record is missing: the ingest did not finish")
@@ -109,26 +103,25 @@ class ServerIndex(ServerConnection):
 
     def verify(self, name: str, meta: dict[str, Any]) -> None:
         """Cheap check without reading the chunks: the record names a collection that exists."""
-        from chromadb.errors import NotFoundError
-
         with self._calls():
             try:
-                self._collection_of(name)
-            except (NotFoundError, ValueError) as exc:
+                self.http.get_collection(self._lineage_of(name)[0])
+            except (NotFound, ValueError) as exc:
                 raise IndexCorrupt(
                     f"index generation {name} on the Chroma server at {self.address} is damaged "
                     f"({exc}); run kb-ingest to rebuild it"
                 ) from exc
 
-    def load_with_collection(self, name: str | None) -> tuple[Generation, Any]:
-        """A generation and its Chroma collection, ready to query."""
-        return self._load(name, vectors=False)
+    def load_with_collection(self, name: str | None) -> tuple[Generation, Any, KeywordIndex]:
+        """A generation, its Chroma collection ready to query, and its keyword index."""
+        generation, collection, terms = self._load(name, vectors=False)
+        return generation, collection, keyword_index(generation.chunks, terms)
 
     def write(
         self, chunks: list[Chunk], vectors: np.ndarray, meta: dict[str, Any], keyword: KeywordIndex
     ) -> str:
-        """A new lineage holding a complete generation; nothing points at it yet. The server
-        keeps no `keyword` index: its readers build one from the rows."""
+        """A new lineage holding a complete generation; nothing points at it yet. `keyword`'s
+        term counts go into the rows: readers rebuild the keyword index from them."""
         name = new_generation_name()
         with self._calls():
             self._lease.check()
@@ -139,7 +132,9 @@ class ServerIndex(ServerConnection):
                 configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}},
             )
             try:
-                order = add_rows(collection, chunks, vectors, 0, client.get_max_batch_size())
+                batch = client.get_max_batch_size()
+                terms = [keyword.row_counts(i) for i in range(len(chunks))]
+                order = add_rows(collection, chunks, vectors, 0, batch, terms)
                 self._write_record(name, meta, order, collection.name, 0)
             except BaseException:
                 self._forget_quietly(LINEAGE_PREFIX + name)
@@ -187,7 +182,10 @@ class ServerIndex(ServerConnection):
     ) -> str:
         """The next generation of `previous`'s lineage: the touched files' rows replaced by
         `chunks`; every other row stays where it is. Nothing points at it yet."""
+        from ingest.keyword import term_counts
+
         name = new_generation_name()
+        terms = [term_counts(c.embed_text) for c in chunks]
         with self._calls():
             self._lease.check()
             collection, seq = self._collection_of(previous)
@@ -196,7 +194,7 @@ class ServerIndex(ServerConnection):
             forget_crashed(collection, seq)
             dropped = rows_of_sources(collection, seq, touched, ["metadatas"])
             retire(collection, dropped, seq + 1, batch)
-            added = add_rows(collection, chunks, vectors, seq + 1, batch)
+            added = add_rows(collection, chunks, vectors, seq + 1, batch, terms)
             gone = set(dropped["ids"])
             order = [row for row in order if row not in gone] + added
             self._write_record(name, meta, order, collection.name, seq + 1)
@@ -245,52 +243,54 @@ class ServerIndex(ServerConnection):
 
     # -- internals ------------------------------------------------------------------------------
 
-    def _load(self, name: str | None, vectors: bool) -> tuple[Generation, Any]:
-        from chromadb.errors import NotFoundError
-
+    def _load(self, name: str | None, vectors: bool) -> tuple[Generation, Any, list[str | None]]:
+        """Over plain HTTP: a reader never imports chromadb."""
         name = name or self.current_name()
         if name is None:
             raise self._not_built()
         with self._calls():
             try:
-                meta_collection = self._meta_collection(create=False)
-                if meta_collection is None:
-                    raise ValueError(f"collection {META_COLLECTION} is missing")
-                record = meta_collection.get(
-                    ids=[RECORD_PREFIX + name], include=["documents", "metadatas"]
-                )
+                record = self._meta_records([RECORD_PREFIX + name], ["documents", "metadatas"])
                 if not record["ids"]:
                     raise ValueError("its meta record is missing: the ingest did not finish")
                 body = json.loads(record["documents"][0])
                 meta, order = body["meta"], list(body["order"])
-                collection, seq = self._collection_of(name, record["metadatas"][0])
-                chunks, matrix = read_by_id(collection, order, vectors, meta, self._connect())
+                where, seq = self._lineage_of(name, record["metadatas"][0])
+                collection: Any = self.http.get_collection(where)
+                chunks, matrix, terms = read_by_id(
+                    collection, order, vectors, meta, self._batch_size()
+                )
                 if meta.get("format") not in REUSABLE_FORMATS or meta.get("chunks") != len(chunks):
                     raise ValueError("its meta record does not match the chunks")
                 if seq is not None:  # what queries see: the rows tagged with this generation
                     collection = GenerationView(collection, seq, lambda: self._still_there(name))
                 if collection.count() != len(chunks):
                     raise ValueError("the collection holds records the meta record does not list")
-            except (NotFoundError, ValueError, TypeError, KeyError) as exc:
+            except (NotFound, ValueError, TypeError, KeyError) as exc:
                 raise IndexCorrupt(
                     f"index generation {name} on the Chroma server at {self.address} is damaged "
                     f"({exc}); run kb-ingest to rebuild it"
                 ) from exc
-        return Generation(name, meta, chunks, matrix), collection
+        return Generation(name, meta, chunks, matrix), collection, terms
 
-    def _collection_of(self, name: str, fields: dict[str, Any] | None = None) -> tuple[Any, Any]:
-        """A generation's collection and its seq in the lineage (None: a pre-lineage one)."""
+    def _collection_of(self, name: str) -> tuple[Any, Any]:
+        """For writers: a generation's chromadb collection and its seq in the lineage."""
+        where, seq = self._lineage_of(name)
+        return self._connect().get_collection(where, embedding_function=None), seq
+
+    def _lineage_of(self, name: str, fields: dict[str, Any] | None = None) -> tuple[str, Any]:
+        """The collection holding a generation's rows, and its seq there (None: pre-lineage)."""
         if fields is None:
-            meta = self._meta_collection(create=False)
-            got = meta.get(ids=[RECORD_PREFIX + name], include=["metadatas"]) if meta else None
-            if not got or not got["ids"]:
+            got = self._meta_records([RECORD_PREFIX + name], ["metadatas"])
+            if not got["ids"]:
                 raise ValueError("its meta record is missing: the ingest did not finish")
             fields = got["metadatas"][0] or {}
         lineage = fields.get("lineage")
-        collection = self._connect().get_collection(
-            lineage or GENERATION_PREFIX + name, embedding_function=None
-        )
-        return collection, (int(fields["seq"]) if lineage else None)
+        return lineage or GENERATION_PREFIX + name, (int(fields["seq"]) if lineage else None)
+
+    def _batch_size(self) -> int:
+        """The most records the server takes in one request."""
+        return int(self.http.request("GET", "/api/v2/pre-flight-checks")["max_batch_size"])
 
     def _order(self, name: str) -> list[str]:
         got = self._meta_collection(create=False).get(
@@ -312,14 +312,10 @@ class ServerIndex(ServerConnection):
         )
 
     def _still_there(self, name: str) -> None:
-        """For a reader's query: NotFoundError once the generation has been pruned."""
-        from chromadb.errors import NotFoundError
-
+        """For a reader's query: NotFound once the generation has been pruned."""
         with self._calls():
-            if not self._retrying_meta(lambda m: m.get(ids=[RECORD_PREFIX + name], include=[]))[
-                "ids"
-            ]:
-                raise NotFoundError(f"index generation {name} was pruned")
+            if not self._meta_records([RECORD_PREFIX + name], [])["ids"]:
+                raise NotFound(f"index generation {name} was pruned")
 
     def _not_built(self) -> IndexNotBuilt:
         return IndexNotBuilt(

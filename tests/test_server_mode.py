@@ -150,6 +150,48 @@ def test_noop_reingest_embeds_nothing(server_settings, index, embedder) -> None:
     assert index.current_name() == first
 
 
+def test_noop_ingest_and_a_question_never_import_chromadb(server_settings, index, embedder) -> None:
+    """chromadb takes ~0.6 s to import, more than a no-op's whole budget: only writes use it."""
+    sync(server_settings, embedder=embedder)
+    env = server_env(server_settings)
+    probe = (
+        "import sys, runpy; sys.argv = [{prog!r}, *{args!r}]\n"
+        "try:\n    runpy.run_module({module!r}, run_name='__main__')\n"
+        "except SystemExit as end:\n    assert not end.code, end.code\n"
+        "print('chromadb' in sys.modules)"
+    )
+    for module, args in (("ingest", []), ("app.cli", [QUESTION])):
+        code = probe.format(prog=module, args=args, module=module)
+        result = subprocess.run(
+            [sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip().splitlines()[-1] == "False", module
+    assert "unchanged" in run_module("ingest", env=env).stdout
+
+
+def test_readers_rebuild_the_keyword_index_from_stored_counts_and_from_older_rows(
+    server_settings, index, embedder
+) -> None:
+    from ingest.keyword import build_bm25, tokenize
+
+    sync(server_settings, embedder=embedder)
+    generation, view, stored = index.load_with_collection(None)
+    rebuilt = build_bm25([c.embed_text for c in generation.chunks])
+    queries = [tokenize(q) for q in (QUESTION, "flask blueprints register routes", "zzz")]
+    for tokens in queries:
+        assert stored.get_scores(tokens).tolist() == rebuilt.get_scores(tokens).tolist()
+    assert stored.document_frequencies() == rebuilt.document_frequencies()
+    # A row written before rows carried their term counts: the reader tokenizes its text.
+    (first,) = view.collection.get(where={"start_line": 1}, include=[])["ids"][:1]
+    lineage = index._connect().get_collection(view.collection.name, embedding_function=None)
+    lineage.update(ids=[first], metadatas=[{"terms": None}])  # None deletes the field
+    assert "terms" not in view.collection.get(ids=[first], include=["metadatas"])["metadatas"][0]
+    _, _, mixed = index.load_with_collection(None)
+    for tokens in queries:
+        assert mixed.get_scores(tokens).tolist() == rebuilt.get_scores(tokens).tolist()
+
+
 def test_one_line_edit_updates_one_chunk(server_settings, index, embedder, kb: Path) -> None:
     sync(server_settings, embedder=embedder)
     path = kb / "web" / "flask-basics.md"

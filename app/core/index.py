@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ingest.chunk import Chunk
 from ingest.config import Settings
 from ingest.errors import IndexCorrupt
-from ingest.keyword import build_bm25, load_bm25
+from ingest.keyword import load_bm25
 from ingest.store import COLLECTION, LocalIndex, chroma_settings
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ class OpenGeneration:
     meta: dict[str, Any]
     chunks: list[Chunk]
     bm25: KeywordIndex
-    collection: Any  # chromadb Collection
+    collection: Any  # chromadb Collection; in server mode a GenerationView over plain HTTP
     client: Any = field(default=None, repr=False)
     # The generation's vectors (vectors.npy, in memory), row i for chunk i: dense search
     # scores them all exactly. None in server mode, where the collection is queried instead.
@@ -127,9 +127,8 @@ class IndexReader:
 
     def _load(self, name: str | None) -> OpenGeneration:
         if self.settings.chroma_host:
-            generation, collection = self._store.load_with_collection(name)
-            bm25 = build_bm25([c.embed_text for c in generation.chunks])
-            # client=None: the collection shares the ServerIndex's one HTTP client.
+            generation, collection, bm25 = self._store.load_with_collection(name)
+            # client=None: the collection speaks plain HTTP (chroma_http.py), nothing to close.
             return OpenGeneration(
                 generation.name, generation.meta, generation.chunks, bm25, collection
             )

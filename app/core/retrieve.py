@@ -144,7 +144,7 @@ class Retriever:
         self, gen: OpenGeneration, vector: np.ndarray, section: str | None
     ) -> dict[int, float]:
         """Chroma's approximate (HNSW) search, for a generation held by a Chroma server."""
-        from chromadb.errors import NotFoundError
+        from ingest.chroma_http import NotFound
 
         try:
             result = gen.collection.query(
@@ -153,7 +153,7 @@ class Retriever:
                 where={"section": section} if section else None,
                 include=["distances"],
             )
-        except NotFoundError as exc:  # a Chroma server pruned it: two ingests since we pinned
+        except NotFound as exc:  # a Chroma server pruned it: two ingests since we pinned
             raise GenerationGone(
                 f"index generation {gen.name} was removed while answering; ask again"
             ) from exc
