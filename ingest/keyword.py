@@ -25,7 +25,7 @@ STOPWORDS = frozenset(
 TOKEN = re.compile(r"[a-z0-9]+(?:[_.+#-][a-z0-9]+)*")
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     """A deliberately light English stemmer: plural and common verb endings."""
     for suffix, keep in (
         ("ies", "y"),
@@ -55,7 +55,7 @@ def tokenize(text: str) -> list[str]:
         parts = re.split(r"[_.+#-]", token)
         for word in ([token] if len(parts) > 1 else []) + parts:
             if word and word not in STOPWORDS:
-                tokens.append(_stem(word))
+                tokens.append(stem(word))
     return tokens
 
 

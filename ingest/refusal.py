@@ -28,7 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ingest.keyword import tokenize
+from ingest.keyword import stem
 
 TOP = 5  # best passages per retriever (dense, keyword) whose word coverage counts
 WORD_WEIGHT = 0.5  # how much the share of the question's rare words counts next to cosine
@@ -72,7 +72,7 @@ class Terms:
 def common_words() -> frozenset[str]:
     """Stems of plain English words (data/common_words.txt)."""
     lines = COMMON_WORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(t for line in lines if not line.startswith("#") for t in tokenize(line))
+    return frozenset(stem(line) for line in lines if line and not line.startswith("#"))
 
 
 def question_words(tokens: Collection[str], known: Callable[[str], bool]) -> set[str]:
