@@ -17,11 +17,15 @@ STOPWORDS = frozenset(
     through to too under until up very was we were what when where which while who whom why
     will with would you your yours should shall may might must i'm it's don't let us use using
     used""".split()
+    # What is left of a contraction once the apostrophe splits it ("doesn't" -> doesn, t):
+    # function words, never a topic the KB lacks.
+    + """doesn isn aren wasn weren shouldn wouldn couldn didn hasn haven hadn won don can
+    mustn needn ll ve re t s d m""".split()
 )
 TOKEN = re.compile(r"[a-z0-9]+(?:[_.+#-][a-z0-9]+)*")
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     """A deliberately light English stemmer: plural and common verb endings."""
     for suffix, keep in (
         ("ies", "y"),
@@ -34,8 +38,14 @@ def _stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             if suffix == "s" and word.endswith(("ss", "us", "is")):
                 return word
-            return word[: -len(suffix)] + keep
-    return word
+            return _silent_e(word[: -len(suffix)] + keep)
+    return _silent_e(word)
+
+
+def _silent_e(stem: str) -> str:
+    """Drop a final silent e, so a word and its -ing/-ed/-es forms share one stem (decode,
+    decoding, decoded -> decod; type, types -> typ; value, values -> valu)."""
+    return stem[:-1] if len(stem) >= 4 and stem.endswith("e") and not stem.endswith("ee") else stem
 
 
 def tokenize(text: str) -> list[str]:
@@ -45,7 +55,7 @@ def tokenize(text: str) -> list[str]:
         parts = re.split(r"[_.+#-]", token)
         for word in ([token] if len(parts) > 1 else []) + parts:
             if word and word not in STOPWORDS:
-                tokens.append(_stem(word))
+                tokens.append(stem(word))
     return tokens
 
 

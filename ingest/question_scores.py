@@ -9,7 +9,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ingest.keyword import tokenize
-from ingest.refusal import REACH, TOP, WORD_WEIGHT, unknown_penalty
+from ingest.refusal import (
+    REACH,
+    TOP,
+    WORD_WEIGHT,
+    missing_weight,
+    question_words,
+    unknown_penalty,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -44,15 +51,22 @@ def score_questions(
     total = np.zeros(len(questions))
     missing = np.zeros(len(questions))
     distinct = np.zeros(len(questions), dtype=np.int64)
+
+    def known(token: str) -> bool:
+        column = keyword.vocab_dict.get(token)
+        return column is not None and df[column] > 0
+
     for number, question in enumerate(questions):
         tokens = tokenize(question)
         columns.append([keyword.vocab_dict[t] for t in tokens if t in keyword.vocab_dict])
-        distinct[number] = len(set(tokens))
-        for token in set(tokens):
-            column = keyword.vocab_dict.get(token)
-            known = column is not None and df[column] > 0
-            total[number] += idf[column] if known else unknown
-            missing[number] += 0.0 if known else unknown
+        words = question_words(tokens, known)
+        distinct[number] = len(words)
+        for token in words:
+            if known(token):
+                total[number] += idf[keyword.vocab_dict[token]]
+            else:
+                total[number] += unknown
+                missing[number] += missing_weight(token, unknown)
 
     def query_matrix(binary: bool) -> sparse.csr_matrix:
         rows = [i for i, cols in enumerate(columns) for _ in cols]
@@ -83,7 +97,7 @@ def score_questions(
         share = 0.0
         if total[number] > 0 and candidates[number]:
             best = max(covered[number, where[row]] for row in candidates[number])
-            share = float(best) / total[number]
+            share = float(best) / max(total[number], unknown)
         unknown_share = missing[number] / total[number] if total[number] else 0.0
         scores.append(
             float(dense_scores[number].max())

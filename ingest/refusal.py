@@ -22,20 +22,25 @@ and demoted by the retriever.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from functools import cache
+from pathlib import Path
+from typing import Any
 
-if TYPE_CHECKING:
-    pass
+from ingest.keyword import stem
 
 TOP = 5  # best passages per retriever (dense, keyword) whose word coverage counts
 WORD_WEIGHT = 0.5  # how much the share of the question's rare words counts next to cosine
-UNKNOWN_WEIGHT = 0.5  # how much the share of words the whole index never uses counts against
+UNKNOWN_WEIGHT = 1.0  # how much the share of words the whole index never uses counts against
 # ... in full for a question of up to this many distinct words, less for a longer one: a short
 # question naming what the KB lacks (msgspec, Terraform) is a near-miss, while a long question
 # told in the user's own words ("OOM-killed", "gunicorn") is usually covered all the same.
 UNKNOWN_WORDS = 6
+# An unknown word that is plain English (data/common_words.txt: "thumb", "nobody") is more
+# likely the user's wording than a name of something the KB lacks, and counts this much of one.
+COMMON_WEIGHT = 0.5
+COMMON_WORDS_FILE = Path(__file__).with_name("data") / "common_words.txt"
 OFF_TOPIC_QUANTILE = 0.98  # the threshold sits above this share of off-topic scores ...
 SYNTHETIC_CEILING = 0.10  # ... and never above the score of the weakest tenth of synthetic ones
 # Nor below this: a best passage with cosine under 0.3 and no shared words is no answer. It
@@ -63,10 +68,30 @@ class Terms:
         return self.idf.get(token, self.unknown)
 
 
+@cache
+def common_words() -> frozenset[str]:
+    """Stems of plain English words (data/common_words.txt)."""
+    lines = COMMON_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(stem(line) for line in lines if line and not line.startswith("#"))
+
+
+def question_words(tokens: Collection[str], known: Callable[[str], bool]) -> set[str]:
+    """The question's distinct words that decide relevance: a hyphenated word the index never
+    uses ("OOM-killed", "non-blocking") is left to its parts, which count on their own."""
+    return {t for t in tokens if known(t) or "-" not in t}
+
+
+def missing_weight(token: str, unknown: float) -> float:
+    """What a word the index never uses weighs against a question (see COMMON_WEIGHT)."""
+    return unknown * (COMMON_WEIGHT if token in common_words() else 1.0)
+
+
 def coverage(query: set[str], words: set[str] | frozenset[str], terms: Terms) -> float:
-    """Share of the question's (idf-weighted) words present in a passage."""
-    total = sum(terms(t) for t in query)
-    return sum(terms(t) for t in query & words) / total if total else 0.0
+    """Share of the question's (idf-weighted) words present in a passage, out of at least the
+    weight of one word the index never uses: a question of one or two common words ("write",
+    "today") matches almost any KB and must not count as fully covered."""
+    total = max(sum(terms(t) for t in query), terms.unknown)
+    return sum(terms(t) for t in query & words) / total if query else 0.0
 
 
 def candidates(dense: dict[int, float], keyword: dict[int, float]) -> list[int]:
@@ -79,7 +104,7 @@ def candidates(dense: dict[int, float], keyword: dict[int, float]) -> list[int]:
 def relevance(
     dense: dict[int, float],
     keyword: dict[int, float],
-    query: set[str],
+    tokens: Collection[str],
     words_of: Callable[[int], frozenset[str]],
     terms: Terms,
 ) -> float:
@@ -88,9 +113,10 @@ def relevance(
     holds, minus UNKNOWN_WEIGHT times the share that no passage of the index uses at all (a
     near-miss question names what the KB does not cover: msgspec, Terraform, an IBAN), a
     penalty that shrinks for questions longer than UNKNOWN_WORDS words.
-    `dense`/`keyword`: row -> score of each retriever's best rows."""
+    `dense`/`keyword`: row -> score of each retriever's best rows; `tokens`: the question's."""
     if not dense and not keyword:
         return 0.0
+    query = question_words(tokens, lambda t: t in terms.idf)
     rows = candidates(dense, keyword)
     words = max((coverage(query, words_of(i), terms) for i in rows), default=0.0)
     return (
@@ -106,9 +132,10 @@ def unknown_penalty(share: float, words: int) -> float:
 
 
 def unknown_share(query: set[str], terms: Terms) -> float:
-    """Share of the question's (idf-weighted) words that the index never uses."""
+    """Weight of the question's words that the index never uses, out of all its words'."""
     total = sum(terms(t) for t in query)
-    return sum(terms.unknown for t in query if t not in terms.idf) / total if total else 0.0
+    missing = sum(missing_weight(t, terms.unknown) for t in query if t not in terms.idf)
+    return missing / total if total else 0.0
 
 
 def covers(statistics: dict[str, Any] | None, score: float, default: float) -> bool:

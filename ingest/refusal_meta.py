@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ingest.chunk import PATH_SEP, Chunk
 from ingest.keyword import tokenize
 from ingest.question_scores import score_questions
-from ingest.refusal import hubs, threshold
+from ingest.refusal import COMMON_WORDS_FILE, hubs, threshold
 
 if TYPE_CHECKING:
     import numpy as np
@@ -32,7 +32,8 @@ MARKUP = re.compile(r"[`*_\[\]{}#<>|]|\(.*?\)")
 def version() -> str:
     """Changes with the rule or the off-topic set: then a generation's statistics are stale."""
     digest = hashlib.sha256()
-    for path in (Path(__file__).with_name("refusal.py"), Path(__file__), OFF_TOPIC_FILE):
+    rule = Path(__file__).with_name("refusal.py")
+    for path in (rule, Path(__file__), OFF_TOPIC_FILE, COMMON_WORDS_FILE):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -4,8 +4,14 @@ crowding out the page that explains a topic."""
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from app.core.engine import Assistant
 from ingest.config import Settings
+from ingest.keyword import tokenize
+from ingest.question_scores import score_questions
+from ingest.refusal import Terms, coverage, relevance, unknown_share
 from ingest.store import LocalIndex
 from ingest.sync import sync
 
@@ -172,3 +178,76 @@ def test_a_changelog_does_not_outrank_the_page_that_explains_the_topic(tmp_path,
         ("How big may a page of results be?", "pagination.md"),
     ):
         assert assistant.retrieve(question)[0].chunk.source == page, question
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("decode", "decoding", "decoded", "decodes"),
+        ("average", "averages"),
+        ("type", "types", "typed", "typing"),
+        ("value", "values"),
+        ("capture", "captured", "capturing"),
+    ],
+)
+def test_a_word_and_its_inflected_forms_are_one_keyword(forms) -> None:
+    """Asked with "averages", a KB that says "average" is found (and not counted as lacking it)."""
+    assert len({tuple(tokenize(form)) for form in forms}) == 1, [tokenize(f) for f in forms]
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [("Why doesn't it work?", ["work"]), ("It isn't, shouldn't, won't, can't", [])],
+)
+def test_what_is_left_of_a_contraction_is_no_keyword(question: str, words: list[str]) -> None:
+    """A KB that never writes "doesn't" does not lack what the question asks about."""
+    assert tokenize(question) == words
+
+
+TERMS = Terms({"write": 0.2, "rule": 2.0, "flaky": 4.0, "test": 1.0}, unknown=5.0)
+
+
+def test_a_question_of_one_common_word_is_not_fully_covered() -> None:
+    """'How do I write a will?' keeps one word ("write"), which nearly any KB uses: a passage
+    holding it must not count as covering the question."""
+    assert coverage({"write"}, frozenset({"write"}), TERMS) < 0.1
+    assert coverage({"flaky", "test"}, frozenset({"flaky", "test"}), TERMS) == 1.0
+
+
+def test_a_name_the_kb_lacks_counts_more_against_a_question_than_plain_english() -> None:
+    """'msgspec' names what the KB does not cover; 'thumb' is the asker's own wording."""
+    name = unknown_share({"msgspec", "rule"}, TERMS)
+    plain = unknown_share({"thumb", "rule"}, TERMS)
+    assert 0 < plain < name
+
+
+def test_an_unknown_hyphenated_word_is_left_to_its_parts() -> None:
+    """'OOM-killed' yields oom-kill, oom and kill: only the parts count."""
+    dense, keyword = {0: 0.5}, {0: 3.0}
+    row = frozenset({"flaky", "test", "kill"})
+    with_compound = relevance(
+        dense, keyword, set(tokenize("flaky test OOM-killed")), lambda _: row, TERMS
+    )
+    parts_only = relevance(
+        dense, keyword, set(tokenize("flaky test OOM killed")), lambda _: row, TERMS
+    )
+    assert with_compound == pytest.approx(parts_only)
+
+
+def test_the_ingest_scores_a_question_exactly_as_the_app_does(settings, embedder) -> None:
+    """The threshold comes from the ingest's batch scoring: a user's question must be scored
+    on the same scale, common, hyphenated and unknown words included."""
+    sync(settings, embedder=embedder)
+    assistant = Assistant(settings, embedder)
+    questions = [
+        "How do I write a pytest fixture?",
+        "How do I write a will?",
+        "Why doesn't my OOM-killed worker's fixture get cleaned up?",
+        "Is msgspec faster than pydantic?",
+        "Any rule of thumb for flaky tests on a sluggish CI box?",
+    ]
+    with assistant.reader.pinned() as generation:
+        vectors = np.vstack([embedder.embed_query(q) for q in questions])
+        batch, _ = score_questions(generation.vectors, generation.bm25, vectors, questions)
+    for question, score in zip(questions, batch, strict=True):
+        assert assistant.ask(question).extra["relevance"] == pytest.approx(score, abs=1e-3)

@@ -81,7 +81,7 @@ def relevance(scored: Scored, question: str, generation: OpenGeneration, terms: 
     return refusal.relevance(
         scored.dense,
         scored.keyword,
-        set(tokenize(question)),
+        tokenize(question),
         generation.bm25.row_terms,
         terms,
     )
