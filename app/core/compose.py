@@ -90,7 +90,11 @@ def choose(
     passages = [section(lead.candidate) or expand(lead.candidate, table)]
     parts = query.sub_queries()[:MAX_PARTS]
     if parts:  # each part of a two-part question scored against its own search's passages
-        searched = part_hits or [[]] * len(parts)
+        sources = {h.chunk.source for h in hits[:PASSAGES_SCORED]}
+        # A part is answered from the documents the whole question found: another document's
+        # passage that merely shares a part's words was a wrong citation more often than not.
+        searched = [[h for h in own if h.chunk.source in sources] for own in part_hits or []]
+        searched += [[]] * (len(parts) - len(searched))
         rankings = [
             _best_of(score(p, own, idf, scorer) + score(p, hits, idf, scorer))
             for p, own in zip(parts, searched, strict=False)

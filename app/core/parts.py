@@ -9,8 +9,8 @@ part that leans on the first one ("does it slow the function down?") borrowing i
 its units are scored as the answer to that part alone. A part counts as answered when its own
 best unit is already quoted, or when the quote holds most of the words that set the part apart
 from the other parts ("ready" against "done"); words both parts share ("definition") say nothing
-about which part a passage answers. When every part has its own passage, the whole question's
-first pick answered neither and is dropped.
+about which part a passage answers. The whole question's first pick always stays: dropping it
+when every part found its own passage lost good answers whose words differ from the question's.
 """
 
 from __future__ import annotations
@@ -117,8 +117,6 @@ def complete(
         table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
         answered[n] = expand(best.candidate, table)
         passages.append(answered[n])
-    if len(answered) == len(parts) and len(parts) > 1:
-        return fit([answered[n] for n in sorted(answered)], PART_WORDS)  # the lead answered none
     fitted = fit(passages, PART_WORDS)  # the lead first: a part's passage takes what is left
     if 0 in answered and len(fitted) > 1 and fitted[1].hit is answered[0].hit:
         fitted[0], fitted[1] = fitted[1], fitted[0]  # the first part's answer reads first

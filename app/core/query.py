@@ -94,10 +94,8 @@ def split_parts(question: str) -> tuple[str, ...]:
     last = re.match(r"(.+?),?\s+and\s+(why|how|when|where)\W*$", pieces[-1], re.I | re.S)
     if last:
         pieces[-1:] = [last.group(1), last.group(2)]
-    pieces = [p.strip(" ,.?") for p in pieces]
-    pieces = [
-        p for p in pieces if len(p.split()) >= MIN_PART_WORDS or tokenize(p) or p.lower() in LONE_ASK
-    ]
+    pieces = [p.strip(" ,.?") for p in pieces]  # a lone "why" is lower-case after an "and"
+    pieces = [p for p in pieces if len(p.split()) >= MIN_PART_WORDS or tokenize(p) or p in LONE_ASK]
     if len(pieces) < 2:
         return (question,)
     return tuple(pieces)
