@@ -38,6 +38,7 @@ FUNCTION_WORDS = frozenset(
 PART_COVERED = 0.75  # a part whose own words the quote holds this (idf-weighted) share of
 MAX_PARTS = 2  # the parts that get their own passage; a longer list reads as stitching
 NAMES_WEIGHT = 0.2  # a part's distinct words in a unit, against its answer probability
+OTHER_DOCUMENT = 0.6  # the answer probability a part's unit from another document needs
 PART_WORDS = 150  # prose words of a whole answer to a two-part question
 
 
@@ -103,7 +104,11 @@ def complete(
     for n, (part, ranked) in enumerate(zip(parts, rankings, strict=False)):
         if own[n] and _speaks_to(own[n], quoted_words(passages), idf):
             continue  # the quote already speaks to what sets this part apart
-        fits = [s for s in ranked if s.answers >= threshold and answers_alone(part, s.candidate)]
+        fits = [
+            s
+            for s in ranked
+            if s.answers >= _bar(s, lead, threshold) and answers_alone(part, s.candidate)
+        ]
         if own[n]:  # the quote lacks the part's own words: its answer is something not quoted
             used = quoted(passages)
             fits = [
@@ -121,6 +126,13 @@ def complete(
     if 0 in answered and len(fitted) > 1 and fitted[1].hit is answered[0].hit:
         fitted[0], fitted[1] = fitted[1], fitted[0]  # the first part's answer reads first
     return fitted
+
+
+def _bar(s: Scored, lead: Passage, threshold: float) -> float:
+    """How sure the scorer must be: a unit from another document than the lead's is a second
+    source to cite, so a borderline one more often added a wrong citation than an answer."""
+    same = s.candidate.hit.chunk.source == lead.hit.chunk.source
+    return threshold if same else max(threshold, OTHER_DOCUMENT)
 
 
 def _leads_in(unit: Unit) -> bool:
