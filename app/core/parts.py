@@ -37,6 +37,7 @@ FUNCTION_WORDS = frozenset(
 )
 PART_COVERED = 0.75  # a part whose own words the quote holds this (idf-weighted) share of
 MAX_PARTS = 2  # the parts that get their own passage; a longer list reads as stitching
+MAX_PASSAGES = 2  # sections quoted in all
 NAMES_WEIGHT = 0.2  # a part's distinct words in a unit, against its answer probability
 OTHER_DOCUMENT = 0.6  # the answer probability a part's unit from another document needs
 PART_WORDS = 150  # prose words of a whole answer to a two-part question
@@ -119,6 +120,9 @@ def complete(
         best = max(fits, key=lambda s: s.probability + _names(own[n], s.candidate, idf))
         if (best.candidate.hit.chunk.id, best.candidate.unit.order) in quoted(passages):
             continue  # a part without words of its own: its best unit is quoted already
+        chunks = {p.hit.chunk.id for p in passages}
+        if best.candidate.hit.chunk.id not in chunks and len(chunks) >= MAX_PASSAGES:
+            break  # a third section reads as stitching, not an answer
         table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
         answered[n] = expand(best.candidate, table)
         passages.append(answered[n])
