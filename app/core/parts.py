@@ -126,10 +126,26 @@ def complete(
         table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
         answered[n] = expand(best.candidate, table)
         passages.append(answered[n])
-    fitted = fit(passages, PART_WORDS)  # the lead first: a part's passage takes what is left
-    if 0 in answered and len(fitted) > 1 and fitted[1].hit is answered[0].hit:
+    first = answered[0].hit.chunk.id if 0 in answered else None
+    # The lead first: a part's passage takes what is left.
+    fitted = fit(merge(passages), PART_WORDS)
+    if first and len(fitted) > 1 and fitted[1].hit.chunk.id == first:
         fitted[0], fitted[1] = fitted[1], fitted[0]  # the first part's answer reads first
     return fitted
+
+
+def merge(passages: list[Passage]) -> list[Passage]:
+    """Passages of one chunk become one (its units in file order), so that words quoted twice
+    are not counted twice against the budget."""
+    by_chunk: dict[str, Passage] = {}
+    for p in passages:
+        key = p.hit.chunk.id
+        if key in by_chunk:
+            units = {u.order: u for u in by_chunk[key].units + p.units}
+            by_chunk[key] = Passage(p.hit, tuple(units[o] for o in sorted(units)))
+        else:
+            by_chunk[key] = p
+    return list(by_chunk.values())
 
 
 def _bar(s: Scored, lead: Passage, threshold: float) -> float:
