@@ -99,14 +99,10 @@ def complete(
     complete thought, in the question's order. `rankings` holds each part's scored units."""
     parts = query.sub_queries()[:MAX_PARTS]
     topic = content_words(lead.hit.chunk.heading_path)  # "load testing" tells no part apart
-    distinct = distinct_words(query)
-    own = [words - topic for words in distinct]
+    own = [words - topic for words in distinct_words(query)]
     passages = [lead]
     answered: dict[int, Passage] = {}  # part number -> the passage added for it
     for n, (part, ranked) in enumerate(zip(parts, rankings, strict=False)):
-        others = frozenset().union(*(w for m, w in enumerate(distinct) if m != n))
-        if distinct[n] and not own[n] and not others & topic:
-            continue  # the lead's heading names this part and no other: its section is on it
         if own[n] and _speaks_to(own[n], quoted_words(passages), idf):
             continue  # the quote already speaks to what sets this part apart
         fits = [
