@@ -139,15 +139,17 @@ def extractive_answer(
     idf: TermWeights,
     covered: bool,
     scorer: Scorer | None = None,
+    part_hits: list[list[Hit]] | None = None,
     document: Document | None = None,
 ) -> Answer:
     """Quote the passage that answers the question (see app/core/compose.py), cited [n]; when no
-    unit clearly answers, say so and show the best section's opening. With `document` (a
-    source's chunks), items the quote announces in child sections are listed too."""
+    unit clearly answers, say so and show the best section's opening. `part_hits`: each part's
+    own search, for a two-part question (app/core/parts.py). With `document` (a source's
+    chunks), items the quote announces in child sections are listed too."""
     query = question if isinstance(question, Query) else Query.parse(question)
     if not covered or not hits:
         return Answer(query.text, REFUSAL, True, [], hits)
-    passages = choose(query, hits, idf, scorer)
+    passages = choose(query, hits, idf, scorer, part_hits)
     clear = bool(passages)
     if not clear:
         section = opening(hits)

@@ -9,7 +9,8 @@
    section. A section of at most 100 words (code included) is quoted whole. A sentence that
    only points to another page does not lead when another unit scores nearly as well.
 3. Each part of a two-part question ("X vs Y", "what ... and when ...") the passage leaves out
-   gets its own best unit, expanded the same way.
+   gets its own best unit, found by a search for that part and expanded the same way
+   (`app/core/parts.py`).
 4. When no unit scores above the scorer's threshold, the answer says so in one line and shows
    the best section's heading and opening lines, cited, instead of stitched quotes.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.core.parts import MAX_PARTS, complete
 from app.core.passages import split_units
 from app.core.query import Query
 from app.core.quote import MAX_CODE_LINES, MIN_WORDS, Passage, dangles, expand, section, words
@@ -28,8 +30,6 @@ from app.core.scorer import (
     POINTER,
     Candidate,
     Scorer,
-    _unit_tokens,
-    coverage,
     default_scorer,
     features,
 )
@@ -39,8 +39,6 @@ SECOND_SHARE = 0.7  # a second passage only when its best unit scores nearly as 
 SECOND_ROOM = 80  # ... and the first passage is shorter than this
 GATE_CONTENDERS = 3  # the answer is clear when one of the top units passes the gate
 MAX_PASSAGES = 2  # more reads as stitching, not an answer
-MAX_TOTAL_WORDS = 150  # prose words in all, a second part of the question included
-PART_COVERED = 0.5  # a question part whose words the passage holds this share of is answered
 # A sentence whose point is where to read more: "... is in [X](x.md).", "See [X](x.md) ...".
 # Matched on the file's text, where the link still stands (a quote shows only its words).
 REFERS_AT_END = re.compile(
@@ -81,15 +79,15 @@ def score(query: Query, hits: list[Hit], idf, scorer: Scorer | None = None) -> l
     return scored
 
 
-def passage_words(passage: Passage) -> frozenset[str]:
-    words: set[str] = set()
-    for u in passage.units:
-        words |= _unit_tokens(u.quote)
-    return frozenset(words)
-
-
-def choose(query: Query, hits: list[Hit], idf, scorer: Scorer | None = None) -> list[Passage]:
-    """The passages an answer quotes; empty when no unit clearly answers the question."""
+def choose(
+    query: Query,
+    hits: list[Hit],
+    idf,
+    scorer: Scorer | None = None,
+    part_hits: list[list[Hit]] | None = None,
+) -> list[Passage]:
+    """The passages an answer quotes; empty when no unit clearly answers the question.
+    `part_hits`: each part's own search, for a two-part question (app/core/parts.py)."""
     scorer = scorer or default_scorer()
     ranked = score(query, hits, idf, scorer)
     if not ranked:
@@ -100,19 +98,18 @@ def choose(query: Query, hits: list[Hit], idf, scorer: Scorer | None = None) -> 
     if max((s.answers for s in contenders), default=0.0) < scorer.threshold:
         return []
     passages = [section(lead.candidate) or expand(lead.candidate, table)]
-    parts = query.sub_queries()
-    for part, own_words in zip(parts, query.part_tokens[: len(parts)], strict=True):
-        part_words = frozenset(part.tokens)
-        if own_words and any(
-            coverage(part_words, passage_words(p), idf) >= PART_COVERED for p in passages
-        ):
-            continue  # the passage already speaks to this part
-        extra = [s for s in score(part, hits, idf, scorer) if _fresh(s, passages, part)]
-        if extra and extra[0].answers >= scorer.threshold:
-            part_table = {
-                (s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in extra
-            }
-            _append(passages, expand(extra[0].candidate, part_table), MAX_TOTAL_WORDS)
+    parts = query.sub_queries()[:MAX_PARTS]
+    if parts:  # each part of a two-part question scored against its own search's passages
+        sources = {h.chunk.source for h in hits[:PASSAGES_SCORED]}
+        # A part is answered from the documents the whole question found: another document's
+        # passage that merely shares a part's words was a wrong citation more often than not.
+        searched = [[h for h in own if h.chunk.source in sources] for own in part_hits or []]
+        searched += [[]] * (len(parts) - len(searched))
+        rankings = [
+            _best_of(score(p, own, idf, scorer) + score(p, hits, idf, scorer))
+            for p, own in zip(parts, searched, strict=False)
+        ]
+        passages = complete(query, passages[0], rankings, idf, scorer.threshold)
     if len(passages) == 1 and _total(passages) < SECOND_ROOM:
         source = lead.candidate.hit.chunk.source  # one document reads as one answer
         runner_up = next(
@@ -126,6 +123,16 @@ def choose(query: Query, hits: list[Hit], idf, scorer: Scorer | None = None) -> 
         if runner_up is not None and runner_up.probability >= SECOND_SHARE * lead.probability:
             _append(passages, expand(runner_up.candidate, table), SECOND_ROOM + MIN_WORDS)
     return _merge(passages)
+
+
+def _best_of(scored: list[Scored]) -> list[Scored]:
+    """One entry per unit (its best score from either search), best first."""
+    best: dict[tuple[str, int], Scored] = {}
+    for s in scored:
+        key = (s.candidate.hit.chunk.id, s.candidate.unit.order)
+        if key not in best or s.probability > best[key].probability:
+            best[key] = s
+    return sorted(best.values(), key=lambda s: -s.probability)
 
 
 def _fresh(s: Scored, passages: list[Passage], query: Query) -> bool:

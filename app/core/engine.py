@@ -20,6 +20,7 @@ from app.core.documents import (
     read_lines,
 )
 from app.core.index import IndexReader, OpenGeneration
+from app.core.parts import retrieve_parts
 from app.core.query import Query
 from app.core.retrieve import Hit, Retriever, Scored
 from ingest import refusal
@@ -176,8 +177,24 @@ class Assistant:
             weights = self._weights_of(generation)
             score = relevance(scored, query.text, generation, self._terms_of(generation))
             threshold = threshold_of(generation)
+            covered = score >= threshold
+            part_hits = (
+                retrieve_parts(
+                    query,
+                    lambda part: self.retriever.search(
+                        part, k or self.settings.top_k, section, None, generation
+                    ),
+                )
+                if covered
+                else None
+            )
             answer = extractive_answer(
-                query, hits, weights, score >= threshold, document=generation.document
+                query,
+                hits,
+                weights,
+                covered,
+                part_hits=part_hits,
+                document=generation.document,
             )
             answer.extra["relevance"] = round(score, 4)
             answer.extra["threshold"] = threshold

@@ -41,13 +41,20 @@ INTENTS: dict[str, re.Pattern[str]] = {
 }
 CODE_INTENT = re.compile(r"\b(how|example|show|code|write|implement|snippet|sample|syntax)\b", re.I)
 
-# Where a two-part question splits: "X vs Y", "what ... and when/why/how ...", "; ".
+# Where a two-part question splits: "X vs Y", "what ... and when/why/how/who ...", "; ", "? ".
 PART_BREAK = re.compile(
-    r"\s+(?:vs\.?|versus)\s+|;\s*|,?\s+and\s+(?=(?:when|why|how|what|which|where|should|is|are"
+    r"\s+(?:vs\.?|versus)\s+|;\s*|,?\s+and\s+(?=(?:when|why|how|what|which|where|who|should|is|are"
     r"|do|does|can)\b)|\?\s+(?=\S)",
     re.I,
 )
+# A piece of a question that is itself a question (a "; " or "? " splits only between two).
+ASKS = re.compile(
+    r"^(?:how|what|when|why|where|which|who|whose|is|are|am|was|were|do|does|did|can|could"
+    r"|should|would|will|may|must|has|have|any)\b|\?$",
+    re.I,
+)
 MIN_PART_WORDS = 3  # "when should I use it" is a part even without search words
+LONE_ASK = frozenset({"why", "how", "when", "where"})  # "Which parts ... and why?"
 
 
 def is_follow_up(question: str) -> bool:
@@ -68,9 +75,27 @@ def contextual_query(question: str, history: list[str]) -> str:
 
 
 def split_parts(question: str) -> tuple[str, ...]:
-    """The separate things a question asks; one part for a plain question."""
-    pieces = [p.strip(" ,.?") for p in PART_BREAK.split(question)]
-    pieces = [p for p in pieces if len(p.split()) >= MIN_PART_WORDS or tokenize(p)]
+    """The separate things a question asks; one part for a plain question. A "; " or "? "
+    separates parts only when both sides ask something ("Am I micromanaging? I check ..." is one
+    question with its context), and a trailing "... and why?" is a part of its own."""
+    text = question.strip()
+    pieces: list[str] = []
+    start = 0
+    for m in PART_BREAK.finditer(text):
+        before, after = text[start : m.start()], text[m.end() :]
+        sentence_break = m.group(0).strip()[:1] in ";?"
+        if sentence_break and not (ASKS.search(before.strip()) or m.group(0).startswith("?")):
+            continue  # "VS Code flags an error; how do I ..." is one question with its context
+        if sentence_break and not (ASKS.match(after.strip()) or "?" in after):
+            continue
+        pieces.append(before)
+        start = m.end()
+    pieces.append(text[start:])
+    last = re.match(r"(.+?),?\s+and\s+(why|how|when|where)\W*$", pieces[-1], re.I | re.S)
+    if last:
+        pieces[-1:] = [last.group(1), last.group(2)]
+    pieces = [p.strip(" ,.?") for p in pieces]  # a lone "why" is lower-case after an "and"
+    pieces = [p for p in pieces if len(p.split()) >= MIN_PART_WORDS or tokenize(p) or p in LONE_ASK]
     if len(pieces) < 2:
         return (question,)
     return tuple(pieces)

@@ -1,0 +1,186 @@
+"""Every part of a two-part question answered: a search per part, and each part's own answer
+added to the quote when the answer so far leaves that part out.
+
+"Definition of done vs definition of ready" or "What environment should a load test run in and
+where should the load come from?" is two questions. One search for the whole text tends to land
+on the passage that answers one half, and the other half's answer may not even be among its
+passages. So each part (`Query.parts`, split in `app/core/query.py`) is searched on its own, a
+part that leans on the first one ("does it slow the function down?") borrowing its words, and
+its units are scored as the answer to that part alone. A part counts as answered when its own
+best unit is already quoted, or when the quote holds most of the words that set the part apart
+from the other parts ("ready" against "done"); words both parts share ("definition") say nothing
+about which part a passage answers. The whole question's first pick always stays: dropping it
+when every part found its own passage lost good answers whose words differ from the question's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from app.core.passages import Unit
+from app.core.query import Query
+from app.core.quote import Passage, dangles, expand, words
+from app.core.retrieve import Hit
+from app.core.scorer import MARKUP, POINTER, Candidate, coverage
+from ingest.keyword import TOKEN, _stem
+
+if TYPE_CHECKING:
+    from app.core.compose import Scored
+
+# Words that never tell one part from another ("done" and "ready" do, so they stay).
+FUNCTION_WORDS = frozenset(
+    """a an the of to in on at for from with by as and or vs versus is are was were be been
+    being am do does did how what when where which who whom why whose should would could can
+    will may might must shall i we you it its this that these those my our your their they them
+    me us if then than so also just""".split()
+)
+PART_COVERED = 0.75  # a part whose own words the quote holds this (idf-weighted) share of
+MAX_PARTS = 2  # the parts that get their own passage; a longer list reads as stitching
+MAX_PASSAGES = 2  # sections quoted in all
+NAMES_WEIGHT = 0.2  # a part's distinct words in a unit, against its answer probability
+OTHER_DOCUMENT = 0.6  # the answer probability a part's unit from another document needs
+PART_WORDS = 150  # prose words of a whole answer to a two-part question
+
+
+def part_queries(query: Query) -> list[Query]:
+    """What to search for each part: a part that leans on the first one ("and does it slow the
+    function down?") borrows its words, as a follow-up borrows the previous question's."""
+    parts = query.sub_queries()[:MAX_PARTS]
+    return [Query.parse(part.text, [query.parts[0]] if n else []) for n, part in enumerate(parts)]
+
+
+def retrieve_parts(query: Query, search: Callable[[Query], list[Hit]]) -> list[list[Hit]]:
+    """The passages retrieved for each part of a two-part question (none for a plain one)."""
+    return [search(q) for q in part_queries(query)]
+
+
+def content_words(text: str) -> frozenset[str]:
+    """Stemmed words without the function words: unlike search tokens, this keeps words such as
+    "done" that a search may ignore but that tell "definition of done" from "of ready"."""
+    words = (_stem(w) for w in TOKEN.findall(text.lower()) if w not in FUNCTION_WORDS)
+    return frozenset(words)
+
+
+def distinct_words(query: Query) -> list[frozenset[str]]:
+    """Each part's words that the other parts do not use: what tells its answer apart."""
+    words = [content_words(p) for p in query.parts]
+    return [
+        own - frozenset().union(*(w for m, w in enumerate(words) if m != n))
+        for n, own in enumerate(words)
+    ]
+
+
+def quoted_words(passages: list[Passage]) -> frozenset[str]:
+    return frozenset().union(*(content_words(u.quote) for p in passages for u in p.units))
+
+
+def quoted(passages: list[Passage]) -> set[tuple[str, int]]:
+    return {(p.hit.chunk.id, u.order) for p in passages for u in p.units}
+
+
+def answers_alone(query: Query, cand: Candidate) -> bool:
+    """A unit that may stand as a part's answer: prose that is not a dangling "...:" lead-in, a
+    pointer to another page or leftover markup (code only when the part asks for an example)."""
+    unit = cand.unit
+    if unit.kind == "code":
+        return "example" in query.intents
+    return not (dangles(unit, cand.units) or POINTER.search(unit.text) or MARKUP.search(unit.text))
+
+
+def complete(
+    query: Query,
+    lead: Passage,
+    rankings: list[list[Scored]],
+    idf,
+    threshold: float,
+) -> list[Passage]:
+    """The lead passage plus, for each part it leaves out, that part's best unit quoted as a
+    complete thought, in the question's order. `rankings` holds each part's scored units."""
+    parts = query.sub_queries()[:MAX_PARTS]
+    topic = content_words(lead.hit.chunk.heading_path)  # "load testing" tells no part apart
+    own = [words - topic for words in distinct_words(query)]
+    passages = [lead]
+    answered: dict[int, Passage] = {}  # part number -> the passage added for it
+    for n, (part, ranked) in enumerate(zip(parts, rankings, strict=False)):
+        if own[n] and _speaks_to(own[n], quoted_words(passages), idf):
+            continue  # the quote already speaks to what sets this part apart
+        fits = [
+            s
+            for s in ranked
+            if s.answers >= _bar(s, lead, threshold) and answers_alone(part, s.candidate)
+        ]
+        if own[n]:  # the quote lacks the part's own words: its answer is something not quoted
+            used = quoted(passages)
+            fits = [
+                s for s in fits if (s.candidate.hit.chunk.id, s.candidate.unit.order) not in used
+            ]
+        if not fits:
+            continue  # nothing clearly answers this part: better no quote than a wrong one
+        best = max(fits, key=lambda s: s.probability + _names(own[n], s.candidate, idf))
+        if (best.candidate.hit.chunk.id, best.candidate.unit.order) in quoted(passages):
+            continue  # a part without words of its own: its best unit is quoted already
+        chunks = {p.hit.chunk.id for p in passages}
+        if best.candidate.hit.chunk.id not in chunks and len(chunks) >= MAX_PASSAGES:
+            break  # a third section reads as stitching, not an answer
+        table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
+        answered[n] = expand(best.candidate, table)
+        passages.append(answered[n])
+    first = answered[0].hit.chunk.id if 0 in answered else None
+    # The lead first: a part's passage takes what is left.
+    fitted = fit(merge(passages), PART_WORDS)
+    if first and len(fitted) > 1 and fitted[1].hit.chunk.id == first:
+        fitted[0], fitted[1] = fitted[1], fitted[0]  # the first part's answer reads first
+    return fitted
+
+
+def merge(passages: list[Passage]) -> list[Passage]:
+    """Passages of one chunk become one (its units in file order), so that words quoted twice
+    are not counted twice against the budget."""
+    by_chunk: dict[str, Passage] = {}
+    for p in passages:
+        key = p.hit.chunk.id
+        if key in by_chunk:
+            units = {u.order: u for u in by_chunk[key].units + p.units}
+            by_chunk[key] = Passage(p.hit, tuple(units[o] for o in sorted(units)))
+        else:
+            by_chunk[key] = p
+    return list(by_chunk.values())
+
+
+def _bar(s: Scored, lead: Passage, threshold: float) -> float:
+    """How sure the scorer must be: a unit from another document than the lead's is a second
+    source to cite, so a borderline one more often added a wrong citation than an answer."""
+    same = s.candidate.hit.chunk.source == lead.hit.chunk.source
+    return threshold if same else max(threshold, OTHER_DOCUMENT)
+
+
+def _leads_in(unit: Unit) -> bool:
+    return unit.kind != "code" and unit.quote.rstrip().endswith(":")
+
+
+def _speaks_to(own: frozenset[str], found: frozenset[str], idf) -> bool:
+    """The quote holds the part's rarest distinct word and most of the others (by weight)."""
+    rarest = max(own, key=lambda t: (idf(t), t))
+    return rarest in found and coverage(own, found, idf) >= PART_COVERED
+
+
+def _names(own: frozenset[str], cand: Candidate, idf) -> float:
+    """How much of what sets the part apart a unit names: among units that answer, the one
+    saying "production-like environment" answers "what environment", not the one beside it."""
+    return NAMES_WEIGHT * coverage(own, content_words(cand.unit.quote), idf) if own else 0.0
+
+
+def fit(passages: list[Passage], limit: int) -> list[Passage]:
+    """The passages cut to `limit` prose words in all: trailing units of the later passages go
+    first (never leaving a "...:" lead-in last); a passage whose opening unit does not fit is
+    left out (never the first)."""
+    out: list[Passage] = []
+    for p in passages:
+        room = limit - sum(words(list(q.units)) for q in out)
+        units = list(p.units)
+        while len(units) > 1 and (words(units) > room or _leads_in(units[-1])):
+            units.pop()
+        if not out or words(units) <= room:
+            out.append(Passage(p.hit, tuple(units)))
+    return out
