@@ -23,7 +23,7 @@ from app.core.query import Query
 from app.core.quote import Passage, dangles, expand, words
 from app.core.retrieve import Hit
 from app.core.scorer import MARKUP, POINTER, Candidate, coverage
-from ingest.keyword import TOKEN, _stem
+from ingest.keyword import TOKEN, stem
 
 if TYPE_CHECKING:
     from app.core.compose import Scored
@@ -58,7 +58,7 @@ def retrieve_parts(query: Query, search: Callable[[Query], list[Hit]]) -> list[l
 def content_words(text: str) -> frozenset[str]:
     """Stemmed words without the function words: unlike search tokens, this keeps words such as
     "done" that a search may ignore but that tell "definition of done" from "of ready"."""
-    words = (_stem(w) for w in TOKEN.findall(text.lower()) if w not in FUNCTION_WORDS)
+    words = (stem(w) for w in TOKEN.findall(text.lower()) if w not in FUNCTION_WORDS)
     return frozenset(words)
 
 
