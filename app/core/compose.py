@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.core.parts import MAX_PARTS, complete
+from app.core.parts import MAX_PARTS, complete, merge
 from app.core.passages import split_units
 from app.core.query import Query
 from app.core.quote import MAX_CODE_LINES, MIN_WORDS, Passage, dangles, expand, section, words
@@ -122,7 +122,7 @@ def choose(
         )
         if runner_up is not None and runner_up.probability >= SECOND_SHARE * lead.probability:
             _append(passages, expand(runner_up.candidate, table), SECOND_ROOM + MIN_WORDS)
-    return _merge(passages)
+    return merge(passages)
 
 
 def _best_of(scored: list[Scored]) -> list[Scored]:
@@ -212,16 +212,3 @@ def answer_first(query: Query, hits: list[Hit], idf) -> list[Hit]:
         return hits
     best = ranked[0].candidate.hit
     return [best] + [h for h in hits if h is not best]
-
-
-def _merge(passages: list[Passage]) -> list[Passage]:
-    """Passages of one chunk become one, in file order; chunks keep retrieval order."""
-    by_chunk: dict[str, Passage] = {}
-    for p in passages:
-        key = p.hit.chunk.id
-        if key in by_chunk:
-            units = {u.order: u for u in by_chunk[key].units + p.units}
-            by_chunk[key] = Passage(p.hit, tuple(units[o] for o in sorted(units)))
-        else:
-            by_chunk[key] = p
-    return list(by_chunk.values())
