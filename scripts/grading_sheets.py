@@ -2,6 +2,7 @@
 
 usage:
   python scripts/grading_sheets.py OUT before=DIR after=DIR [--graders 6] [--per-corpus 40]
+                                   [--changed]
 
 Each DIR holds one dump per corpus: kb.jsonl, pydantic-docs.jsonl, engineering-playbook.jsonl
 (`kb-eval --dump DIR/kb.jsonl`, `kb-eval --corpus data/eval/corpora/<name> --dump
@@ -9,7 +10,8 @@ DIR/<name>.jsonl`). A third variant, "top", is the first variant's best retrieve
 unchanged. The same covered questions are drawn for every variant (seeded by corpus name), the
 variants of each item are shuffled under letters, and OUT/secret.json keeps the mapping; give
 each grader docs/grading.md and one OUT/sheets/sheet-N.md, and tally with
-scripts/grading_tally.py OUT.
+scripts/grading_tally.py OUT. With --changed, only the covered questions whose answer differs
+between the variants are drawn (a change's effect, graded on what it changed).
 """
 
 from __future__ import annotations
@@ -32,12 +34,14 @@ def load(path: Path) -> dict[str, dict]:
         return {r["q"]: r for r in map(json.loads, lines)}
 
 
-def items(variants: dict[str, Path], per_corpus: int) -> list[dict]:
+def items(variants: dict[str, Path], per_corpus: int, changed: bool = False) -> list[dict]:
     found = []
     for corpus, folder in CORPORA.items():
         dumps = {name: load(d / f"{corpus}.jsonl") for name, d in variants.items()}
         first = next(iter(dumps.values()))
         covered = sorted(q for q, r in first.items() if r["expect"])
+        if changed:
+            covered = [q for q in covered if len({d[q]["answer"] for d in dumps.values()}) > 1]
         for q in random.Random(corpus).sample(covered, min(per_corpus, len(covered))):
             texts = {
                 name: ("(REFUSED) " if d[q]["refused"] else "") + d[q]["answer"]
@@ -69,9 +73,10 @@ def main() -> None:
     parser.add_argument("variants", nargs="+", help="NAME=DIR of kb-eval --dump files")
     parser.add_argument("--graders", type=int, default=6)
     parser.add_argument("--per-corpus", type=int, default=40)
+    parser.add_argument("--changed", action="store_true", help="only changed answers")
     args = parser.parse_args()
     variants = {n: Path(d) for n, d in (v.split("=", 1) for v in args.variants)}
-    drawn = items(variants, args.per_corpus)
+    drawn = items(variants, args.per_corpus, args.changed)
     rng = random.Random(2026)
     rng.shuffle(drawn)
     secret, sheets = [], [[] for _ in range(args.graders)]
