@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from app.core.engine import Assistant
+from app.core.retrieve import shared_dense
+from ingest.chunk import chunk_markdown
 from ingest.sync import sync
 
 QUESTIONS = [
@@ -31,3 +33,32 @@ def test_dense_ranking_is_the_exact_cosine_order(settings, embedder, section) ->
             expected = sorted(allowed, key=lambda i: -truth[i])[: len(scored.dense)]
             assert list(scored.dense) == expected
             assert np.allclose([scored.dense[i] for i in expected], truth[expected], atol=1e-5)
+
+
+# A section just too long for one piece: the chunker cuts it into the heading with the
+# paragraph, then the paragraph again (the overlap) with the table.
+LONG_SECTION = (
+    "# Reviews\n\nHow we review.\n\n## What makes a code review different from a pull"
+    " request, and why should a team care about the difference when both happen on every"
+    " change?\n\n"
+    "A pull request asks to merge finished work; a review is someone reading the code in it.\n\n"
+    "| Review | Pull request |\n| -- | -- |\n"
+    + "".join(f"| review point {n} | pull request point {n} |\n" for n in range(16))
+)
+
+
+def test_a_paragraph_two_pieces_share_is_judged_by_the_better_piece() -> None:
+    """The answer scorer sees the dense score of a section's overlapping piece that retrieval
+    left out, so the paragraph both pieces hold keeps the better match's score."""
+    chunks = chunk_markdown(LONG_SECTION, "reviews.md")
+    first, second = (i for i, c in enumerate(chunks) if c.heading_path != "Reviews")
+    assert chunks[second].start_line == chunks[first].end_line  # the paragraph, in both
+    dense = {first: 0.85, second: 0.76}
+    # The heading's piece is outside the hits: the piece inside is judged by its score ...
+    assert shared_dense(chunks, second, dense, frozenset({second})) == 0.85
+    # ... not when both are hits (each piece's units are scored with their own score), and
+    # never with a lower score or another section's.
+    assert shared_dense(chunks, second, dense, frozenset({first, second})) == 0.76
+    assert shared_dense(chunks, first, dense, frozenset({first})) == 0.85
+    intro = next(i for i, c in enumerate(chunks) if c.heading_path == "Reviews")
+    assert shared_dense(chunks, second, {intro: 0.9, second: 0.76}, frozenset({second})) == 0.76

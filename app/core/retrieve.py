@@ -30,6 +30,9 @@ class Hit:
     keyword: float  # BM25 score, 0 when the chunk has none of the words
     fused: float  # reciprocal-rank fusion score; the ranking key
     rank: int  # 1-based
+    # The best dense score of this chunk and of the overlapping pieces of its section that are
+    # not hits themselves (None: not worked out); the answer scorer reads it, see shared_dense().
+    section_dense: float | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,30 @@ def rrf(
             offset = HUB_RANK_OFFSET if item in demoted else 0
             scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank + 1 + offset)
     return scores
+
+
+def shared_dense(
+    chunks: list[Chunk], row: int, dense: dict[int, float], hits: frozenset[int]
+) -> float:
+    """A chunk's dense score, or that of an overlapping piece of its section left out of the
+    hits when higher. A long section is cut into pieces that repeat a short paragraph at the
+    cut; when the fusion ranks one piece just inside the hits and its twin (the heading and
+    that paragraph, the better dense match) just outside, the paragraph both hold is scored
+    with the weaker piece's similarity (0.757 for 0.848), and an answer the section states
+    outright lost to another page's opening sentence."""
+    chunk = chunks[row]
+    best = dense.get(row, 0.0)
+    for other, score in dense.items():
+        piece = chunks[other]
+        if (
+            other not in hits
+            and piece.source == chunk.source
+            and piece.heading_path == chunk.heading_path
+            and piece.start_line <= chunk.end_line
+            and chunk.start_line <= piece.end_line
+        ):
+            best = max(best, score)
+    return best
 
 
 def hub_sources(generation: OpenGeneration) -> frozenset[str]:
@@ -129,7 +156,14 @@ class Retriever:
         fused = rrf(rankings, demoted=demoted)
         order = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, -1.0)))[:k]
         hits = [
-            Hit(generation.chunks[i], dense.get(i, 0.0), keyword.get(i, 0.0), fused[i], rank)
+            Hit(
+                generation.chunks[i],
+                dense.get(i, 0.0),
+                keyword.get(i, 0.0),
+                fused[i],
+                rank,
+                shared_dense(generation.chunks, i, dense, frozenset(order)),
+            )
             for rank, i in enumerate(order, 1)
         ]
         return Scored(hits, dense, keyword)

@@ -146,6 +146,12 @@ def _introduces(unit: Unit, units: tuple[Unit, ...]) -> bool:
     return bool(following) and following[0].kind in ("item", "code")
 
 
+def _dense(hit: Hit) -> float:
+    """The dense score a passage's units are judged by: the section's overlapping piece's, when
+    retrieval left that piece out and it matched better (see retrieve.shared_dense)."""
+    return hit.dense if hit.section_dense is None else hit.section_dense
+
+
 def features(query: Query, cand: Candidate, top: Hit, best_keyword: float, idf) -> list[float]:
     unit, hit = cand.unit, cand.hit
     text = unit.quote
@@ -170,7 +176,7 @@ def features(query: Query, cand: Candidate, top: Hit, best_keyword: float, idf) 
     return [
         1.0,
         1.0 / hit.rank,
-        max(0.0, hit.dense) / max(top.dense, 1e-6),
+        max(0.0, _dense(hit)) / max(_dense(top), 1e-6),
         hit.keyword / best_keyword if best_keyword > 0 else 0.0,
         hit.fused / max(top.fused, 1e-9),
         coverage(question, tokens, idf),
