@@ -32,9 +32,11 @@ def score_questions(
     keyword: KeywordIndex,
     question_vectors: np.ndarray,
     questions: Sequence[str],
+    silent: Sequence[int] = (),
 ) -> tuple[list[float], list[list[int]]]:
     """Each question's relevance against the generation, and the rows that reach it (the
-    REACH best of each retriever)."""
+    REACH best of each retriever). The `silent` rows (a hub's: refusal.silent_rows) still rank,
+    but their words neither count as the index's nor cover a question."""
     import numpy as np
     from scipy import sparse
 
@@ -42,6 +44,11 @@ def score_questions(
     if n == 0 or not len(questions):
         return [0.0] * len(questions), [[] for _ in questions]
     counts = keyword.counts
+    if len(silent):
+        spoken = np.ones(n, dtype=counts.dtype)
+        spoken[list(silent)] = 0
+        counts = (sparse.diags(spoken) @ counts).tocsr()
+        counts.eliminate_zeros()
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     unknown = math.log(1 + 2 * n)
     idf = np.where(df > 0, np.log(1 + n / np.maximum(df, 1)), unknown)

@@ -22,7 +22,7 @@ from app.core.documents import (
 from app.core.index import IndexReader, OpenGeneration
 from app.core.parts import retrieve_parts
 from app.core.query import Query
-from app.core.retrieve import Hit, Retriever, Scored
+from app.core.retrieve import Hit, Retriever, Scored, hub_sources
 from ingest import refusal
 from ingest.config import Settings
 from ingest.embed import Embedder, embedder_for
@@ -107,8 +107,10 @@ class Assistant:
     def _terms_of(self, generation: OpenGeneration) -> Terms:
         cached = self._terms  # one read: another thread may replace it meanwhile
         if cached is None or cached[0] != generation.name:
-            df = generation.bm25.document_frequencies()
-            cached = (generation.name, Terms.of(df, len(generation.chunks)))
+            sources = [chunk.source for chunk in generation.chunks]
+            silent = refusal.silent_rows(sources, hub_sources(generation))
+            df = generation.bm25.document_frequencies(without=silent)
+            cached = (generation.name, Terms.of(df, len(generation.chunks), silent))
             self._terms = cached
         return cached[1]
 
