@@ -13,6 +13,7 @@ from ingest.refusal import (
     REACH,
     TOP,
     WORD_WEIGHT,
+    common_words,
     missing_weight,
     question_words,
     unknown_penalty,
@@ -36,19 +37,14 @@ def score_questions(
 ) -> tuple[list[float], list[list[int]]]:
     """Each question's relevance against the generation, and the rows that reach it (the
     REACH best of each retriever). The `silent` rows (a hub's: refusal.silent_rows) still rank,
-    but their words neither count as the index's nor cover a question."""
+    but only their plain-English words count as the index's and cover a question."""
     import numpy as np
     from scipy import sparse
 
     n = len(keyword)
     if n == 0 or not len(questions):
         return [0.0] * len(questions), [[] for _ in questions]
-    counts = keyword.counts
-    if len(silent):
-        spoken = np.ones(n, dtype=counts.dtype)
-        spoken[list(silent)] = 0
-        counts = (sparse.diags(spoken) @ counts).tocsr()
-        counts.eliminate_zeros()
+    counts = _silenced(keyword, silent) if len(silent) else keyword.counts
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     unknown = math.log(1 + 2 * n)
     idf = np.where(df > 0, np.log(1 + n / np.maximum(df, 1)), unknown)
@@ -114,6 +110,21 @@ def score_questions(
         order = np.argsort(-dense_scores[number], kind="stable")[:REACH]
         tops.append([int(dense_rows[number][i]) for i in order] + keyword_rows[number][:REACH])
     return scores, tops
+
+
+def _silenced(keyword: KeywordIndex, silent: Sequence[int]):
+    """The term counts, with the `silent` rows keeping only their plain-English words."""
+    import numpy as np
+    from scipy import sparse
+
+    plain = np.array([term in common_words() for term in keyword.vocab], dtype=np.float32)
+    hub = np.zeros(len(keyword), dtype=np.float32)
+    hub[list(silent)] = 1.0
+    counts = keyword.counts
+    kept = sparse.diags(1.0 - hub) @ counts + sparse.diags(hub) @ counts @ sparse.diags(plain)
+    kept = sparse.csr_matrix(kept, dtype=counts.dtype)
+    kept.eliminate_zeros()
+    return kept
 
 
 def _best_dense(vectors: np.ndarray, questions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

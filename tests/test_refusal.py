@@ -148,7 +148,8 @@ TOPICS = {
 
 def _changelog() -> str:
     # One release note names a topic no page explains.
-    lines = ["# Changelog", "", "## 0.9.0", "", "- Webhooks: HMAC signatures verified", ""]
+    lines = ["# Changelog", "", "## 0.9.0", ""]
+    lines += ["- Webhooks: signed with Ed25519 keys via libsodium", ""]
     for version, (_, (title, sections)) in enumerate(TOPICS.items()):
         for minor, (heading, _) in enumerate(sections):
             lines += [f"## 1.{version}.{minor}", ""]
@@ -192,9 +193,9 @@ def test_a_topic_only_the_changelog_names_is_refused(tmp_path, embedder) -> None
     settings = _changelog_kb(tmp_path, embedder)
     assert "CHANGES.md" in _refusal(settings)["hubs"]
     assistant = Assistant(settings, embedder)
-    assert assistant.ask("How are webhook signatures verified with HMAC?").refused
+    assert assistant.ask("Is Ed25519 or libsodium supported?").refused
     assert not assistant.ask("How long should cached responses live?").refused
-    questions = ["How are webhook signatures verified with HMAC?", "What backoff between retries?"]
+    questions = ["Is Ed25519 or libsodium supported?", "What backoff between retries?"]
     with assistant.reader.pinned() as generation:
         silent = [i for i, c in enumerate(generation.chunks) if c.source == "CHANGES.md"]
         vectors = np.vstack([embedder.embed_query(q) for q in questions])
