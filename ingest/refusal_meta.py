@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ingest.chunk import PATH_SEP, Chunk
 from ingest.keyword import tokenize
-from ingest.question_scores import score_questions
+from ingest.question_scores import rank_questions, score_ranked
 from ingest.refusal import COMMON_WORDS_FILE, hubs, silent_rows, threshold
 
 if TYPE_CHECKING:
@@ -106,12 +106,10 @@ def statistics(
     from. `sources[i]` is the file of row i of `vectors` and of `keyword`."""
     off = off_topic_questions()
     asked = off + [question for _, question in synthetic]
-    asked_vectors = embed(asked)
-    scores, tops = score_questions(vectors, keyword, asked_vectors, asked)
-    found = hubs(synthetic, tops[len(off) :], sources)
-    if found:  # rescored as the app scores a question on this generation: hubs' words silent
-        silent = silent_rows(sources, found)
-        scores, _ = score_questions(vectors, keyword, asked_vectors, asked, silent)
+    ranked = rank_questions(vectors, keyword, embed(asked), asked)
+    found = hubs(synthetic, ranked.tops()[len(off) :], sources)
+    # Scored as the app scores a question on this generation: only hubs' plain words count.
+    scores = score_ranked(ranked, keyword, silent_rows(sources, found))
     off_scores, synthetic_scores = scores[: len(off)], scores[len(off) :]
     return {
         "version": version(),
