@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ingest.keyword import tokenize
@@ -13,6 +14,7 @@ from ingest.refusal import (
     REACH,
     TOP,
     WORD_WEIGHT,
+    common_words,
     missing_weight,
     question_words,
     unknown_penalty,
@@ -20,6 +22,7 @@ from ingest.refusal import (
 
 if TYPE_CHECKING:
     import numpy as np
+    from scipy import sparse
 
     from ingest.bm25 import KeywordIndex
 
@@ -32,33 +35,81 @@ def score_questions(
     keyword: KeywordIndex,
     question_vectors: np.ndarray,
     questions: Sequence[str],
+    silent: Sequence[int] = (),
 ) -> tuple[list[float], list[list[int]]]:
     """Each question's relevance against the generation, and the rows that reach it (the
-    REACH best of each retriever)."""
+    REACH best of each retriever). The `silent` rows (a hub's: refusal.silent_rows) still rank,
+    but only their plain-English words count as the index's and cover a question."""
+    ranked = rank_questions(vectors, keyword, question_vectors, questions)
+    return score_ranked(ranked, keyword, silent), ranked.tops()
+
+
+@dataclass
+class Ranked:
+    """Each question's tokens and best rows of each retriever: what its relevance is computed
+    from, whichever rows turn out to be silent (the hubs are found from these rankings)."""
+
+    tokens: list[list[str]]
+    columns: list[list[int]]  # the question's terms the index has, repeats kept (BM25 counts them)
+    dense_rows: np.ndarray
+    dense_scores: np.ndarray
+    keyword_rows: list[list[int]]
+
+    def tops(self) -> list[list[int]]:
+        """The rows that reach each question: the REACH best of each retriever."""
+        import numpy as np
+
+        tops = []
+        for number, keyword_rows in enumerate(self.keyword_rows):
+            order = np.argsort(-self.dense_scores[number], kind="stable")[:REACH]
+            tops.append([int(self.dense_rows[number][i]) for i in order] + keyword_rows[:REACH])
+        return tops
+
+
+def rank_questions(
+    vectors: np.ndarray,
+    keyword: KeywordIndex,
+    question_vectors: np.ndarray,
+    questions: Sequence[str],
+) -> Ranked:
+    """Each question's TOP best rows by cosine and by BM25."""
     import numpy as np
-    from scipy import sparse
+
+    tokens = [tokenize(question) for question in questions]
+    columns = [
+        [keyword.vocab_dict[t] for t in found if t in keyword.vocab_dict] for found in tokens
+    ]
+    if len(keyword) == 0 or not len(questions):
+        empty = np.zeros((len(questions), 0))
+        return Ranked(tokens, columns, empty.astype(np.int64), empty, [[] for _ in questions])
+    dense_rows, dense_scores = _best_dense(vectors, question_vectors)
+    keyword_rows = _best_keyword(keyword, _query_matrix(columns, keyword.counts.shape[1]))
+    return Ranked(tokens, columns, dense_rows, dense_scores, keyword_rows)
+
+
+def score_ranked(ranked: Ranked, keyword: KeywordIndex, silent: Sequence[int] = ()) -> list[float]:
+    """Each ranked question's relevance (see score_questions)."""
+    import numpy as np
 
     n = len(keyword)
-    if n == 0 or not len(questions):
-        return [0.0] * len(questions), [[] for _ in questions]
-    counts = keyword.counts
+    questions = len(ranked.tokens)
+    if n == 0 or not questions:
+        return [0.0] * questions
+    counts = _silenced(keyword, silent) if len(silent) else keyword.counts
     df = np.bincount(counts.indices, minlength=counts.shape[1])
     unknown = math.log(1 + 2 * n)
     idf = np.where(df > 0, np.log(1 + n / np.maximum(df, 1)), unknown)
 
-    # Each question's terms: known columns (with repeats, as BM25 counts them) and weights.
-    columns: list[list[int]] = []
-    total = np.zeros(len(questions))
-    missing = np.zeros(len(questions))
-    distinct = np.zeros(len(questions), dtype=np.int64)
+    # Each question's word weights: in all, and of the words the index never uses.
+    total = np.zeros(questions)
+    missing = np.zeros(questions)
+    distinct = np.zeros(questions, dtype=np.int64)
 
     def known(token: str) -> bool:
         column = keyword.vocab_dict.get(token)
         return column is not None and df[column] > 0
 
-    for number, question in enumerate(questions):
-        tokens = tokenize(question)
-        columns.append([keyword.vocab_dict[t] for t in tokens if t in keyword.vocab_dict])
+    for number, tokens in enumerate(ranked.tokens):
         words = question_words(tokens, known)
         distinct[number] = len(words)
         for token in words:
@@ -68,45 +119,60 @@ def score_questions(
                 total[number] += unknown
                 missing[number] += missing_weight(token, unknown)
 
-    def query_matrix(binary: bool) -> sparse.csr_matrix:
-        rows = [i for i, cols in enumerate(columns) for _ in cols]
-        cols = [c for found in columns for c in found]
-        matrix = sparse.csr_matrix(
-            (np.ones(len(cols), np.float32), (rows, cols)), shape=(len(questions), len(df))
-        )
-        if binary:
-            matrix.data[:] = 1.0
-        return matrix
-
-    dense_rows, dense_scores = _best_dense(vectors, question_vectors)
-    keyword_rows = _best_keyword(keyword, query_matrix(binary=False))
-
     # Coverage of every question by every candidate row: idf of the shared known terms.
     candidates = [
-        list(dict.fromkeys(list(dense_rows[i]) + keyword_rows[i])) for i in range(len(questions))
+        list(dict.fromkeys(list(ranked.dense_rows[i]) + ranked.keyword_rows[i]))
+        for i in range(questions)
     ]
     union = sorted({row for found in candidates for row in found})
     present = counts[union].copy()
     present.data[:] = 1.0
-    weighted = query_matrix(binary=True).multiply(idf.astype(np.float32)).tocsr()
+    binary = _query_matrix(ranked.columns, len(df))
+    binary.data[:] = 1.0
+    weighted = binary.multiply(idf.astype(np.float32)).tocsr()
     covered = (weighted @ present.T).toarray()  # questions x union
     where = {row: k for k, row in enumerate(union)}
 
-    scores, tops = [], []
-    for number in range(len(questions)):
+    scores = []
+    for number in range(questions):
         share = 0.0
         if total[number] > 0 and candidates[number]:
             best = max(covered[number, where[row]] for row in candidates[number])
             share = float(best) / max(total[number], unknown)
         unknown_share = missing[number] / total[number] if total[number] else 0.0
         scores.append(
-            float(dense_scores[number].max())
+            float(ranked.dense_scores[number].max())
             + WORD_WEIGHT * share
             - unknown_penalty(unknown_share, int(distinct[number]))
         )
-        order = np.argsort(-dense_scores[number], kind="stable")[:REACH]
-        tops.append([int(dense_rows[number][i]) for i in order] + keyword_rows[number][:REACH])
-    return scores, tops
+    return scores
+
+
+def _query_matrix(columns: list[list[int]], terms: int) -> sparse.csr_matrix:
+    """Questions x terms, each term counted as often as the question repeats it."""
+    import numpy as np
+    from scipy import sparse
+
+    rows = [i for i, found in enumerate(columns) for _ in found]
+    cols = [c for found in columns for c in found]
+    return sparse.csr_matrix(
+        (np.ones(len(cols), np.float32), (rows, cols)), shape=(len(columns), terms)
+    )
+
+
+def _silenced(keyword: KeywordIndex, silent: Sequence[int]):
+    """The term counts, with the `silent` rows keeping only their plain-English words."""
+    import numpy as np
+    from scipy import sparse
+
+    plain = np.array([term in common_words() for term in keyword.vocab], dtype=np.float32)
+    hub = np.zeros(len(keyword), dtype=np.float32)
+    hub[list(silent)] = 1.0
+    counts = keyword.counts
+    kept = sparse.diags(1.0 - hub) @ counts + sparse.diags(hub) @ counts @ sparse.diags(plain)
+    kept = sparse.csr_matrix(kept, dtype=counts.dtype)
+    kept.eliminate_zeros()
+    return kept
 
 
 def _best_dense(vectors: np.ndarray, questions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

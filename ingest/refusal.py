@@ -16,7 +16,8 @@ The same pass measures each document's "reach": the share of OTHER documents who
 questions bring one of its passages among the 3 best of either retriever. Changelogs,
 glossaries and index pages mention every topic and reach far more documents than a page about
 one topic does; documents that stand out that way are recorded in `meta["refusal"]["hubs"]`
-and demoted by the retriever.
+and demoted by the retriever. Only their plain-English words count for relevance
+(silent_rows): the threshold is set, and a user's question scored, as if a hub named nothing.
 """
 
 from __future__ import annotations
@@ -53,19 +54,28 @@ MIN_HUB_REACH = 0.35  # ... and of at least this share of the other documents
 
 @dataclass(frozen=True)
 class Terms:
-    """Inverse document frequency of the index's words; words it never uses weigh most."""
+    """Inverse document frequency of the index's words; words it never uses weigh most.
+    `silent`: rows of which only plain-English words count (silent_rows), in the frequencies
+    too."""
 
     idf: dict[str, float]
     unknown: float
+    silent: frozenset[int] = frozenset()
 
     @classmethod
-    def of(cls, document_frequencies: dict[str, int], chunks: int) -> Terms:
+    def of(
+        cls, document_frequencies: dict[str, int], chunks: int, silent: Collection[int] = ()
+    ) -> Terms:
         n = chunks or 1
         idf = {term: math.log(1 + n / count) for term, count in document_frequencies.items()}
-        return cls(idf, math.log(1 + 2 * n))
+        return cls(idf, math.log(1 + 2 * n), frozenset(silent))
 
     def __call__(self, token: str) -> float:
         return self.idf.get(token, self.unknown)
+
+    def words(self, row: int, words_of: Callable[[int], frozenset[str]]) -> frozenset[str]:
+        """The words of a row that count: of a silent row, only the plain-English ones."""
+        return words_of(row) & common_words() if row in self.silent else words_of(row)
 
 
 @cache
@@ -118,7 +128,7 @@ def relevance(
         return 0.0
     query = question_words(tokens, lambda t: t in terms.idf)
     rows = candidates(dense, keyword)
-    words = max((coverage(query, words_of(i), terms) for i in rows), default=0.0)
+    words = max((coverage(query, terms.words(i, words_of), terms) for i in rows), default=0.0)
     return (
         max(dense.values(), default=0.0)
         + WORD_WEIGHT * words
@@ -155,6 +165,14 @@ def threshold(off_topic: Sequence[float], synthetic: Sequence[float]) -> float:
     if len(synthetic):
         above = min(above, float(np.quantile(np.asarray(synthetic), SYNTHETIC_CEILING)))
     return round(max(above, FLOOR), 4)
+
+
+def silent_rows(sources: Sequence[str], hubs: Collection[str]) -> list[int]:
+    """The rows of hub documents. A changelog names every topic, so a name that only a hub uses
+    ("env_prefix" in a release note) is no sign the KB covers it: relevance counts such a word as
+    one the index never uses, unless it is plain English (common_words), and a hub's passage
+    covers only the plain-English words of a question."""
+    return [row for row, source in enumerate(sources) if source in hubs]
 
 
 def hubs(

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from ingest.chunk import PATH_SEP, Chunk
 from ingest.keyword import tokenize
-from ingest.question_scores import score_questions
-from ingest.refusal import COMMON_WORDS_FILE, hubs, threshold
+from ingest.question_scores import rank_questions, score_ranked
+from ingest.refusal import COMMON_WORDS_FILE, hubs, silent_rows, threshold
 
 if TYPE_CHECKING:
     import numpy as np
@@ -106,12 +106,15 @@ def statistics(
     from. `sources[i]` is the file of row i of `vectors` and of `keyword`."""
     off = off_topic_questions()
     asked = off + [question for _, question in synthetic]
-    scores, tops = score_questions(vectors, keyword, embed(asked), asked)
+    ranked = rank_questions(vectors, keyword, embed(asked), asked)
+    found = hubs(synthetic, ranked.tops()[len(off) :], sources)
+    # Scored as the app scores a question on this generation: only hubs' plain words count.
+    scores = score_ranked(ranked, keyword, silent_rows(sources, found))
     off_scores, synthetic_scores = scores[: len(off)], scores[len(off) :]
     return {
         "version": version(),
         "threshold": threshold(off_scores, synthetic_scores),
-        "hubs": hubs(synthetic, tops[len(off) :], sources),
+        "hubs": found,
         "off_topic": _summary(off_scores),
         "synthetic": _summary(synthetic_scores),
         "synthetic_questions": synthetic,

@@ -147,7 +147,9 @@ TOPICS = {
 
 
 def _changelog() -> str:
-    lines = ["# Changelog", ""]
+    # One release note names a topic no page explains.
+    lines = ["# Changelog", "", "## 0.9.0", ""]
+    lines += ["- Webhooks: signed with Ed25519 keys via libsodium", ""]
     for version, (_, (title, sections)) in enumerate(TOPICS.items()):
         for minor, (heading, _) in enumerate(sections):
             lines += [f"## 1.{version}.{minor}", ""]
@@ -160,7 +162,7 @@ def _changelog() -> str:
     return "\n".join(lines)
 
 
-def test_a_changelog_does_not_outrank_the_page_that_explains_the_topic(tmp_path, embedder) -> None:
+def _changelog_kb(tmp_path, embedder) -> Settings:
     kb = tmp_path / "kb"
     kb.mkdir()
     for name, (title, sections) in TOPICS.items():
@@ -171,6 +173,11 @@ def test_a_changelog_does_not_outrank_the_page_that_explains_the_topic(tmp_path,
     (kb / "CHANGES.md").write_text(_changelog(), encoding="utf-8")
     settings = Settings(kb_dir=kb, data_dir=tmp_path / "data")
     sync(settings, embedder=embedder)
+    return settings
+
+
+def test_a_changelog_does_not_outrank_the_page_that_explains_the_topic(tmp_path, embedder) -> None:
+    settings = _changelog_kb(tmp_path, embedder)
     assistant = Assistant(settings, embedder)
     for question, page in (
         ("How long should cached responses live?", "caching.md"),
@@ -178,6 +185,23 @@ def test_a_changelog_does_not_outrank_the_page_that_explains_the_topic(tmp_path,
         ("How big may a page of results be?", "pagination.md"),
     ):
         assert assistant.retrieve(question)[0].chunk.source == page, question
+
+
+def test_a_topic_only_the_changelog_names_is_refused(tmp_path, embedder) -> None:
+    """A release note mentions everything; a page explains it. Words only a hub uses do not
+    make a question covered, and the ingest scores questions as the app does on such a KB."""
+    settings = _changelog_kb(tmp_path, embedder)
+    assert "CHANGES.md" in _refusal(settings)["hubs"]
+    assistant = Assistant(settings, embedder)
+    assert assistant.ask("Is Ed25519 or libsodium supported?").refused
+    assert not assistant.ask("How long should cached responses live?").refused
+    questions = ["Is Ed25519 or libsodium supported?", "What backoff between retries?"]
+    with assistant.reader.pinned() as generation:
+        silent = [i for i, c in enumerate(generation.chunks) if c.source == "CHANGES.md"]
+        vectors = np.vstack([embedder.embed_query(q) for q in questions])
+        batch, _ = score_questions(generation.vectors, generation.bm25, vectors, questions, silent)
+    for question, score in zip(questions, batch, strict=True):
+        assert assistant.ask(question).extra["relevance"] == pytest.approx(score, abs=1e-3)
 
 
 @pytest.mark.parametrize(

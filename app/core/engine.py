@@ -22,7 +22,7 @@ from app.core.documents import (
 from app.core.index import IndexReader, OpenGeneration
 from app.core.parts import retrieve_parts
 from app.core.query import Query
-from app.core.retrieve import Hit, Retriever, Scored
+from app.core.retrieve import Hit, Retriever, Scored, hub_sources
 from ingest import refusal
 from ingest.config import Settings
 from ingest.embed import Embedder, embedder_for
@@ -88,6 +88,17 @@ def relevance(scored: Scored, question: str, generation: OpenGeneration, terms: 
     )
 
 
+def relevance_terms(generation: OpenGeneration) -> Terms:
+    """The index's words as relevance counts them: of a hub's rows, only plain English."""
+    sources = [chunk.source for chunk in generation.chunks]
+    silent = refusal.silent_rows(sources, hub_sources(generation))
+    df = generation.bm25.document_frequencies(without=silent)
+    for row in silent:
+        for term in generation.bm25.row_terms(row) & refusal.common_words():
+            df[term] = df.get(term, 0) + 1
+    return Terms.of(df, len(generation.chunks), silent)
+
+
 class Assistant:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
@@ -107,8 +118,7 @@ class Assistant:
     def _terms_of(self, generation: OpenGeneration) -> Terms:
         cached = self._terms  # one read: another thread may replace it meanwhile
         if cached is None or cached[0] != generation.name:
-            df = generation.bm25.document_frequencies()
-            cached = (generation.name, Terms.of(df, len(generation.chunks)))
+            cached = (generation.name, relevance_terms(generation))
             self._terms = cached
         return cached[1]
 
