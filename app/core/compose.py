@@ -8,8 +8,9 @@
    when the budget cut it before a sentence that answers nearly as well); never past its
    section. A section of at most 100 words (code included) is quoted whole. A sentence that
    only points to another page does not lead when another unit scores nearly as well. A
-   lead-in whose list or code chunking put in the section's next chunk may lead: the quote
-   goes on into that chunk's opening list or code (`app/core/outline.py`).
+   lead-in whose list or code chunking put in the section's next chunk may lead, and a quote
+   whose paragraph closes on such a lead-in keeps it: the quote goes on into that chunk's
+   opening list or code (`app/core/outline.py`).
 3. Each part of a two-part question ("X vs Y", "what ... and when ...") the passage leaves out
    gets its own best unit, found by a search for that part and expanded the same way
    (`app/core/parts.py`).
@@ -21,13 +22,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.core.outline import Document, continuation
 from app.core.parts import MAX_PARTS, complete, merge
 from app.core.passages import split_units
 from app.core.query import Query
-from app.core.quote import MAX_CODE_LINES, MIN_WORDS, Passage, dangles, expand, section, words
+from app.core.quote import (
+    KEEP_SHARE,
+    MAX_CODE_LINES,
+    MIN_WORDS,
+    Passage,
+    dangles,
+    expand,
+    section,
+    words,
+)
 from app.core.retrieve import Hit
 from app.core.scorer import (
     MARKUP,
@@ -106,6 +116,7 @@ def choose(
     if max((s.answers for s in contenders), default=0.0) < scorer.threshold:
         return []
     passages = [section(lead.candidate) or expand(lead.candidate, table)]
+    goes_on = _goes_on(lead, passages[0], continued, table)
     parts = query.sub_queries()[:MAX_PARTS]
     if parts:  # each part of a two-part question scored against its own search's passages
         sources = {h.chunk.source for h in hits[:PASSAGES_SCORED]}
@@ -118,9 +129,8 @@ def choose(
             for p, own in zip(parts, searched, strict=False)
         ]
         passages = complete(query, passages[0], rankings, idf, scorer.threshold)
-    follow = continued.get(_key(lead))
-    if follow is not None:
-        passages = _go_on(passages, lead.candidate, follow)
+    if goes_on is not None:
+        passages = _go_on(passages, *goes_on)
     if len(passages) == 1 and _total(passages) < SECOND_ROOM:
         source = lead.candidate.hit.chunk.source  # one document reads as one answer
         runner_up = next(
@@ -153,6 +163,31 @@ def _continued(ranked: list[Scored], document: Document | None) -> dict[tuple[st
             if follow is not None:
                 out[_key(s)] = follow
     return out
+
+
+def _goes_on(
+    lead: Scored,
+    quote: Passage,
+    continued: dict[tuple[str, int], Passage],
+    table: dict[tuple[str, int], float],
+) -> tuple[Candidate, Passage] | None:
+    """The "...:" lead-in the lead's quote goes on from into the next chunk, and what it goes on
+    to: the lead itself, or its paragraph's closing lead-in when the quote stops right before
+    it and it scores as a neighbour that joins a quote does (KEEP_SHARE of the lead)."""
+    if _key(lead) in continued:
+        return lead.candidate, continued[_key(lead)]
+    cand = lead.candidate
+    last = cand.units[-1]
+    key = (cand.hit.chunk.id, last.order)
+    before = max(u.order for u in quote.units)
+    if (
+        key in continued
+        and before == last.order - 1
+        and cand.units[before].block == last.block
+        and table.get(key, 0.0) > KEEP_SHARE * table[_key(lead)]
+    ):
+        return replace(cand, unit=last), continued[key]
+    return None
 
 
 def _go_on(passages: list[Passage], lead: Candidate, follow: Passage) -> list[Passage]:
