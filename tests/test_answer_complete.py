@@ -1,5 +1,6 @@
-"""Answers that hold what they announce: the subsections a quoted sentence introduces, the
-sentence a paragraph ends on, and the page a pointer sentence sends the reader to."""
+"""Answers that hold what they announce: the subsections a quoted sentence introduces, the list
+a lead-in introduces in the section's next chunk, the sentence a paragraph ends on, and the page
+a pointer sentence sends the reader to."""
 
 from __future__ import annotations
 
@@ -52,6 +53,48 @@ A squash commit keeps one commit per change on the main branch.
 The message names the ticket.
 """
 
+# The sign-off list is too long to share a chunk with its lead-in (ingest/chunk.py MAX_CHARS).
+RELEASING = """# Releasing
+
+## Rolling out a release
+
+A release reaches every customer in stages, so a fault shows on a few machines before it
+reaches them all. The release manager owns the rollout from the first canary to the last
+region, and writes down in the release ticket what was checked at each stage, by whom and
+when, so that the next manager can see where a rollout stopped and why.
+
+Before the first stage the manager confirms the release has been signed off:
+
+- The change log names every ticket in the release and links the pull request that closed it,
+  so support can answer a customer who asks whether their bug is fixed.
+- The automated test suite passed on the exact commit being released, not on a later merge.
+- The database migrations were applied to the staging copy and rolled back again without loss.
+- Feature flags for unfinished work are switched off in the production configuration file.
+- The on-call engineer for the release window knows the release is happening and has the runbook
+  open, with the rollback steps checked against this release's migrations.
+- The dashboards that show error rate and latency per region are open and loading current data.
+- The support team has the release notes and knows which customers asked for the fixed bugs.
+- The previous release's build is still in the artifact store, ready to redeploy within minutes.
+
+## Closing a release
+
+A release is closed once every region runs it and the error rate has stayed at its baseline
+for a full day. The release manager then closes the release ticket, and records in it:
+
+- Which stages needed a second look, and what the manager checked before letting them go on.
+- Every alert that fired during the rollout, with the dashboard that showed it and its cause.
+- Each rollback, partial or full, with the time it took and the fault that made it necessary.
+- The customers who reported problems, so that support can tell them when the fix is out.
+- What the next release manager should watch for, written while the rollout is still fresh.
+- Which migrations ran in each region, and how long each took on the largest database there.
+- Any manual step the runbook did not describe, so that it can be added before the next one.
+- The total time from the first canary to the last region, against the time that was planned.
+
+## Rolling back
+
+Roll back by redeploying the previous release; never patch a broken release in place.
+"""
+
 MEMORY = """# Memory
 
 ## Finding memory growth with tracemalloc
@@ -90,6 +133,7 @@ def assistant(tmp_path_factory, embedder) -> Assistant:
     kb = root / "kb"
     kb.mkdir()
     (kb / "reviews.md").write_text(REVIEWS, encoding="utf-8")
+    (kb / "releasing.md").write_text(RELEASING, encoding="utf-8")
     settings = Settings(kb_dir=kb, data_dir=root / "data")
     sync(settings, embedder=embedder)
     return Assistant(settings, embedder)
@@ -126,6 +170,44 @@ def test_subsections_nothing_announces_are_not_listed(assistant) -> None:
     answer = assistant.ask("How do we merge a reviewed change?")
     assert "squash commit" in plain(answer.text)
     assert "- Commit messages" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "lead_in", "section"),
+    [
+        (  # the lead-in answers best
+            "What does the release manager confirm before the first stage?",
+            "Before the first stage the manager confirms the release has been signed off:",
+            "Rolling out a release",
+        ),
+        (  # the answer's paragraph closes on the lead-in
+            "When is a release closed?",
+            "The release manager then closes the release ticket, and records in it:",
+            "Closing a release",
+        ),
+    ],
+)
+def test_a_lead_in_whose_list_opens_the_next_chunk_is_quoted_with_that_list(
+    assistant, question: str, lead_in: str, section: str
+) -> None:
+    chunks = assistant.reader.current().document("releasing.md")
+    ends = [c for c in chunks if " ".join(c.text.split()).endswith(lead_in)]
+    assert len(ends) == 1 and ends[0].heading_path.endswith(section)
+    listed = next(c for c in chunks if c.start_line > ends[0].end_line)
+    assert listed.heading_path == ends[0].heading_path and listed.text.startswith("- ")
+    answer = assistant.ask(question)
+    assert lead_in in plain(answer.text)
+    items = [" ".join(item.split()) for item in re.split(r"^- ", listed.text, flags=re.M)[1:]]
+    quoted = [line[2:] for line in answer.text.splitlines() if line.startswith("- ")]
+    assert [plain(q) for q in quoted] == items  # every item, in order, nothing else listed
+    assert not plain(answer.text).endswith(":")
+    lines = file_lines(assistant, "releasing.md")
+    for cited in answer.citations:  # each citation is the file's lines, exactly
+        assert cited.text == "\n".join(lines[cited.start_line - 1 : cited.end_line])
+    assert [(c.start_line, c.end_line) for c in answer.citations][-1] == (
+        listed.start_line,
+        listed.end_line,
+    )
 
 
 @pytest.mark.parametrize(

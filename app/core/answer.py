@@ -145,11 +145,12 @@ def extractive_answer(
     """Quote the passage that answers the question (see app/core/compose.py), cited [n]; when no
     unit clearly answers, say so and show the best section's opening. `part_hits`: each part's
     own search, for a two-part question (app/core/parts.py). With `document` (a source's
-    chunks), items the quote announces in child sections are listed too."""
+    chunks), items the quote announces in child sections are listed too, and a lead-in's list
+    or code that opens the section's next chunk is quoted from there."""
     query = question if isinstance(question, Query) else Query.parse(question)
     if not covered or not hits:
         return Answer(query.text, REFUSAL, True, [], hits)
-    passages = choose(query, hits, idf, scorer, part_hits)
+    passages = choose(query, hits, idf, scorer, part_hits, document)
     clear = bool(passages)
     if not clear:
         section = opening(hits)

@@ -7,7 +7,10 @@
    sentence, the fix that follows a cause, and a short paragraph's rest (or a longer one's,
    when the budget cut it before a sentence that answers nearly as well); never past its
    section. A section of at most 100 words (code included) is quoted whole. A sentence that
-   only points to another page does not lead when another unit scores nearly as well.
+   only points to another page does not lead when another unit scores nearly as well. A
+   lead-in whose list or code chunking put in the section's next chunk may lead, and a quote
+   whose paragraph closes on such a lead-in keeps it: the quote goes on into that chunk's
+   opening list or code (`app/core/outline.py`).
 3. Each part of a two-part question ("X vs Y", "what ... and when ...") the passage leaves out
    gets its own best unit, found by a search for that part and expanded the same way
    (`app/core/parts.py`).
@@ -18,12 +21,23 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Container
+from dataclasses import dataclass, replace
 
+from app.core.outline import Document, continuation
 from app.core.parts import MAX_PARTS, complete, merge
 from app.core.passages import split_units
 from app.core.query import Query
-from app.core.quote import MAX_CODE_LINES, MIN_WORDS, Passage, dangles, expand, section, words
+from app.core.quote import (
+    KEEP_SHARE,
+    MAX_CODE_LINES,
+    MIN_WORDS,
+    Passage,
+    dangles,
+    expand,
+    section,
+    words,
+)
 from app.core.retrieve import Hit
 from app.core.scorer import (
     MARKUP,
@@ -85,19 +99,24 @@ def choose(
     idf,
     scorer: Scorer | None = None,
     part_hits: list[list[Hit]] | None = None,
+    document: Document | None = None,
 ) -> list[Passage]:
     """The passages an answer quotes; empty when no unit clearly answers the question.
-    `part_hits`: each part's own search, for a two-part question (app/core/parts.py)."""
+    `part_hits`: each part's own search, for a two-part question (app/core/parts.py).
+    `document`: a source's chunks in file order, to follow a lead-in into the next chunk."""
     scorer = scorer or default_scorer()
     ranked = score(query, hits, idf, scorer)
     if not ranked:
         return []
     table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
-    lead = _lead(query, ranked)
-    contenders = [s for s in ranked if _standalone(query, s.candidate)][:GATE_CONTENDERS]
+    continued = _continued(ranked, document)
+    lead = _lead(query, ranked, continued)
+    contenders = [s for s in ranked if _standalone(query, s.candidate, continued)]
+    contenders = contenders[:GATE_CONTENDERS]
     if max((s.answers for s in contenders), default=0.0) < scorer.threshold:
         return []
     passages = [section(lead.candidate) or expand(lead.candidate, table)]
+    goes_on = _goes_on(lead, passages[0], continued, table)
     parts = query.sub_queries()[:MAX_PARTS]
     if parts:  # each part of a two-part question scored against its own search's passages
         sources = {h.chunk.source for h in hits[:PASSAGES_SCORED]}
@@ -110,6 +129,8 @@ def choose(
             for p, own in zip(parts, searched, strict=False)
         ]
         passages = complete(query, passages[0], rankings, idf, scorer.threshold)
+    if goes_on is not None:
+        passages = _go_on(passages, *goes_on)
     if len(passages) == 1 and _total(passages) < SECOND_ROOM:
         source = lead.candidate.hit.chunk.source  # one document reads as one answer
         runner_up = next(
@@ -123,6 +144,63 @@ def choose(
         if runner_up is not None and runner_up.probability >= SECOND_SHARE * lead.probability:
             _append(passages, expand(runner_up.candidate, table), SECOND_ROOM + MIN_WORDS)
     return merge(passages)
+
+
+def _key(s: Scored) -> tuple[str, int]:
+    return s.candidate.hit.chunk.id, s.candidate.unit.order
+
+
+def _continued(ranked: list[Scored], document: Document | None) -> dict[tuple[str, int], Passage]:
+    """The list or code each "...:" lead-in among the ranked units introduces at the opening
+    of its section's next chunk, by unit."""
+    if document is None:
+        return {}
+    out = {}
+    for s in ranked:
+        hit, unit = s.candidate.hit, s.candidate.unit
+        if dangles(unit, s.candidate.units):
+            follow = continuation(document(hit.chunk.source), hit, unit)
+            if follow is not None:
+                out[_key(s)] = follow
+    return out
+
+
+def _goes_on(
+    lead: Scored,
+    quote: Passage,
+    continued: dict[tuple[str, int], Passage],
+    table: dict[tuple[str, int], float],
+) -> tuple[Candidate, Passage] | None:
+    """The "...:" lead-in the lead's quote goes on from into the next chunk, and what it goes on
+    to: the lead itself, or its paragraph's closing lead-in when the quote stops right before
+    it and it scores as a neighbour that joins a quote does (KEEP_SHARE of the lead)."""
+    if _key(lead) in continued:
+        return lead.candidate, continued[_key(lead)]
+    cand = lead.candidate
+    last = cand.units[-1]
+    key = (cand.hit.chunk.id, last.order)
+    before = max(u.order for u in quote.units)
+    if (
+        key in continued
+        and before == last.order - 1
+        and cand.units[before].block == last.block
+        and table.get(key, 0.0) > KEEP_SHARE * table[_key(lead)]
+    ):
+        return replace(cand, unit=last), continued[key]
+    return None
+
+
+def _go_on(passages: list[Passage], lead: Candidate, follow: Passage) -> list[Passage]:
+    """The lead's passage ending on its "...:" lead-in (quoting drops a lead-in whose list it
+    cannot see), then the next chunk's opening list or code."""
+    out = []
+    for p in passages:
+        if p.hit.chunk.id != lead.hit.chunk.id:
+            out.append(p)
+            continue
+        units = tuple(u for u in p.units if u.order < lead.unit.order) + (lead.unit,)
+        out += [Passage(p.hit, units), follow]
+    return out
 
 
 def _best_of(scored: list[Scored]) -> list[Scored]:
@@ -165,20 +243,22 @@ def _append(passages: list[Passage], extra: Passage, limit: int) -> None:
         passages.append(Passage(extra.hit, tuple(units)))
 
 
-def _standalone(query: Query, cand: Candidate) -> bool:
+def _standalone(query: Query, cand: Candidate, continued: Container = ()) -> bool:
     """Code answers on its own only when asked for an example, and only when short; a "...:"
-    lead-in never does without the list or code it introduces."""
+    lead-in never does without the list or code it introduces (in its chunk, or at the
+    opening of the next: `continued` holds those lead-ins)."""
     unit = cand.unit
     if unit.kind != "code":
-        return not dangles(unit, cand.units)
+        key = (cand.hit.chunk.id, unit.order)
+        return not dangles(unit, cand.units) or key in continued
     return "example" in query.intents and unit.text.count("\n") <= MAX_CODE_LINES
 
 
-def _lead(query: Query, ranked: list[Scored]) -> Scored:
+def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scored:
     """The best standalone unit. A sentence that only sends the reader to another page ("The
     full agreement ... is in [X](x.md)") yields to the best-ranked passage's unit among those
     scoring nearly as well (SECOND_SHARE): the page it points to is usually retrieved too."""
-    standalone = [s for s in ranked if _standalone(query, s.candidate)]
+    standalone = [s for s in ranked if _standalone(query, s.candidate, continued)]
     if not standalone:
         return ranked[0]
     best = standalone[0]

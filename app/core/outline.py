@@ -1,7 +1,8 @@
 """Items an answer announces but does not quote. When a quoted sentence announces items ("Ask
 for three things ...", "the following", a closing colon) and its section goes on with child
 subsections instead of a list, the answer names them: the children's headings as a short
-list, each cited at its heading's line."""
+list, each cited at its heading's line. When chunking split a "...:" lead-in from the list or
+code it introduces, the section's next chunk opens with them: the quote goes on into it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from app.core.passages import Unit, split_units
-from app.core.quote import MAX_LIST_ITEMS, Passage
+from app.core.quote import MAX_LIST_ITEMS, Passage, dangles, opens
 from app.core.retrieve import Hit
 from ingest.chunk import HEADING, PATH_SEP, Chunk
 
@@ -94,3 +95,33 @@ def announced(passages: list[Passage], document: Document) -> list[Passage]:
             if heading is not None
         )
     return out
+
+
+def continuation(document: Sequence[Chunk], hit: Hit, unit: Unit) -> Passage | None:
+    """The list or code block that `unit`, a "...:" lead-in closing its chunk, introduces when
+    chunking put them at the opening of the section's next chunk; None when the section does
+    not go on there with a list or code."""
+    chunk = hit.chunk
+    units = tuple(split_units(chunk))
+    if unit.order >= len(units) or units[unit.order] != unit or not dangles(unit, units):
+        return None
+    if _text(chunk, unit.end_line + 1, chunk.end_line):
+        return None  # something follows the lead-in in its own chunk (a table, say)
+    later = [c for c in document if c.start_line > chunk.start_line]
+    if not later or later[0].heading_path != chunk.heading_path:
+        return None
+    nxt = later[0]
+    following = tuple(split_units(nxt))
+    # The next chunk may repeat this one's short last block (ingest/chunk.py's overlap).
+    first = next((u for u in following if u.start_line > chunk.end_line), None)
+    if first is None or _text(nxt, chunk.end_line + 1, first.start_line - 1):
+        return None
+    items = opens(following, first)
+    return Passage(Hit(nxt, 0.0, 0.0, 0.0, hit.rank), tuple(items)) if items else None
+
+
+def _text(chunk: Chunk, first: int, last: int) -> bool:
+    """Whether the chunk has anything but blank lines between file lines first..last."""
+    lines = chunk.text.splitlines()
+    start = max(first, chunk.start_line) - chunk.start_line
+    return any(line.strip() for line in lines[start : max(last - chunk.start_line + 1, 0)])

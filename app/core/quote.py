@@ -60,8 +60,12 @@ def _introduced(units: tuple[Unit, ...], lead: Unit) -> list[Unit]:
     if lead.kind == "code" or not lead.quote.rstrip().endswith(":"):
         return []
     nxt = _after(units, lead)
-    if nxt is None:
-        return []
+    return [] if nxt is None else opens(units, nxt)
+
+
+def opens(units: tuple[Unit, ...], nxt: Unit) -> list[Unit]:
+    """The list, code block (with its tab's label) or quotation that starts at `nxt`, as a
+    "...:" lead-in introduces it (empty when `nxt` opens none of them, or too long a code)."""
     if nxt.kind == "sentence":
         if nxt.quote.startswith(">"):  # a quotation: its paragraph
             return _block(units, nxt.block)
