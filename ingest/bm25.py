@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -125,15 +124,9 @@ class KeywordIndex:
             ).tocsc()
         return self._weights
 
-    def document_frequencies(self, without: Collection[int] = ()) -> dict[str, int]:
-        """How many chunks use each term (terms no chunk uses any more left out), not counting
-        the rows `without`."""
-        counts = self.counts
-        if without:
-            keep = np.ones(counts.shape[0], dtype=bool)
-            keep[list(without)] = False
-            counts = counts[keep]
-        df = np.bincount(counts.indices, minlength=len(self.vocab))
+    def document_frequencies(self) -> dict[str, int]:
+        """How many chunks use each term (terms no chunk uses any more left out)."""
+        df = np.bincount(self.counts.indices, minlength=len(self.vocab))
         return {self.vocab[i]: int(df[i]) for i in np.flatnonzero(df)}
 
     def row_terms(self, row: int) -> frozenset[str]:

@@ -96,7 +96,7 @@ def score_ranked(ranked: Ranked, keyword: KeywordIndex, silent: Sequence[int] = 
     if n == 0 or not questions:
         return [0.0] * questions
     counts = _silenced(keyword, silent) if len(silent) else keyword.counts
-    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    df = np.bincount(counts.indices, minlength=counts.shape[1])  # as relevance_frequencies
     unknown = math.log(1 + 2 * n)
     idf = np.where(df > 0, np.log(1 + n / np.maximum(df, 1)), unknown)
 
@@ -158,6 +158,16 @@ def _query_matrix(columns: list[list[int]], terms: int) -> sparse.csr_matrix:
     return sparse.csr_matrix(
         (np.ones(len(cols), np.float32), (rows, cols)), shape=(len(columns), terms)
     )
+
+
+def relevance_frequencies(keyword: KeywordIndex, silent: Sequence[int]) -> dict[str, int]:
+    """How many rows use each term, as relevance counts them: a `silent` row (a hub's) only
+    with its plain-English words. The app's refusal.Terms and score_ranked share this count."""
+    import numpy as np
+
+    counts = _silenced(keyword, silent) if len(silent) else keyword.counts
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    return {keyword.vocab[i]: int(df[i]) for i in np.flatnonzero(df)}
 
 
 def _silenced(keyword: KeywordIndex, silent: Sequence[int]):

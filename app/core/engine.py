@@ -28,6 +28,7 @@ from ingest.config import Settings
 from ingest.embed import Embedder, embedder_for
 from ingest.errors import GenerationGone
 from ingest.keyword import tokenize
+from ingest.question_scores import relevance_frequencies
 from ingest.refusal import Terms
 
 logger = logging.getLogger(__name__)
@@ -92,10 +93,7 @@ def relevance_terms(generation: OpenGeneration) -> Terms:
     """The index's words as relevance counts them: of a hub's rows, only plain English."""
     sources = [chunk.source for chunk in generation.chunks]
     silent = refusal.silent_rows(sources, hub_sources(generation))
-    df = generation.bm25.document_frequencies(without=silent)
-    for row in silent:
-        for term in generation.bm25.row_terms(row) & refusal.common_words():
-            df[term] = df.get(term, 0) + 1
+    df = relevance_frequencies(generation.bm25, silent)
     return Terms.of(df, len(generation.chunks), silent)
 
 

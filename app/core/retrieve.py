@@ -155,6 +155,7 @@ class Retriever:
         )
         fused = rrf(rankings, demoted=demoted)
         order = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, -1.0)))[:k]
+        chosen = frozenset(order)
         hits = [
             Hit(
                 generation.chunks[i],
@@ -162,7 +163,7 @@ class Retriever:
                 keyword.get(i, 0.0),
                 fused[i],
                 rank,
-                shared_dense(generation.chunks, i, dense, frozenset(order)),
+                shared_dense(generation.chunks, i, dense, chosen),
             )
             for rank, i in enumerate(order, 1)
         ]
