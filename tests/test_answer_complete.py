@@ -10,9 +10,10 @@ import pytest
 
 from app.core.compose import refers_elsewhere
 from app.core.engine import Assistant
+from app.core.parts import merge
 from app.core.evaluate import junk_markup
 from app.core.passages import split_units
-from app.core.quote import MAX_WORDS, PARAGRAPH_WORDS, expand, words
+from app.core.quote import MAX_WORDS, PARAGRAPH_WORDS, Passage, expand, render, words
 from app.core.retrieve import Hit
 from app.core.scorer import Candidate
 from ingest.chunk import chunk_markdown
@@ -257,3 +258,42 @@ def test_a_sentence_that_only_sends_the_reader_to_a_page_never_leads(
     units = tuple(split_units(chunk))
     unit = next(u for u in units if u.quote == sentence)
     assert refers_elsewhere(Candidate(Hit(chunk, 0.6, 5.0, 0.03, 1), unit, units)) is points_away
+
+
+ROLLBACK = """# Releases
+
+## Rolling back a release
+
+Your release strategy should plan for rollback when a deployment fails in production, and the
+plan should be rehearsed before the first release so that nobody improvises under pressure.
+
+Rolling back is simple when only code changed: trigger a new release of the last known good
+version and promote it through the same pipeline as any other release, with the same checks.
+
+Rolling back gets tricky when the release changed database records, because the old code may
+not understand the new data and the new data may not be reversible without a backup.
+
+Back up every data file and database before each release so that it can be restored, and
+record which backup belongs to which release so the restore picks the right one quickly.
+
+Rings limit the damage a bad release can do: deploy to a small group of users first, watch
+the error rate and latency, and widen the rollout only when both stay within their budgets.
+"""
+
+
+def test_a_paragraph_two_overlapping_chunks_share_is_quoted_once() -> None:
+    """A long section's chunks repeat a short paragraph (the next piece opens with the last
+    block of the one before): an answer quoting both pieces shows that paragraph once."""
+    first, second = chunk_markdown(ROLLBACK, "releases.md")
+    assert first.end_line >= second.start_line  # the pieces overlap
+    shared = "Back up every data file and database before each release"
+    passages = []
+    for rank, chunk in enumerate((first, second), 1):
+        units = tuple(split_units(chunk))
+        quoted = tuple(u for u in units if u.quote.startswith(("Rolling back gets", "Back up", "Rings")))
+        passages.append(Passage(Hit(chunk, 0.6, 5.0, 0.03, rank), quoted or units))
+    assert all(shared in " ".join(u.quote for u in p.units) for p in passages)
+    merged = merge(passages)
+    text = render(merged, {p.hit.chunk.id: n for n, p in enumerate(merged, 1)})
+    assert text.count(shared) == 1
+    assert "Rings limit the damage" in text  # what only the second piece holds stays

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 from app.core.outline import Document, continuation
 from app.core.parts import MAX_PARTS, complete, merge
-from app.core.passages import split_units
+from app.core.passages import Unit, split_units
 from app.core.query import Query
 from app.core.quote import (
     KEEP_SHARE,
@@ -215,14 +215,23 @@ def _best_of(scored: list[Scored]) -> list[Scored]:
 
 def _fresh(s: Scored, passages: list[Passage], query: Query) -> bool:
     """A unit no passage quotes yet that may answer on its own."""
-    key = (s.candidate.hit.chunk.id, s.candidate.unit.order)
-    used = {(p.hit.chunk.id, u.order) for p in passages for u in p.units}
-    text = s.candidate.unit.text
+    unit, source = s.candidate.unit, s.candidate.hit.chunk.source
+    text = unit.text
     return (
-        key not in used
+        not _quoted_already(source, unit, passages)
         and _standalone(query, s.candidate)
         and not POINTER.search(text)  # "See [X] for more details" adds nothing
         and not MARKUP.search(text)
+    )
+
+
+def _quoted_already(source: str, unit: Unit, passages: list[Passage]) -> bool:
+    """The unit is quoted already: by its own chunk, or by the overlapping piece of its
+    section that chunking repeated it in (a long section's chunks share lines)."""
+    return any(
+        p.hit.chunk.source == source and u.start_line == unit.start_line and u.text == unit.text
+        for p in passages
+        for u in p.units
     )
 
 

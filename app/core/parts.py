@@ -136,7 +136,8 @@ def complete(
 
 def merge(passages: list[Passage]) -> list[Passage]:
     """Passages of one chunk become one (its units in file order), so that words quoted twice
-    are not counted twice against the budget."""
+    are not counted twice against the budget; a unit that the overlapping piece of its section
+    quotes already is left out of the later passage."""
     by_chunk: dict[str, Passage] = {}
     for p in passages:
         key = p.hit.chunk.id
@@ -145,7 +146,13 @@ def merge(passages: list[Passage]) -> list[Passage]:
             by_chunk[key] = Passage(p.hit, tuple(units[o] for o in sorted(units)))
         else:
             by_chunk[key] = p
-    return list(by_chunk.values())
+    out: list[Passage] = []
+    for p in by_chunk.values():  # a long section's chunks overlap: its shared lines once
+        seen = {(q.hit.chunk.source, u.start_line, u.text) for q in out for u in q.units}
+        units = tuple(u for u in p.units if (p.hit.chunk.source, u.start_line, u.text) not in seen)
+        if units:
+            out.append(Passage(p.hit, units))
+    return out
 
 
 def _bar(s: Scored, lead: Passage, threshold: float) -> float:
