@@ -10,8 +10,8 @@ import pytest
 
 from app.core.compose import refers_elsewhere
 from app.core.engine import Assistant
-from app.core.parts import merge
 from app.core.evaluate import junk_markup
+from app.core.parts import merge
 from app.core.passages import split_units
 from app.core.quote import MAX_WORDS, PARAGRAPH_WORDS, Passage, expand, render, words
 from app.core.retrieve import Hit
@@ -290,7 +290,8 @@ def test_a_paragraph_two_overlapping_chunks_share_is_quoted_once() -> None:
     passages = []
     for rank, chunk in enumerate((first, second), 1):
         units = tuple(split_units(chunk))
-        quoted = tuple(u for u in units if u.quote.startswith(("Rolling back gets", "Back up", "Rings")))
+        opening = ("Rolling back gets", "Back up", "Rings")
+        quoted = tuple(u for u in units if u.quote.startswith(opening))
         passages.append(Passage(Hit(chunk, 0.6, 5.0, 0.03, rank), quoted or units))
     assert all(shared in " ".join(u.quote for u in p.units) for p in passages)
     merged = merge(passages)
