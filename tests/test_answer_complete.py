@@ -298,3 +298,31 @@ def test_a_paragraph_two_overlapping_chunks_share_is_quoted_once() -> None:
     text = render(merged, {p.hit.chunk.id: n for n, p in enumerate(merged, 1)})
     assert text.count(shared) == 1
     assert "Rings limit the damage" in text  # what only the second piece holds stays
+
+
+EXTRA = """# Models
+
+## Extra data
+
+On extra data behaviour when a model is built without validation:
+
+- With `extra` set to `'allow'`, data not corresponding to fields is stored in
+the `__pydantic_extra__` dictionary and saved to the model's `__dict__`.
+- With `extra` set to `'ignore'`, data not corresponding to fields is dropped, that is
+not stored anywhere on the instance.
+"""
+
+
+def test_a_list_item_whose_lines_are_not_indented_is_quoted_as_one_item() -> None:
+    """Markdown lets an item's paragraph run on in lines that are not indented: the answer
+    shows each item whole, not its second line as a stray paragraph with its own marker."""
+    chunk = chunk_markdown(EXTRA, "models.md")[0]
+    units = tuple(split_units(chunk))
+    items = [u for u in units if u.kind == "item"]
+    assert len(items) == 2
+    assert items[0].quote.endswith("saved to the model's `__dict__`.")
+    assert items[1].quote.endswith("not stored anywhere on the instance.")
+    hit = Hit(chunk, 0.6, 5.0, 0.03, 1)
+    text = render([Passage(hit, units)], {chunk.id: 1})
+    assert "\n\nthe `__pydantic_extra__`" not in text and "\n\nnot stored" not in text
+    assert junk_markup(text) == []

@@ -62,6 +62,16 @@ def _sentences(lines: list[str], first_line: int) -> list[tuple[str, int, int]]:
     return out
 
 
+def _continues_item(line: str) -> bool:
+    """A line that goes on with the list item above it: indented, or a "lazy" continuation
+    (markdown lets an item's paragraph run on in lines that are not indented)."""
+    if not line.strip() or LIST_ITEM.match(line):
+        return False
+    if line.startswith((" ", "\t")):
+        return True
+    return not (FENCE_OPEN.match(line) or HEADING.match(line) or line.startswith(("|", ">")))
+
+
 def split_units(chunk: Chunk) -> list[Unit]:
     """Units of the chunk's clean text (ingest/markdown.py): same line numbers as the file."""
     lines = clean_lines(chunk.text.splitlines(), chunk.includes)
@@ -113,12 +123,7 @@ def split_units(chunk: Chunk) -> list[Unit]:
             if not units or units[-1].kind != "item" or units[-1].block != block:
                 block += 1  # a list starts (items of one list share a block)
             j = i + 1
-            while (
-                j < len(lines)
-                and lines[j].startswith((" ", "\t"))
-                and lines[j].strip()
-                and not LIST_ITEM.match(lines[j])
-            ):
+            while j < len(lines) and _continues_item(lines[j]):
                 j += 1
             add("\n".join(lines[i:j]), i, j - 1, "item")
             i = j
