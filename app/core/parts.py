@@ -149,9 +149,9 @@ def merge(passages: list[Passage]) -> list[Passage]:
     out: list[Passage] = []
     for p in by_chunk.values():  # a long section's chunks overlap: its shared lines once
         seen = {(q.hit.chunk.source, u.start_line, u.text) for q in out for u in q.units}
-        units = tuple(u for u in p.units if (p.hit.chunk.source, u.start_line, u.text) not in seen)
-        if units:
-            out.append(Passage(p.hit, units))
+        kept = tuple(u for u in p.units if (p.hit.chunk.source, u.start_line, u.text) not in seen)
+        if kept:
+            out.append(Passage(p.hit, kept))
     return out
 
 
