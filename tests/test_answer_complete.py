@@ -8,11 +8,12 @@ import re
 
 import pytest
 
-from app.core.compose import refers_elsewhere
+from app.core.compose import Scored, refers_elsewhere, same_section
 from app.core.engine import Assistant
 from app.core.evaluate import junk_markup
 from app.core.parts import merge
 from app.core.passages import split_units
+from app.core.query import Query
 from app.core.quote import MAX_WORDS, PARAGRAPH_WORDS, Passage, expand, render, words
 from app.core.retrieve import Hit
 from app.core.scorer import Candidate
@@ -326,3 +327,32 @@ def test_a_list_item_whose_lines_are_not_indented_is_quoted_as_one_item() -> Non
     text = render([Passage(hit, units)], {chunk.id: 1})
     assert "\n\nthe `__pydantic_extra__`" not in text and "\n\nnot stored" not in text
     assert junk_markup(text) == []
+
+
+@pytest.mark.parametrize(("share", "joins"), [(0.95, True), (0.6, False)])
+def test_the_next_piece_of_a_long_section_joins_when_it_answers_nearly_as_well(
+    share: float, joins: bool
+) -> None:
+    """Chunking cut the section in two, and retrieval ranks the pieces apart: the second piece's
+    best unit joins the answer when it scores nearly as well as the lead (SIBLING_SHARE), and a
+    unit of another section never does, however well it scores."""
+    first, second = chunk_markdown(ROLLBACK, "releases.md")
+    other = chunk_markdown(EXTRA, "models.md")[0]
+    hits = [Hit(c, 0.6, 5.0, 0.03, rank) for rank, c in enumerate((first, second, other), 1)]
+
+    def scored(hit: Hit, opening: str, probability: float) -> Scored:
+        units = tuple(split_units(hit.chunk))
+        unit = next(u for u in units if u.quote.startswith(opening))
+        return Scored(probability, probability, Candidate(hit, unit, units))
+
+    lead = scored(hits[0], "Rolling back gets tricky", 0.8)
+    ranked = [
+        lead,
+        scored(hits[2], "With `extra` set to `'allow'`", 0.79),  # another section
+        scored(hits[1], "Rings limit the damage", share * 0.8),
+    ]
+    passages = [expand(lead.candidate)]
+    found = same_section(lead, ranked, passages, Query.parse("How do I roll back data changes?"))
+    assert (found is not None) is joins
+    if found is not None:
+        assert found.candidate.hit.chunk == second

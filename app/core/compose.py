@@ -52,6 +52,10 @@ PASSAGES_SCORED = 5  # the top hits whose units compete
 SECOND_SHARE = 0.7  # a second passage only when its best unit scores nearly as well
 SECOND_ROOM = 80  # ... and the first passage is shorter than this
 GATE_CONTENDERS = 3  # the answer is clear when one of the top units passes the gate
+# A long section is cut into pieces: the best unit of another piece of the lead's section joins
+# the answer when it scores this share of the lead, the whole within SIBLING_ROOM words.
+SIBLING_SHARE = 0.9
+SIBLING_ROOM = 130
 MAX_PASSAGES = 2  # more reads as stitching, not an answer
 # A sentence whose point is where to read more: "... is in [X](x.md).", "See [X](x.md) ...".
 # Matched on the file's text, where the link still stands (a quote shows only its words).
@@ -143,7 +147,34 @@ def choose(
         )
         if runner_up is not None and runner_up.probability >= SECOND_SHARE * lead.probability:
             _append(passages, expand(runner_up.candidate, table), SECOND_ROOM + MIN_WORDS)
+    if len(passages) == 1:
+        sibling = same_section(lead, ranked, passages, query)
+        if sibling is not None:
+            _append(passages, expand(sibling.candidate, table), SIBLING_ROOM)
     return merge(passages)
+
+
+def same_section(
+    lead: Scored, ranked: list[Scored], passages: list[Passage], query: Query
+) -> Scored | None:
+    """The best unit not yet quoted of another piece of the lead's section (chunking cuts a long
+    section into pieces; retrieval ranks them apart, but they read as one section), when it
+    scores SIBLING_SHARE of the lead: the answer's second half is often in the next piece."""
+    chunk = lead.candidate.hit.chunk
+    best = next(
+        (
+            s
+            for s in ranked
+            if s.candidate.hit.chunk.id != chunk.id
+            and s.candidate.hit.chunk.source == chunk.source
+            and s.candidate.hit.chunk.heading_path == chunk.heading_path
+            and _fresh(s, passages, query)
+        ),
+        None,
+    )
+    return (
+        best if best is not None and best.probability >= SIBLING_SHARE * lead.probability else None
+    )
 
 
 def _key(s: Scored) -> tuple[str, int]:
