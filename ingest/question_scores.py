@@ -109,9 +109,11 @@ def score_ranked(ranked: Ranked, keyword: KeywordIndex, silent: Sequence[int] = 
         column = keyword.vocab_dict.get(token)
         return column is not None and df[column] > 0
 
+    columns = []  # each question's words the index has, in the index's form
     for number, tokens in enumerate(ranked.tokens):
         words = question_words(tokens, known)
         distinct[number] = len(words)
+        columns.append([keyword.vocab_dict[word] for word in words if known(word)])
         for token in words:
             if known(token):
                 total[number] += idf[keyword.vocab_dict[token]]
@@ -127,8 +129,7 @@ def score_ranked(ranked: Ranked, keyword: KeywordIndex, silent: Sequence[int] = 
     union = sorted({row for found in candidates for row in found})
     present = counts[union].copy()
     present.data[:] = 1.0
-    binary = _query_matrix(ranked.columns, len(df))
-    binary.data[:] = 1.0
+    binary = _query_matrix(columns, len(df))
     weighted = binary.multiply(idf.astype(np.float32)).tocsr()
     covered = (weighted @ present.T).toarray()  # questions x union
     where = {row: k for k, row in enumerate(union)}

@@ -86,9 +86,34 @@ def common_words() -> frozenset[str]:
 
 
 def question_words(tokens: Collection[str], known: Callable[[str], bool]) -> set[str]:
-    """The question's distinct words that decide relevance: a hyphenated word the index never
-    uses ("OOM-killed", "non-blocking") is left to its parts, which count on their own."""
-    return {t for t in tokens if known(t) or "-" not in t}
+    """The question's distinct words that decide relevance, each in the form the index uses
+    (index_form): a hyphenated word the index never uses ("OOM-killed", "non-blocking") is
+    left to its parts, which count on their own."""
+    words = (index_form(t, known) for t in tokens)
+    return {word for word in words if known(word) or "-" not in word}
+
+
+def index_form(token: str, known: Callable[[str], bool]) -> str:
+    """The token, or the derived form of the same word that the index uses: the light stemmer
+    (ingest/keyword.py) keeps "micromanaging"/"micromanagement" and "friendlier"/"friendly"
+    apart, and a question asked with one form is not about something the index lacks."""
+    if known(token):
+        return token
+    return next((form for form in derived_forms(token) if known(form)), token)
+
+
+def derived_forms(token: str) -> list[str]:
+    """Other forms of a stemmed word: with or without -ment (manag, management) and an
+    adjective for its -ier / -iest comparison (friendlier, friendly). Only these: -er and -est
+    also end unrelated words (player/play, everest/ever)."""
+    forms = [token + "ment", token + "ement"]
+    for suffix in ("ement", "ment"):
+        if token.endswith(suffix) and len(token) - len(suffix) >= 4:
+            forms.append(stem(token[: -len(suffix)]))  # enforcement: enforc
+    for suffix in ("ier", "iest"):
+        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+            forms.append(token[: -len(suffix)] + "y")
+    return forms
 
 
 def missing_weight(token: str, unknown: float) -> float:

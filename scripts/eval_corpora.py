@@ -33,6 +33,12 @@ CORPORA = {
         ROOT / "data/eval/corpora/engineering-playbook/questions.jsonl",
         ROOT / "data/eval/index/engineering-playbook",
     ),
+    # Written blind and never trained or tuned on: it tells whether a change generalizes.
+    "drf-docs": (
+        ROOT / "data/eval/corpora/drf-docs",
+        ROOT / "data/eval/corpora/drf-docs/questions.jsonl",
+        ROOT / "data/eval/index/drf-docs",
+    ),
 }
 
 

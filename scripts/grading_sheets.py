@@ -4,14 +4,15 @@ usage:
   python scripts/grading_sheets.py OUT before=DIR after=DIR [--graders 6] [--per-corpus 40]
                                    [--changed]
 
-Each DIR holds one dump per corpus: kb.jsonl, pydantic-docs.jsonl, engineering-playbook.jsonl
+Each DIR holds one dump per corpus: kb.jsonl and one per folder of data/eval/corpora
 (`kb-eval --dump DIR/kb.jsonl`, `kb-eval --corpus data/eval/corpora/<name> --dump
-DIR/<name>.jsonl`). A third variant, "top", is the first variant's best retrieved passage shown
-unchanged. The same covered questions are drawn for every variant (seeded by corpus name), the
-variants of each item are shuffled under letters, and OUT/secret.json keeps the mapping; give
-each grader docs/grading.md and one OUT/sheets/sheet-N.md, and tally with
-scripts/grading_tally.py OUT. With --changed, only the covered questions whose answer differs
-between the variants are drawn (a change's effect, graded on what it changed).
+DIR/<name>.jsonl`); a corpus without a dump in every DIR is skipped. A third variant, "top",
+is the first variant's best retrieved passage shown unchanged. The same covered questions are
+drawn for every variant (seeded by corpus name), the variants of each item are shuffled under
+letters, and OUT/secret.json keeps the mapping; give each grader docs/grading.md and one
+OUT/sheets/sheet-N.md, and tally with scripts/grading_tally.py OUT. With --changed, only the
+covered questions whose answer differs between the variants are drawn (a change's effect,
+graded on what it changed).
 """
 
 from __future__ import annotations
@@ -22,10 +23,10 @@ import random
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# name -> knowledge base folder; the same corpora the other evaluation scripts read
 CORPORA = {
     "kb": ROOT / "kb",
-    "pydantic-docs": ROOT / "data/eval/corpora/pydantic-docs",
-    "engineering-playbook": ROOT / "data/eval/corpora/engineering-playbook",
+    **{p.name: p for p in sorted((ROOT / "data/eval/corpora").iterdir()) if p.is_dir()},
 }
 
 
@@ -37,6 +38,8 @@ def load(path: Path) -> dict[str, dict]:
 def items(variants: dict[str, Path], per_corpus: int, changed: bool = False) -> list[dict]:
     found = []
     for corpus, folder in CORPORA.items():
+        if not all((d / f"{corpus}.jsonl").is_file() for d in variants.values()):
+            continue
         dumps = {name: load(d / f"{corpus}.jsonl") for name, d in variants.items()}
         first = next(iter(dumps.values()))
         covered = sorted(q for q, r in first.items() if r["expect"])

@@ -356,3 +356,45 @@ def test_the_next_piece_of_a_long_section_joins_when_it_answers_nearly_as_well(
     assert (found is not None) is joins
     if found is not None:
         assert found.candidate.hit.chunk == second
+
+
+VERSION_CONTROL = """# Version control
+
+## Commit messages
+
+A commit message has a subject line of at most 50 characters, then a blank line and a body
+that says why the change was made. Wrap the body at 72 characters so that it reads well in a
+terminal, and write the subject in the imperative mood, as if completing the sentence "If
+applied, this commit will ...". Trailers such as Co-authored-by go on the last lines.
+
+Git itself does not enforce any of this; `git log --oneline` and most review tools simply
+show the first line, so a vague subject hides what changed from everyone who reads history.
+
+For example, [Conventional Commits](https://www.conventionalcommits.org/) is a lightweight
+convention for commit messages that starts each subject with a type such as feat or fix.
+
+For more information on commit message conventions, see:
+
+* [A Note About Git Commit Messages](https://tbaggery.com/git-commit-messages.html)
+* [How to Write a Git Commit Message](https://cbea.ms/git-commit)
+* [On commit messages](https://who-t.blogspot.com/on-commit-messages.html)
+
+## Branches
+
+Name a branch after its ticket and delete it once the pull request is merged.
+"""
+
+
+def test_a_reading_list_never_answers_in_place_of_the_text_it_adds_to(tmp_path, embedder) -> None:
+    """ "For more information on commit message conventions, see:" restates the topic, so it
+    matched the question best, and the answer was a list of links; the paragraph it follows
+    names the convention."""
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "version-control.md").write_text(VERSION_CONTROL, encoding="utf-8")
+    settings = Settings(kb_dir=kb, data_dir=tmp_path / "data")
+    sync(settings, embedder=embedder)
+    answer = Assistant(settings, embedder).ask("Is there a convention for commit messages?")
+    text = " ".join(re.sub(r"\[\d+\]", "", answer.text).split())
+    assert "Conventional Commits](https://www.conventionalcommits.org/) is a lightweight" in text
+    assert "For more information" not in text and "cbea.ms" not in text

@@ -11,7 +11,7 @@ from app.core.engine import Assistant
 from ingest.config import Settings
 from ingest.keyword import tokenize
 from ingest.question_scores import score_questions
-from ingest.refusal import Terms, coverage, relevance, unknown_share
+from ingest.refusal import Terms, coverage, question_words, relevance, unknown_share
 from ingest.store import LocalIndex
 from ingest.sync import sync
 
@@ -258,6 +258,36 @@ def test_an_unknown_hyphenated_word_is_left_to_its_parts() -> None:
     assert with_compound == pytest.approx(parts_only)
 
 
+@pytest.mark.parametrize(
+    ("asked", "kb_form"),
+    [
+        ("micromanaging flaky tests", "micromanagement flaky tests"),
+        ("flakier tests", "flaky test"),
+    ],
+)
+def test_a_word_the_kb_uses_in_another_form_is_not_a_word_it_lacks(asked, kb_form) -> None:
+    """Asked "Am I micromanaging?" of a KB on "Avoiding micromanagement", or "flakier" of one
+    that says "flaky", the question is scored as if asked in the KB's own words."""
+    terms = Terms({**TERMS.idf, "micromanagement": 3.0}, unknown=5.0)
+    row = frozenset({"flaky", "test", "micromanagement"})
+
+    def score(question: str) -> float:
+        return relevance({0: 0.5}, {0: 3.0}, tokenize(question), lambda _: row, terms)
+
+    assert score(asked) == pytest.approx(score(kb_form))
+    assert score(asked) > score(asked.replace("flak", "brittl").replace("microman", "overse"))
+
+
+def test_a_word_that_only_ends_like_a_derived_form_stays_unknown() -> None:
+    """ "player" is not "play" (nor "everest" "ever"): only -ment and -ier/-iest forms join."""
+    known = {"play", "ever", "flaky"}.__contains__
+    assert question_words(tokenize("player everest flakier"), known) == {
+        "player",
+        "everest",
+        "flaky",
+    }
+
+
 def test_the_ingest_scores_a_question_exactly_as_the_app_does(settings, embedder) -> None:
     """The threshold comes from the ingest's batch scoring: a user's question must be scored
     on the same scale, common, hyphenated and unknown words included."""
@@ -269,6 +299,7 @@ def test_the_ingest_scores_a_question_exactly_as_the_app_does(settings, embedder
         "Why doesn't my OOM-killed worker's fixture get cleaned up?",
         "Is msgspec faster than pydantic?",
         "Any rule of thumb for flaky tests on a sluggish CI box?",
+        "Why are our tests flakier on the CI box than on a laptop?",
     ]
     with assistant.reader.pinned() as generation:
         vectors = np.vstack([embedder.embed_query(q) for q in questions])

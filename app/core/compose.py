@@ -64,6 +64,10 @@ REFERS_AT_END = re.compile(
     re.I,
 )
 REFERS_FIRST = re.compile(r"^(?:see|read)\b", re.I)
+# A lead-in to a reading list: "For more information on commit message conventions, see:". It
+# restates its section's topic, so it matches the question's words better than the text that
+# answers, and what it introduces is only where to read more.
+READING_LIST = re.compile(r"\b(?:see|refer to|read)\s*:$", re.I)
 NO_CLEAR_ANSWER = "No passage in the knowledge base clearly answers this; the closest section is"
 
 
@@ -216,6 +220,7 @@ def _goes_on(
         and before == last.order - 1
         and cand.units[before].block == last.block
         and table.get(key, 0.0) > KEEP_SHARE * table[_key(lead)]
+        and not refers_elsewhere(replace(cand, unit=last))  # a reading list adds nothing
     ):
         return replace(cand, unit=last), continued[key]
     return None
@@ -252,6 +257,7 @@ def _fresh(s: Scored, passages: list[Passage], query: Query) -> bool:
         not _quoted_already(source, unit, passages)
         and _standalone(query, s.candidate)
         and not POINTER.search(text)  # "See [X] for more details" adds nothing
+        and not refers_elsewhere(s.candidate)  # nor does a reading list
         and not MARKUP.search(text)
     )
 
@@ -297,7 +303,9 @@ def _standalone(query: Query, cand: Candidate, continued: Container = ()) -> boo
 def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scored:
     """The best standalone unit. A sentence that only sends the reader to another page ("The
     full agreement ... is in [X](x.md)") yields to the best-ranked passage's unit among those
-    scoring nearly as well (SECOND_SHARE): the page it points to is usually retrieved too."""
+    scoring nearly as well (SECOND_SHARE): the page it points to is usually retrieved too. A
+    reading list's lead-in ("For more information on X, see:") yields first to the best unit of
+    the paragraph or list just before it in its section: the text on X the list adds to."""
     standalone = [s for s in ranked if _standalone(query, s.candidate, continued)]
     if not standalone:
         return ranked[0]
@@ -309,7 +317,22 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
         for s in standalone[1:]
         if s.probability >= SECOND_SHARE * best.probability and not refers_elsewhere(s.candidate)
     ]
+    if _reading_list(best.candidate.unit, best.candidate.units):
+        extended = [s for s in others if _block_before(s.candidate, best.candidate)]
+        others = extended or others
     return min(others, key=lambda s: s.candidate.hit.rank, default=best)
+
+
+def _block_before(cand: Candidate, other: Candidate) -> bool:
+    """`cand` ends on the line right before `other` or the one before that (a blank line) in the
+    same section: it belongs to the paragraph or list `other` follows, possibly in the previous
+    chunk of a long section."""
+    a, b = cand.hit.chunk, other.hit.chunk
+    return (
+        a.source == b.source
+        and a.heading_path == b.heading_path
+        and 0 < other.unit.start_line - cand.unit.end_line <= 2
+    )
 
 
 def refers_elsewhere(cand: Candidate) -> bool:
@@ -319,10 +342,20 @@ def refers_elsewhere(cand: Candidate) -> bool:
         unit.start_line - chunk.start_line : unit.end_line - chunk.start_line + 1
     ]
     raw = " ".join(lines)
+    if _reading_list(unit, cand.units):
+        return True
     if REFERS_FIRST.match(unit.quote):
         return "](" in raw
     ends_line = all(u.start_line > unit.end_line for u in cand.units[unit.order + 1 :])
     return ends_line and bool(REFERS_AT_END.search(raw))
+
+
+def _reading_list(unit: Unit, units: tuple[Unit, ...]) -> bool:
+    """A reading list's lead-in ("For more information on X, see:") or one of its items."""
+    if unit.kind == "item":
+        first = next(u for u in units if u.block == unit.block)
+        unit = units[first.order - 1] if first.order > 0 else first
+    return unit.kind == "sentence" and bool(READING_LIST.search(unit.quote))
 
 
 def answer_first(query: Query, hits: list[Hit], idf) -> list[Hit]:
