@@ -329,20 +329,25 @@ def test_a_list_item_whose_lines_are_not_indented_is_quoted_as_one_item() -> Non
     assert junk_markup(text) == []
 
 
-@pytest.mark.parametrize(("share", "joins"), [(0.95, True), (0.6, False)])
+@pytest.mark.parametrize(
+    ("share", "opens", "joins"),
+    [(0.95, "", True), (0.6, "", False), (0.95, "> ", False), (0.95, "    ", False)],
+)
 def test_the_next_piece_of_a_long_section_joins_when_it_answers_nearly_as_well(
-    share: float, joins: bool
+    share: float, opens: str, joins: bool
 ) -> None:
     """Chunking cut the section in two, and retrieval ranks the pieces apart: the second piece's
     best unit joins the answer when it scores nearly as well as the lead (SIBLING_SHARE), and a
-    unit of another section never does, however well it scores."""
-    first, second = chunk_markdown(ROLLBACK, "releases.md")
+    unit of another section never does, however well it scores; nor does a quotation or an
+    indented block (code without a fence), which do not read on from the lead's prose."""
+    text = ROLLBACK.replace("\nRings limit", f"\n{opens}Rings limit")
+    first, second = chunk_markdown(text, "releases.md")
     other = chunk_markdown(EXTRA, "models.md")[0]
     hits = [Hit(c, 0.6, 5.0, 0.03, rank) for rank, c in enumerate((first, second, other), 1)]
 
     def scored(hit: Hit, opening: str, probability: float) -> Scored:
         units = tuple(split_units(hit.chunk))
-        unit = next(u for u in units if u.quote.startswith(opening))
+        unit = next(u for u in units if u.quote.lstrip("> ").startswith(opening))
         return Scored(probability, probability, Candidate(hit, unit, units))
 
     lead = scored(hits[0], "Rolling back gets tricky", 0.8)

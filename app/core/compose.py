@@ -172,6 +172,7 @@ def same_section(
             if s.candidate.hit.chunk.id != chunk.id
             and s.candidate.hit.chunk.source == chunk.source
             and s.candidate.hit.chunk.heading_path == chunk.heading_path
+            and not _set_apart(s.candidate)
             and _fresh(s, passages, query)
         ),
         None,
@@ -179,6 +180,14 @@ def same_section(
     return (
         best if best is not None and best.probability >= SIBLING_SHARE * lead.probability else None
     )
+
+
+def _set_apart(cand: Candidate) -> bool:
+    """A unit that opens an indented block (code written without a fence) or a quotation: it
+    does not read on from another piece's prose."""
+    unit, chunk = cand.unit, cand.hit.chunk
+    line = chunk.text.splitlines()[unit.start_line - chunk.start_line]
+    return line.startswith(("    ", "\t", ">"))
 
 
 def _key(s: Scored) -> tuple[str, int]:
