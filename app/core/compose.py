@@ -155,6 +155,8 @@ def choose(
         sibling = same_section(lead, ranked, passages, query)
         if sibling is not None:
             _append(passages, expand(sibling.candidate, table), SIBLING_ROOM)
+            if len(passages) > 1 and sibling.candidate.unit not in passages[-1].units:
+                passages.pop()  # the word budget cut the very unit it joined for
     return merge(passages)
 
 
