@@ -347,7 +347,8 @@ def test_the_next_piece_of_a_long_section_joins_when_it_answers_nearly_as_well(
 
     def scored(hit: Hit, opening: str, probability: float) -> Scored:
         units = tuple(split_units(hit.chunk))
-        unit = next(u for u in units if u.quote.lstrip("> ").startswith(opening))
+        shown = {u: u.text.strip() if u.kind == "code" else u.quote for u in units}
+        unit = next(u for u in units if shown[u].lstrip("> ").startswith(opening))
         return Scored(probability, probability, Candidate(hit, unit, units))
 
     lead = scored(hits[0], "Rolling back gets tricky", 0.8)
@@ -403,3 +404,46 @@ def test_a_reading_list_never_answers_in_place_of_the_text_it_adds_to(tmp_path, 
     text = " ".join(re.sub(r"\[\d+\]", "", answer.text).split())
     assert "Conventional Commits](https://www.conventionalcommits.org/) is a lightweight" in text
     assert "For more information" not in text and "cbea.ms" not in text
+
+
+TOKENS = """# Authentication
+
+## Generating tokens
+
+If you want every user to have an automatically generated token, catch the user model's
+`post_save` signal and create the token there:
+
+    from django.db.models.signals import post_save
+    from django.dispatch import receiver
+
+    @receiver(post_save, sender=User)
+    def create_auth_token(sender, instance=None, created=False, **kwargs):
+        if created:
+            Token.objects.create(user=instance)
+
+Place this code in a module Django imports on startup, such as `models.py`.
+
+- Tokens never expire by default.
+
+    Rotate them by deleting the old token.
+"""
+
+
+def test_indented_code_is_quoted_as_a_code_block_not_as_sentences(tmp_path, embedder) -> None:
+    """Markdown's code without a fence (lines indented four spaces after a blank line): the
+    answer shows it whole, fenced, with its line breaks, after the sentence that leads into it."""
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "authentication.md").write_text(TOKENS, encoding="utf-8")
+    settings = Settings(kb_dir=kb, data_dir=tmp_path / "data")
+    sync(settings, embedder=embedder)
+    answer = Assistant(settings, embedder).ask("How can every new user get a token automatically?")
+    assert "```\nfrom django.db.models.signals import post_save\n" in answer.text, answer.text
+    assert "    def create_auth_token(" not in answer.text  # dedented as one block
+    assert "def create_auth_token(sender, instance=None, created=False, **kwargs):\n" in answer.text
+    assert junk_markup(answer.text) == []
+    chunk = chunk_markdown(TOKENS, "authentication.md")[0]
+    kinds = [(u.kind, u.start_line) for u in split_units(chunk)]
+    assert ("code", 8) in kinds  # the block starts at its first indented line
+    assert ("sentence", 11) not in kinds  # "@receiver(...)" is code, not a sentence
+    assert kinds[-1] == ("sentence", 20)  # an indented paragraph under a list item is not code

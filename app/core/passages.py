@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 
 from ingest.chunk import FENCE_OPEN, HEADING, Chunk, closes_fence
@@ -28,7 +29,10 @@ class Unit:
     def quote(self) -> str:
         """The unit as shown in an answer: one line, without list markers."""
         if self.kind == "code":
-            return self.text
+            if FENCE_OPEN.match(self.text):
+                return self.text
+            fence = "````" if "```" in self.text else "```"  # indented code, shown fenced
+            return f"{fence}\n{textwrap.dedent(self.text).strip(chr(10))}\n{fence}"
         if self.kind == "heading":
             match = HEADING.match(self.text)
             return split_heading(match.group(2) or "")[0] if match else self.text.strip()
@@ -72,6 +76,24 @@ def _continues_item(line: str) -> bool:
     return not (FENCE_OPEN.match(line) or HEADING.match(line) or line.startswith(("|", ">")))
 
 
+def _indented(line: str) -> bool:
+    return line.startswith(("    ", "\t")) and bool(line.strip())
+
+
+def _indented_code_end(lines: list[str], i: int) -> int | None:
+    """Where the indented code block opening at line i ends (markdown's code without a fence:
+    lines indented four spaces after a blank line), or None when line i opens none."""
+    if not _indented(lines[i]) or (i > 0 and lines[i - 1].strip()):
+        return None
+    j = i + 1
+    while j < len(lines) and (
+        _indented(lines[j])
+        or (not lines[j].strip() and any(_indented(x) for x in lines[j + 1 : j + 2]))
+    ):
+        j += 1
+    return j
+
+
 def split_units(chunk: Chunk) -> list[Unit]:
     """Units of the chunk's clean text (ingest/markdown.py): same line numbers as the file."""
     lines = clean_lines(chunk.text.splitlines(), chunk.includes)
@@ -113,6 +135,12 @@ def split_units(chunk: Chunk) -> list[Unit]:
                 j += 1
             add("\n".join(lines[i : j + 1]), i, min(j, len(lines) - 1), "code")
             i = j + 1
+            continue
+        code_end = None if units and units[-1].kind == "item" else _indented_code_end(lines, i)
+        if code_end is not None:  # under a list item, indented text belongs to the item
+            block += 1
+            add("\n".join(lines[i:code_end]), i, code_end - 1, "code")
+            i = code_end
             continue
         if HEADING.match(line):
             seen_prose = False  # a subheading inside the chunk starts a new lead

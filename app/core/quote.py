@@ -312,7 +312,7 @@ def render(passages: list[Passage], markers: dict[str, int]) -> str:
             leads_in = nxt is not None and block[-1].quote.rstrip().endswith(":")
             tail = "" if leads_in else f" {marker}"
             if kind == "code":
-                code = block[0].text.strip("\n")
+                code = block[0].quote.strip("\n")
                 parts.append(label + code + (f"\n{marker}" if tail else ""))
                 label = ""
             elif kind == "item":
