@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.core.index import IndexReader, OpenGeneration
+from app.core.links import linked_first
 from app.core.query import Query
 from ingest.chunk import Chunk
 from ingest.embed import Embedder
@@ -155,13 +156,17 @@ class Retriever:
         )
         fused = rrf(rankings, demoted=demoted)
         order = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, -1.0)))[:k]
+        # A short passage pointing to another hit's page yields its place to that page; each
+        # hit keeps the score of the place it takes, so scores still fall with the rank.
+        places = [fused[i] for i in order]
+        order = linked_first(order, generation.chunks)
         chosen = frozenset(order)
         hits = [
             Hit(
                 generation.chunks[i],
                 dense.get(i, 0.0),
                 keyword.get(i, 0.0),
-                fused[i],
+                places[rank - 1],
                 rank,
                 shared_dense(generation.chunks, i, dense, chosen),
             )
