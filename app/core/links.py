@@ -3,9 +3,9 @@ more [here](./recipes/technical-spike.md)", a checklist line ending "More detail
 [retrospectives](./ceremonies.md#retrospectives)") names a topic that the linked page explains.
 When both are among the hits, the linked page's passage goes first.
 
-On the evaluation corpora a top-ranked passage of at most POINTER_MAX_WORDS words linking to
-another hit's document was a summary of that document every time; longer passages that link
-elsewhere were usually the answer themselves, citing a related page."""
+On the evaluation corpora, of the first-ranked passages linking to another hit's document,
+8 of the 9 of at most POINTER_MAX_WORDS words sent the reader to the labelled page (none was
+the answer itself), while 13 of the 18 longer ones were the answer, citing a related page."""
 
 from __future__ import annotations
 
