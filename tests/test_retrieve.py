@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from app.core.engine import Assistant
-from app.core.retrieve import shared_dense
+from app.core.retrieve import rrf, shared_dense
 from ingest.chunk import chunk_markdown
 from ingest.sync import sync
 
@@ -62,3 +62,14 @@ def test_a_paragraph_two_pieces_share_is_judged_by_the_better_piece() -> None:
     assert shared_dense(chunks, first, dense, frozenset({first})) == 0.85
     intro = next(i for i, c in enumerate(chunks) if c.heading_path == "Reviews")
     assert shared_dense(chunks, second, {intro: 0.9, second: 0.76}, frozenset({second})) == 0.76
+
+
+def test_a_clear_first_place_outranks_a_passage_both_retrievers_put_midway() -> None:
+    """The passage one retriever ranks first and the other eighth beats the one both rank
+    fourth: a clear best match in one retriever is not outvoted by a mediocre match in both."""
+    first, midway, other = 100, 200, 300  # rows; 0-9 are other passages
+    dense = [first, 0, 1, midway, *range(2, 10)]
+    keyword = [5, 6, 7, midway, 8, 9, other, first]
+    scores = rrf([dense, keyword])
+    assert keyword.index(first) == 7 and dense.index(midway) == keyword.index(midway) == 3
+    assert scores[first] > scores[midway]
