@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     import numpy as np
 
 PACKAGED_MODEL = "all-MiniLM-L6-v2"
-QUANTIZED_SUFFIX = "-int8"  # the packaged model's int8 graph (KB_EMBED_QUANTIZED=1)
+# The packaged model's int8 graph (KB_EMBED_QUANTIZED=1); a new suffix whenever the graph
+# changes, so that an index embedded with an older one is re-embedded ("-int8": unfused).
+QUANTIZED_SUFFIX = "-int8-fused"
 BATCH_SIZE = 32
 # onnxruntime is as fast with small batches and peaks at ~400 MB instead of ~1 GB with 32.
 ONNX_BATCH_SIZE = 8
@@ -74,13 +76,10 @@ class Embedder:
         from ingest.onnx_model import OnnxEncoder, export, quantize
 
         assert self._onnx_dir is not None
-        graph = self._onnx_dir / f"{PACKAGED_MODEL}.onnx"
+        graph = self._onnx_dir / f"{self.label}.onnx"  # made once per machine, then cached
         if not graph.is_file():
-            export(packaged_model_path(), graph)
-        if self._quantized:
-            fp32, graph = graph, self._onnx_dir / f"{self.label}.onnx"
-            if not graph.is_file():
-                quantize(fp32, graph)
+            build = quantize if self._quantized else export
+            build(packaged_model_path(), graph)
         return OnnxEncoder(graph, packaged_model_path(), self._threads).encode
 
     def _load_torch(self) -> Callable[[list[str]], np.ndarray]:

@@ -200,6 +200,9 @@ def _apply(settings, index, full, embedder, progress) -> Report:
             known = {c.hash: old.vectors[i] for i, c in enumerate(old.chunks)}
         except IndexCorrupt as exc:
             report.warnings.append(f"{exc}; re-embedding everything")
+    # One model for the chunks and the refusal questions, loaded once (on first use).
+    owned = embedder is None
+    embedder = embedder or embedder_for(settings)
     embed_missing(settings, chunks, known, report, embedder, progress)
     matrix = (
         np.vstack([known[c.hash] for c in chunks]).astype(np.float32)
@@ -225,6 +228,8 @@ def _apply(settings, index, full, embedder, progress) -> Report:
             embedder,
         ),
     }
+    if owned:
+        embedder.unload()  # writing the generation needs the memory more
     name = index.write(chunks, matrix, meta, keyword)
     index.publish(name)
     report.generation = name

@@ -102,14 +102,41 @@ def test_quantized_flag_reembeds_everything_and_answers(settings, embedder) -> N
     report = sync(quantized)  # its own embedder: the int8 graph, made once next to fp32's
     assert report.embedded == report.chunks == first.chunks and len(report.updated) == first.chunks
     index = LocalIndex(settings.index_dir)
-    assert index.load().meta["model"] == "all-MiniLM-L6-v2-int8"
-    assert (MODEL_CACHE / "all-MiniLM-L6-v2-int8.onnx").is_file()
+    assert index.load().meta["model"] == "all-MiniLM-L6-v2-int8-fused"
+    assert (MODEL_CACHE / "all-MiniLM-L6-v2-int8-fused.onnx").is_file()
     answer = Assistant(quantized).ask("What should I mock in tests?")
     assert answer.citations and answer.citations[0].chunk.source == "practice/testing.md"
     int8 = Embedder(onnx_dir=MODEL_CACHE, quantized=True).embed(TEXTS)
     cosines = (int8 * embedder.embed(TEXTS)).sum(axis=1)
     assert np.all(cosines > 0.97) and not np.allclose(cosines, 1.0, atol=1e-4), cosines
     assert sync(settings, embedder=embedder).embedded == first.chunks  # and back to fp32
+
+
+def test_quantized_vectors_keep_the_neighbours_of_real_chunks(embedder) -> None:
+    """int8 may move vectors a little, not change which passages are near each other."""
+    import onnx
+
+    from ingest.chunk import chunk_markdown
+    from ingest.load import load_folder
+
+    documents = load_folder(ROOT / "kb", 10**9).documents
+    texts = [c.embed_text for d in documents[::4] for c in chunk_markdown(d.text, d.source)]
+    fp32 = embedder.embed(texts)
+    int8 = Embedder(onnx_dir=MODEL_CACHE, quantized=True).embed(texts)
+    cosines = (fp32 * int8).sum(axis=1)
+    assert cosines.mean() > 0.99 and cosines.min() > 0.97, (cosines.mean(), cosines.min())
+
+    def nearest(vectors: np.ndarray, k: int) -> np.ndarray:
+        similarity = vectors @ vectors.T
+        np.fill_diagonal(similarity, -2.0)
+        return np.argsort(-similarity, axis=1)[:, :k]
+
+    top3, first = nearest(fp32, 3), nearest(int8, 1)[:, 0]
+    kept = np.mean([first[i] in top3[i] for i in range(len(texts))])
+    assert len(texts) > 100 and kept > 0.95, (len(texts), kept)
+    # The speed comes from the fused graph: one quantized attention operator per layer.
+    graph = onnx.load(str(MODEL_CACHE / "all-MiniLM-L6-v2-int8-fused.onnx"))
+    assert [n.op_type for n in graph.graph.node].count("QAttention") == 6
 
 
 @pytest.mark.parametrize(
