@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from app.core.answer import Answer
 from app.core.compose import Scored, refers_elsewhere, same_section
 from app.core.engine import Assistant
 from app.core.evaluate import junk_markup
@@ -391,16 +392,23 @@ Name a branch after its ticket and delete it once the pull request is merged.
 """
 
 
+def ask_one_page(tmp_path, embedder, page: str, question: str) -> Answer:
+    """Ingest a knowledge base of one page and ask it one question."""
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "page.md").write_text(page, encoding="utf-8")
+    settings = Settings(kb_dir=kb, data_dir=tmp_path / "data")
+    sync(settings, embedder=embedder)
+    return Assistant(settings, embedder).ask(question)
+
+
 def test_a_reading_list_never_answers_in_place_of_the_text_it_adds_to(tmp_path, embedder) -> None:
     """ "For more information on commit message conventions, see:" restates the topic, so it
     matched the question best, and the answer was a list of links; the paragraph it follows
     names the convention."""
-    kb = tmp_path / "kb"
-    kb.mkdir()
-    (kb / "version-control.md").write_text(VERSION_CONTROL, encoding="utf-8")
-    settings = Settings(kb_dir=kb, data_dir=tmp_path / "data")
-    sync(settings, embedder=embedder)
-    answer = Assistant(settings, embedder).ask("Is there a convention for commit messages?")
+    answer = ask_one_page(
+        tmp_path, embedder, VERSION_CONTROL, "Is there a convention for commit messages?"
+    )
     text = " ".join(re.sub(r"\[\d+\]", "", answer.text).split())
     assert "Conventional Commits](https://www.conventionalcommits.org/) is a lightweight" in text
     assert "For more information" not in text and "cbea.ms" not in text
@@ -432,12 +440,9 @@ Place this code in a module Django imports on startup, such as `models.py`.
 def test_indented_code_is_quoted_as_a_code_block_not_as_sentences(tmp_path, embedder) -> None:
     """Markdown's code without a fence (lines indented four spaces after a blank line): the
     answer shows it whole, fenced, with its line breaks, after the sentence that leads into it."""
-    kb = tmp_path / "kb"
-    kb.mkdir()
-    (kb / "authentication.md").write_text(TOKENS, encoding="utf-8")
-    settings = Settings(kb_dir=kb, data_dir=tmp_path / "data")
-    sync(settings, embedder=embedder)
-    answer = Assistant(settings, embedder).ask("How can every new user get a token automatically?")
+    answer = ask_one_page(
+        tmp_path, embedder, TOKENS, "How can every new user get a token automatically?"
+    )
     assert "```\nfrom django.db.models.signals import post_save\n" in answer.text, answer.text
     assert "    def create_auth_token(" not in answer.text  # dedented as one block
     assert "def create_auth_token(sender, instance=None, created=False, **kwargs):\n" in answer.text
