@@ -452,3 +452,38 @@ def test_indented_code_is_quoted_as_a_code_block_not_as_sentences(tmp_path, embe
     assert ("code", 8) in kinds  # the block starts at its first indented line
     assert ("sentence", 11) not in kinds  # "@receiver(...)" is code, not a sentence
     assert kinds[-1] == ("sentence", 20)  # an indented paragraph under a list item is not code
+
+
+PUT_AS_CREATE = """# Generic views
+
+## PUT as create
+
+Before version 3.0 the update mixin treated `PUT` as an update or as a create, depending on
+whether the object already existed. Allowing `PUT` to create objects is a problem because it
+tells clients whether an object exists, and silently re-creating deleted objects is not clearly
+a better default than answering with a `404`.
+
+Both behaviours can be valid, but since version 3.0 the default is to return `404 Not Found`
+for a `PUT` to a missing object, because it is simpler and more obvious. If you need the old
+behaviour, override `get_object` in your view so that it builds an unsaved instance when the
+lookup fails.
+
+## Caching
+
+Cache list endpoints with the cache framework's decorators.
+"""
+
+
+def test_a_short_section_is_quoted_whole_with_the_paragraph_that_answers(
+    tmp_path, embedder
+) -> None:
+    """A section of about 120 words reads best as it stands: its opening gives the history, its
+    second paragraph the answer (404), and a quote of the opening alone missed the point."""
+    answer = ask_one_page(
+        tmp_path, embedder, PUT_AS_CREATE, "Can a PUT create the object when it doesn't exist yet?"
+    )
+    text = " ".join(re.sub(r"\[\d+\]", "", answer.text).split())
+    assert "Before version 3.0 the update mixin treated `PUT`" in text
+    assert "since version 3.0 the default is to return `404 Not Found`" in text
+    assert "override `get_object`" in text
+    assert "Cache list endpoints" not in text
