@@ -18,6 +18,7 @@ SWITCHES = (
     ("R6_WEIGHT", "FEEDBACK_WEIGHT", float),
     ("R6_FROM", "FEEDBACK_FROM", str),
     ("R6_MODE", "FEEDBACK_MODE", str),
+    ("R6_GATE", "FEEDBACK_GATE", float),
 )
 
 if __name__ == "__main__":

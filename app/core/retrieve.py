@@ -40,6 +40,7 @@ FEEDBACK_ROWS = 3  # top hits read
 FEEDBACK_TERMS = 0  # terms added (0: off; the experiment measured 5 and 10, see the README)
 FEEDBACK_FROM = "dense"
 FEEDBACK_MODE = "replace"
+FEEDBACK_GATE = 1.0  # expand only when the top hit shares less than this part of the words
 FEEDBACK_WEIGHT = 0.25  # the weight of the best added term; a question's own word weighs 2
 MAX_QUERY_CHARS = 2000  # longer questions are cut: the model reads ~256 word pieces anyway
 
@@ -262,6 +263,11 @@ class Retriever:
         the top dense hits (pseudo-relevance feedback), best first; empty when there is none."""
         if FEEDBACK_TERMS <= 0 or FEEDBACK_WEIGHT <= 0:
             return []
+        own = set(query.tokens)
+        if own and top and FEEDBACK_GATE < 1.0:
+            shared = len(own & gen.bm25.row_terms(top[0])) / len(own)
+            if shared >= FEEDBACK_GATE:
+                return []  # the passage already uses the question's words
         weights: dict[str, float] = {}
         for token in query.context_tokens:
             weights[token] = weights.get(token, 0.0) + 1.0
