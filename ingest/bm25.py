@@ -29,7 +29,6 @@ class KeywordIndex:
         self.vocab_dict = {term: i for i, term in enumerate(vocab)}
         self.counts = counts
         self._weights: sparse.csc_matrix | None = None
-        self._row_weights: sparse.csr_matrix | None = None
 
     @classmethod
     def build(cls, texts: list[str]) -> KeywordIndex:
@@ -134,31 +133,6 @@ class KeywordIndex:
         """The distinct terms of one chunk: tokenize(its text), without tokenizing again."""
         start, end = self.counts.indptr[row], self.counts.indptr[row + 1]
         return frozenset(self.vocab[i] for i in self.counts.indices[start:end]) - {EMPTY}
-
-    @property
-    def row_weights(self) -> sparse.csr_matrix:
-        """The BM25 contributions by chunk row (weights, row-major), for reading whole rows."""
-        if self._row_weights is None:
-            self._row_weights = self.weights.tocsr()
-        return self._row_weights
-
-    def distinctive_terms(self, rows: list[int], n: int) -> dict[str, float]:
-        """The n terms that weigh most in these chunks together (summed BM25 contribution: a
-        term frequent in them and rare elsewhere), with that weight."""
-        if not rows:
-            return {}
-        summed = np.asarray(self.row_weights[rows].sum(axis=0)).ravel()
-        best = np.argsort(-summed, kind="stable")[:n]
-        return {self.vocab[i]: float(summed[i]) for i in best if summed[i] > 0}
-
-    def weighted_scores(self, weights: dict[str, float]) -> np.ndarray:
-        """BM25 score of every chunk for a query whose terms carry these weights."""
-        known = [(self.vocab_dict[t], w) for t, w in weights.items() if t in self.vocab_dict]
-        if not known:
-            return np.zeros(len(self), dtype=np.float32)
-        columns = [c for c, _ in known]
-        factors = np.asarray([w for _, w in known], dtype=np.float32)
-        return np.asarray(self.weights[:, columns] @ factors, dtype=np.float32).ravel()
 
     def get_scores(self, tokens: list[str]) -> np.ndarray:
         """BM25 score of every chunk for these query tokens (a repeated token counts again)."""

@@ -12,7 +12,6 @@ from app.core.query import Query
 from ingest.chunk import Chunk
 from ingest.embed import Embedder
 from ingest.errors import GenerationGone
-from ingest.keyword import EMPTY
 
 if TYPE_CHECKING:
     import numpy as np
@@ -30,18 +29,6 @@ SCORE_RRF_K = 60
 # A hub (a changelog, glossary or index page: ingest/refusal.py finds them) ranks as if this
 # many places lower in each ranking, so the page that explains a topic wins over it.
 HUB_RANK_OFFSET = 10
-# Pseudo-relevance feedback on the keyword side (RM3-style): a question in the asker's words
-# ("reject unknown keys") shares few words with the passage that answers it (extra='forbid'),
-# but the dense retriever often finds that passage or its neighbours. The most distinctive terms
-# of the top dense hits join the keyword query at a small weight, so BM25 reaches the
-# document's own words. Only the keyword ranking that is fused changes; the hits' keyword
-# scores stay those of the question's own words.
-FEEDBACK_ROWS = 3  # top hits read
-FEEDBACK_TERMS = 0  # terms added (0: off; the experiment measured 5 and 10, see the README)
-FEEDBACK_FROM = "dense"
-FEEDBACK_MODE = "replace"
-FEEDBACK_GATE = 1.0  # expand only when the top hit shares less than this part of the words
-FEEDBACK_WEIGHT = 0.25  # the weight of the best added term; a question's own word weighs 2
 MAX_QUERY_CHARS = 2000  # longer questions are cut: the model reads ~256 word pieces anyway
 
 
@@ -165,27 +152,7 @@ class Retriever:
             return Scored([], {}, {})
         dense = self._dense(generation, query, section)
         keyword = self._keyword(generation, question, section)
-        if FEEDBACK_FROM == "fused":
-            first = rrf([list(dense), list(keyword)])
-            top = sorted(first, key=lambda i: (-first[i], -dense.get(i, -1.0)))
-        elif FEEDBACK_FROM == "agree":
-            near = set(list(keyword)[:10])
-            top = [i for i in list(dense)[:5] if i in near]
-        else:
-            top = list(dense)
-        expanded = self._expanded(generation, question, top, section)
-        if FEEDBACK_MODE == "third":
-            rankings = [list(dense), list(keyword)] + ([expanded] if expanded else [])
-        elif FEEDBACK_MODE == "heading" and keyword:
-            best = generation.chunks[next(iter(keyword))]
-            again = self._dense(generation, f"{query} {best.heading_path}", section)
-            rankings = [list(dense), list(again), list(keyword)]
-        elif FEEDBACK_MODE == "heading2" and keyword:
-            best = generation.chunks[next(iter(keyword))]
-            again = self._dense(generation, f"{query} {best.heading_path}", section)
-            rankings = [list(again), list(keyword)]
-        else:
-            rankings = [list(dense), expanded or list(keyword)]
+        rankings = [list(dense), list(keyword)]
         if question.is_follow_up:
             # A follow-up: also search for its own words, so its new subject can win.
             own = self._dense(generation, question.text, section)
@@ -255,34 +222,3 @@ class Retriever:
         if section:
             best = [i for i in best if gen.chunks[i].source.startswith(section + "/")]
         return {i: float(scores[i]) for i in best[:CANDIDATES]}
-
-    def _expanded(
-        self, gen: OpenGeneration, query: Query, top: list[int], section: str | None
-    ) -> list[int]:
-        """The keyword ranking for the question's words plus the most distinctive terms of
-        the top dense hits (pseudo-relevance feedback), best first; empty when there is none."""
-        if FEEDBACK_TERMS <= 0 or FEEDBACK_WEIGHT <= 0:
-            return []
-        own = set(query.tokens)
-        if own and top and FEEDBACK_GATE < 1.0:
-            shared = len(own & gen.bm25.row_terms(top[0])) / len(own)
-            if shared >= FEEDBACK_GATE:
-                return []  # the passage already uses the question's words
-        weights: dict[str, float] = {}
-        for token in query.context_tokens:
-            weights[token] = weights.get(token, 0.0) + 1.0
-        for token in query.tokens:
-            weights[token] = weights.get(token, 0.0) + 2.0
-        found = gen.bm25.distinctive_terms(top[:FEEDBACK_ROWS], FEEDBACK_TERMS * 2)
-        added = [(t, w) for t, w in found.items() if t not in weights and t != EMPTY]
-        added = added[:FEEDBACK_TERMS]
-        if not added:
-            return []
-        strongest = added[0][1]
-        for term, weight in added:
-            weights[term] = FEEDBACK_WEIGHT * weight / strongest
-        scores = gen.bm25.weighted_scores(weights)
-        best = [int(i) for i in scores.argsort()[::-1][: CANDIDATES * 2] if scores[i] > 0]
-        if section:
-            best = [i for i in best if gen.chunks[i].source.startswith(section + "/")]
-        return best[:CANDIDATES]
