@@ -131,7 +131,8 @@ def _sections(lines: list[str], fallback_title: str) -> tuple[str, list[_Section
 
 
 def _blocks(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
-    """Paragraph-like blocks as (first, last+1) line indexes; code fences stay whole."""
+    """Paragraph-like blocks as (first, last+1) line indexes; code fences stay whole, and a
+    paragraph keeps the indented code it leads into."""
     blocks = []
     indented_fence: str | None = None  # a fence in a list item or admonition: split at blanks
     i = start
