@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from ingest.markdown import FENCE, clean_text, front_matter, split_heading
+from ingest.markdown import CONTAINER, FENCE, clean_text, front_matter, split_heading
 from ingest.snippets import snippet_paths
 
 MAX_CHARS = 900  # a piece of a long section: stays within the model's 256 word pieces
@@ -18,6 +18,7 @@ PATH_SEP = " › "
 
 HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])[ \t]+")
 
 
 def closes_fence(line: str, fence: str) -> bool:
@@ -130,8 +131,10 @@ def _sections(lines: list[str], fallback_title: str) -> tuple[str, list[_Section
 
 
 def _blocks(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
-    """Paragraph-like blocks as (first, last+1) line indexes; code fences stay whole."""
+    """Paragraph-like blocks as (first, last+1) line indexes; code fences stay whole, and a
+    paragraph keeps the indented code it leads into."""
     blocks = []
+    indented_fence: str | None = None  # a fence in a list item or admonition: split at blanks
     i = start
     while i < end:
         if not lines[i].strip():
@@ -149,9 +152,51 @@ def _blocks(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
         else:
             while j < end and lines[j].strip() and not FENCE_OPEN.match(lines[j]):
                 j += 1
+            indented_fence = _fence_after(lines[i:j], indented_fence)
+            if indented_fence is None:
+                grouped = _code_after(lines, i, j, end)
+                indented_fence = _fence_after(lines[j:grouped], None)
+                j = grouped
         blocks.append((i, j))
         i = j
     return blocks
+
+
+def _code_after(lines: list[str], first: int, last: int, end: int) -> int:
+    """Where the paragraph first..last ends once the indented code blocks it leads into are
+    joined to it (markdown's code without a fence: four spaces deeper than the paragraph's text,
+    after a blank line). A piece that started at such code would be read as the body of an
+    admonition or tab and dedented into prose; with its lead-in it stays code."""
+    paragraph = lines[first:last]
+    if HEADING.match(paragraph[0]) or any(CONTAINER.match(line) for line in paragraph):
+        return last
+    items = [m for m in map(LIST_MARKER.match, paragraph) if m]
+    text_indent = len(items[-1].group(0)) if items else _indent(paragraph[0])
+    j = last
+    while True:
+        k = j
+        while k < end and not lines[k].strip():
+            k += 1
+        if k == j or k == end or FENCE.match(lines[k]) or _indent(lines[k]) < text_indent + 4:
+            return j
+        j = k
+        while j < end and lines[j].strip():
+            j += 1
+
+
+def _fence_after(lines: list[str], fence: str | None) -> str | None:
+    """The fence still open after these lines, given the one open before them."""
+    for line in lines:
+        if fence is None:
+            opened = FENCE.match(line)
+            fence = opened.group(1) if opened else None
+        elif closes_fence(line, fence):
+            fence = None
+    return fence
+
+
+def _indent(line: str) -> int:
+    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
 
 
 def _size(lines: list[str], first: int, last: int) -> int:

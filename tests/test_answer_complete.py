@@ -487,3 +487,71 @@ def test_a_short_section_is_quoted_whole_with_the_paragraph_that_answers(
     assert "since version 3.0 the default is to return `404 Not Found`" in text
     assert "override `get_object`" in text
     assert "Cache list endpoints" not in text
+
+
+NAMESPACES = """# Versioning
+
+## NamespaceVersioning
+
+To the client, this scheme is the same as `URLPathVersioning`. The only difference is how it is
+configured in your Django application, as it uses URL namespacing instead of URL keyword
+arguments. With this scheme the `request.version` attribute is determined based on the
+`namespace` that matches the incoming request path.
+
+In the following example we're giving a set of views two different possible URL prefixes, each
+under a different namespace:
+
+    # bookings/urls.py
+    urlpatterns = [
+        re_path(r'^$', bookings_list, name='bookings-list'),
+        re_path(r'^(?P<pk>[0-9]+)/$', bookings_detail, name='bookings-detail')
+    ]
+
+    # urls.py
+    urlpatterns = [
+        re_path(r'^v1/bookings/', include('bookings.urls', namespace='v1')),
+        re_path(r'^v2/bookings/', include('bookings.urls', namespace='v2')),
+        re_path(r'^v3/bookings/', include('bookings.urls', namespace='v3')),
+        re_path(r'^v4/bookings/', include('bookings.urls', namespace='v4'))
+    ]
+
+Both `URLPathVersioning` and `NamespaceVersioning` are reasonable if you just need a simple
+versioning scheme.
+
+The view takes these arguments:
+
+* `url`: May be used to pass a canonical base URL for the schema.
+
+        schema_view = get_schema_view(
+            url='https://www.example.org/api/'
+        )
+
+* `public`: Whether the schema bypasses view permissions.
+"""
+
+
+def test_indented_code_a_piece_starts_near_is_quoted_as_code(tmp_path, embedder) -> None:
+    """The section is long, so the chunker cuts it near the code: the piece that holds the code
+    was read as an admonition body and the answer showed `urlpatterns = [ re_path(...` as a
+    sentence. It shows the code as a block with its comment line, not as a heading."""
+    answer = ask_one_page(
+        tmp_path, embedder, NAMESPACES, "How do I give views two URL prefixes under namespaces?"
+    )
+    assert "```\n# bookings/urls.py\nurlpatterns = [\n" in answer.text, answer.text
+    assert "\n# urls.py\nurlpatterns = [\n    re_path(r'^v1/bookings/'" in answer.text
+    assert junk_markup(answer.text) == []
+    for chunk in chunk_markdown(NAMESPACES, "versioning.md"):
+        kinds = [(u.kind, u.start_line) for u in split_units(chunk)]
+        assert ("sentence", 14) not in kinds and ("sentence", 20) not in kinds, kinds
+
+
+def test_indented_code_in_a_list_item_is_quoted_as_code() -> None:
+    """Code in a list item is indented four spaces deeper than the item's text (an indented
+    paragraph under an item is not code)."""
+    (chunk,) = [c for c in chunk_markdown(NAMESPACES, "versioning.md") if "schema_view" in c.text]
+    units = {u.start_line: u for u in split_units(chunk)}
+    assert units[34].kind == "code", units[34]
+    assert units[34].quote == (
+        "```\nschema_view = get_schema_view(\n    url='https://www.example.org/api/'\n)\n```"
+    )
+    assert units[38].kind == "item"

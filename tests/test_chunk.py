@@ -121,3 +121,33 @@ def test_oversized_code_block_is_split_by_lines() -> None:
 )
 def test_odd_documents(text: str, paths: list[str]) -> None:
     assert [c.heading_path for c in chunk_markdown(text, "dir/notes.md")] == paths
+
+
+URLS = "    # bookings/urls.py\n    urlpatterns = [\n        path('', bookings_list),\n    ]"
+PREFIXES = "    # urls.py\n    urlpatterns = [\n" + "".join(
+    f"        path('v{i}/bookings/', include('bookings.urls')),\n" for i in range(5)
+)
+
+
+def test_indented_code_stays_with_the_paragraph_that_leads_into_it() -> None:
+    """A piece that started at markdown's code without a fence (four spaces deeper, after a blank
+    line) was read as the body of an admonition and dedented: `# bookings/urls.py` became a
+    heading and the code prose. The lead-in and its code are one block now."""
+    prose = ["Paragraph " + "word " * 40 for _ in range(3)]
+    parts = [*prose, "Two prefixes:", URLS, PREFIXES + "    ]", "After it."]
+    text = "# Long\n\n" + "\n\n".join(parts) + "\n"
+    chunks = chunk_markdown(text, "long.md")
+    for chunk in chunks:
+        assert "\n# bookings/urls.py" not in chunk.embed_text
+    (piece,) = [c for c in chunks if "v4/bookings" in c.text]
+    assert "Two prefixes:\n\n    # bookings/urls.py\n    urlpatterns = [\n" in piece.embed_text
+
+
+def test_an_admonition_body_cut_across_pieces_is_still_its_body() -> None:
+    """MkDocs admonition bodies are indented four spaces too: a piece that starts inside one
+    reads as prose without its indentation, as before."""
+    body = "\n\n".join("    Body " + "word " * 40 for _ in range(5))
+    text = "# Long\n\n!!! note\n\n" + body + "\n"
+    chunks = chunk_markdown(text, "note.md")
+    assert len(chunks) > 1
+    assert chunks[-1].embed_text.splitlines()[2].startswith("Body word")

@@ -80,6 +80,16 @@ def _indented(line: str) -> bool:
     return line.startswith(("    ", "\t")) and bool(line.strip())
 
 
+def _in_item(units: list[Unit], line: str) -> bool:
+    """Whether an indented line under a list item goes on with the item's text: code in an item
+    is indented four spaces deeper than the item's text."""
+    if not units or units[-1].kind != "item":
+        return False
+    marker = LIST_ITEM.match(units[-1].text)
+    text_indent = len(marker.group(0)) if marker else 0
+    return len(line) - len(line.lstrip()) < text_indent + 4
+
+
 def _indented_code_end(lines: list[str], i: int) -> int | None:
     """Where the indented code block opening at line i ends (markdown's code without a fence:
     lines indented four spaces after a blank line), or None when line i opens none."""
@@ -136,8 +146,8 @@ def split_units(chunk: Chunk) -> list[Unit]:
             add("\n".join(lines[i : j + 1]), i, min(j, len(lines) - 1), "code")
             i = j + 1
             continue
-        code_end = None if units and units[-1].kind == "item" else _indented_code_end(lines, i)
-        if code_end is not None:  # under a list item, indented text belongs to the item
+        code_end = _indented_code_end(lines, i) if not _in_item(units, line) else None
+        if code_end is not None:
             block += 1
             add("\n".join(lines[i:code_end]), i, code_end - 1, "code")
             i = code_end
