@@ -6,11 +6,11 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from ingest.chunk import FENCE_OPEN, HEADING, Chunk, closes_fence
+from ingest.chunk import FENCE_OPEN, HEADING, LIST_MARKER, Chunk, closes_fence
 from ingest.markdown import clean_lines, split_heading
 
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9`\"'(\[*_])")
-LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?")
+LIST_ITEM = re.compile(LIST_MARKER.pattern + r"(?:\[[ xX]\]\s+)?")  # a task item's box too
 
 
 @dataclass(frozen=True)
