@@ -53,94 +53,16 @@ class Scored:
     keyword: dict[int, float]
 
 
-# Experiment switches (branch retrieval6), set by benchmarks/section_sweep.py; empty = main.
-SWEEP: dict = {}
-
-
 def rrf(
-    rankings: list[list[int]], k: int = RRF_K, demoted: frozenset[int] = frozenset(),
-    weights: list[float] | None = None,
+    rankings: list[list[int]], k: int = RRF_K, demoted: frozenset[int] = frozenset()
 ) -> dict[int, float]:
     """Reciprocal-rank fusion; `demoted` items count HUB_RANK_OFFSET places lower."""
     scores: dict[int, float] = {}
-    weights = weights or [1.0] * len(rankings)
-    for ranking, w in zip(rankings, weights):
+    for ranking in rankings:
         for rank, item in enumerate(ranking):
             offset = HUB_RANK_OFFSET if item in demoted else 0
-            scores[item] = scores.get(item, 0.0) + w / (k + rank + 1 + offset)
+            scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank + 1 + offset)
     return scores
-
-
-def tied(scores: dict[int, float], tol: float, relative: bool) -> list[tuple[int, float]]:
-    """(item, effective 0-based rank): rank = items scoring clearly above it."""
-    values = sorted(scores.values(), reverse=True)
-    out = []
-    for item, s in scores.items():
-        bar = s * (1 + tol) if relative else s + tol
-        out.append((item, sum(1 for v in values if v > bar)))
-    return out
-
-
-def rrf_ranks(ranked: list[list[tuple[int, float]]], k: float, demoted, weights) -> dict[int, float]:
-    scores: dict[int, float] = {}
-    for ranking, w in zip(ranked, weights):
-        for item, rank in ranking:
-            offset = HUB_RANK_OFFSET if item in demoted else 0
-            scores[item] = scores.get(item, 0.0) + w / (k + rank + 1 + offset)
-    return scores
-
-
-def tied(scores: dict[int, float], tol: float, relative: bool) -> list[tuple[int, float]]:
-    """(item, effective 0-based rank): rank = items scoring clearly above it."""
-    values = sorted(scores.values(), reverse=True)
-    out = []
-    for item, s in scores.items():
-        bar = s * (1 + tol) if relative else s + tol
-        out.append((item, sum(1 for v in values if v > bar)))
-    return out
-
-
-def rrf_ranks(ranked: list[list[tuple[int, float]]], k: float, demoted, weights) -> dict[int, float]:
-    scores: dict[int, float] = {}
-    for ranking, w in zip(ranked, weights):
-        for item, rank in ranking:
-            offset = HUB_RANK_OFFSET if item in demoted else 0
-            scores[item] = scores.get(item, 0.0) + w / (k + rank + 1 + offset)
-    return scores
-
-
-def section_evidence(fused, chunks, share):
-    best: dict = {}
-    total: dict = {}
-    for i, s in fused.items():
-        key = (chunks[i].source, chunks[i].heading_path)
-        best[key] = max(best.get(key, 0.0), s)
-        total[key] = total.get(key, 0.0) + s
-    out = {}
-    for i, s in fused.items():
-        key = (chunks[i].source, chunks[i].heading_path)
-        out[i] = s + share * (total[key] - best[key])
-    return out
-
-
-def one_per_section(ranked, chunks, k, mode):
-    chosen = []
-    seen_list: list = []
-    skipped = []
-    for i in ranked:
-        c = chunks[i]
-        key = (c.source, c.heading_path) if mode == 1 else c.source
-        cap = SWEEP.get("cap", 1)
-        if sum(1 for x in seen_list if x == key) >= cap:
-            skipped.append(i)
-            continue
-        seen_list.append(key)
-        chosen.append(i)
-        if len(chosen) == k:
-            break
-    if len(chosen) < k:
-        chosen += skipped[: k - len(chosen)]
-    return chosen
 
 
 def shared_dense(
@@ -236,85 +158,15 @@ class Retriever:
             own = self._dense(generation, question.text, section)
             rankings.append(list(own))
             dense = {i: max(dense.get(i, -1.0), own.get(i, -1.0)) for i in dense.keys() | own}
-        weights = [1.0] * len(rankings)
-        if SWEEP.get("parts") and len(question.parts) > 1:
-            w = SWEEP["parts"]
-            for part in question.sub_queries():
-                if SWEEP.get("parts_dense", 1):
-                    pd = self._dense(generation, part.text, section)
-                    rankings.append(list(pd))
-                    weights.append(w)
-                if SWEEP.get("parts_kw", 1):
-                    pk = self._keyword(generation, part, section)
-                    rankings.append(list(pk))
-                    weights.append(w)
         hubs = hub_sources(generation)
         demoted = frozenset(
             i for ranking in rankings for i in ranking if generation.chunks[i].source in hubs
         )
-        fused = rrf(rankings, demoted=demoted, weights=weights)
-        if SWEEP.get("tie_kw") is not None or SWEEP.get("tie_dense") is not None:
-            ranked_lists = [
-                tied(dense, SWEEP.get("tie_dense", 0.0), False),
-                tied(keyword, SWEEP.get("tie_kw", 0.0), True),
-            ] + [list((i, r) for r, i in enumerate(x)) for x in rankings[2:]]
-            fused = rrf_ranks(ranked_lists, RRF_K, demoted, weights)
-        if SWEEP.get("margin"):
-            best = max(dense, key=dense.__getitem__)
-            top = [dense[best]] + sorted(
-                (v for i, v in dense.items() if generation.chunks[i].source != generation.chunks[best].source),
-                reverse=True,
-            )[:1]
-            if len(top) == 2:
-                gap = top[0] - top[1]
-                if gap >= SWEEP.get("margin_t", 0.0):
-                    if SWEEP.get("margin_doc"):
-                        src = generation.chunks[best].source
-                        for i in fused:
-                            if generation.chunks[i].source == src:
-                                fused[i] += SWEEP["margin"] * gap
-                    else:
-                        fused[best] = fused.get(best, 0.0) + SWEEP["margin"] * gap
-        if SWEEP.get("secmax"):
-            own = fused
-            def key(i):
-                c = generation.chunks[i]
-                return (c.source, c.heading_path) if SWEEP["secmax"] == 1 else c.source
-            sec_lists = []
-            for ranking in rankings:
-                first: dict = {}
-                for r, i in enumerate(ranking):
-                    first.setdefault(key(i), r)
-                sec_lists.append([(i, first[key(i)]) for i in fused if key(i) in first])
-            sec = rrf_ranks(sec_lists, RRF_K, demoted, weights)
-            mix = SWEEP.get("secmix", 1.0)
-            fused = {i: mix * sec.get(i, 0.0) + (1 - mix) * own[i] + 1e-6 * own[i] for i in own}
-        if SWEEP.get("tie_kw") is not None or SWEEP.get("tie_dense") is not None:
-            ranked_lists = [
-                tied(dense, SWEEP.get("tie_dense", 0.0), False),
-                tied(keyword, SWEEP.get("tie_kw", 0.0), True),
-            ] + [list((i, r) for r, i in enumerate(x)) for x in rankings[2:]]
-            fused = rrf_ranks(ranked_lists, RRF_K, demoted, weights)
-        if SWEEP.get("margin"):
-            best = max(dense, key=dense.__getitem__)
-            top = [dense[best]] + sorted(
-                (v for i, v in dense.items() if generation.chunks[i].source != generation.chunks[best].source),
-                reverse=True,
-            )[:1]
-            if len(top) == 2:
-                gap = top[0] - top[1]
-                if gap >= SWEEP.get("margin_t", 0.0):
-                    fused[best] = fused.get(best, 0.0) + SWEEP["margin"] * gap
-        if SWEEP.get("section_bonus"):
-            fused = section_evidence(fused, generation.chunks, SWEEP["section_bonus"])
-        ranked = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, -1.0)))
-        if SWEEP.get("dedup"):
-            order = one_per_section(ranked, generation.chunks, k, SWEEP["dedup"])
-        else:
-            order = ranked[:k]
+        fused = rrf(rankings, demoted=demoted)
+        order = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, -1.0)))[:k]
         # A short passage pointing to another hit's page yields its place to that page. Each
         # hit gets the score of the place it holds, so scores fall with the rank.
-        scale = rrf(rankings, SCORE_RRF_K, demoted=demoted, weights=weights)
+        scale = rrf(rankings, SCORE_RRF_K, demoted=demoted)
         places = sorted((scale[i] for i in order), reverse=True)
         order = linked_first(order, generation.chunks)
         chosen = frozenset(order)
