@@ -9,8 +9,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ingest.bm25 import KeywordIndex
 
+# "before" and "after" are not stopwords: in technical text they name a thing ("before vs
+# after validators", before/after hooks and middleware), and a question comparing the two found
+# neither word (pydantic-docs MRR 0.908 -> 0.915, answer_lines@5 0.814 -> 0.829; kb/ unchanged).
 STOPWORDS = frozenset(
-    """a about after all also an and any are as at be because been before being between both
+    """a about all also an and any are as at be because been being between both
     but by can could did do does doing done for from had has have having how i if in into is it
     its itself just me more most my no nor not of off on once only or other our out over own
     same she should so some such than that the their them then there these they this those

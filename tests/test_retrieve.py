@@ -73,3 +73,41 @@ def test_a_clear_first_place_outranks_a_passage_both_retrievers_put_midway() -> 
     scores = rrf([dense, keyword])
     assert keyword.index(first) == 7 and dense.index(midway) == keyword.index(midway) == 3
     assert scores[first] > scores[midway]
+
+
+# Two sections about validators: only one says how a "before" validator differs from an
+# "after" one, the other names validators more often.
+VALIDATORS = """# Validators
+
+## Writing validators
+
+A validator is a class method decorated with the validator decorator. Validators receive the
+value and return it; a validator may raise ValueError. Register validators on the model, and
+validators of a parent model run for its subclasses too.
+
+## Validator modes
+
+The mode decides when it runs. A before one runs ahead of parsing and sees the raw input; an
+after one runs once parsing is done and sees the typed value.
+"""
+
+
+def test_a_question_comparing_before_and_after_finds_the_passage_that_compares_them(
+    tmp_path, embedder
+) -> None:
+    """The words "before" and "after" are searched for: in technical text they name things
+    (before and after validators, hooks, middleware), so a question comparing them finds the
+    passage that explains both, not the one that only repeats the subject."""
+    from ingest.config import Settings
+
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "kb" / "validators.md").write_text(VALIDATORS, encoding="utf-8")
+    settings = Settings(kb_dir=tmp_path / "kb", data_dir=tmp_path / "data")
+    sync(settings, embedder=embedder)
+    assistant = Assistant(settings, embedder)
+    with assistant.reader.pinned() as generation:
+        question = "Before vs after validators?"
+        scored = assistant.retriever.scored(question, 5, None, None, generation)
+        best_keyword = max(scored.keyword, key=scored.keyword.__getitem__)
+        assert generation.chunks[best_keyword].heading_path == "Validators › Validator modes"
+    assert scored.hits[0].chunk.heading_path == "Validators › Validator modes"
