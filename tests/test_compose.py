@@ -75,6 +75,22 @@ If you still use the legacy models, add `ourlib.v1.mypy` instead.
 
 """
 
+ARCHITECTURE = """# Service architecture
+
+This guide describes how we structure Python services around a clean domain core.
+
+## Keeping the domain free of framework imports
+
+The domain package may import only the standard library and other domain modules: no web
+framework, ORM or validation library. Domain code written as plain functions and dataclasses is
+easy to unit test and survives framework upgrades.
+
+## Adapters around the domain
+
+Adapters import the domain package and a framework: the web adapter turns requests into domain
+commands, and the repository adapter turns domain objects into ORM rows.
+"""
+
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, embedder) -> Assistant:
@@ -84,6 +100,7 @@ def assistant(tmp_path_factory, embedder) -> Assistant:
     (kb / "caching.md").write_text(CACHING, encoding="utf-8")
     (kb / "messaging.md").write_text(OUTBOX, encoding="utf-8")
     (kb / "tooling.md").write_text(TOOLING, encoding="utf-8")
+    (kb / "architecture.md").write_text(ARCHITECTURE, encoding="utf-8")
     settings = Settings(kb_dir=kb, data_dir=root / "data")
     sync(settings, embedder=embedder)
     return Assistant(settings, embedder)
@@ -127,6 +144,18 @@ def test_answers_stay_short_and_skip_the_document_intro(assistant) -> None:
     assert "Use Memcached when you only need a plain multi-threaded key-value cache" in text
     assert "This document explains" not in text
     assert len(text.split()) <= 80
+
+
+def test_a_short_section_that_answers_gets_no_paragraph_from_another_section(assistant) -> None:
+    """The next section shares the question's words ("domain package", "import") but not its
+    answer: quoted after a section that answers whole, it reads as padding."""
+    answer = assistant.ask("What is the domain package allowed to import?")
+    text = plain(answer.text)
+    assert "The domain package may import only the standard library" in text
+    assert "Adapters import the domain package" not in text
+    assert [c.chunk.heading_path for c in answer.citations] == [
+        "Service architecture › Keeping the domain free of framework imports"
+    ]
 
 
 def test_a_question_split_in_parts_keeps_each_side_of_a_versus() -> None:

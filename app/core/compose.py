@@ -24,7 +24,7 @@ import re
 from collections.abc import Container
 from dataclasses import dataclass, replace
 
-from app.core.outline import Document, continuation
+from app.core.outline import POINTS_AHEAD, Document, continuation
 from app.core.parts import MAX_PARTS, complete, merge
 from app.core.passages import Unit, split_units
 from app.core.query import Query
@@ -47,10 +47,16 @@ from app.core.scorer import (
     default_scorer,
     features,
 )
+from ingest.chunk import PATH_SEP
 
 PASSAGES_SCORED = 5  # the top hits whose units compete
 SECOND_SHARE = 0.7  # a second passage only when its best unit scores nearly as well
 SECOND_ROOM = 80  # ... and the first passage is shorter than this
+# ... and, from outside the lead's section and its subsections, when it answers nearly as well by
+# the calibrated answer probability (the ranking probability is near 1 for any on-topic unit),
+# or the lead itself is an unsure answer.
+ELSEWHERE_SHARE = 0.9
+UNSURE_LEAD = 0.75
 GATE_CONTENDERS = 3  # the answer is clear when one of the top units passes the gate
 # A long section is cut into pieces: the best unit of another piece of the lead's section joins
 # the answer when it scores this share of the lead, the whole within SIBLING_ROOM words.
@@ -149,7 +155,11 @@ def choose(
             ),
             None,
         )
-        if runner_up is not None and runner_up.probability >= SECOND_SHARE * lead.probability:
+        if (
+            runner_up is not None
+            and runner_up.probability >= SECOND_SHARE * lead.probability
+            and _adds_to(lead, passages[0], runner_up)
+        ):
             _append(passages, expand(runner_up.candidate, table), SECOND_ROOM + MIN_WORDS)
     if len(passages) == 1:
         sibling = same_section(lead, ranked, passages, query)
@@ -158,6 +168,23 @@ def choose(
             if len(passages) > 1 and sibling.candidate.unit not in passages[-1].units:
                 passages.pop()  # the word budget cut the very unit it joined for
     return merge(passages)
+
+
+def _adds_to(lead: Scored, quote: Passage, other: Scored) -> bool:
+    """A unit of the lead's own section or of one of its subsections reads on from the lead: the
+    specifics a short section introduces ("Days 31 to 60" under "A 30/60/90-day plan"). One from
+    elsewhere in the document (its intro, a sibling section) mostly shares only the topic: it
+    joins when it answers nearly as well as the lead, when the lead is an unsure answer, or when
+    the lead's quote ends pointing at what it does not show ("The message below is ...")."""
+    lead_path = lead.candidate.hit.chunk.heading_path
+    path = other.candidate.hit.chunk.heading_path
+    if path == lead_path or path.startswith(lead_path + PATH_SEP):
+        return True
+    return (
+        other.answers >= ELSEWHERE_SHARE * lead.answers
+        or lead.answers < UNSURE_LEAD
+        or bool(POINTS_AHEAD.search(quote.units[-1].quote))
+    )
 
 
 def same_section(
