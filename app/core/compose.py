@@ -7,7 +7,9 @@
    sentence, the fix that follows a cause, and a short paragraph's rest (or a longer one's,
    when the budget cut it before a sentence that answers nearly as well); never past its
    section. A section of at most 100 words (code included) is quoted whole. A sentence that
-   only points to another page does not lead when another unit scores nearly as well. A
+   only points to another page does not lead when another unit scores nearly as well, nor does
+   another passage's opening definition when the question does not ask what something is and
+   the top-ranked passage's short section scores nearly as well (that section is quoted). A
    lead-in whose list or code chunking put in the section's next chunk may lead, and a quote
    whose paragraph closes on such a lead-in keeps it: the quote goes on into that chunk's
    opening list or code (`app/core/outline.py`).
@@ -40,6 +42,7 @@ from app.core.quote import (
 )
 from app.core.retrieve import Hit
 from app.core.scorer import (
+    DEFINITION,
     MARKUP,
     POINTER,
     Candidate,
@@ -63,6 +66,7 @@ GATE_CONTENDERS = 3  # the answer is clear when one of the top units passes the 
 SIBLING_SHARE = 0.9
 SIBLING_ROOM = 130
 MAX_PASSAGES = 2  # more reads as stitching, not an answer
+TOP_SHARE = 0.9  # the top passage's short section leads when its best unit scores this share
 # A sentence whose point is where to read more: "... is in [X](x.md).", "See [X](x.md) ...".
 # Matched on the file's text, where the link still stands (a quote shows only its words).
 REFERS_AT_END = re.compile(
@@ -74,6 +78,7 @@ REFERS_FIRST = re.compile(r"^(?:see|read)\b", re.I)
 # restates its section's topic, so it matches the question's words better than the text that
 # answers, and what it introduces is only where to read more.
 READING_LIST = re.compile(r"\b(?:see|refer to|read)\s*:$", re.I)
+PARENTHESIS = re.compile(r"\s*\([^()]*\)")
 NO_CLEAR_ANSWER = "No passage in the knowledge base clearly answers this; the closest section is"
 
 
@@ -347,7 +352,7 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
     standalone = [s for s in ranked if _standalone(query, s.candidate, continued)]
     if not standalone:
         return ranked[0]
-    best = standalone[0]
+    best = _top_section(query, standalone) or standalone[0]
     if not refers_elsewhere(best.candidate):
         return best
     others = [
@@ -359,6 +364,30 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
         extended = [s for s in others if _block_before(s.candidate, best.candidate)]
         others = extended or others
     return min(others, key=lambda s: s.candidate.hit.rank, default=best)
+
+
+def _top_section(query: Query, standalone: list[Scored]) -> Scored | None:
+    """When the best unit is another passage's definition and the question does not ask what
+    something is, the best unit of the top-ranked passage, if it scores nearly as well
+    (TOP_SHARE of the best) and its section is short enough to quote whole: the passage
+    retrieval ranked first answers "why ..." more often than a neighbour's definition."""
+    best = standalone[0]
+    if "what" in query.intents or not _defines(best.candidate.unit):
+        return None
+    top = next((s for s in standalone if s.candidate.hit.rank == 1), None)
+    if top is None or top is best or top.probability < TOP_SHARE * best.probability:
+        return None
+    return top if section(top.candidate) is not None else None
+
+
+def _defines(unit: Unit) -> bool:
+    """A section's opening sentence that says what something is: "X is ...", "X (or Y for
+    short) is ..."."""
+    return (
+        unit.kind == "sentence"
+        and unit.lead
+        and bool(DEFINITION.match(PARENTHESIS.sub("", unit.quote)))
+    )
 
 
 def _block_before(cand: Candidate, other: Candidate) -> bool:
