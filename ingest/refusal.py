@@ -112,7 +112,7 @@ def derived_forms(token: str) -> list[str]:
             forms.append(stem(token[: -len(suffix)]))  # enforcement: enforc
     for suffix in ("ier", "iest"):
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
-            forms.append(token[: -len(suffix)] + "y")
+            forms.append(stem(token[: -len(suffix)] + "y"))
     return forms
 
 

@@ -212,6 +212,9 @@ def test_a_topic_only_the_changelog_names_is_refused(tmp_path, embedder) -> None
         ("type", "types", "typed", "typing"),
         ("value", "values"),
         ("capture", "captured", "capturing"),
+        ("cookie", "cookies"),
+        ("modify", "modifies", "modified", "modifying"),
+        ("study", "studies", "studied"),
     ],
 )
 def test_a_word_and_its_inflected_forms_are_one_keyword(forms) -> None:
@@ -243,6 +246,20 @@ def test_a_name_the_kb_lacks_counts_more_against_a_question_than_plain_english()
     name = unknown_share({"msgspec", "rule"}, TERMS)
     plain = unknown_share({"thumb", "rule"}, TERMS)
     assert 0 < plain < name
+
+
+@pytest.mark.parametrize(
+    ("asked", "kb_says"),
+    [("session cookie", "session cookies"), ("modified rows", "modify a row")],
+)
+def test_a_word_the_kb_writes_in_another_inflection_is_not_a_word_it_lacks(asked, kb_says):
+    """Asked about a "cookie" of a KB that only writes "cookies" (or "modified" of one that
+    writes "modify"), the question names nothing the KB lacks and its passage covers it."""
+    kb_words = frozenset(tokenize(kb_says))
+    terms = Terms(dict.fromkeys(kb_words, 3.0), unknown=5.0)
+    query = question_words(tokenize(asked), lambda t: t in terms.idf)
+    assert unknown_share(query, terms) == 0
+    assert coverage(query, kb_words, terms) == 1.0
 
 
 def test_an_unknown_hyphenated_word_is_left_to_its_parts() -> None:
