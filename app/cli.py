@@ -224,6 +224,7 @@ def dump(outcomes, path: Path) -> None:
                 "key": list(o.question.key),
                 "answer": o.answer_text,
                 "refused": o.refused,
+                "relevance": o.relevance,
                 "cited": [list(span) for span in o.cited_spans],
                 "sources": o.ranked_sources,
                 "junk": junk_markup(o.answer_text),

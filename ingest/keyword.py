@@ -29,9 +29,14 @@ TOKEN = re.compile(r"[a-z0-9]+(?:[_.+#-][a-z0-9]+)*")
 
 
 def stem(word: str) -> str:
-    """A deliberately light English stemmer: plural and common verb endings."""
+    """A deliberately light English stemmer: plural and common verb endings. A word ending in
+    -y, -ies, -ied or -ie keeps one stem in -y (modify, modifies, modified -> modify; cookie,
+    cookies -> cooky)."""
+    if len(word) >= 5 and word.endswith("ie"):
+        return word[:-2] + "y"
     for suffix, keep in (
         ("ies", "y"),
+        ("ied", "y"),
         ("sses", "ss"),
         ("ing", ""),
         ("ed", ""),

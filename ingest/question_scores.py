@@ -15,6 +15,7 @@ from ingest.refusal import (
     TOP,
     WORD_WEIGHT,
     common_words,
+    long_coverage,
     missing_weight,
     question_words,
     unknown_penalty,
@@ -143,7 +144,7 @@ def score_ranked(ranked: Ranked, keyword: KeywordIndex, silent: Sequence[int] = 
         unknown_share = missing[number] / total[number] if total[number] else 0.0
         scores.append(
             float(ranked.dense_scores[number].max())
-            + WORD_WEIGHT * share
+            + WORD_WEIGHT * long_coverage(share, int(distinct[number]))
             - unknown_penalty(unknown_share, int(distinct[number]))
         )
     return scores

@@ -38,6 +38,11 @@ UNKNOWN_WEIGHT = 1.0  # how much the share of words the whole index never uses c
 # question naming what the KB lacks (msgspec, Terraform) is a near-miss, while a long question
 # told in the user's own words ("OOM-killed", "gunicorn") is usually covered all the same.
 UNKNOWN_WORDS = 6
+# A question of more than this many distinct words tells its situation in words no one passage
+# holds ("Traces show up fine on my laptop, but in production under gunicorn with several workers
+# the spans never arrive"): its word coverage counts as if it had only this many, so the story
+# around the topic does not dilute what its best passage holds (see long_coverage).
+COVERED_WORDS = 10
 # An unknown word that is plain English (data/common_words.txt: "thumb", "nobody") is more
 # likely the user's wording than a name of something the KB lacks, and counts this much of one.
 COMMON_WEIGHT = 0.5
@@ -112,7 +117,7 @@ def derived_forms(token: str) -> list[str]:
             forms.append(stem(token[: -len(suffix)]))  # enforcement: enforc
     for suffix in ("ier", "iest"):
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
-            forms.append(token[: -len(suffix)] + "y")
+            forms.append(stem(token[: -len(suffix)] + "y"))
     return forms
 
 
@@ -156,9 +161,17 @@ def relevance(
     words = max((coverage(query, terms.words(i, words_of), terms) for i in rows), default=0.0)
     return (
         max(dense.values(), default=0.0)
-        + WORD_WEIGHT * words
+        + WORD_WEIGHT * long_coverage(words, len(query))
         - unknown_penalty(unknown_share(query, terms), len(query))
     )
+
+
+def long_coverage(share: float, words: int) -> float:
+    """The word coverage of a question of `words` distinct words: past COVERED_WORDS, a share
+    of its words counts as the same share of COVERED_WORDS words (12 of 20 words held count as
+    6 of 10), so adding context to a question stops lowering it. Long off-topic questions still
+    score far below the threshold (their best passage holds few of their words)."""
+    return min(1.0, share * max(1.0, words / COVERED_WORDS))
 
 
 def unknown_penalty(share: float, words: int) -> float:

@@ -125,6 +125,8 @@ def test_kb_eval_reports_answer_measures_on_any_corpus(kb: Path, tmp_path: Path)
     assert re.search(r"junk_answers\s+0", result.stdout)
     assert [a["q"] for a in answers] == [mock["q"], uncovered["q"]]
     assert "boundaries" in answers[0]["answer"] and answers[1]["refused"]
+    # Each answer's relevance, to read a refusal against the threshold.
+    assert answers[1]["relevance"] < answers[0]["relevance"]
 
     result, _ = evaluate("a term the fixture never uses")
     assert result.returncode == 1
