@@ -69,11 +69,11 @@ def run(*args: str | Path, env: dict[str, str] | None = None, checkout: Path = R
     return Run(seconds, int(max_rss_kb) / 1024, float(user) + float(system), stdout, stderr)
 
 
-def ingest_texts(kb: Path) -> list[str]:
-    """Every text a full ingest of `kb` into an empty data folder embeds: each distinct chunk
-    text once (as ingest/sync.py chunks it, snippet includes inlined), then the questions its
-    refusal statistics score (off-topic and synthetic: ingest/refusal_meta.py), which only a
-    models folder that has cached their vectors spares."""
+def ingest_texts(kb: Path) -> list[list[str]]:
+    """What a full ingest of `kb` into an empty data folder embeds, in the calls it makes:
+    each distinct chunk text once (chunked as ingest/sync.py does, snippet includes inlined),
+    then the questions its refusal statistics score (off-topic and synthetic:
+    ingest/refusal_meta.py), which only a models folder that cached their vectors spares."""
     from ingest import refusal_meta
     from ingest.chunk import chunk_markdown
     from ingest.load import load_folder
@@ -83,10 +83,9 @@ def ingest_texts(kb: Path) -> list[str]:
     chunks = [
         c for d in documents for c in chunk_markdown(d.text, d.source, snippet_reader(kb, d.source))
     ]
-    texts = list({c.hash: c.embed_text for c in chunks}.values())
     synthetic = refusal_meta.sample(refusal_meta.synthetic_questions(chunks))
     questions = refusal_meta.off_topic_questions() + [q for _, q in synthetic]
-    return texts + list(dict.fromkeys(questions))
+    return [list({c.hash: c.embed_text for c in chunks}.values()), list(dict.fromkeys(questions))]
 
 
 def fresh_models(folder: Path) -> Path:
