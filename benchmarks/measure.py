@@ -36,13 +36,15 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def run(*args: str | Path, env: dict[str, str] | None = None) -> Run:
-    """Run `python ARGS` in the project folder: wall and CPU time, the process's own peak RSS.
+def run(*args: str | Path, env: dict[str, str] | None = None, checkout: Path = ROOT) -> Run:
+    """Run `python ARGS` in the project folder (or another `checkout`, with its .venv): wall
+    and CPU time, the process's own peak RSS.
 
     The peak comes from GNU time, not from our wait4: Linux carries a parent's high-water
     mark over fork + exec, so wait4 would report at least this (model-holding) process's RSS.
     """
-    command = [sys.executable, *map(str, args)]
+    python = sys.executable if checkout == ROOT else str(checkout / ".venv" / "bin" / "python")
+    command = [python, *map(str, args)]
     with (
         tempfile.NamedTemporaryFile() as peak,
         tempfile.TemporaryFile() as out,
@@ -51,7 +53,7 @@ def run(*args: str | Path, env: dict[str, str] | None = None) -> Run:
         started = time.perf_counter()
         process = subprocess.run(
             [TIME, "-f", "%M %U %S", "-o", peak.name, *command],
-            cwd=ROOT,
+            cwd=checkout,
             env={**child_env(), **(env or {})},
             stdout=out,
             stderr=err,
@@ -65,6 +67,35 @@ def run(*args: str | Path, env: dict[str, str] | None = None) -> Run:
     if process.returncode != 0:
         raise SystemExit(f"bench: `{' '.join(command)}` exited {process.returncode}:\n{stderr}")
     return Run(seconds, int(max_rss_kb) / 1024, float(user) + float(system), stdout, stderr)
+
+
+def ingest_texts(kb: Path) -> list[list[str]]:
+    """What a full ingest of `kb` into an empty data folder embeds, in the calls it makes:
+    each distinct chunk text once (chunked as ingest/sync.py does, snippet includes inlined),
+    then the questions its refusal statistics score (off-topic and synthetic:
+    ingest/refusal_meta.py), which only a models folder that cached their vectors spares."""
+    from ingest import refusal_meta
+    from ingest.chunk import chunk_markdown
+    from ingest.load import load_folder
+    from ingest.snippets import snippet_reader
+
+    documents = load_folder(kb, 10**9).documents
+    chunks = [
+        c for d in documents for c in chunk_markdown(d.text, d.source, snippet_reader(kb, d.source))
+    ]
+    synthetic = refusal_meta.sample(refusal_meta.synthetic_questions(chunks))
+    questions = refusal_meta.off_topic_questions() + [q for _, q in synthetic]
+    return [list({c.hash: c.embed_text for c in chunks}.values()), list(dict.fromkeys(questions))]
+
+
+def fresh_models(folder: Path) -> Path:
+    """A models folder holding only links to data/models' graphs: an ingest using it starts
+    as one into an empty data folder would (no cached question vectors), but skips the
+    once-per-machine export."""
+    folder.mkdir(parents=True)
+    for graph in (ROOT / "data" / "models").glob("*.onnx"):
+        os.link(graph, folder / graph.name)
+    return folder
 
 
 def timed(fn: Callable[[], object]) -> float:

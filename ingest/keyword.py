@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,8 +27,10 @@ STOPWORDS = frozenset(
     mustn needn ll ve re t s d m""".split()
 )
 TOKEN = re.compile(r"[a-z0-9]+(?:[_.+#-][a-z0-9]+)*")
+SEPARATOR = re.compile(r"[_.+#-]")
 
 
+@lru_cache(maxsize=1 << 16)  # an ingest stems ~100 words per chunk, mostly the same few thousand
 def stem(word: str) -> str:
     """A deliberately light English stemmer: plural and common verb endings. A word ending in
     -y, -ies, -ied or -ie keeps one stem in -y (modify, modifies, modified -> modify; cookie,
@@ -60,7 +63,7 @@ def tokenize(text: str) -> list[str]:
     """Lower-case word stems; identifiers like select_related also yield their parts."""
     tokens = []
     for token in TOKEN.findall(text.lower()):
-        parts = re.split(r"[_.+#-]", token)
+        parts = SEPARATOR.split(token)
         for word in ([token] if len(parts) > 1 else []) + parts:
             if word and word not in STOPWORDS:
                 tokens.append(stem(word))

@@ -122,3 +122,33 @@ def test_targets_table_per_scale():
     assert row["no-op re-ingest (s)"].endswith("≤ 0.3 0.50 NO ≤ 1 0.50 yes")
     assert row["int8 full ingest / fp32 pure embedding"].endswith("≤ 0.55 0.70 NO — n/a")
     assert report.scale_of("kb") == 1 and report.scale_of("100x") == 100
+
+
+def test_pure_embedding_floor_is_what_a_full_ingest_embeds(tmp_path: Path):
+    """Issue 14's ratio divides a full ingest by the time to embed measure.ingest_texts: the
+    same texts in the same calls, refusal questions and inlined snippets included."""
+    import shutil
+
+    import measure
+
+    from ingest.config import Settings
+    from ingest.embed import Embedder
+    from ingest.sync import sync
+
+    class Recording(Embedder):
+        calls: list[list[str]] = []
+
+        def embed(self, texts, progress=None):
+            self.calls.append(list(texts))
+            return super().embed(texts, progress)
+
+    kb = tmp_path / "kb"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "mkdocs_kb", kb)
+    embedder = Recording(onnx_dir=measure.ROOT / "data" / "models")
+    report = sync(Settings(kb_dir=kb, data_dir=tmp_path / "data"), embedder=embedder)
+
+    expected = measure.ingest_texts(kb)
+    assert embedder.calls == expected
+    assert len(expected[0]) == report.embedded > 0
+    assert any("def backoff_delay" in text for text in expected[0])  # docs_src, inlined
+    assert "How do I write a will?" in expected[1]  # an off-topic refusal question

@@ -1,0 +1,109 @@
+"""Issue 14's full-ingest targets, interleaved: a full `kb-ingest` of a KB into an empty data
+folder (fp32, and with `--int8` also `KB_EMBED_QUANTIZED=1`) against fp32 pure embedding of
+every text that ingest embeds, wall and CPU time (user + sys) per round.
+
+    python benchmarks/ingest_ratio.py --rounds 2                   # fp32 on kb/
+    python benchmarks/ingest_ratio.py --rounds 2 --int8            # fp32 and int8
+    python benchmarks/ingest_ratio.py --against /tmp/main-checkout # A/B, same rounds
+    python benchmarks/ingest_ratio.py --kb data/eval/corpora/pydantic-docs
+
+Each round times, in fresh processes one after the other: fp32 pure embedding (a warm model,
+as bench.py times it) of measure.ingest_texts (each distinct chunk text, then the refusal
+questions), the fp32 full ingest (a fresh models folder holding only links to the graphs, so
+the refusal questions are embedded too) of this checkout and of each `--against` checkout,
+then with `--int8` the int8 full ingest and int8 pure embedding. The graphs come from
+data/models (made there first if missing). Prints one JSON line per round, then the medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from measure import ROOT, fresh_models, ingest_texts, run
+
+from ingest.edge import prepare_process
+from ingest.embed import Embedder
+
+PURE = """
+import json, resource, sys, time
+from pathlib import Path
+from ingest.edge import prepare_process
+prepare_process()
+from ingest.embed import Embedder
+embedder = Embedder(onnx_dir=Path(sys.argv[1]), quantized=sys.argv[2] == "1")
+embedder.embed(["warm up"])
+calls = json.loads(Path(sys.argv[3]).read_text())
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+cpu0, wall0 = cpu(), time.perf_counter()
+for texts in calls:
+    embedder.embed(texts)
+print(json.dumps({"wall": time.perf_counter() - wall0, "cpu": cpu() - cpu0}))
+"""
+
+
+def pure(models: Path, quantized: bool, texts: Path) -> dict:
+    result = run("-c", PURE, models, "1" if quantized else "0", texts)
+    return json.loads(result.stdout)
+
+
+def full_ingest(kb: Path, work: Path, quantized: bool, checkout: Path) -> dict:
+    env = {"KB_EMBED_QUANTIZED": "1" if quantized else "0"}
+    env["KB_MODEL_DIR"] = str(fresh_models(work / "models"))
+    result = run("-m", "ingest", "--kb", kb, "--data", work / "data", env=env, checkout=checkout)
+    return {"wall": result.seconds, "cpu": result.cpu_seconds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kb", type=Path, default=ROOT / "kb")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--int8", action="store_true", help="also the int8 full ingest")
+    parser.add_argument(
+        "--against", type=Path, action="append", default=[], help="another checkout (its .venv)"
+    )
+    args = parser.parse_args()
+    prepare_process()
+    models = ROOT / "data" / "models"
+    for quantized in (False, True) if args.int8 else (False,):
+        Embedder(onnx_dir=models, quantized=quantized).embed(["make the graph once"])
+    checkouts = {"this": ROOT} | {path.name: path.resolve() for path in args.against}
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        texts = Path(folder) / "texts.json"
+        embedded = ingest_texts(args.kb.resolve())
+        texts.write_text(json.dumps(embedded))
+        for number in range(1, args.rounds + 1):
+            fp32 = pure(models, False, texts)
+            row: dict = {"round": number, "load": round(os.getloadavg()[0], 1)}
+            row |= {f"fp32_pure_{k}": round(v, 1) for k, v in fp32.items()}
+            order = list(checkouts.items())
+            for label, checkout in order if number % 2 else order[::-1]:  # A/B, then B/A
+                with tempfile.TemporaryDirectory() as work:
+                    full = full_ingest(args.kb.resolve(), Path(work), False, checkout)
+                row |= {f"{label}_fp32_full_{k}": round(v, 1) for k, v in full.items()}
+                row |= {f"{label}_fp32_ratio_{k}": round(full[k] / fp32[k], 3) for k in full}
+            if args.int8:
+                with tempfile.TemporaryDirectory() as work:
+                    full = full_ingest(args.kb.resolve(), Path(work), True, ROOT)
+                int8 = pure(models, True, texts)
+                row |= {f"int8_full_{k}": round(v, 1) for k, v in full.items()}
+                row |= {f"int8_pure_{k}": round(v, 1) for k, v in int8.items()}
+                row |= {f"int8_full_ratio_{k}": round(full[k] / fp32[k], 3) for k in full}
+                row |= {f"int8_pure_ratio_{k}": round(int8[k] / fp32[k], 3) for k in int8}
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+    ratios = [key for key in rows[0] if "ratio" in key]
+    medians = {key: round(statistics.median(r[key] for r in rows), 3) for key in ratios}
+    print(json.dumps({"medians": medians, "texts": [len(texts) for texts in embedded]}))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
