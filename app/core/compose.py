@@ -165,13 +165,13 @@ def choose(
             and runner_up.probability >= SECOND_SHARE * lead.probability
             and _adds_to(lead, passages[0], runner_up)
         ):
-            _append(passages, expand(runner_up.candidate, table), SECOND_ROOM + MIN_WORDS)
+            _join(
+                passages, runner_up, table, SECOND_ROOM + MIN_WORDS, SECOND_SHARE * lead.probability
+            )
     if len(passages) == 1:
         sibling = same_section(lead, ranked, passages, query)
         if sibling is not None:
-            _append(passages, expand(sibling.candidate, table), SIBLING_ROOM)
-            if len(passages) > 1 and sibling.candidate.unit not in passages[-1].units:
-                passages.pop()  # the word budget cut the very unit it joined for
+            _join(passages, sibling, table, SIBLING_ROOM, SIBLING_SHARE * lead.probability)
     return merge(passages)
 
 
@@ -330,6 +330,26 @@ def _append(passages: list[Passage], extra: Passage, limit: int) -> None:
         units.pop()
     if words(units) <= room:
         passages.append(Passage(extra.hit, tuple(units)))
+
+
+def _join(
+    passages: list[Passage],
+    other: Scored,
+    table: dict[tuple[str, int], float],
+    limit: int,
+    bar: float,
+) -> None:
+    """Add `other`'s quote, cut to what fits under `limit` words in all. When the cut leaves out
+    the very unit it joined for, what is left stays only if one of its units clears the same
+    `bar` (the opening of its paragraph may answer as well); otherwise it only shares the
+    paragraph ("The tool waits for the slow response ..." without the point it leads to)."""
+    count = len(passages)
+    _append(passages, expand(other.candidate, table), limit)
+    if len(passages) == count or other.candidate.unit in passages[-1].units:
+        return
+    chunk = passages[-1].hit.chunk.id
+    if all(table.get((chunk, u.order), 0.0) < bar for u in passages[-1].units):
+        passages.pop()
 
 
 def _standalone(query: Query, cand: Candidate, continued: Container = ()) -> bool:
