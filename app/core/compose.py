@@ -174,7 +174,9 @@ def choose(
     if len(passages) == 1:
         sibling = same_section(lead, ranked, passages, query)
         if sibling is not None:
-            _join(passages, sibling, table, SIBLING_ROOM, SIBLING_SHARE * lead.probability)
+            _append(passages, expand(sibling.candidate, table), SIBLING_ROOM)
+            if len(passages) > 1 and sibling.candidate.unit not in passages[-1].units:
+                passages.pop()  # the word budget cut the very unit it joined for
     return merge(passages)
 
 
