@@ -12,7 +12,9 @@
    the top-ranked passage's short section scores nearly as well (that section is quoted). A
    lead-in whose list or code chunking put in the section's next chunk may lead, and a quote
    whose paragraph closes on such a lead-in keeps it: the quote goes on into that chunk's
-   opening list or code (`app/core/outline.py`).
+   opening list or code (`app/core/outline.py`). Code leads only when the question asks for
+   an example, or asks how and the code is a block of shell commands: then the commands are the
+   whole answer.
 3. Each part of a two-part question ("X vs Y", "what ... and when ...") the passage leaves out
    gets its own best unit, found by a search for that part and expanded the same way
    (`app/core/parts.py`).
@@ -150,7 +152,8 @@ def choose(
         passages = complete(query, passages[0], rankings, idf, scorer.threshold)
     if goes_on is not None:
         passages = _go_on(passages, *goes_on)
-    if len(passages) == 1 and _total(passages) < SECOND_ROOM:
+    # Prose after the commands that answer a "how" question only pads them (code counts no words).
+    if len(passages) == 1 and _total(passages) < SECOND_ROOM and not lead.candidate.unit.commands:
         source = lead.candidate.hit.chunk.source  # one document reads as one answer
         runner_up = next(
             (
@@ -165,7 +168,9 @@ def choose(
             and runner_up.probability >= SECOND_SHARE * lead.probability
             and _adds_to(lead, passages[0], runner_up)
         ):
-            _append(passages, expand(runner_up.candidate, table), SECOND_ROOM + MIN_WORDS)
+            _join(
+                passages, runner_up, table, SECOND_ROOM + MIN_WORDS, SECOND_SHARE * lead.probability
+            )
     if len(passages) == 1:
         sibling = same_section(lead, ranked, passages, query)
         if sibling is not None:
@@ -332,15 +337,37 @@ def _append(passages: list[Passage], extra: Passage, limit: int) -> None:
         passages.append(Passage(extra.hit, tuple(units)))
 
 
+def _join(
+    passages: list[Passage],
+    other: Scored,
+    table: dict[tuple[str, int], float],
+    limit: int,
+    bar: float,
+) -> None:
+    """Add `other`'s quote, cut to what fits under `limit` words in all. When the cut leaves out
+    the very unit it joined for, what is left stays only if one of its units clears the same
+    `bar` (the opening of its paragraph may answer as well); otherwise it only shares the
+    paragraph ("The tool waits for the slow response ..." without the point it leads to)."""
+    count = len(passages)
+    _append(passages, expand(other.candidate, table), limit)
+    if len(passages) == count or other.candidate.unit in passages[-1].units:
+        return
+    chunk = passages[-1].hit.chunk.id
+    if all(table.get((chunk, u.order), 0.0) < bar for u in passages[-1].units):
+        passages.pop()
+
+
 def _standalone(query: Query, cand: Candidate, continued: Container = ()) -> bool:
-    """Code answers on its own only when asked for an example, and only when short; a "...:"
-    lead-in never does without the list or code it introduces (in its chunk, or at the
-    opening of the next: `continued` holds those lead-ins)."""
+    """Code answers on its own only when short and asked for an example, or when it is a block
+    of shell commands and the question asks how (the command is the answer); a "...:" lead-in
+    never does without the list or code it introduces (in its chunk, or at the opening of the
+    next: `continued` holds those lead-ins)."""
     unit = cand.unit
     if unit.kind != "code":
         key = (cand.hit.chunk.id, unit.order)
         return not dangles(unit, cand.units) or key in continued
-    return "example" in query.intents and unit.text.count("\n") <= MAX_CODE_LINES
+    asked = "example" in query.intents or ("how" in query.intents and unit.commands)
+    return asked and unit.text.count("\n") <= MAX_CODE_LINES
 
 
 def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scored:

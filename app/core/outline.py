@@ -27,10 +27,12 @@ NUMBERS = {
     "eight": 8,
 }
 COUNT = re.compile(r"\b(" + "|".join(NUMBERS) + r")\b|(?<![\w.])([2-8])(?![\w.])", re.I)
-# Wording that points at items without counting them.
+# Wording that points at items without counting them ("below" as a place, not a comparison:
+# "the latency at or below which 99 % of requests complete" points at nothing).
 POINTS_AHEAD = re.compile(
-    r"\b(the following|as follows|below|several (?:ways|techniques|categories|types|kinds"
-    r"|options|approaches|strategies|steps|parts))\b",
+    r"\b(the following|as follows|below(?!\s+(?:(?:which|whom|that|the|an?|its|their)\b|\d))"
+    r"|several (?:ways|techniques|categories|types|kinds|options|approaches|strategies|steps"
+    r"|parts))\b",
     re.I,
 )
 

@@ -57,9 +57,11 @@ def retrieve_parts(query: Query, search: Callable[[Query], list[Hit]]) -> list[l
 
 def content_words(text: str) -> frozenset[str]:
     """Stemmed words without the function words: unlike search tokens, this keeps words such as
-    "done" that a search may ignore but that tell "definition of done" from "of ready"."""
-    words = (stem(w) for w in TOKEN.findall(text.lower()) if w not in FUNCTION_WORDS)
-    return frozenset(words)
+    "done" that a search may ignore but that tell "definition of done" from "of ready". A dotted
+    name counts as its parts too: `asyncio.gather` speaks to "gather"."""
+    tokens = TOKEN.findall(text.lower())
+    tokens += [piece for t in tokens if "." in t for piece in t.split(".")]
+    return frozenset(stem(w) for w in tokens if w not in FUNCTION_WORDS)
 
 
 def distinct_words(query: Query) -> list[frozenset[str]]:

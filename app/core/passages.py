@@ -11,6 +11,8 @@ from ingest.markdown import clean_lines, split_heading
 
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9`\"'(\[*_])")
 LIST_ITEM = re.compile(LIST_MARKER.pattern + r"(?:\[[ xX]\]\s+)?")  # a task item's box too
+# A fenced block of shell commands: the answer to "how do I ...", where other code is an example.
+COMMANDS = re.compile(r"^ {0,3}(?:`{3,}|~{3,})\s*(?:bash|sh|shell|console|zsh|powershell)\s*$")
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,11 @@ class Unit:
     order: int  # position within its chunk
     lead: bool  # the first prose unit under its heading
     block: int = 0  # which paragraph, list or code block of its chunk it belongs to
+
+    @property
+    def commands(self) -> bool:
+        """A fenced block of shell commands."""
+        return self.kind == "code" and bool(COMMANDS.match(self.text.split("\n", 1)[0]))
 
     @property
     def quote(self) -> str:
