@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from app.core.compose import NO_CLEAR_ANSWER, choose
-from app.core.outline import Document, announced
+from app.core.outline import Document, announced, keep_promises
 from app.core.query import Query
 from app.core.quote import Passage, opening, render
 from app.core.render import inert_links
@@ -159,6 +159,7 @@ def extractive_answer(
         passages = [section]
     elif document is not None:
         passages = passages + announced(passages, document)
+    passages = keep_promises(passages, document)
     citations = cite(passages)
     markers = {c.chunk.id: c.n for c in citations}
     text = render(passages, markers)

@@ -2,7 +2,9 @@
 for three things ...", "the following", a closing colon) and its section goes on with child
 subsections instead of a list, the answer names them: the children's headings as a short
 list, each cited at its heading's line. When chunking split a "...:" lead-in from the list or
-code it introduces, the section's next chunk opens with them: the quote goes on into it."""
+code it introduces, the section's next chunk opens with them: the quote goes on into it. A
+quote never ends on a sentence promising what follows ("The sketch below shows ..."): it goes
+on into the short code or list announced, or stops before the promise."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from app.core.passages import Unit, split_units
-from app.core.quote import MAX_LIST_ITEMS, Passage, dangles, opens
+from app.core.quote import MAX_LIST_ITEMS, Passage, dangles, opens, points_ahead
 from app.core.retrieve import Hit
 from ingest.chunk import HEADING, PATH_SEP, Chunk
 
@@ -100,12 +102,14 @@ def announced(passages: list[Passage], document: Document) -> list[Passage]:
 
 
 def continuation(document: Sequence[Chunk], hit: Hit, unit: Unit) -> Passage | None:
-    """The list or code block that `unit`, a "...:" lead-in closing its chunk, introduces when
-    chunking put them at the opening of the section's next chunk; None when the section does
-    not go on there with a list or code."""
+    """The list or code block that `unit`, a "...:" lead-in or a sentence pointing ahead closing
+    its chunk, introduces when chunking put them at the opening of the section's next chunk;
+    None when the section does not go on there with a list or code."""
     chunk = hit.chunk
     units = tuple(split_units(chunk))
-    if unit.order >= len(units) or units[unit.order] != unit or not dangles(unit, units):
+    if unit.order >= len(units) or units[unit.order] != unit:
+        return None
+    if not (dangles(unit, units) or points_ahead(unit, [unit])):
         return None
     if _text(chunk, unit.end_line + 1, chunk.end_line):
         return None  # something follows the lead-in in its own chunk (a table, say)
@@ -120,6 +124,44 @@ def continuation(document: Sequence[Chunk], hit: Hit, unit: Unit) -> Passage | N
         return None
     items = opens(following, first)
     return Passage(Hit(nxt, 0.0, 0.0, 0.0, hit.rank), tuple(items)) if items else None
+
+
+def keep_promises(passages: list[Passage], document: Document | None) -> list[Passage]:
+    """No quote ends on a sentence pointing at what follows it ("The example below runs ...")
+    without showing it: the quote goes on into the list or code right after that sentence, in
+    its chunk or at the opening of the section's next chunk, when it is short enough to show
+    (as a "...:" lead-in's is); otherwise the quote stops before the sentence, unless the answer
+    lists the child sections it announces (`announced`). A graded answer that ends on a promise
+    reads as cut off. A passage left empty is dropped; the answer's first keeps its sentence."""
+    listed = {p.hit.chunk.id for p in passages if all(u.kind == "heading" for u in p.units)}
+    out: list[Passage] = []
+    for n, passage in enumerate(passages):
+        out += _kept(passage, document, listed, first=n == 0)
+    return out
+
+
+def _kept(
+    passage: Passage, document: Document | None, listed: set[str], first: bool
+) -> list[Passage]:
+    hit, quoted = passage.hit, list(passage.units)
+    units = tuple(split_units(hit.chunk))
+    while quoted and points_ahead(quoted[-1], quoted):
+        last = quoted[-1]
+        nxt = units[last.order + 1] if last.order + 1 < len(units) else None
+        shown = [u for u in opens(units, nxt) if u.block != last.block] if nxt else []
+        if shown:
+            return [Passage(hit, tuple(quoted + shown))]
+        if document is not None:
+            doc = document(hit.chunk.source)
+            follow = continuation(doc, hit, last)
+            if follow is not None:
+                return [Passage(hit, tuple(quoted)), follow]
+            if any(kid.id in listed for kid in children(doc, hit.chunk)):
+                break
+        if first and len(quoted) == 1:
+            break  # the answer's only sentence: better a promise than nothing
+        quoted.pop()
+    return [Passage(hit, tuple(quoted))] if quoted else []
 
 
 def _text(chunk: Chunk, first: int, last: int) -> bool:

@@ -29,6 +29,16 @@ LEANS_BACK = re.compile(
     r"|in this case|in that case|otherwise|instead|here)\b",
     re.I,
 )
+# A sentence that points at what follows it: "The sketch below shows ...", "... as below.",
+# "The following template ...", "Here is ...". Not "at or below which" (a comparison).
+AHEAD = re.compile(
+    r"^here(?:'s| is| are)\b|\b(?:the following|as follows|below (?:is|are)"
+    r"|(?:as|see|shown|listed|described|mentioned|given|outlined|illustrated) below"
+    r"|(?:the|an?|these) (?:[\w-]+ ){1,2}below|below(?=\s*[.,;:)]|$))",
+    re.I,
+)
+# ... or at an example it names without showing: "... the pattern from this example instead."
+THIS_EXAMPLE = re.compile(r"\bthis example\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -178,6 +188,15 @@ def expand(cand: Candidate, scores: dict[tuple[str, int], float] | None = None) 
         ordered = [unit]
     ordered = _trim(ordered, unit, PARAGRAPH_WORDS if finished else MAX_WORDS)
     return Passage(cand.hit, _complete(ordered, unit))
+
+
+def points_ahead(unit: Unit, quoted: list[Unit]) -> bool:
+    """A sentence announcing what comes after it ("The example below runs ...") or an example
+    the quote does not show (no code before it)."""
+    if unit.kind != "sentence":
+        return False
+    shown = any(u.kind == "code" and u.order < unit.order for u in quoted)
+    return bool(AHEAD.search(unit.quote)) or (not shown and bool(THIS_EXAMPLE.search(unit.quote)))
 
 
 def _finish_paragraph(

@@ -1,0 +1,128 @@
+"""An answer never ends on a sentence promising what follows ("The sketch below shows ..."):
+the quote goes on into the short code it announces, or stops before the promise."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.core.engine import Assistant
+from app.core.quote import MAX_CODE_LINES
+from ingest.config import Settings
+from ingest.sync import sync
+
+SHORT_CODE = "\n".join(
+    [
+        "```python",
+        "def is_enabled(flag: Flag, user_id: str) -> bool:",
+        '    digest = hashlib.sha256(f"{flag.name}:{user_id}".encode()).digest()',
+        '    bucket = int.from_bytes(digest[:2], "big") % 100',
+        "    on = flag.on or flag.beta or flag.staff or flag.admin or flag.qa or flag.dev",
+        "    off = flag.off or flag.banned or flag.frozen or flag.legal or flag.abuse",
+        "    if off and not on: return False",
+        "    if on and off and not flag.rollout_percent: return False",
+        "    if on and off and flag.rollout_percent and not bucket: return True",
+        "    if on and off and user_id and not bucket and not flag.name: return False",
+        "    if on and not off: return True",
+        "    return bucket < flag.rollout_percent",
+        "```",
+    ]
+)
+MESSAGE = "\n".join(
+    [
+        "```text",
+        "Hi, I'm stuck on ORD-104 (streaming the export) and have used my hour.",
+        "Goal: stream rows to the client without loading every order into memory.",
+        "Actual: the first batch arrives, then the request fails on the next batch.",
+        "Reproduce: test_export_streams_large_result on branch ord-104-streaming.",
+        "Tried: a bigger batch size (fails later), logging when the session closes",
+        "(it closes when the endpoint returns, before the generator has finished).",
+        "Question: is a request-scoped session dependency acceptable here?",
+        "```",
+    ]
+)
+LONG_CODE = "\n".join(
+    ["```python", *(f"worker_{n} = start_worker({n})" for n in range(MAX_CODE_LINES + 5)), "```"]
+)
+
+RELEASES = f"""# Releasing safely
+
+## Feature flags as a safety net
+
+Feature flags let new code ship to production switched off, or on for a small share of users,
+so a change can be exercised in production and turned off instantly without a redeploy. The
+sketch below shows the core idea with stable per-user bucketing.
+
+{SHORT_CODE}
+
+Agree in advance who may widen the rollout and on what evidence: error rates, latency and a
+business metric compared between the two groups for at least a day. Remove the flag and the
+old branch within a sprint of reaching a hundred percent, because every flag left behind
+doubles the paths through the code that tests must cover, and a forgotten flag flipped by
+accident years later is a classic incident. Keep a register of the flags in force with their
+owners and planned removal dates.
+
+## Starting worker processes
+
+Under the spawn start method every child process re-imports the main module, so put the code
+that starts processes under a main guard or each child starts processes of its own. The
+example below starts one worker per queue partition as a saved script.
+
+{LONG_CODE}
+
+The workers exit when the queue closes.
+
+## An escalation message from a stuck junior
+
+A good escalation message from a junior developer is short, specific and shows the attempts
+made, so the senior can answer in minutes rather than starting an investigation from zero. It
+states the goal, what happens versus what was expected, how to reproduce the failure, what was
+tried and what each attempt showed, the current best guess and one specific question. Juniors
+often wait too long before sending one, because asking feels like failing; agreeing on a
+timebox up front removes that doubt, and the senior answers the message the same day. The
+message below is what a junior might send after their timebox on a streaming ticket ran out.
+
+{MESSAGE}
+"""
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory, embedder) -> Assistant:
+    root = tmp_path_factory.mktemp("compose-promise")
+    kb = root / "kb"
+    kb.mkdir()
+    (kb / "releasing.md").write_text(RELEASES, encoding="utf-8")
+    settings = Settings(kb_dir=kb, data_dir=root / "data")
+    sync(settings, embedder=embedder)
+    return Assistant(settings, embedder)
+
+
+def plain(text: str) -> str:
+    return " ".join(re.sub(r"\[\d+\]", "", text).split())
+
+
+def test_a_sentence_announcing_short_code_comes_with_the_code(assistant) -> None:
+    answer = assistant.ask("How do feature flags let a risky change ship safely?")
+    assert "turned off instantly without a redeploy" in plain(answer.text)
+    assert "The sketch below shows the core idea" in plain(answer.text)
+    assert "def is_enabled(flag: Flag, user_id: str) -> bool:" in answer.text
+    assert answer.text.rstrip().endswith("```\n[2]")  # the code is cited where it stands
+
+
+def test_a_sentence_announcing_code_in_the_next_chunk_comes_with_it(assistant) -> None:
+    answer = assistant.ask("What does a good escalation message from a stuck junior look like?")
+    text = plain(answer.text)
+    assert "short, specific and shows the attempts made" in text
+    assert "The message below is what a junior might send" in text
+    assert "Question: is a request-scoped session dependency acceptable here?" in answer.text
+    message = answer.citations[-1]
+    assert message.text.startswith("```text") and message.start_line > answer.citations[0].end_line
+
+
+def test_an_answer_stops_before_a_promise_of_code_too_long_to_show(assistant) -> None:
+    answer = assistant.ask("Why do I need a main guard when starting processes with spawn?")
+    text = plain(answer.text)
+    assert "put the code that starts processes under a main guard" in text
+    assert "The example below" not in text
+    assert "worker_0" not in answer.text
