@@ -6,17 +6,24 @@ answer would retrieve them, every unit of them becomes a row of features, labell
 lines overlap the labelled answer lines. A logistic regression (numpy, L2) is fitted on the
 training corpora; precision@1 (the top-scored unit is a labelled answer unit) is reported on
 the corpus it never saw, both ways round. The final weights, fitted on the training corpora
-named by --train, go to app/core/answer_scorer.json.
+named by --train, go to app/core/answer_scorer.json with what they were trained on: the commit,
+each corpus's question file (sha256), the number of questions and units, the hyperparameters
+and (as "mean", which standardises the features) each feature's mean over the training units.
+The fit draws no random numbers: the same code and index give the same weights. --check
+recomputes the rows with today's code and says what moved since the shipped weights.
 
     .venv/bin/python scripts/train_answer_scorer.py                 # report both ways, write
     .venv/bin/python scripts/train_answer_scorer.py --no-write      # report only
     .venv/bin/python scripts/train_answer_scorer.py --train kb,pydantic-docs  # hold one out
+    .venv/bin/python scripts/train_answer_scorer.py --check         # features drifted since?
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -27,13 +34,15 @@ sys.path.insert(0, str(ROOT))
 
 from eval_corpora import CORPORA, retrieved  # noqa: E402
 
-from app.core.compose import candidates  # noqa: E402
-from app.core.scorer import FEATURES, WEIGHTS_FILE, features  # noqa: E402
+from app.core.compose import feature_rows  # noqa: E402
+from app.core.scorer import FEATURES, WEIGHTS_FILE  # noqa: E402
 from ingest.edge import prepare_process  # noqa: E402
 
 L2 = 1.0
 STEPS = 400
+LISTWISE_STEPS, LISTWISE_RATE, LISTWISE_L2 = 3000, 0.05, 1e-3
 GATE_PRECISION = 0.2
+MEAN_TOLERANCE = 1e-4  # dense scores differ in their last digits from one CPU to another
 
 
 def rows(name: str) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -44,9 +53,9 @@ def rows(name: str) -> list[tuple[np.ndarray, np.ndarray]]:
     ):
         if not hits:
             continue
-        best_keyword = max(h.keyword for h in hits)
-        cands = candidates(hits)
-        x = np.array([features(query, c, hits[0], best_keyword, idf) for c in cands])
+        table = feature_rows(query, hits, idf)
+        cands = [c for c, _ in table]
+        x = np.array([values for _, values in table])
         y = np.array(
             [
                 float(
@@ -88,7 +97,12 @@ def fit(groups: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.nda
     return beta, mean, scale
 
 
-def fit_listwise(groups, steps: int = 3000, rate: float = 0.05, l2: float = 1e-3):
+def fit_listwise(
+    groups,
+    steps: int = LISTWISE_STEPS,
+    rate: float = LISTWISE_RATE,
+    l2: float = LISTWISE_L2,
+):
     """Softmax over each question's candidates: maximise the chance of a labelled unit on top.
     Starts from the logistic fit, whose bias and scale keep the scores usable as probabilities."""
     beta, mean, scale = fit(groups)
@@ -134,6 +148,86 @@ def baseline_p1(groups) -> float:
 
 
 FIT = {"logistic": fit, "listwise": fit_listwise}
+METHOD = {
+    "logistic": "weighted L2 logistic",
+    "listwise": "listwise (softmax over each question's units, from the logistic fit)",
+}
+
+
+def git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def provenance(data: dict, train_names: list[str], objective: str) -> dict:
+    """What the weights were trained on, so that the next run can reproduce or compare them."""
+    corpora = {}
+    for name in train_names:
+        questions = CORPORA[name][1]
+        groups = data[name]
+        corpora[name] = {
+            "questions_file": str(questions.relative_to(ROOT)),
+            "questions_sha256": hashlib.sha256(questions.read_bytes()).hexdigest(),
+            "questions": len(groups),
+            "units": int(sum(len(y) for _, y in groups)),
+            "answer_units": int(sum(y.sum() for _, y in groups)),
+        }
+    changed = git("status", "--porcelain", "--", "app", "ingest", "scripts", "data/eval")
+    return {
+        "commit": git("rev-parse", "HEAD"),
+        "uncommitted_changes": bool(changed),
+        "numpy": np.__version__,
+        "corpora": corpora,
+        "objective": objective,
+        "hyperparameters": {
+            "logistic_l2": L2,
+            "logistic_steps": STEPS,
+            "listwise_steps": LISTWISE_STEPS,
+            "listwise_rate": LISTWISE_RATE,
+            "listwise_l2": LISTWISE_L2,
+            "gate_precision": GATE_PRECISION,
+        },
+    }
+
+
+def drifted(shipped: dict, data: dict) -> list[str]:
+    """What changed since the shipped weights were trained: the number of questions or units
+    of a corpus it records, or the features whose mean over the training units moved (the
+    weights file keeps that mean to standardise the features)."""
+    record = shipped.get("trained_on")
+    names = list(record["corpora"]) if isinstance(record, dict) else list(record or [])
+    changes = []
+    for name in names:
+        then = record["corpora"][name] if isinstance(record, dict) else {}
+        groups = data[name]
+        units = sum(len(y) for _, y in groups)
+        if "units" in then and (len(groups), units) != (then["questions"], then["units"]):
+            changes.append(
+                f"{name}: {len(groups)} questions, {units} units "
+                f"(trained on {then['questions']}, {then['units']})"
+            )
+    x = np.vstack([x for name in names for x, _ in data[name]])
+    for feature, old, new in zip(shipped["features"], shipped["mean"], x.mean(axis=0), strict=True):
+        if feature != "bias" and abs(new - old) > MEAN_TOLERANCE:
+            changes.append(f"mean {feature} {old:.4f} -> {new:.4f}")
+    return changes
+
+
+def check(data: dict) -> int:
+    """Do today's features match the ones the shipped weights were trained on?"""
+    shipped = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
+    changes = drifted(shipped, data)
+    for change in changes:
+        print(f"  {change}")
+    if changes:
+        print(
+            "features changed since the weights were trained: retrain, and ship the new "
+            "weights only if kb-eval holds on every corpus"
+        )
+        return 1
+    print("features unchanged since the weights were trained: the trainer reproduces them")
+    return 0
 
 
 def main() -> int:
@@ -141,10 +235,13 @@ def main() -> int:
     parser.add_argument("--train", default="kb,pydantic-docs,engineering-playbook")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--objective", choices=("logistic", "listwise"), default="listwise")
+    parser.add_argument("--check", action="store_true", help="compare features, do not train")
     args = parser.parse_args()
     prepare_process()
     train_names = args.train.split(",")
     data = {name: rows(name) for name in CORPORA}
+    if args.check:
+        return check(data)
     # Corpora left out of training are scored as they are; two of the trained ones are also
     # held out in turn (trained on the others, scored on it).
     held_out = [n for n in CORPORA if n not in train_names] + [
@@ -195,8 +292,9 @@ def main() -> int:
             "scale": [round(float(v), 6) for v in model[2]],
             "gate_weights": [round(float(v), 6) for v in gate[0]],
             "threshold": round(threshold, 4),
-            "trained_on": train_names,
-            "method": "scripts/train_answer_scorer.py: weighted L2 logistic regression",
+            "trained_on": provenance(data, train_names, args.objective),
+            "method": f"scripts/train_answer_scorer.py: {METHOD[args.objective]} ranking "
+            "weights and a weighted L2 logistic gate",
         }
         WEIGHTS_FILE.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {WEIGHTS_FILE.relative_to(ROOT)}")

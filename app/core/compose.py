@@ -99,16 +99,21 @@ def candidates(hits: list[Hit]) -> list[Candidate]:
     return out
 
 
-def score(query: Query, hits: list[Hit], idf, scorer: Scorer | None = None) -> list[Scored]:
-    """Every candidate unit with the probability that it answers the question, best first."""
-    scorer = scorer or default_scorer()
+def feature_rows(query: Query, hits: list[Hit], idf) -> list[tuple[Candidate, list[float]]]:
+    """Every candidate unit of the top passages with its scorer features: what the app scores
+    and what scripts/train_answer_scorer.py trains on (one recipe, so they cannot drift apart)."""
     if not hits:
         return []
     top = hits[0]
     best_keyword = max(h.keyword for h in hits[:PASSAGES_SCORED])
+    return [(c, features(query, c, top, best_keyword, idf)) for c in candidates(hits)]
+
+
+def score(query: Query, hits: list[Hit], idf, scorer: Scorer | None = None) -> list[Scored]:
+    """Every candidate unit with the probability that it answers the question, best first."""
+    scorer = scorer or default_scorer()
     scored = []
-    for c in candidates(hits):
-        values = features(query, c, top, best_keyword, idf)
+    for c, values in feature_rows(query, hits, idf):
         scored.append(Scored(scorer.probability(values), scorer.answers(values), c))
     scored.sort(key=lambda s: (-s.probability, s.candidate.hit.rank, s.candidate.unit.order))
     return scored

@@ -1,0 +1,75 @@
+"""scripts/train_answer_scorer.py: the same rows give the same weights, and its --check names
+what changed since the shipped weights were trained (without a full retrain in the suite)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import numpy as np
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "scripts"))
+trainer = importlib.import_module("train_answer_scorer")
+
+FEATURES = ("bias", "coverage", "position")
+
+
+def groups(seed: int, questions: int = 6) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Questions of 4-8 candidate units each; the unit with the best coverage is the answer."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(questions):
+        n = int(rng.integers(4, 9))
+        x = np.column_stack([np.ones(n), rng.random(n), rng.random(n)])
+        y = (x[:, 1] == x[:, 1].max()).astype(float)
+        out.append((x, y))
+    return out
+
+
+def shipped(data: dict) -> dict:
+    """A weights file as the trainer writes it, for the rows in `data`."""
+    model = trainer.fit(data["kb"] + data["docs"])
+    return {
+        "features": list(FEATURES),
+        "mean": [float(v) for v in model[1]],
+        "trained_on": {
+            "corpora": {
+                name: {"questions": len(g), "units": sum(len(y) for _, y in g)}
+                for name, g in data.items()
+            }
+        },
+    }
+
+
+def test_the_same_rows_give_the_same_weights_and_they_rank_the_answer_first() -> None:
+    first = trainer.fit_listwise(groups(1), steps=200)
+    second = trainer.fit_listwise(groups(1), steps=200)
+    for a, b in zip(first, second, strict=True):
+        assert np.array_equal(a, b)
+    precision, _, _, _ = trainer.precision_at_1(first, groups(2))
+    assert precision == 1.0
+
+
+def test_check_passes_on_the_rows_the_weights_were_trained_on() -> None:
+    data = {"kb": groups(3), "docs": groups(4)}
+    assert trainer.drifted(shipped(data), data) == []
+
+
+def test_check_names_the_feature_whose_computation_changed() -> None:
+    data = {"kb": groups(3), "docs": groups(4)}
+    record = shipped(data)
+    x, y = data["docs"][0]
+    changed = x.copy()
+    changed[:, 2] = changed[:, 2] + 0.2  # say, a new splitter moved units in their sections
+    data["docs"][0] = (changed, y)
+    changes = trainer.drifted(record, data)
+    assert len(changes) == 1 and changes[0].startswith("mean position "), changes
+
+
+def test_check_names_a_corpus_whose_units_changed() -> None:
+    data = {"kb": groups(3), "docs": groups(4)}
+    record = shipped(data)
+    data["kb"] = data["kb"][:-1]
+    changes = trainer.drifted(record, data)
+    assert any(line.startswith("kb: 5 questions") for line in changes), changes
