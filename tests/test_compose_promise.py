@@ -73,6 +73,28 @@ example below starts one worker per queue partition as a saved script.
 
 The workers exit when the queue closes.
 
+## Counting the queries a list page issues
+
+An N+1 problem is one query to load a list followed by one extra query per row to load a
+related object, usually triggered silently by lazy loading inside a loop. Each query is fast,
+so it never shows up as a slow query; it shows up as a page that issues hundreds of statements.
+The demonstration below counts statements with a trace callback: the lazy loop issues 51
+queries for 50 authors, while the batched loading that selectinload and prefetch_related do
+issues 2.
+
+{LONG_CODE.replace("worker", "author")}
+
+Batch the related rows in one query per relation.
+
+## Retrying a flaky call
+
+Retry only idempotent calls, with exponential backoff and jitter, and cap the attempts so a
+dependency that is down is not hammered by every client at once. The helper below wraps a
+call in retries; it gives up after five attempts and re-raises the last error so callers
+still see the failure.
+
+{SHORT_CODE.replace("is_enabled", "with_retries")}
+
 ## An escalation message from a stuck junior
 
 A good escalation message from a junior developer is short, specific and shows the attempts
@@ -126,3 +148,21 @@ def test_an_answer_stops_before_a_promise_of_code_too_long_to_show(assistant) ->
     assert "put the code that starts processes under a main guard" in text
     assert "The example below" not in text
     assert "worker_0" not in answer.text
+
+
+def test_a_promise_that_says_something_itself_ends_the_answer(assistant) -> None:
+    answer = assistant.ask("The orders page fires hundreds of tiny SQL queries, one per row")
+    text = plain(answer.text)
+    assert "lazy loop issues 51 queries for 50 authors" in text
+    assert text.endswith("selectinload and prefetch_related do issues 2.")
+    assert "author_0" not in answer.text
+
+
+def test_code_a_telling_promise_announces_is_shown_only_when_an_example_is_asked(
+    assistant,
+) -> None:
+    asked = assistant.ask("Show me an example of retrying a flaky call with backoff")
+    assert "def with_retries(flag: Flag, user_id: str) -> bool:" in asked.text
+    told = assistant.ask("How many times should a flaky call be retried with backoff?")
+    assert "gives up after five attempts" in plain(told.text)
+    assert "def with_retries" not in told.text

@@ -159,7 +159,7 @@ def extractive_answer(
         passages = [section]
     elif document is not None:
         passages = passages + announced(passages, document)
-    passages = keep_promises(passages, document)
+    passages = keep_promises(passages, document, "example" in query.intents)
     citations = cite(passages)
     markers = {c.chunk.id: c.n for c in citations}
     text = render(passages, markers)

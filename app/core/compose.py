@@ -409,7 +409,15 @@ def _top_section(query: Query, standalone: list[Scored]) -> Scored | None:
     top = next((s for s in standalone if s.candidate.hit.rank == 1), None)
     if top is None or top is best or top.probability < TOP_SHARE * best.probability:
         return None
+    if _same_section(top.candidate, best.candidate):
+        return None  # the definition opens the top passage's own section: it is its lead
     return top if section(top.candidate) is not None else None
+
+
+def _same_section(a: Candidate, b: Candidate) -> bool:
+    """Two chunks of one section (a long section is chunked in pieces)."""
+    x, y = a.hit.chunk, b.hit.chunk
+    return x.source == y.source and x.heading_path == y.heading_path
 
 
 def _defines(unit: Unit) -> bool:

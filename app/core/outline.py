@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from app.core.passages import Unit, split_units
-from app.core.quote import MAX_LIST_ITEMS, Passage, dangles, opens, points_ahead
+from app.core.quote import AHEAD, MAX_LIST_ITEMS, Passage, dangles, opens, points_ahead
 from app.core.retrieve import Hit
 from ingest.chunk import HEADING, PATH_SEP, Chunk
 
@@ -37,6 +37,12 @@ POINTS_AHEAD = re.compile(
     r"|parts))\b",
     re.I,
 )
+# A promise that says something itself has a clause of its own, after a ":" or ";" outside
+# inline code: "The demonstration below counts statements: the lazy pattern issues 51 queries
+# ..., while the batched pattern ... issues 2."
+CLAUSE_BREAK = re.compile(r"[:;]\s+")
+CODE_SPAN = re.compile(r"`[^`]*`")
+CLAUSE_WORDS = 6  # a clause this long that points at nothing says something
 
 
 def children(document: Sequence[Chunk], chunk: Chunk) -> list[Chunk]:
@@ -126,27 +132,44 @@ def continuation(document: Sequence[Chunk], hit: Hit, unit: Unit) -> Passage | N
     return Passage(Hit(nxt, 0.0, 0.0, 0.0, hit.rank), tuple(items)) if items else None
 
 
-def keep_promises(passages: list[Passage], document: Document | None) -> list[Passage]:
+def keep_promises(
+    passages: list[Passage], document: Document | None, example: bool = True
+) -> list[Passage]:
     """No quote ends on a sentence pointing at what follows it ("The example below runs ...")
     without showing it: the quote goes on into the list or code right after that sentence, in
     its chunk or at the opening of the section's next chunk, when it is short enough to show
     (as a "...:" lead-in's is); otherwise the quote stops before the sentence, unless the answer
     lists the child sections it announces (`announced`). A graded answer that ends on a promise
-    reads as cut off. A passage left empty is dropped; the answer's first keeps its sentence."""
+    reads as cut off. A passage left empty is dropped; the answer's first keeps its sentence.
+    A promise that says something itself (`says_more`) stays and ends its quote when what it
+    announces cannot be shown, or when the question (`example` False) does not ask to see an
+    example: then the code would only pad what the sentence already says."""
     listed = {p.hit.chunk.id for p in passages if all(u.kind == "heading" for u in p.units)}
     out: list[Passage] = []
     for n, passage in enumerate(passages):
-        out += _kept(passage, document, listed, first=n == 0)
+        out += _kept(passage, document, listed, first=n == 0, example=example)
     return out
 
 
+def says_more(unit: Unit) -> bool:
+    """A sentence pointing ahead that also says something of its own: one of its clauses (split
+    at ":" or ";" outside inline code) has CLAUSE_WORDS words or more and points at nothing."""
+    clauses = CLAUSE_BREAK.split(CODE_SPAN.sub("code", unit.quote))
+    return len(clauses) > 1 and any(
+        len(c.split()) >= CLAUSE_WORDS and not AHEAD.search(c) for c in clauses
+    )
+
+
 def _kept(
-    passage: Passage, document: Document | None, listed: set[str], first: bool
+    passage: Passage, document: Document | None, listed: set[str], first: bool, example: bool
 ) -> list[Passage]:
     hit, quoted = passage.hit, list(passage.units)
     units = tuple(split_units(hit.chunk))
     while quoted and points_ahead(quoted[-1], quoted):
         last = quoted[-1]
+        says = says_more(last)
+        if says and not example:
+            break
         nxt = units[last.order + 1] if last.order + 1 < len(units) else None
         shown = [u for u in opens(units, nxt) if u.block != last.block] if nxt else []
         if shown:
@@ -158,7 +181,7 @@ def _kept(
                 return [Passage(hit, tuple(quoted)), follow]
             if any(kid.id in listed for kid in children(doc, hit.chunk)):
                 break
-        if first and len(quoted) == 1:
+        if says or (first and len(quoted) == 1):
             break  # the answer's only sentence: better a promise than nothing
         quoted.pop()
     return [Passage(hit, tuple(quoted))] if quoted else []

@@ -36,7 +36,9 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"\b(vs\.?|versus|difference|differ|compared?|or|between|instead of|rather than)\b", re.I
     ),
     "what": re.compile(r"^(what|which|who)\b|\bwhat (is|are|does)\b|\bmean(s|ing)?\b", re.I),
-    "example": re.compile(r"\b(example|show|code|write|snippet|sample|syntax|implement)\b", re.I),
+    "example": re.compile(
+        r"\b(example|show|code|write|snippet|sample|syntax|implement|template)\b", re.I
+    ),
     "list": re.compile(r"\b(which|what) (\w+ )?(are|things|steps|rules|kinds|types)\b", re.I),
 }
 CODE_INTENT = re.compile(r"\b(how|example|show|code|write|implement|snippet|sample|syntax)\b", re.I)
