@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,6 +39,27 @@ def real_kb(tmp_path_factory, embedder):
     settings = Settings(kb_dir=ROOT / "kb", data_dir=tmp_path_factory.mktemp("real-data"))
     sync(settings, embedder=embedder)
     return settings
+
+
+def small_kb_assistant(root: Path, embedder, files: dict[str, str]):
+    """An assistant over a small knowledge base of `files` (name -> markdown) indexed under
+    `root` with the real model and a real index."""
+    from app.core.engine import Assistant
+    from ingest.config import Settings
+    from ingest.sync import sync
+
+    kb = root / "kb"
+    kb.mkdir()
+    for name, text in files.items():
+        (kb / name).write_text(text, encoding="utf-8")
+    settings = Settings(kb_dir=kb, data_dir=root / "data")
+    sync(settings, embedder=embedder)
+    return Assistant(settings, embedder)
+
+
+def plain(text: str) -> str:
+    """An answer's text without its [n] markers, on one line."""
+    return " ".join(re.sub(r"\[\d+\]", "", text).split())
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import plain, small_kb_assistant
 
 from app.core.answer import Answer
 from app.core.compose import Scored, refers_elsewhere, same_section
@@ -19,8 +20,6 @@ from app.core.quote import MAX_WORDS, PARAGRAPH_WORDS, Passage, expand, render, 
 from app.core.retrieve import Hit
 from app.core.scorer import Candidate
 from ingest.chunk import chunk_markdown
-from ingest.config import Settings
-from ingest.sync import sync
 
 REVIEWS = """# Reviewing generated code
 
@@ -132,18 +131,8 @@ through it, is in [Junior collaboration](junior.md).
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, embedder) -> Assistant:
-    root = tmp_path_factory.mktemp("complete")
-    kb = root / "kb"
-    kb.mkdir()
-    (kb / "reviews.md").write_text(REVIEWS, encoding="utf-8")
-    (kb / "releasing.md").write_text(RELEASING, encoding="utf-8")
-    settings = Settings(kb_dir=kb, data_dir=root / "data")
-    sync(settings, embedder=embedder)
-    return Assistant(settings, embedder)
-
-
-def plain(text: str) -> str:
-    return " ".join(re.sub(r"\[\d+\]", "", text).split())
+    files = {"reviews.md": REVIEWS, "releasing.md": RELEASING}
+    return small_kb_assistant(tmp_path_factory.mktemp("complete"), embedder, files)
 
 
 def file_lines(assistant: Assistant, source: str) -> list[str]:
@@ -394,12 +383,7 @@ Name a branch after its ticket and delete it once the pull request is merged.
 
 def ask_one_page(tmp_path, embedder, page: str, question: str) -> Answer:
     """Ingest a knowledge base of one page and ask it one question."""
-    kb = tmp_path / "kb"
-    kb.mkdir()
-    (kb / "page.md").write_text(page, encoding="utf-8")
-    settings = Settings(kb_dir=kb, data_dir=tmp_path / "data")
-    sync(settings, embedder=embedder)
-    return Assistant(settings, embedder).ask(question)
+    return small_kb_assistant(tmp_path, embedder, {"page.md": page}).ask(question)
 
 
 def test_a_reading_list_never_answers_in_place_of_the_text_it_adds_to(tmp_path, embedder) -> None:

@@ -3,10 +3,10 @@ and an honest "no clear answer" with the closest section when nothing answers.""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import pytest
+from conftest import plain, small_kb_assistant
 
 from app.core.answer import extractive_answer
 from app.core.compose import score
@@ -14,8 +14,6 @@ from app.core.engine import Assistant, term_weights
 from app.core.evaluate import junk_markup
 from app.core.query import Query
 from app.core.scorer import default_scorer
-from ingest.config import Settings
-from ingest.sync import sync
 
 CACHING = """# Caching guide
 
@@ -94,20 +92,13 @@ commands, and the repository adapter turns domain objects into ORM rows.
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, embedder) -> Assistant:
-    root = tmp_path_factory.mktemp("compose")
-    kb = root / "kb"
-    kb.mkdir()
-    (kb / "caching.md").write_text(CACHING, encoding="utf-8")
-    (kb / "messaging.md").write_text(OUTBOX, encoding="utf-8")
-    (kb / "tooling.md").write_text(TOOLING, encoding="utf-8")
-    (kb / "architecture.md").write_text(ARCHITECTURE, encoding="utf-8")
-    settings = Settings(kb_dir=kb, data_dir=root / "data")
-    sync(settings, embedder=embedder)
-    return Assistant(settings, embedder)
-
-
-def plain(text: str) -> str:
-    return " ".join(re.sub(r"\[\d+\]", "", text).split())
+    files = {
+        "caching.md": CACHING,
+        "messaging.md": OUTBOX,
+        "tooling.md": TOOLING,
+        "architecture.md": ARCHITECTURE,
+    }
+    return small_kb_assistant(tmp_path_factory.mktemp("compose"), embedder, files)
 
 
 def test_a_lead_in_ending_with_a_colon_comes_with_its_list(assistant) -> None:

@@ -4,13 +4,10 @@ compares ("at or below which")."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from conftest import plain, small_kb_assistant
 
 from app.core.engine import Assistant
-from ingest.config import Settings
-from ingest.sync import sync
 
 BENCHMARKS = """# Benchmarks in the test suite
 
@@ -69,19 +66,8 @@ propagates the first exception while leaving the other tasks running.
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, embedder) -> Assistant:
-    root = tmp_path_factory.mktemp("compose-commands")
-    kb = root / "kb"
-    kb.mkdir()
-    (kb / "benchmarks.md").write_text(BENCHMARKS, encoding="utf-8")
-    (kb / "latency.md").write_text(LATENCY, encoding="utf-8")
-    (kb / "asyncio.md").write_text(ASYNC, encoding="utf-8")
-    settings = Settings(kb_dir=kb, data_dir=root / "data")
-    sync(settings, embedder=embedder)
-    return Assistant(settings, embedder)
-
-
-def plain(text: str) -> str:
-    return " ".join(re.sub(r"\[\d+\]", "", text).split())
+    files = {"benchmarks.md": BENCHMARKS, "latency.md": LATENCY, "asyncio.md": ASYNC}
+    return small_kb_assistant(tmp_path_factory.mktemp("compose-commands"), embedder, files)
 
 
 def test_a_how_question_gets_the_shell_commands_that_answer_it(assistant) -> None:

@@ -3,16 +3,14 @@ opening definition, when the question does not ask what something is."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import pytest
+from conftest import plain, small_kb_assistant
 
 from app.core.answer import extractive_answer
 from app.core.engine import Assistant, term_weights
 from app.core.scorer import FEATURES, default_scorer
-from ingest.config import Settings
-from ingest.sync import sync
 
 CONTRACTS = """# Consumer-driven contract testing
 
@@ -39,13 +37,8 @@ WHY = "Why would we use consumer-driven contract tests instead of more end-to-en
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, embedder) -> Assistant:
-    root = tmp_path_factory.mktemp("compose-lead")
-    kb = root / "kb"
-    kb.mkdir()
-    (kb / "contracts.md").write_text(CONTRACTS, encoding="utf-8")
-    settings = Settings(kb_dir=kb, data_dir=root / "data")
-    sync(settings, embedder=embedder)
-    return Assistant(settings, embedder)
+    files = {"contracts.md": CONTRACTS}
+    return small_kb_assistant(tmp_path_factory.mktemp("compose-lead"), embedder, files)
 
 
 def definition_loving():
@@ -64,10 +57,6 @@ def answer_to(assistant: Assistant, question: str):
         hits = assistant.retrieve(question)
         answer = extractive_answer(question, hits, term_weights(generation), True, scorer)
     return hits, answer
-
-
-def plain(text: str) -> str:
-    return " ".join(re.sub(r"\[\d+\]", "", text).split())
 
 
 def test_a_why_question_gets_the_top_passage_not_another_passage_s_definition(assistant):

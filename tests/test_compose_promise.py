@@ -3,14 +3,11 @@ the quote goes on into the short code it announces, or stops before the promise.
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from conftest import plain, small_kb_assistant
 
 from app.core.engine import Assistant
 from app.core.quote import MAX_CODE_LINES
-from ingest.config import Settings
-from ingest.sync import sync
 
 SHORT_CODE = "\n".join(
     [
@@ -111,17 +108,8 @@ message below is what a junior might send after their timebox on a streaming tic
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, embedder) -> Assistant:
-    root = tmp_path_factory.mktemp("compose-promise")
-    kb = root / "kb"
-    kb.mkdir()
-    (kb / "releasing.md").write_text(RELEASES, encoding="utf-8")
-    settings = Settings(kb_dir=kb, data_dir=root / "data")
-    sync(settings, embedder=embedder)
-    return Assistant(settings, embedder)
-
-
-def plain(text: str) -> str:
-    return " ".join(re.sub(r"\[\d+\]", "", text).split())
+    files = {"releasing.md": RELEASES}
+    return small_kb_assistant(tmp_path_factory.mktemp("compose-promise"), embedder, files)
 
 
 def test_a_sentence_announcing_short_code_comes_with_the_code(assistant) -> None:

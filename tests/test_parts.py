@@ -3,15 +3,12 @@ with "and" that asks one thing stays one question and one passage."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from conftest import plain, small_kb_assistant
 
 from app.core.engine import Assistant
 from app.core.evaluate import junk_markup
 from app.core.query import split_parts
-from ingest.config import Settings
-from ingest.sync import sync
 
 DONE = """# Definition of done
 
@@ -70,23 +67,13 @@ Roll back the last migration with `alembic downgrade -1`.
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, embedder) -> Assistant:
-    root = tmp_path_factory.mktemp("parts")
-    kb = root / "kb"
-    kb.mkdir()
-    for name, text in {
+    files = {
         "definition-of-done.md": DONE,
         "definition-of-ready.md": READY,
         "load-testing.md": LOAD,
         "migrations.md": MIGRATIONS,
-    }.items():
-        (kb / name).write_text(text, encoding="utf-8")
-    settings = Settings(kb_dir=kb, data_dir=root / "data")
-    sync(settings, embedder=embedder)
-    return Assistant(settings, embedder)
-
-
-def plain(text: str) -> str:
-    return " ".join(re.sub(r"\[\d+\]", "", text).split())
+    }
+    return small_kb_assistant(tmp_path_factory.mktemp("parts"), embedder, files)
 
 
 def exact(assistant: Assistant, answer) -> None:
