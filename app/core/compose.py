@@ -6,7 +6,7 @@
    it is part of, the list or code a "...:" lead-in introduces, the sentence before a "This ..."
    sentence, the fix that follows a cause, and a short paragraph's rest (or a longer one's,
    when the budget cut it before a sentence that answers nearly as well); never past its
-   section. A section of at most 100 words (code included) is quoted whole. A sentence that
+   section. A section of at most 140 words (code included) is quoted whole. A sentence that
    only points to another page does not lead when another unit scores nearly as well, nor does
    another passage's opening definition when the question does not ask what something is and
    the top-ranked passage's short section scores nearly as well (that section is quoted). A
