@@ -214,8 +214,7 @@ def same_section(
             s
             for s in ranked
             if s.candidate.hit.chunk.id != chunk.id
-            and s.candidate.hit.chunk.source == chunk.source
-            and s.candidate.hit.chunk.heading_path == chunk.heading_path
+            and _same_section(s.candidate, lead.candidate)
             and not _set_apart(s.candidate)
             and _fresh(s, passages, query)
         ),
@@ -434,12 +433,7 @@ def _block_before(cand: Candidate, other: Candidate) -> bool:
     """`cand` ends on the line right before `other` or the one before that (a blank line) in the
     same section: it belongs to the paragraph or list `other` follows, possibly in the previous
     chunk of a long section."""
-    a, b = cand.hit.chunk, other.hit.chunk
-    return (
-        a.source == b.source
-        and a.heading_path == b.heading_path
-        and 0 < other.unit.start_line - cand.unit.end_line <= 2
-    )
+    return _same_section(cand, other) and 0 < other.unit.start_line - cand.unit.end_line <= 2
 
 
 def refers_elsewhere(cand: Candidate) -> bool:
