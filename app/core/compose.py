@@ -37,6 +37,7 @@ from app.core.quote import (
     MAX_CODE_LINES,
     MIN_WORDS,
     Passage,
+    aside,
     dangles,
     expand,
     section,
@@ -45,7 +46,6 @@ from app.core.quote import (
 from app.core.retrieve import Hit
 from app.core.scorer import (
     DEFINITION,
-    MARKUP,
     POINTER,
     Candidate,
     Scorer,
@@ -310,7 +310,7 @@ def _fresh(s: Scored, passages: list[Passage], query: Query) -> bool:
         and _standalone(query, s.candidate)
         and not POINTER.search(text)  # "See [X] for more details" adds nothing
         and not refers_elsewhere(s.candidate)  # nor does a reading list
-        and not MARKUP.search(text)
+        and not aside(unit)
     )
 
 
@@ -367,6 +367,8 @@ def _standalone(query: Query, cand: Candidate, continued: Container = ()) -> boo
     never does without the list or code it introduces (in its chunk, or at the opening of the
     next: `continued` holds those lead-ins)."""
     unit = cand.unit
+    if unit.title:
+        return False  # a label of the aside below it
     if unit.kind != "code":
         key = (cand.hit.chunk.id, unit.order)
         return not dangles(unit, cand.units) or key in continued
