@@ -37,15 +37,16 @@ from app.core.quote import (
     MAX_CODE_LINES,
     MIN_WORDS,
     Passage,
+    aside,
     dangles,
     expand,
+    opens,
     section,
     words,
 )
 from app.core.retrieve import Hit
 from app.core.scorer import (
     DEFINITION,
-    MARKUP,
     POINTER,
     Candidate,
     Scorer,
@@ -80,6 +81,10 @@ REFERS_FIRST = re.compile(r"^(?:see|read)\b", re.I)
 # restates its section's topic, so it matches the question's words better than the text that
 # answers, and what it introduces is only where to read more.
 READING_LIST = re.compile(r"\b(?:see|refer to|read)\s*:$", re.I)
+# ... or a lead-in whose list names other pages, each item opening on a link to one ("Pydantic
+# attempts to provide useful default error messages ..., which can be found here:" then
+# "* [Validation Errors](validation_errors.md): ..."): a table of contents, not the text.
+LINK_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[^\]]+\]\((?![a-z][a-z0-9+.-]*:)[^)]+\)", re.I)
 PARENTHESIS = re.compile(r"\s*\([^()]*\)")
 NO_CLEAR_ANSWER = "No passage in the knowledge base clearly answers this; the closest section is"
 
@@ -310,7 +315,7 @@ def _fresh(s: Scored, passages: list[Passage], query: Query) -> bool:
         and _standalone(query, s.candidate)
         and not POINTER.search(text)  # "See [X] for more details" adds nothing
         and not refers_elsewhere(s.candidate)  # nor does a reading list
-        and not MARKUP.search(text)
+        and not aside(unit)
     )
 
 
@@ -367,6 +372,8 @@ def _standalone(query: Query, cand: Candidate, continued: Container = ()) -> boo
     never does without the list or code it introduces (in its chunk, or at the opening of the
     next: `continued` holds those lead-ins)."""
     unit = cand.unit
+    if unit.title:
+        return False  # a label of the aside below it
     if unit.kind != "code":
         key = (cand.hit.chunk.id, unit.order)
         return not dangles(unit, cand.units) or key in continued
@@ -379,7 +386,8 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
     full agreement ... is in [X](x.md)") yields to the best-ranked passage's unit among those
     scoring nearly as well (SECOND_SHARE): the page it points to is usually retrieved too. A
     reading list's lead-in ("For more information on X, see:") yields first to the best unit of
-    the paragraph or list just before it in its section: the text on X the list adds to."""
+    the paragraph or list just before it in its section (the text on X the list adds to), then
+    to its own section's and subsections' units."""
     standalone = [s for s in ranked if _standalone(query, s.candidate, continued)]
     if not standalone:
         return ranked[0]
@@ -391,9 +399,10 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
         for s in standalone[1:]
         if s.probability >= SECOND_SHARE * best.probability and not refers_elsewhere(s.candidate)
     ]
-    if _reading_list(best.candidate.unit, best.candidate.units):
+    if _reading_list(best.candidate):
         extended = [s for s in others if _block_before(s.candidate, best.candidate)]
-        others = extended or others
+        within = [s for s in others if _under(s.candidate, best.candidate)]
+        others = extended or within or others
     return min(others, key=lambda s: s.candidate.hit.rank, default=best)
 
 
@@ -417,6 +426,16 @@ def _same_section(a: Candidate, b: Candidate) -> bool:
     """Two chunks of one section (a long section is chunked in pieces)."""
     x, y = a.hit.chunk, b.hit.chunk
     return x.source == y.source and x.heading_path == y.heading_path
+
+
+def _under(cand: Candidate, other: Candidate) -> bool:
+    """`cand` stands in `other`'s section or one of its subsections: where the text a table of
+    links at the section's opening stands beside lives ("Customize error messages" under
+    "Error messages")."""
+    x, y = cand.hit.chunk, other.hit.chunk
+    return x.source == y.source and (
+        x.heading_path == y.heading_path or x.heading_path.startswith(y.heading_path + PATH_SEP)
+    )
 
 
 def _defines(unit: Unit) -> bool:
@@ -443,7 +462,7 @@ def refers_elsewhere(cand: Candidate) -> bool:
         unit.start_line - chunk.start_line : unit.end_line - chunk.start_line + 1
     ]
     raw = " ".join(lines)
-    if _reading_list(unit, cand.units):
+    if _reading_list(cand):
         return True
     if REFERS_FIRST.match(unit.quote):
         return "](" in raw
@@ -451,12 +470,23 @@ def refers_elsewhere(cand: Candidate) -> bool:
     return ends_line and bool(REFERS_AT_END.search(raw))
 
 
-def _reading_list(unit: Unit, units: tuple[Unit, ...]) -> bool:
-    """A reading list's lead-in ("For more information on X, see:") or one of its items."""
+def _reading_list(cand: Candidate) -> bool:
+    """A reading list's lead-in ("For more information on X, see:", or a "...:" lead-in whose
+    list links every item to another page) or one of its items."""
+    unit, units = cand.unit, cand.units
     if unit.kind == "item":
         first = next(u for u in units if u.block == unit.block)
         unit = units[first.order - 1] if first.order > 0 else first
-    return unit.kind == "sentence" and bool(READING_LIST.search(unit.quote))
+    if unit.kind != "sentence" or not unit.quote.rstrip().endswith(":"):
+        return False
+    if READING_LIST.search(unit.quote):
+        return True
+    items = opens(units, units[unit.order + 1]) if unit.order + 1 < len(units) else []
+    chunk = cand.hit.chunk
+    lines = chunk.text.splitlines()
+    return bool(items) and all(
+        u.kind == "item" and LINK_ITEM.match(lines[u.start_line - chunk.start_line]) for u in items
+    )
 
 
 def answer_first(query: Query, hits: list[Hit], idf) -> list[Hit]:

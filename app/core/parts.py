@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 
 from app.core.passages import Unit
 from app.core.query import Query
-from app.core.quote import Passage, dangles, expand, words
+from app.core.quote import Passage, aside, dangles, expand, words
 from app.core.retrieve import Hit
-from app.core.scorer import MARKUP, POINTER, Candidate, coverage
+from app.core.scorer import POINTER, Candidate, coverage
 from ingest.keyword import TOKEN, stem
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ def answers_alone(query: Query, cand: Candidate) -> bool:
     unit = cand.unit
     if unit.kind == "code":
         return "example" in query.intents
-    return not (dangles(unit, cand.units) or POINTER.search(unit.text) or MARKUP.search(unit.text))
+    return not (dangles(unit, cand.units) or POINTER.search(unit.text) or aside(unit))
 
 
 def complete(

@@ -7,7 +7,7 @@ import textwrap
 from dataclasses import dataclass
 
 from ingest.chunk import FENCE_OPEN, HEADING, LIST_MARKER, Chunk, closes_fence
-from ingest.markdown import clean_lines, split_heading
+from ingest.markdown import ADMONITION, BLOCK, CODE_SPAN, VERSIONS, clean_lines, split_heading
 
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9`\"'(\[*_])")
 LIST_ITEM = re.compile(LIST_MARKER.pattern + r"(?:\[[ xX]\]\s+)?")  # a task item's box too
@@ -26,6 +26,9 @@ class Unit:
     order: int  # position within its chunk
     lead: bool  # the first prose unit under its heading
     block: int = 0  # which paragraph, list or code block of its chunk it belongs to
+    # An admonition's or collapsible block's title ("API Documentation.", "Smart Mode
+    # Algorithm.") or a row of API names right under it: a label, never a point of its own.
+    title: bool = False
 
     @property
     def commands(self) -> bool:
@@ -111,9 +114,25 @@ def _indented_code_end(lines: list[str], i: int) -> int | None:
     return j
 
 
+def titles_aside(line: str) -> bool:
+    """A raw line that opens an admonition or a collapsible block with a title of its own
+    (`??? api "API Documentation"`, `/// details | Why`); not a version note ("Added in ...:")."""
+    match = ADMONITION.match(line)
+    if match:
+        return match.group(4) is not None
+    match = BLOCK.match(line)
+    return bool(match and match.group(4) and match.group(3) not in VERSIONS)
+
+
+def _names(text: str) -> bool:
+    """Only code spans ("`pydantic.main.BaseModel` `pydantic.RootModel`"): no prose."""
+    return bool(CODE_SPAN.search(text)) and not re.search(r"\w", CODE_SPAN.sub("", text))
+
+
 def split_units(chunk: Chunk) -> list[Unit]:
     """Units of the chunk's clean text (ingest/markdown.py): same line numbers as the file."""
-    lines = clean_lines(chunk.text.splitlines(), chunk.includes)
+    raw = chunk.text.splitlines()
+    lines = clean_lines(raw, chunk.includes)
     units: list[Unit] = []
     seen_prose = False
     block = 0
@@ -121,6 +140,10 @@ def split_units(chunk: Chunk) -> list[Unit]:
 
     def add(text: str, start: int, end: int, kind: str) -> None:
         nonlocal seen_prose
+        title = kind == "sentence" and (
+            (start == end and titles_aside(raw[start]))
+            or (bool(units) and units[-1].title and units[-1].block == block and _names(text))
+        )
         lead = kind != "code" and not seen_prose
         seen_prose = seen_prose or kind != "code"
         units.append(
@@ -132,6 +155,7 @@ def split_units(chunk: Chunk) -> list[Unit]:
                 len(units),
                 lead,
                 block,
+                title,
             )
         )
 

@@ -49,6 +49,12 @@ class Passage:
     units: tuple[Unit, ...]
 
 
+def aside(unit: Unit) -> bool:
+    """A directive or API stub line left raw, or an admonition's title: never quoted around
+    the unit an answer chose (a title shown without its aside reads as a stray fragment)."""
+    return unit.title or bool(MARKUP.search(unit.text))
+
+
 def words(units: list[Unit]) -> int:
     return sum(len(u.quote.split()) for u in units if u.kind != "code")
 
@@ -106,7 +112,7 @@ def _window(cand: Candidate, scores: dict[tuple[str, int], float]) -> list[Unit]
     best = scores.get((key, unit.order), 0.0)
 
     def gain(u: Unit) -> float:
-        if u is not unit and MARKUP.search(u.text):
+        if u is not unit and aside(u):
             return -1e9  # a directive or API stub line, never part of the quote
         if u.kind == "code":
             return 0.0 if u is unit else -1e9
@@ -210,7 +216,7 @@ def _finish_paragraph(
     last = units[max(chosen)]
     rest = [u for u in _block(units, last.block) if u.order > last.order]
     best = scores.get((key, cand.unit.order), 0.0)
-    if not rest or any(u.kind != "sentence" or MARKUP.search(u.text) for u in rest):
+    if not rest or any(u.kind != "sentence" or aside(u) for u in rest):
         return False
     if max(scores.get((key, u.order), 0.0) for u in rest) < FINISH_SHARE * best:
         return False
@@ -224,7 +230,7 @@ def _finish_paragraph(
 def section(cand: Candidate) -> Passage | None:
     """The chosen unit's whole section when it is short (at most SECTION_WORDS, its code's
     words included): a short section reads best as it stands. None for a longer one."""
-    units = [u for u in cand.units if u is cand.unit or not MARKUP.search(u.text)]
+    units = [u for u in cand.units if u is cand.unit or not aside(u)]
     code = sum(len(u.text.split()) for u in units if u.kind == "code")
     if words(units) + code > SECTION_WORDS:
         return None
