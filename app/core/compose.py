@@ -9,12 +9,13 @@
    section. A section of at most 140 words (code included) is quoted whole. A sentence that
    only points to another page does not lead when another unit scores nearly as well, nor does
    another passage's opening definition when the question does not ask what something is and
-   the top-ranked passage's short section scores nearly as well (that section is quoted). A
-   lead-in whose list or code chunking put in the section's next chunk may lead, and a quote
-   whose paragraph closes on such a lead-in keeps it: the quote goes on into that chunk's
-   opening list or code (`app/core/outline.py`). Code leads only when the question asks for
-   an example, or asks how and the code is a block of shell commands: then the commands are the
-   whole answer.
+   the top-ranked passage's short section scores nearly as well (that section is quoted). Of
+   units the ranking scores level (log-odds within TIE), the calibrated answer probability
+   picks the lead. A lead-in whose list or code chunking put in the section's next chunk may
+   lead, and a quote whose paragraph closes on such a lead-in keeps it: the quote goes on into
+   that chunk's opening list or code (`app/core/outline.py`). Code leads only when the
+   question asks for an example, or asks how and the code is a block of shell commands: then
+   the commands are the whole answer.
 3. Each part of a two-part question ("X vs Y", "what ... and when ...") the passage leaves out
    gets its own best unit, found by a search for that part and expanded the same way
    (`app/core/parts.py`).
@@ -24,6 +25,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Container
 from dataclasses import dataclass, replace
@@ -70,6 +72,9 @@ SIBLING_SHARE = 0.9
 SIBLING_ROOM = 130
 MAX_PASSAGES = 2  # more reads as stitching, not an answer
 TOP_SHARE = 0.9  # the top passage's short section leads when its best unit scores this share
+# Units whose ranking scores (log-odds) differ by less than this are tied: the calibrated answer
+# probability decides which leads (a checklist line and the section that answers rank a hair apart).
+TIE = 0.01
 # A sentence whose point is where to read more: "... is in [X](x.md).", "See [X](x.md) ...".
 # Matched on the file's text, where the link still stands (a quote shows only its words).
 REFERS_AT_END = re.compile(
@@ -391,6 +396,7 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
     standalone = [s for s in ranked if _standalone(query, s.candidate, continued)]
     if not standalone:
         return ranked[0]
+    standalone = _untied(standalone)
     best = _top_section(query, standalone) or standalone[0]
     if not refers_elsewhere(best.candidate):
         return best
@@ -404,6 +410,19 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
         within = [s for s in others if _under(s.candidate, best.candidate)]
         others = extended or within or others
     return min(others, key=lambda s: s.candidate.hit.rank, default=best)
+
+
+def _untied(ranked: list[Scored]) -> list[Scored]:
+    """The units, best first, with the unit that answers best by the calibrated probability first
+    among those tied with the best by the ranking (within TIE)."""
+    tied = [s for s in ranked if _log_odds(ranked[0].probability) - _log_odds(s.probability) < TIE]
+    first = max(tied, key=lambda s: s.answers)
+    return [first] + [s for s in ranked if s is not first]
+
+
+def _log_odds(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))
 
 
 def _top_section(query: Query, standalone: list[Scored]) -> Scored | None:

@@ -7,19 +7,23 @@ on the passage that answers one half, and the other half's answer may not even b
 passages. So each part (`Query.parts`, split in `app/core/query.py`) is searched on its own, a
 part that leans on the first one ("does it slow the function down?") borrowing its words, and
 its units are scored as the answer to that part alone. A part counts as answered when its own
-best unit is already quoted, or when the quote holds most of the words that set the part apart
-from the other parts ("ready" against "done"); words both parts share ("definition") say nothing
-about which part a passage answers. The whole question's first pick always stays: dropping it
-when every part found its own passage lost good answers whose words differ from the question's.
+best unit is already quoted (and, for a part with words of its own, names the rarest of them),
+or when the quote holds most of the words that set the part apart from the other parts
+("ready" against "done"); words both parts share ("definition") say nothing about which part a
+passage answers, nor do the words of a scene told before the question ("We enqueue the email
+with on_commit. Can that job still get lost?"). The whole question's first pick always stays:
+dropping it when every part found its own passage lost good answers whose words differ from the
+question's.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.core.passages import Unit
-from app.core.query import Query
+from app.core.query import ASKS, Query
 from app.core.quote import Passage, aside, dangles, expand, words
 from app.core.retrieve import Hit
 from app.core.scorer import POINTER, Candidate, coverage
@@ -41,6 +45,7 @@ MAX_PASSAGES = 2  # sections quoted in all
 NAMES_WEIGHT = 0.2  # a part's distinct words in a unit, against its answer probability
 OTHER_DOCUMENT = 0.6  # the answer probability a part's unit from another document needs
 PART_WORDS = 150  # prose words of a whole answer to a two-part question
+SENTENCE_BREAK = re.compile(r"(?<=[.!])\s+(?=[A-Z`])")
 
 
 def part_queries(query: Query) -> list[Query]:
@@ -64,12 +69,21 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(stem(w) for w in tokens if w not in FUNCTION_WORDS)
 
 
+def asked(part: str) -> str:
+    """What a part asks, without the statements before it that set the scene ("We enqueue the
+    email with on_commit after saving the order. Can that job still get lost" asks "Can that job
+    still get lost"): the scene is the whole question's context, which an answer need not name."""
+    sentences = SENTENCE_BREAK.split(part)
+    first = next((n for n, s in enumerate(sentences) if ASKS.search(s.strip())), 0)
+    return " ".join(sentences[first:])
+
+
 def distinct_words(query: Query) -> list[frozenset[str]]:
     """Each part's words that the other parts do not use: what tells its answer apart."""
     words = [content_words(p) for p in query.parts]
     return [
-        own - frozenset().union(*(w for m, w in enumerate(words) if m != n))
-        for n, own in enumerate(words)
+        content_words(asked(part)) - frozenset().union(*(w for m, w in enumerate(words) if m != n))
+        for n, part in enumerate(query.parts)
     ]
 
 
@@ -112,15 +126,19 @@ def complete(
             for s in ranked
             if s.answers >= _bar(s, lead, threshold) and answers_alone(part, s.candidate)
         ]
-        if own[n]:  # the quote lacks the part's own words: its answer is something not quoted
-            used = quoted(passages)
-            fits = [
-                s for s in fits if (s.candidate.hit.chunk.id, s.candidate.unit.order) not in used
-            ]
         if not fits:
             continue  # nothing clearly answers this part: better no quote than a wrong one
         best = max(fits, key=lambda s: s.probability + _names(own[n], s.candidate, idf))
-        if (best.candidate.hit.chunk.id, best.candidate.unit.order) in quoted(passages):
+        used = quoted(passages)
+        if own[n] and _key(best) in used:
+            if _names_rarest(own[n], best.candidate, idf):
+                continue  # its own best unit is quoted and names what sets the part apart
+            # the quote lacks the part's own words: its answer is something not quoted
+            fits = [s for s in fits if _key(s) not in used]
+            if not fits:
+                continue
+            best = max(fits, key=lambda s: s.probability + _names(own[n], s.candidate, idf))
+        if _key(best) in quoted(passages):
             continue  # a part without words of its own: its best unit is quoted already
         chunks = {p.hit.chunk.id for p in passages}
         if best.candidate.hit.chunk.id not in chunks and len(chunks) >= MAX_PASSAGES:
@@ -168,10 +186,24 @@ def _leads_in(unit: Unit) -> bool:
     return unit.kind != "code" and unit.quote.rstrip().endswith(":")
 
 
+def _rarest(own: frozenset[str], idf) -> str:
+    return max(own, key=lambda t: (idf(t), t))
+
+
+def _key(s: Scored) -> tuple[str, int]:
+    return s.candidate.hit.chunk.id, s.candidate.unit.order
+
+
+def _names_rarest(own: frozenset[str], cand: Candidate, idf) -> bool:
+    """The unit names the rarest of the part's own words that the knowledge base uses at all
+    (a word no passage uses tells no unit apart)."""
+    known = frozenset(t for t in own if t in idf.idf)
+    return bool(known) and _rarest(known, idf) in content_words(cand.unit.quote)
+
+
 def _speaks_to(own: frozenset[str], found: frozenset[str], idf) -> bool:
     """The quote holds the part's rarest distinct word and most of the others (by weight)."""
-    rarest = max(own, key=lambda t: (idf(t), t))
-    return rarest in found and coverage(own, found, idf) >= PART_COVERED
+    return _rarest(own, idf) in found and coverage(own, found, idf) >= PART_COVERED
 
 
 def _names(own: frozenset[str], cand: Candidate, idf) -> float:
