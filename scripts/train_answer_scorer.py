@@ -16,6 +16,7 @@ recomputes the rows with today's code and says what moved since the shipped weig
     .venv/bin/python scripts/train_answer_scorer.py --no-write      # report only
     .venv/bin/python scripts/train_answer_scorer.py --train kb,pydantic-docs  # hold one out
     .venv/bin/python scripts/train_answer_scorer.py --check         # features drifted since?
+    .venv/bin/python scripts/train_answer_scorer.py --no-write --l2 0.3 --drop chunk_rank_inv
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import hashlib
 import json
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -107,22 +109,35 @@ def fit_listwise(
     Starts from the logistic fit, whose bias and scale keep the scores usable as probabilities."""
     beta, mean, scale = fit(groups)
     usable = [((x - mean) / scale, y) for x, y in groups if y.sum() > 0]
+    # All questions' units in one array; each question's softmax over its own slice.
+    z, y = np.vstack([z for z, _ in usable]), np.concatenate([y for _, y in usable])
+    sizes = [len(labels) for _, labels in usable]
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    owner = np.repeat(np.arange(len(usable)), sizes)
     m, v = np.zeros_like(beta), np.zeros_like(beta)
     bias = beta[0]
     for step in range(1, steps + 1):
-        grad = l2 * np.r_[0.0, beta[1:]]
-        for z, y in usable:
-            s = z @ beta
-            p = np.exp(s - s.max())
-            p /= p.sum()
-            q = p * y / (p * y).sum()  # the labelled units' share of the probability
-            grad += z.T @ (p - q) / len(usable)
+        s = z @ beta
+        e = np.exp(s - np.maximum.reduceat(s, starts)[owner])
+        p = e / np.add.reduceat(e, starts)[owner]
+        q = p * y / np.add.reduceat(p * y, starts)[owner]  # the labelled units' share
+        grad = l2 * np.r_[0.0, beta[1:]] + z.T @ (p - q) / len(usable)
         grad[0] = 0.0  # the softmax cannot see the bias: keep the logistic one
         m = 0.9 * m + 0.1 * grad
         v = 0.999 * v + 0.001 * grad**2
         beta -= rate * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
     beta[0] = bias
     return beta, mean, scale
+
+
+def without(groups, columns: list[int]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The rows with some features held at 0: standardised, they stay 0, so their weight does."""
+    out = []
+    for x, y in groups:
+        x = x.copy()
+        x[:, columns] = 0.0
+        out.append((x, y))
+    return out
 
 
 def probabilities(model, x: np.ndarray) -> np.ndarray:
@@ -147,7 +162,6 @@ def baseline_p1(groups) -> float:
     return sum(bool(y[0] > 0) for _, y in groups) / len(groups)
 
 
-FIT = {"logistic": fit, "listwise": fit_listwise}
 METHOD = {
     "logistic": "weighted L2 logistic",
     "listwise": "listwise (softmax over each question's units, from the logistic fit)",
@@ -160,7 +174,9 @@ def git(*args: str) -> str:
     ).stdout.strip()
 
 
-def provenance(data: dict, train_names: list[str], objective: str) -> dict:
+def provenance(
+    data: dict, train_names: list[str], objective: str, l2: float, dropped: list[str]
+) -> dict:
     """What the weights were trained on, so that the next run can reproduce or compare them."""
     corpora = {}
     for name in train_names:
@@ -185,9 +201,10 @@ def provenance(data: dict, train_names: list[str], objective: str) -> dict:
             "logistic_steps": STEPS,
             "listwise_steps": LISTWISE_STEPS,
             "listwise_rate": LISTWISE_RATE,
-            "listwise_l2": LISTWISE_L2,
+            "listwise_l2": l2,
             "gate_precision": GATE_PRECISION,
         },
+        "dropped_features": dropped,
     }
 
 
@@ -236,12 +253,21 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--objective", choices=("logistic", "listwise"), default="listwise")
     parser.add_argument("--check", action="store_true", help="compare features, do not train")
+    parser.add_argument("--l2", type=float, default=LISTWISE_L2, help="the listwise L2 penalty")
+    parser.add_argument("--drop", default="", help="features to leave out (weight 0), a,b")
     args = parser.parse_args()
+    dropped = [f for f in args.drop.split(",") if f]
+    unknown = [f for f in dropped if f not in FEATURES or f == "bias"]
+    if unknown:
+        parser.error(f"no such feature: {', '.join(unknown)}")
     prepare_process()
     train_names = args.train.split(",")
     data = {name: rows(name) for name in CORPORA}
     if args.check:
         return check(data)
+    columns = [FEATURES.index(f) for f in dropped]
+    data = {name: without(groups, columns) for name, groups in data.items()}
+    fitter = partial(fit_listwise, l2=args.l2) if args.objective == "listwise" else fit
     # Corpora left out of training are scored as they are; two of the trained ones are also
     # held out in turn (trained on the others, scored on it).
     held_out = [n for n in CORPORA if n not in train_names] + [
@@ -249,7 +275,7 @@ def main() -> int:
     ]
     for held in held_out:  # trained without this corpus, scored on it
         train = [g for name in train_names if name != held for g in data[name]]
-        model = FIT[args.objective](train)
+        model = fitter(train)
         p_all, p_reach, _, _ = precision_at_1(model, data[held])
         print(
             f"held out {held}: unit precision@1 {p_all:.3f} (questions whose candidates hold a "
@@ -257,7 +283,7 @@ def main() -> int:
             f"{baseline_p1(data[held]):.3f}; n={len(data[held])}"
         )
     train = [g for name in train_names for g in data[name]]
-    model = FIT[args.objective](train)
+    model = fitter(train)
     p_all, _, _, _ = precision_at_1(model, train)
     print(
         f"trained on {args.train}: training precision@1 {p_all:.3f}; first unit of top "
@@ -292,7 +318,7 @@ def main() -> int:
             "scale": [round(float(v), 6) for v in model[2]],
             "gate_weights": [round(float(v), 6) for v in gate[0]],
             "threshold": round(threshold, 4),
-            "trained_on": provenance(data, train_names, args.objective),
+            "trained_on": provenance(data, train_names, args.objective, args.l2, dropped),
             "method": f"scripts/train_answer_scorer.py: {METHOD[args.objective]} ranking "
             "weights and a weighted L2 logistic gate",
         }

@@ -73,3 +73,41 @@ def test_check_names_a_corpus_whose_units_changed() -> None:
     data["kb"] = data["kb"][:-1]
     changes = trainer.drifted(record, data)
     assert any(line.startswith("kb: 5 questions") for line in changes), changes
+
+
+def one_question_at_a_time(groups, steps: int, l2: float) -> np.ndarray:
+    """The listwise gradient summed question by question, as the trainer computed it before it
+    put every question's units in one array."""
+    beta, mean, scale = trainer.fit(groups)
+    usable = [((x - mean) / scale, y) for x, y in groups if y.sum() > 0]
+    m, v = np.zeros_like(beta), np.zeros_like(beta)
+    for step in range(1, steps + 1):
+        grad = l2 * np.r_[0.0, beta[1:]]
+        for z, y in usable:
+            s = z @ beta
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            q = p * y / (p * y).sum()
+            grad += z.T @ (p - q) / len(usable)
+        grad[0] = 0.0
+        m = 0.9 * m + 0.1 * grad
+        v = 0.999 * v + 0.001 * grad**2
+        beta -= 0.05 * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
+    return beta
+
+
+def test_listwise_fit_over_all_questions_at_once_is_the_per_question_fit() -> None:
+    data = groups(5, questions=12)
+    data.append((data[0][0], np.zeros(len(data[0][1]))))  # a question without a labelled unit
+    expected = one_question_at_a_time(data, steps=100, l2=0.1)
+    beta, _, _ = trainer.fit_listwise(data, steps=100, l2=0.1)
+    assert np.allclose(beta, expected, atol=1e-9)
+
+
+def test_a_dropped_feature_gets_no_weight_as_if_it_were_not_there() -> None:
+    plain = groups(6, questions=10)
+    with_order = [(np.column_stack([x, np.arange(len(y))]), y) for x, y in plain]  # a 4th
+    dropped = trainer.fit_listwise(trainer.without(with_order, [3]), steps=200)
+    kept = trainer.fit_listwise(with_order, steps=200)
+    assert dropped[0][3] == 0.0 and kept[0][3] != 0.0
+    assert np.allclose(dropped[0][:3], trainer.fit_listwise(plain, steps=200)[0])
