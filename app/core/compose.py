@@ -28,7 +28,7 @@ import re
 from collections.abc import Container
 from dataclasses import dataclass, replace
 
-from app.core.outline import POINTS_AHEAD, Document, continuation
+from app.core.outline import Document, continuation
 from app.core.parts import MAX_PARTS, complete, merge
 from app.core.passages import Unit, split_units
 from app.core.query import Query
@@ -36,6 +36,7 @@ from app.core.quote import (
     KEEP_SHARE,
     MAX_CODE_LINES,
     MIN_WORDS,
+    POINTS_AHEAD,
     Passage,
     dangles,
     expand,

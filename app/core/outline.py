@@ -12,7 +12,14 @@ import re
 from collections.abc import Callable, Sequence
 
 from app.core.passages import Unit, split_units
-from app.core.quote import AHEAD, MAX_LIST_ITEMS, Passage, dangles, opens, points_ahead
+from app.core.quote import (
+    MAX_LIST_ITEMS,
+    POINTS_AHEAD,
+    Passage,
+    dangles,
+    opens,
+    points_ahead,
+)
 from app.core.retrieve import Hit
 from ingest.chunk import HEADING, PATH_SEP, Chunk
 
@@ -29,12 +36,10 @@ NUMBERS = {
     "eight": 8,
 }
 COUNT = re.compile(r"\b(" + "|".join(NUMBERS) + r")\b|(?<![\w.])([2-8])(?![\w.])", re.I)
-# Wording that points at items without counting them ("below" as a place, not a comparison:
-# "the latency at or below which 99 % of requests complete" points at nothing).
-POINTS_AHEAD = re.compile(
-    r"\b(the following|as follows|below(?!\s+(?:(?:which|whom|that|the|an?|its|their)\b|\d))"
-    r"|several (?:ways|techniques|categories|types|kinds|options|approaches|strategies|steps"
-    r"|parts))\b",
+# Wording that announces items without counting them, besides pointing ahead (POINTS_AHEAD).
+SEVERAL = re.compile(
+    r"\bseveral (?:ways|techniques|categories|types|kinds|options|approaches|strategies|steps"
+    r"|parts)\b",
     re.I,
 )
 # A promise that says something itself has a clause of its own, after a ":" or ";" outside
@@ -73,7 +78,8 @@ def announces(unit: Unit, units: Sequence[Unit], count: int) -> bool:
     numbers = {
         NUMBERS.get(word.lower(), 0) or int(digit or 0) for word, digit in COUNT.findall(text)
     }
-    return count in numbers or bool(POINTS_AHEAD.search(text)) or text.endswith(":")
+    ahead = POINTS_AHEAD.search(text) or SEVERAL.search(text)
+    return count in numbers or bool(ahead) or text.endswith(":")
 
 
 def heading_unit(chunk: Chunk) -> Unit | None:
@@ -156,7 +162,7 @@ def says_more(unit: Unit) -> bool:
     at ":" or ";" outside inline code) has CLAUSE_WORDS words or more and points at nothing."""
     clauses = CLAUSE_BREAK.split(CODE_SPAN.sub("code", unit.quote))
     return len(clauses) > 1 and any(
-        len(c.split()) >= CLAUSE_WORDS and not AHEAD.search(c) for c in clauses
+        len(c.split()) >= CLAUSE_WORDS and not POINTS_AHEAD.search(c) for c in clauses
     )
 
 

@@ -29,12 +29,12 @@ LEANS_BACK = re.compile(
     r"|in this case|in that case|otherwise|instead|here)\b",
     re.I,
 )
-# A sentence that points at what follows it: "The sketch below shows ...", "... as below.",
-# "The following template ...", "Here is ...". Not "at or below which" (a comparison).
-AHEAD = re.compile(
-    r"^here(?:'s| is| are)\b|\b(?:the following|as follows|below (?:is|are)"
-    r"|(?:as|see|shown|listed|described|mentioned|given|outlined|illustrated) below"
-    r"|(?:the|an?|these) (?:[\w-]+ ){1,2}below|below(?=\s*[.,;:)]|$))",
+# A sentence that points at what follows it: "Here is ...", "The following template ...",
+# "... as follows:", "The sketch below shows ...", "Check the below list", "... as below.". Not
+# "below" as a comparison: "the latency at or below which 99 % of requests complete".
+POINTS_AHEAD = re.compile(
+    r"^here(?:'s| is| are)\b|\b(?:the following|as follows"
+    r"|below(?!\s+(?:(?:which|whom|that|the|an?|its|their)\b|\d)))\b",
     re.I,
 )
 # ... or at an example it names without showing: "... the pattern from this example instead."
@@ -196,7 +196,9 @@ def points_ahead(unit: Unit, quoted: list[Unit]) -> bool:
     if unit.kind != "sentence":
         return False
     shown = any(u.kind == "code" and u.order < unit.order for u in quoted)
-    return bool(AHEAD.search(unit.quote)) or (not shown and bool(THIS_EXAMPLE.search(unit.quote)))
+    return bool(POINTS_AHEAD.search(unit.quote)) or (
+        not shown and bool(THIS_EXAMPLE.search(unit.quote))
+    )
 
 
 def _finish_paragraph(
