@@ -247,7 +247,7 @@ def _continued(ranked: list[Scored], document: Document | None) -> dict[tuple[st
     for s in ranked:
         hit, unit = s.candidate.hit, s.candidate.unit
         if dangles(unit, s.candidate.units):
-            follow = continuation(document(hit.chunk.source), hit, unit)
+            follow = continuation(document(hit.chunk.source), hit, s.candidate.units, unit)
             if follow is not None:
                 out[_key(s)] = follow
     return out

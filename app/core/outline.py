@@ -113,14 +113,13 @@ def announced(passages: list[Passage], document: Document) -> list[Passage]:
     return out
 
 
-def continuation(document: Sequence[Chunk], hit: Hit, unit: Unit) -> Passage | None:
-    """The list or code block that `unit`, a "...:" lead-in or a sentence pointing ahead closing
-    its chunk, introduces when chunking put them at the opening of the section's next chunk;
-    None when the section does not go on there with a list or code."""
+def continuation(
+    document: Sequence[Chunk], hit: Hit, units: tuple[Unit, ...], unit: Unit
+) -> Passage | None:
+    """The list or code block that `unit` (one of `units`, its chunk's), a "...:" lead-in or a
+    sentence pointing ahead closing its chunk, introduces when chunking put them at the opening
+    of the section's next chunk; None when the section does not go on there with a list or code."""
     chunk = hit.chunk
-    units = tuple(split_units(chunk))
-    if unit.order >= len(units) or units[unit.order] != unit:
-        return None
     if not (dangles(unit, units) or points_ahead(unit, [unit])):
         return None
     if _text(chunk, unit.end_line + 1, chunk.end_line):
@@ -170,8 +169,9 @@ def _kept(
     passage: Passage, document: Document | None, listed: set[str], first: bool, example: bool
 ) -> list[Passage]:
     hit, quoted = passage.hit, list(passage.units)
-    units = tuple(split_units(hit.chunk))
+    units: tuple[Unit, ...] = ()
     while quoted and points_ahead(quoted[-1], quoted):
+        units = units or tuple(split_units(hit.chunk))  # only a quote ending on a promise
         last = quoted[-1]
         says = says_more(last)
         if says and not example:
@@ -182,7 +182,7 @@ def _kept(
             return [Passage(hit, tuple(quoted + shown))]
         if document is not None:
             doc = document(hit.chunk.source)
-            follow = continuation(doc, hit, last)
+            follow = continuation(doc, hit, units, last)
             if follow is not None:
                 return [Passage(hit, tuple(quoted)), follow]
             if any(kid.id in listed for kid in children(doc, hit.chunk)):
