@@ -13,6 +13,7 @@ from ingest.markdown import (
     FENCE,
     LIST_MARKER,
     clean_text,
+    closes_fence,
     code_under,
     front_matter,
     split_heading,
@@ -26,12 +27,6 @@ PATH_SEP = " › "
 
 HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
-
-def closes_fence(line: str, fence: str) -> bool:
-    """True when `line` ends a code block opened by `fence` (same character, at least as long)."""
-    stripped = line.strip()
-    return stripped.startswith(fence) and set(stripped) == {fence[0]}
 
 
 @dataclass(frozen=True)

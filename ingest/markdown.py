@@ -70,6 +70,12 @@ def split_heading(raw: str) -> tuple[str, str | None]:
     return raw[: match.start()].rstrip(), (ids[0] if ids else None)
 
 
+def closes_fence(line: str, fence: str) -> bool:
+    """True when `line` ends a code block opened by `fence` (same character, at least as long)."""
+    stripped = line.strip()
+    return stripped.startswith(fence) and set(stripped) == {fence[0]}
+
+
 def indent(line: str) -> int:
     """How many columns a line is indented (a tab counts four)."""
     return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
@@ -188,7 +194,7 @@ def clean_lines(
         cut = min(indent, containers[-1][1]) if containers else 0
         line = raw[cut:]
         if fence:
-            if line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
+            if closes_fence(line, fence):
                 fence = None
             out.append("" if orphan else line[min(fence_cut, len(line) - len(line.lstrip())) :])
             orphan = orphan and fence is not None

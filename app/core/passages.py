@@ -6,8 +6,8 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from ingest.chunk import FENCE_OPEN, HEADING, Chunk, closes_fence
-from ingest.markdown import LIST_MARKER, clean_lines, code_under, split_heading
+from ingest.chunk import FENCE_OPEN, HEADING, Chunk
+from ingest.markdown import LIST_MARKER, clean_lines, closes_fence, code_under, split_heading
 
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9`\"'(\[*_])")
 LIST_ITEM = re.compile(LIST_MARKER.pattern + r"(?:\[[ xX]\]\s+)?")  # a task item's box too
