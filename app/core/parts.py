@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from app.core.passages import Unit
 from app.core.query import Query
 from app.core.quote import Passage, dangles, expand, words
 from app.core.retrieve import Hit
@@ -164,10 +163,6 @@ def _bar(s: Scored, lead: Passage, threshold: float) -> float:
     return threshold if same else max(threshold, OTHER_DOCUMENT)
 
 
-def _leads_in(unit: Unit) -> bool:
-    return unit.kind != "code" and unit.quote.rstrip().endswith(":")
-
-
 def _speaks_to(own: frozenset[str], found: frozenset[str], idf) -> bool:
     """The quote holds the part's rarest distinct word and most of the others (by weight)."""
     rarest = max(own, key=lambda t: (idf(t), t))
@@ -188,7 +183,7 @@ def fit(passages: list[Passage], limit: int) -> list[Passage]:
     for p in passages:
         room = limit - sum(words(list(q.units)) for q in out)
         units = list(p.units)
-        while len(units) > 1 and (words(units) > room or _leads_in(units[-1])):
+        while len(units) > 1 and (words(units) > room or units[-1].leads_in):
             units.pop()
         if not out or words(units) <= room:
             out.append(Passage(p.hit, tuple(units)))

@@ -33,6 +33,11 @@ class Unit:
         return self.kind == "code" and bool(COMMANDS.match(self.text.split("\n", 1)[0]))
 
     @property
+    def leads_in(self) -> bool:
+        """Prose ending on a colon: a lead-in to the list, code or quotation after it."""
+        return self.kind != "code" and self.quote.rstrip().endswith(":")
+
+    @property
     def quote(self) -> str:
         """The unit as shown in an answer: one line, without list markers."""
         if self.kind == "code":

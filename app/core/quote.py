@@ -67,7 +67,7 @@ def _after(units: tuple[Unit, ...], unit: Unit) -> Unit | None:
 
 def _introduced(units: tuple[Unit, ...], lead: Unit) -> list[Unit]:
     """The list or code block a unit ending on a colon introduces (empty if none follows)."""
-    if lead.kind == "code" or not lead.quote.rstrip().endswith(":"):
+    if not lead.leads_in:
         return []
     nxt = _after(units, lead)
     return [] if nxt is None else opens(units, nxt)
@@ -95,8 +95,7 @@ def _label(unit: Unit) -> bool:
 
 def dangles(unit: Unit, units: tuple[Unit, ...]) -> bool:
     """A lead-in ending on a colon whose list, code or quotation its chunk cannot show."""
-    ends_colon = unit.kind != "code" and unit.quote.rstrip().endswith(":")
-    return ends_colon and not _introduced(units, unit)
+    return unit.leads_in and not _introduced(units, unit)
 
 
 def _window(cand: Candidate, scores: dict[tuple[str, int], float]) -> list[Unit]:
@@ -178,7 +177,7 @@ def expand(cand: Candidate, scores: dict[tuple[str, int], float] | None = None) 
     finished = last.kind == "sentence" and _finish_paragraph(cand, chosen, scores)
     # Never end on a colon with nothing after it.
     ordered = sorted(chosen.values(), key=lambda u: u.order)
-    while ordered and ordered[-1].kind != "code" and ordered[-1].quote.rstrip().endswith(":"):
+    while ordered and ordered[-1].leads_in:
         more = _introduced(units, ordered[-1])
         if more:
             ordered = sorted({u.order: u for u in ordered + more}.values(), key=lambda u: u.order)
@@ -249,7 +248,7 @@ def _complete(units: list[Unit], keep: Unit) -> tuple[Unit, ...]:
 def _cut_off(unit: Unit, quoted: tuple[Unit, ...]) -> bool:
     """A "...:" lead-in whose next quoted unit starts another paragraph that is not a list,
     code or quotation (or that nothing follows)."""
-    if unit.kind == "code" or not unit.quote.rstrip().endswith(":"):
+    if not unit.leads_in:
         return False
     later = [u for u in quoted if u.order > unit.order]
     if not later:
@@ -291,7 +290,7 @@ def opening(hits: list[Hit], max_words: int = 60) -> Passage | None:
             chosen.append(unit)
             if words(chosen) >= max_words or unit.kind == "code":
                 break
-        while chosen and chosen[-1].kind != "code" and chosen[-1].quote.rstrip().endswith(":"):
+        while chosen and chosen[-1].leads_in:
             more = _introduced(units, chosen[-1])
             if more:
                 chosen += [u for u in more if u not in chosen]
