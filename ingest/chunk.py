@@ -8,7 +8,16 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-from ingest.markdown import CONTAINER, FENCE, clean_text, front_matter, split_heading
+from ingest.markdown import (
+    CONTAINER,
+    FENCE,
+    LIST_MARKER,
+    clean_text,
+    closes_fence,
+    code_under,
+    front_matter,
+    split_heading,
+)
 from ingest.snippets import snippet_paths
 
 MAX_CHARS = 900  # a piece of a long section: stays within the model's 256 word pieces
@@ -18,13 +27,6 @@ PATH_SEP = " › "
 
 HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])[ \t]+")
-
-
-def closes_fence(line: str, fence: str) -> bool:
-    """True when `line` ends a code block opened by `fence` (same character, at least as long)."""
-    stripped = line.strip()
-    return stripped.startswith(fence) and set(stripped) == {fence[0]}
 
 
 @dataclass(frozen=True)
@@ -170,14 +172,13 @@ def _code_after(lines: list[str], first: int, last: int, end: int) -> int:
     paragraph = lines[first:last]
     if HEADING.match(paragraph[0]) or any(CONTAINER.match(line) for line in paragraph):
         return last
-    items = [m for m in map(LIST_MARKER.match, paragraph) if m]
-    text_indent = len(items[-1].group(0)) if items else _indent(paragraph[0])
+    lead = next((line for line in reversed(paragraph) if LIST_MARKER.match(line)), paragraph[0])
     j = last
     while True:
         k = j
         while k < end and not lines[k].strip():
             k += 1
-        if k == j or k == end or FENCE.match(lines[k]) or _indent(lines[k]) < text_indent + 4:
+        if k == j or k == end or FENCE.match(lines[k]) or not code_under(lead, lines[k]):
             return j
         j = k
         while j < end and lines[j].strip():
@@ -193,10 +194,6 @@ def _fence_after(lines: list[str], fence: str | None) -> str | None:
         elif closes_fence(line, fence):
             fence = None
     return fence
-
-
-def _indent(line: str) -> int:
-    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
 
 
 def _size(lines: list[str], first: int, last: int) -> int:

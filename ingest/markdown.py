@@ -17,6 +17,7 @@ Includes = Mapping[str, str]  # snippet path as written -> the file's text (foun
 _TOKEN = r"""(?:[.#][\w:-]+|[\w-]+=(?:"[^"]*"|'[^']*'|[^\s}"']+)|data-[\w-]+|markdown)"""
 ATTR_LIST = re.compile(r"[ \t]*\{:?[ \t]*" + _TOKEN + r"(?:[ \t]+" + _TOKEN + r")*[ \t]*\}")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])[ \t]+")
 ADMONITION = re.compile(
     r"^(\s*)(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)?((?:[ \t]+[\w-]+)*)(?:[ \t]+\"(.*)\")?\s*$"
 )
@@ -67,6 +68,26 @@ def split_heading(raw: str) -> tuple[str, str | None]:
         return raw, None
     ids = re.findall(r"(?:^|[\s{:])#([\w:-]+)", match.group(0))
     return raw[: match.start()].rstrip(), (ids[0] if ids else None)
+
+
+def closes_fence(line: str, fence: str) -> bool:
+    """True when `line` ends a code block opened by `fence` (same character, at least as long)."""
+    stripped = line.strip()
+    return stripped.startswith(fence) and set(stripped) == {fence[0]}
+
+
+def indent(line: str) -> int:
+    """How many columns a line is indented (a tab counts four)."""
+    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
+
+
+def code_under(lead: str, line: str) -> bool:
+    """Whether `line`, below a paragraph or list item whose first line is `lead`, is code written
+    without a fence: markdown wants it four columns deeper than `lead`'s text, which in a list
+    item starts after the marker."""
+    marker = LIST_MARKER.match(lead)
+    text = len(marker.group(0).expandtabs(4)) if marker else indent(lead)
+    return indent(line) >= text + 4
 
 
 def front_matter(lines: list[str]) -> tuple[int, str | None]:
@@ -173,7 +194,7 @@ def clean_lines(
         cut = min(indent, containers[-1][1]) if containers else 0
         line = raw[cut:]
         if fence:
-            if line.strip().startswith(fence) and set(line.strip()) == {fence[0]}:
+            if closes_fence(line, fence):
                 fence = None
             out.append("" if orphan else line[min(fence_cut, len(line) - len(line.lstrip())) :])
             orphan = orphan and fence is not None

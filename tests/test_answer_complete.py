@@ -539,3 +539,24 @@ def test_indented_code_in_a_list_item_is_quoted_as_code() -> None:
         "```\nschema_view = get_schema_view(\n    url='https://www.example.org/api/'\n)\n```"
     )
     assert units[38].kind == "item"
+
+
+TASKS = """# Release checklist
+
+- [ ] Build the wheel:
+
+      python -m build
+
+- [x] Tag the release.
+"""
+
+
+def test_code_under_a_task_list_item_is_quoted_as_code_as_ingestion_grouped_it() -> None:
+    """A task item's box is part of its text, not its marker: its code is indented four columns
+    past the marker ("- "), as ingestion reads it. Quoting once counted the box in and showed
+    the command as a sentence of the item."""
+    (chunk,) = chunk_markdown(TASKS, "release.md")
+    units = {u.start_line: u for u in split_units(chunk)}
+    assert units[5].kind == "code", units[5]
+    assert units[5].quote == "```\npython -m build\n```"
+    assert [u.kind for u in units.values()] == ["item", "code", "item"]

@@ -7,7 +7,9 @@ import pytest
 from conftest import plain, small_kb_assistant
 
 from app.core.engine import Assistant
-from app.core.quote import MAX_CODE_LINES
+from app.core.outline import announces
+from app.core.passages import Unit
+from app.core.quote import MAX_CODE_LINES, points_ahead
 
 SHORT_CODE = "\n".join(
     [
@@ -154,3 +156,26 @@ def test_code_a_telling_promise_announces_is_shown_only_when_an_example_is_asked
     told = assistant.ask("How many times should a flaky call be retried with backoff?")
     assert "gives up after five attempts" in plain(told.text)
     assert "def with_retries" not in told.text
+
+
+POINTING = [
+    ("Here is an example of a validator that changes the value.", True),
+    ("The sketch below shows the rollout.", True),
+    ("Check the below list for common tooling.", True),
+    ("These options are discussed below in more detail.", True),
+    ("Use the following settings in production.", True),
+    ("Keep the latency at or below which 99 % of requests complete.", False),
+    ("Fail the build below a threshold, and raise it over time.", False),
+    ("Coverage below 80 % fails the build.", False),
+]
+
+
+@pytest.mark.parametrize(("sentence", "ahead"), POINTING)
+def test_a_promise_and_an_announcement_of_subsections_are_one_wording(
+    sentence: str, ahead: bool
+) -> None:
+    """A sentence the quote must not end on without what it announces is the same sentence
+    that names a section's subsections when they follow instead of a list."""
+    unit = Unit(sentence, 1, 1, "sentence", 0, True)
+    assert points_ahead(unit, [unit]) is ahead
+    assert announces(unit, [unit], 3) is ahead

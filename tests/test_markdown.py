@@ -12,7 +12,7 @@ from conftest import cli_env, run_module
 
 from app.core.evaluate import junk_markup
 from ingest.chunk import chunk_markdown
-from ingest.markdown import clean_lines, clean_text
+from ingest.markdown import clean_lines, clean_text, code_under
 from ingest.snippets import snippet_reader
 from ingest.sync import sync
 
@@ -170,3 +170,24 @@ def test_a_section_cut_inside_a_tabbed_code_block_quotes_cleanly() -> None:
         shown = "\n".join(clean_lines(chunk.text.splitlines()))
         assert junk_markup(shown) == [], shown
     assert "Type variables." in clean_text(chunks[-1].text)
+
+
+# A line under a paragraph or list item, and whether markdown reads it as code without a fence.
+UNDER = [
+    ("Run it:", "    make test", True),
+    ("  Run it:", "    more of the paragraph", False),
+    ("- Run it:", "      make test", True),
+    ("- Run it:", "    more of the item", False),
+    ("10. Run it:", "        make test", True),
+    ("10. Run it:", "       more of the item", False),
+    ("- [ ] Run it:", "      make test", True),  # the box is the item's text, not its marker
+    ("\t- Run it:", "\t      make test", True),  # a tab counts four columns
+    ("\t- Run it:", "\t  more of the item", False),
+]
+
+
+@pytest.mark.parametrize(("lead", "line", "code"), UNDER)
+def test_code_under_a_list_item_is_four_columns_past_its_text(
+    lead: str, line: str, code: bool
+) -> None:
+    assert code_under(lead, line) is code

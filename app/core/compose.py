@@ -30,7 +30,7 @@ import re
 from collections.abc import Container
 from dataclasses import dataclass, replace
 
-from app.core.outline import POINTS_AHEAD, Document, continuation
+from app.core.outline import Document, continuation
 from app.core.parts import MAX_PARTS, complete, merge
 from app.core.passages import Unit, split_units
 from app.core.query import Query
@@ -38,6 +38,7 @@ from app.core.quote import (
     KEEP_SHARE,
     MAX_CODE_LINES,
     MIN_WORDS,
+    POINTS_AHEAD,
     Passage,
     aside,
     dangles,
@@ -167,9 +168,26 @@ def choose(
         passages = complete(query, passages[0], rankings, idf, scorer.threshold)
     if goes_on is not None:
         passages = _go_on(passages, *goes_on)
-    # Prose after the commands that answer a "how" question only pads them (code counts no words).
-    if len(passages) == 1 and _total(passages) < SECOND_ROOM and not lead.candidate.unit.commands:
-        source = lead.candidate.hit.chunk.source  # one document reads as one answer
+    if len(passages) == 1:
+        _add_second(query, lead, ranked, passages, table)
+    return merge(passages)
+
+
+def _add_second(
+    query: Query,
+    lead: Scored,
+    ranked: list[Scored],
+    passages: list[Passage],
+    table: dict[tuple[str, int], float],
+) -> None:
+    """A one-passage answer's second passage, from the lead's own document (one document reads
+    as one answer): its best unit not yet quoted when the first passage is short (under
+    SECOND_ROOM words, code counting none, and not shell commands: prose after the commands
+    that answer a "how" question only pads them), scoring SECOND_SHARE of the lead and reading
+    on from it (`_adds_to`); failing that, the best unit of another piece of the lead's section
+    (`same_section`)."""
+    if _total(passages) < SECOND_ROOM and not lead.candidate.unit.commands:
+        source = lead.candidate.hit.chunk.source
         runner_up = next(
             (
                 s
@@ -192,7 +210,6 @@ def choose(
             _append(passages, expand(sibling.candidate, table), SIBLING_ROOM)
             if len(passages) > 1 and sibling.candidate.unit not in passages[-1].units:
                 passages.pop()  # the word budget cut the very unit it joined for
-    return merge(passages)
 
 
 def _adds_to(lead: Scored, quote: Passage, other: Scored) -> bool:
@@ -256,7 +273,7 @@ def _continued(ranked: list[Scored], document: Document | None) -> dict[tuple[st
     for s in ranked:
         hit, unit = s.candidate.hit, s.candidate.unit
         if dangles(unit, s.candidate.units):
-            follow = continuation(document(hit.chunk.source), hit, unit)
+            follow = continuation(document(hit.chunk.source), hit, s.candidate.units, unit)
             if follow is not None:
                 out[_key(s)] = follow
     return out

@@ -12,7 +12,14 @@ import re
 from collections.abc import Callable, Sequence
 
 from app.core.passages import Unit, split_units
-from app.core.quote import AHEAD, MAX_LIST_ITEMS, Passage, dangles, opens, points_ahead
+from app.core.quote import (
+    MAX_LIST_ITEMS,
+    POINTS_AHEAD,
+    Passage,
+    dangles,
+    opens,
+    points_ahead,
+)
 from app.core.retrieve import Hit
 from ingest.chunk import HEADING, PATH_SEP, Chunk
 
@@ -29,12 +36,10 @@ NUMBERS = {
     "eight": 8,
 }
 COUNT = re.compile(r"\b(" + "|".join(NUMBERS) + r")\b|(?<![\w.])([2-8])(?![\w.])", re.I)
-# Wording that points at items without counting them ("below" as a place, not a comparison:
-# "the latency at or below which 99 % of requests complete" points at nothing).
-POINTS_AHEAD = re.compile(
-    r"\b(the following|as follows|below(?!\s+(?:(?:which|whom|that|the|an?|its|their)\b|\d))"
-    r"|several (?:ways|techniques|categories|types|kinds|options|approaches|strategies|steps"
-    r"|parts))\b",
+# Wording that announces items without counting them, besides pointing ahead (POINTS_AHEAD).
+SEVERAL = re.compile(
+    r"\bseveral (?:ways|techniques|categories|types|kinds|options|approaches|strategies|steps"
+    r"|parts)\b",
     re.I,
 )
 # A promise that says something itself has a clause of its own, after a ":" or ";" outside
@@ -73,7 +78,8 @@ def announces(unit: Unit, units: Sequence[Unit], count: int) -> bool:
     numbers = {
         NUMBERS.get(word.lower(), 0) or int(digit or 0) for word, digit in COUNT.findall(text)
     }
-    return count in numbers or bool(POINTS_AHEAD.search(text)) or text.endswith(":")
+    ahead = POINTS_AHEAD.search(text) or SEVERAL.search(text)
+    return count in numbers or bool(ahead) or text.endswith(":")
 
 
 def heading_unit(chunk: Chunk) -> Unit | None:
@@ -107,14 +113,13 @@ def announced(passages: list[Passage], document: Document) -> list[Passage]:
     return out
 
 
-def continuation(document: Sequence[Chunk], hit: Hit, unit: Unit) -> Passage | None:
-    """The list or code block that `unit`, a "...:" lead-in or a sentence pointing ahead closing
-    its chunk, introduces when chunking put them at the opening of the section's next chunk;
-    None when the section does not go on there with a list or code."""
+def continuation(
+    document: Sequence[Chunk], hit: Hit, units: tuple[Unit, ...], unit: Unit
+) -> Passage | None:
+    """The list or code block that `unit` (one of `units`, its chunk's), a "...:" lead-in or a
+    sentence pointing ahead closing its chunk, introduces when chunking put them at the opening
+    of the section's next chunk; None when the section does not go on there with a list or code."""
     chunk = hit.chunk
-    units = tuple(split_units(chunk))
-    if unit.order >= len(units) or units[unit.order] != unit:
-        return None
     if not (dangles(unit, units) or points_ahead(unit, [unit])):
         return None
     if _text(chunk, unit.end_line + 1, chunk.end_line):
@@ -156,7 +161,7 @@ def says_more(unit: Unit) -> bool:
     at ":" or ";" outside inline code) has CLAUSE_WORDS words or more and points at nothing."""
     clauses = CLAUSE_BREAK.split(CODE_SPAN.sub("code", unit.quote))
     return len(clauses) > 1 and any(
-        len(c.split()) >= CLAUSE_WORDS and not AHEAD.search(c) for c in clauses
+        len(c.split()) >= CLAUSE_WORDS and not POINTS_AHEAD.search(c) for c in clauses
     )
 
 
@@ -164,8 +169,9 @@ def _kept(
     passage: Passage, document: Document | None, listed: set[str], first: bool, example: bool
 ) -> list[Passage]:
     hit, quoted = passage.hit, list(passage.units)
-    units = tuple(split_units(hit.chunk))
+    units: tuple[Unit, ...] = ()
     while quoted and points_ahead(quoted[-1], quoted):
+        units = units or tuple(split_units(hit.chunk))  # only a quote ending on a promise
         last = quoted[-1]
         says = says_more(last)
         if says and not example:
@@ -176,7 +182,7 @@ def _kept(
             return [Passage(hit, tuple(quoted + shown))]
         if document is not None:
             doc = document(hit.chunk.source)
-            follow = continuation(doc, hit, last)
+            follow = continuation(doc, hit, units, last)
             if follow is not None:
                 return [Passage(hit, tuple(quoted)), follow]
             if any(kid.id in listed for kid in children(doc, hit.chunk)):

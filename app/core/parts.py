@@ -22,7 +22,6 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from app.core.passages import Unit
 from app.core.query import ASKS, Query
 from app.core.quote import Passage, aside, dangles, expand, words
 from app.core.retrieve import Hit
@@ -182,10 +181,6 @@ def _bar(s: Scored, lead: Passage, threshold: float) -> float:
     return threshold if same else max(threshold, OTHER_DOCUMENT)
 
 
-def _leads_in(unit: Unit) -> bool:
-    return unit.kind != "code" and unit.quote.rstrip().endswith(":")
-
-
 def _rarest(own: frozenset[str], idf) -> str:
     return max(own, key=lambda t: (idf(t), t))
 
@@ -220,7 +215,7 @@ def fit(passages: list[Passage], limit: int) -> list[Passage]:
     for p in passages:
         room = limit - sum(words(list(q.units)) for q in out)
         units = list(p.units)
-        while len(units) > 1 and (words(units) > room or _leads_in(units[-1])):
+        while len(units) > 1 and (words(units) > room or units[-1].leads_in):
             units.pop()
         if not out or words(units) <= room:
             out.append(Passage(p.hit, tuple(units)))

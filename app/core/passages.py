@@ -6,8 +6,18 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from ingest.chunk import FENCE_OPEN, HEADING, LIST_MARKER, Chunk, closes_fence
-from ingest.markdown import ADMONITION, BLOCK, CODE_SPAN, VERSIONS, clean_lines, split_heading
+from ingest.chunk import FENCE_OPEN, HEADING, Chunk
+from ingest.markdown import (
+    ADMONITION,
+    BLOCK,
+    CODE_SPAN,
+    LIST_MARKER,
+    VERSIONS,
+    clean_lines,
+    closes_fence,
+    code_under,
+    split_heading,
+)
 
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9`\"'(\[*_])")
 LIST_ITEM = re.compile(LIST_MARKER.pattern + r"(?:\[[ xX]\]\s+)?")  # a task item's box too
@@ -34,6 +44,11 @@ class Unit:
     def commands(self) -> bool:
         """A fenced block of shell commands."""
         return self.kind == "code" and bool(COMMANDS.match(self.text.split("\n", 1)[0]))
+
+    @property
+    def leads_in(self) -> bool:
+        """Prose ending on a colon: a lead-in to the list, code or quotation after it."""
+        return self.kind != "code" and self.quote.rstrip().endswith(":")
 
     @property
     def quote(self) -> str:
@@ -91,13 +106,8 @@ def _indented(line: str) -> bool:
 
 
 def _in_item(units: list[Unit], line: str) -> bool:
-    """Whether an indented line under a list item goes on with the item's text: code in an item
-    is indented four spaces deeper than the item's text."""
-    if not units or units[-1].kind != "item":
-        return False
-    marker = LIST_ITEM.match(units[-1].text)
-    text_indent = len(marker.group(0)) if marker else 0
-    return len(line) - len(line.lstrip()) < text_indent + 4
+    """Whether an indented line under a list item goes on with the item's text (not its code)."""
+    return bool(units) and units[-1].kind == "item" and not code_under(units[-1].text, line)
 
 
 def _indented_code_end(lines: list[str], i: int) -> int | None:

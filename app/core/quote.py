@@ -29,12 +29,12 @@ LEANS_BACK = re.compile(
     r"|in this case|in that case|otherwise|instead|here)\b",
     re.I,
 )
-# A sentence that points at what follows it: "The sketch below shows ...", "... as below.",
-# "The following template ...", "Here is ...". Not "at or below which" (a comparison).
-AHEAD = re.compile(
-    r"^here(?:'s| is| are)\b|\b(?:the following|as follows|below (?:is|are)"
-    r"|(?:as|see|shown|listed|described|mentioned|given|outlined|illustrated) below"
-    r"|(?:the|an?|these) (?:[\w-]+ ){1,2}below|below(?=\s*[.,;:)]|$))",
+# A sentence that points at what follows it: "Here is ...", "The following template ...",
+# "... as follows:", "The sketch below shows ...", "Check the below list", "... as below.". Not
+# "below" as a comparison: "the latency at or below which 99 % of requests complete".
+POINTS_AHEAD = re.compile(
+    r"^here(?:'s| is| are)\b|\b(?:the following|as follows"
+    r"|below(?!\s+(?:(?:which|whom|that|the|an?|its|their)\b|\d)))\b",
     re.I,
 )
 # ... or at an example it names without showing: "... the pattern from this example instead."
@@ -73,7 +73,7 @@ def _after(units: tuple[Unit, ...], unit: Unit) -> Unit | None:
 
 def _introduced(units: tuple[Unit, ...], lead: Unit) -> list[Unit]:
     """The list or code block a unit ending on a colon introduces (empty if none follows)."""
-    if lead.kind == "code" or not lead.quote.rstrip().endswith(":"):
+    if not lead.leads_in:
         return []
     nxt = _after(units, lead)
     return [] if nxt is None else opens(units, nxt)
@@ -101,8 +101,7 @@ def _label(unit: Unit) -> bool:
 
 def dangles(unit: Unit, units: tuple[Unit, ...]) -> bool:
     """A lead-in ending on a colon whose list, code or quotation its chunk cannot show."""
-    ends_colon = unit.kind != "code" and unit.quote.rstrip().endswith(":")
-    return ends_colon and not _introduced(units, unit)
+    return unit.leads_in and not _introduced(units, unit)
 
 
 def _window(cand: Candidate, scores: dict[tuple[str, int], float]) -> list[Unit]:
@@ -184,7 +183,7 @@ def expand(cand: Candidate, scores: dict[tuple[str, int], float] | None = None) 
     finished = last.kind == "sentence" and _finish_paragraph(cand, chosen, scores)
     # Never end on a colon with nothing after it.
     ordered = sorted(chosen.values(), key=lambda u: u.order)
-    while ordered and ordered[-1].kind != "code" and ordered[-1].quote.rstrip().endswith(":"):
+    while ordered and ordered[-1].leads_in:
         more = _introduced(units, ordered[-1])
         if more:
             ordered = sorted({u.order: u for u in ordered + more}.values(), key=lambda u: u.order)
@@ -202,7 +201,9 @@ def points_ahead(unit: Unit, quoted: list[Unit]) -> bool:
     if unit.kind != "sentence":
         return False
     shown = any(u.kind == "code" and u.order < unit.order for u in quoted)
-    return bool(AHEAD.search(unit.quote)) or (not shown and bool(THIS_EXAMPLE.search(unit.quote)))
+    return bool(POINTS_AHEAD.search(unit.quote)) or (
+        not shown and bool(THIS_EXAMPLE.search(unit.quote))
+    )
 
 
 def _finish_paragraph(
@@ -253,7 +254,7 @@ def _complete(units: list[Unit], keep: Unit) -> tuple[Unit, ...]:
 def _cut_off(unit: Unit, quoted: tuple[Unit, ...]) -> bool:
     """A "...:" lead-in whose next quoted unit starts another paragraph that is not a list,
     code or quotation (or that nothing follows)."""
-    if unit.kind == "code" or not unit.quote.rstrip().endswith(":"):
+    if not unit.leads_in:
         return False
     later = [u for u in quoted if u.order > unit.order]
     if not later:
@@ -295,7 +296,7 @@ def opening(hits: list[Hit], max_words: int = 60) -> Passage | None:
             chosen.append(unit)
             if words(chosen) >= max_words or unit.kind == "code":
                 break
-        while chosen and chosen[-1].kind != "code" and chosen[-1].quote.rstrip().endswith(":"):
+        while chosen and chosen[-1].leads_in:
             more = _introduced(units, chosen[-1])
             if more:
                 chosen += [u for u in more if u not in chosen]

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from app.core.passages import LIST_ITEM
-from ingest.chunk import FENCE_OPEN, HEADING, closes_fence
-from ingest.markdown import RULE
+from ingest.chunk import FENCE_OPEN, HEADING
+from ingest.markdown import RULE, closes_fence, indent
 
 if TYPE_CHECKING:
     from app.core.history import Message
@@ -301,8 +301,7 @@ def blocks(
             pieces = [(number, line[item.end() :])] + [
                 (first_line + k, raw[k]) for k in range(i + 1, j)
             ]
-            indent = len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip())
-            level = min(indent // 2, level + 1 if previous == "item" else 0, 3)
+            level = min(indent(line) // 2, level + 1 if previous == "item" else 0, 3)
             marker = line.strip().split()[0]
             bullet = marker if marker[:-1].isdigit() else "-"
             add(
