@@ -25,33 +25,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from measure import ROOT, fresh_models, ingest_texts, run
+from measure import ROOT, fresh_models, ingest_texts, pure_embedding, run
 
 from ingest.edge import prepare_process
 from ingest.embed import Embedder
-
-PURE = """
-import json, resource, sys, time
-from pathlib import Path
-from ingest.edge import prepare_process
-prepare_process()
-from ingest.embed import Embedder
-embedder = Embedder(onnx_dir=Path(sys.argv[1]), quantized=sys.argv[2] == "1")
-embedder.embed(["warm up"])
-calls = json.loads(Path(sys.argv[3]).read_text())
-def cpu():
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-cpu0, wall0 = cpu(), time.perf_counter()
-for texts in calls:
-    embedder.embed(texts)
-print(json.dumps({"wall": time.perf_counter() - wall0, "cpu": cpu() - cpu0}))
-"""
-
-
-def pure(models: Path, quantized: bool, texts: Path) -> dict:
-    result = run("-c", PURE, models, "1" if quantized else "0", texts)
-    return json.loads(result.stdout)
 
 
 def full_ingest(kb: Path, work: Path, quantized: bool, checkout: Path) -> dict:
@@ -76,30 +53,27 @@ def main() -> None:
         Embedder(onnx_dir=models, quantized=quantized).embed(["make the graph once"])
     checkouts = {"this": ROOT} | {path.name: path.resolve() for path in args.against}
     rows = []
-    with tempfile.TemporaryDirectory() as folder:
-        texts = Path(folder) / "texts.json"
-        embedded = ingest_texts(args.kb.resolve())
-        texts.write_text(json.dumps(embedded))
-        for number in range(1, args.rounds + 1):
-            fp32 = pure(models, False, texts)
-            row: dict = {"round": number, "load": round(os.getloadavg()[0], 1)}
-            row |= {f"fp32_pure_{k}": round(v, 1) for k, v in fp32.items()}
-            order = list(checkouts.items())
-            for label, checkout in order if number % 2 else order[::-1]:  # A/B, then B/A
-                with tempfile.TemporaryDirectory() as work:
-                    full = full_ingest(args.kb.resolve(), Path(work), False, checkout)
-                row |= {f"{label}_fp32_full_{k}": round(v, 1) for k, v in full.items()}
-                row |= {f"{label}_fp32_ratio_{k}": round(full[k] / fp32[k], 3) for k in full}
-            if args.int8:
-                with tempfile.TemporaryDirectory() as work:
-                    full = full_ingest(args.kb.resolve(), Path(work), True, ROOT)
-                int8 = pure(models, True, texts)
-                row |= {f"int8_full_{k}": round(v, 1) for k, v in full.items()}
-                row |= {f"int8_pure_{k}": round(v, 1) for k, v in int8.items()}
-                row |= {f"int8_full_ratio_{k}": round(full[k] / fp32[k], 3) for k in full}
-                row |= {f"int8_pure_ratio_{k}": round(int8[k] / fp32[k], 3) for k in int8}
-            print(json.dumps(row), flush=True)
-            rows.append(row)
+    embedded = ingest_texts(args.kb.resolve())
+    for number in range(1, args.rounds + 1):
+        fp32 = pure_embedding(embedded)
+        row: dict = {"round": number, "load": round(os.getloadavg()[0], 1)}
+        row |= {f"fp32_pure_{k}": round(v, 1) for k, v in fp32.items()}
+        order = list(checkouts.items())
+        for label, checkout in order if number % 2 else order[::-1]:  # A/B, then B/A
+            with tempfile.TemporaryDirectory() as work:
+                full = full_ingest(args.kb.resolve(), Path(work), False, checkout)
+            row |= {f"{label}_fp32_full_{k}": round(v, 1) for k, v in full.items()}
+            row |= {f"{label}_fp32_ratio_{k}": round(full[k] / fp32[k], 3) for k in full}
+        if args.int8:
+            with tempfile.TemporaryDirectory() as work:
+                full = full_ingest(args.kb.resolve(), Path(work), True, ROOT)
+            int8 = pure_embedding(embedded, quantized=True)
+            row |= {f"int8_full_{k}": round(v, 1) for k, v in full.items()}
+            row |= {f"int8_pure_{k}": round(v, 1) for k, v in int8.items()}
+            row |= {f"int8_full_ratio_{k}": round(full[k] / fp32[k], 3) for k in full}
+            row |= {f"int8_pure_ratio_{k}": round(int8[k] / fp32[k], 3) for k in int8}
+        print(json.dumps(row), flush=True)
+        rows.append(row)
     ratios = [key for key in rows[0] if "ratio" in key]
     medians = {key: round(statistics.median(r[key] for r in rows), 3) for key in ratios}
     print(json.dumps({"medians": medians, "texts": [len(texts) for texts in embedded]}))

@@ -88,6 +88,38 @@ def ingest_texts(kb: Path) -> list[list[str]]:
     return [list({c.hash: c.embed_text for c in chunks}.values()), list(dict.fromkeys(questions))]
 
 
+PURE = """
+import json, resource, sys, time
+from pathlib import Path
+from ingest.edge import prepare_process
+prepare_process()
+from ingest.embed import Embedder
+embedder = Embedder(onnx_dir=Path(sys.argv[1]), quantized=sys.argv[2] == "1")
+embedder.embed(["warm up"])
+calls = json.loads(Path(sys.argv[3]).read_text())
+def cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+cpu0, wall0 = cpu(), time.perf_counter()
+for texts in calls:
+    embedder.embed(texts)
+print(json.dumps({"wall": time.perf_counter() - wall0, "cpu": cpu() - cpu0}))
+"""
+
+
+def pure_embedding(calls: list[list[str]], quantized: bool = False) -> dict[str, float]:
+    """Wall and CPU seconds a fresh process with a warm model takes to embed `calls`
+    (ingest_texts), as a full ingest's floor: the same kind of process as the ingest it is
+    compared with, run just before it, so both see the same load."""
+    import json
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as texts:
+        json.dump(calls, texts)
+        texts.flush()
+        result = run("-c", PURE, ROOT / "data" / "models", "1" if quantized else "0", texts.name)
+    return json.loads(result.stdout)
+
+
 def fresh_models(folder: Path) -> Path:
     """A models folder holding only links to data/models' graphs: an ingest using it starts
     as one into an empty data folder would (no cached question vectors), but skips the
