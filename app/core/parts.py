@@ -13,7 +13,10 @@ or when the quote holds most of the words that set the part apart from the other
 passage answers, nor do the words of a scene told before the question ("We enqueue the email
 with on_commit. Can that job still get lost?"). The whole question's first pick always stays:
 dropping it when every part found its own passage lost good answers whose words differ from the
-question's.
+question's. A sentence that only lists a part's words among other names ("whether it is stress,
+endurance, spike, or chaos testing"), or a list item that is a bare name, says nothing about
+them: it neither answers a part nor stands as one's answer, and a lead that only lists every
+part gives way to the parts' own passages.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from app.core.passages import Unit
 from app.core.query import ASKS, Query
 from app.core.quote import Passage, aside, dangles, expand, words
 from app.core.retrieve import Hit
@@ -45,6 +49,11 @@ NAMES_WEIGHT = 0.2  # a part's distinct words in a unit, against its answer prob
 OTHER_DOCUMENT = 0.6  # the answer probability a part's unit from another document needs
 PART_WORDS = 150  # prose words of a whole answer to a two-part question
 SENTENCE_BREAK = re.compile(r"(?<=[.!])\s+(?=[A-Z`])")
+# Three or more short names, at least two of them followed by a comma ("whether it is stress,
+# endurance, spike, or chaos testing"): a sentence that lists a name says nothing about it.
+_NAME = r"[\w`'/.-]+(?: [\w`'/.-]+)?"
+NAME_LIST = re.compile(rf"{_NAME}(?:,\s+{_NAME}){{1,}},\s+(?:(?:and|or)\s+)?{_NAME}")
+BARE_NAME = 3  # a list item of at most this many words and no full stop is a name ("- Memory")
 
 
 def part_queries(query: Query) -> list[Query]:
@@ -86,8 +95,18 @@ def distinct_words(query: Query) -> list[frozenset[str]]:
     ]
 
 
+def spoken_words(unit: Unit) -> frozenset[str]:
+    """The words a unit says something about: not the names it only lists ("stress, endurance,
+    spike, or chaos testing"), nor an item that is a bare name ("- Sprint Goal"), so that a
+    part is not taken as answered by a sentence that merely names it among others."""
+    text = unit.quote
+    if unit.kind == "item" and len(text.split()) <= BARE_NAME and not text.rstrip().endswith("."):
+        return frozenset()
+    return content_words(NAME_LIST.sub(" ", text))
+
+
 def quoted_words(passages: list[Passage]) -> frozenset[str]:
-    return frozenset().union(*(content_words(u.quote) for p in passages for u in p.units))
+    return frozenset().union(*(spoken_words(u) for p in passages for u in p.units))
 
 
 def quoted(passages: list[Passage]) -> set[tuple[str, int]]:
@@ -115,7 +134,9 @@ def complete(
     parts = query.sub_queries()[:MAX_PARTS]
     topic = content_words(lead.hit.chunk.heading_path)  # "load testing" tells no part apart
     own = [words - topic for words in distinct_words(query)]
-    passages = [lead]
+    # A lead that only lists the parts among other names ("stress, endurance, spike, or chaos
+    # testing") answers neither: the parts' own passages replace it when they are found.
+    passages = [] if all(_only_lists(words, lead.units) for words in own) else [lead]
     answered: dict[int, Passage] = {}  # part number -> the passage added for it
     for n, (part, ranked) in enumerate(zip(parts, rankings, strict=False)):
         if own[n] and _speaks_to(own[n], quoted_words(passages), idf):
@@ -123,7 +144,9 @@ def complete(
         fits = [
             s
             for s in ranked
-            if s.answers >= _bar(s, lead, threshold) and answers_alone(part, s.candidate)
+            if s.answers >= _bar(s, lead, threshold)
+            and answers_alone(part, s.candidate)
+            and not _only_lists(own[n], (s.candidate.unit,))
         ]
         if not fits:
             continue  # nothing clearly answers this part: better no quote than a wrong one
@@ -145,6 +168,7 @@ def complete(
         table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
         answered[n] = expand(best.candidate, table)
         passages.append(answered[n])
+    passages = passages or [lead]  # no part's own passage found: the lead stays
     first = answered[0].hit.chunk.id if 0 in answered else None
     # The lead first: a part's passage takes what is left.
     fitted = fit(merge(passages), PART_WORDS)
@@ -181,6 +205,13 @@ def _bar(s: Scored, lead: Passage, threshold: float) -> float:
     return threshold if same else max(threshold, OTHER_DOCUMENT)
 
 
+def _only_lists(own: frozenset[str], units: tuple[Unit, ...]) -> bool:
+    """The units name some of a part's own words but say something about none of them."""
+    named = frozenset().union(*(content_words(u.quote) for u in units))
+    spoken = frozenset().union(*(spoken_words(u) for u in units))
+    return bool(own & named) and not own & spoken
+
+
 def _rarest(own: frozenset[str], idf) -> str:
     return max(own, key=lambda t: (idf(t), t))
 
@@ -193,7 +224,7 @@ def _names_rarest(own: frozenset[str], cand: Candidate, idf) -> bool:
     """The unit names the rarest of the part's own words that the knowledge base uses at all
     (a word no passage uses tells no unit apart)."""
     known = frozenset(t for t in own if t in idf.idf)
-    return bool(known) and _rarest(known, idf) in content_words(cand.unit.quote)
+    return bool(known) and _rarest(known, idf) in spoken_words(cand.unit)
 
 
 def _speaks_to(own: frozenset[str], found: frozenset[str], idf) -> bool:
@@ -204,7 +235,7 @@ def _speaks_to(own: frozenset[str], found: frozenset[str], idf) -> bool:
 def _names(own: frozenset[str], cand: Candidate, idf) -> float:
     """How much of what sets the part apart a unit names: among units that answer, the one
     saying "production-like environment" answers "what environment", not the one beside it."""
-    return NAMES_WEIGHT * coverage(own, content_words(cand.unit.quote), idf) if own else 0.0
+    return NAMES_WEIGHT * coverage(own, spoken_words(cand.unit), idf) if own else 0.0
 
 
 def fit(passages: list[Passage], limit: int) -> list[Passage]:
