@@ -16,7 +16,8 @@ dropping it when every part found its own passage lost good answers whose words 
 question's. A sentence that only lists a part's words among other names ("whether it is stress,
 endurance, spike, or chaos testing"), or a list item that is a bare name, says nothing about
 them: it neither answers a part nor stands as one's answer, and a lead that only lists every
-part gives way to the parts' own passages.
+part gives way to the parts' own passages. A part's passage that ends on a sentence announcing
+an example ("The ticket below ...") stops before it unless the part asks for one.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from app.core.passages import Unit
 from app.core.query import ASKS, Query
-from app.core.quote import Passage, aside, dangles, expand, words
+from app.core.quote import Passage, aside, dangles, expand, points_ahead, words
 from app.core.retrieve import Hit
 from app.core.scorer import POINTER, Candidate, coverage
 from ingest.keyword import TOKEN, stem
@@ -166,7 +167,7 @@ def complete(
         if best.candidate.hit.chunk.id not in chunks and len(chunks) >= MAX_PASSAGES:
             break  # a third section reads as stitching, not an answer
         table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
-        answered[n] = expand(best.candidate, table)
+        answered[n] = _unpromised(expand(best.candidate, table), part)
         passages.append(answered[n])
     passages = passages or [lead]  # no part's own passage found: the lead stays
     first = answered[0].hit.chunk.id if 0 in answered else None
@@ -196,6 +197,18 @@ def merge(passages: list[Passage]) -> list[Passage]:
         if kept:
             out.append(Passage(p.hit, kept))
     return out
+
+
+def _unpromised(passage: Passage, part: Query) -> Passage:
+    """A part's passage does not end on a sentence announcing what follows ("The ticket below
+    follows ...") unless the part asks for an example: the code it announces would only pad the
+    answer, as code never stands as a part's answer (`answers_alone`)."""
+    if "example" in part.intents:
+        return passage
+    units = list(passage.units)
+    while len(units) > 1 and points_ahead(units[-1], units):
+        units.pop()
+    return Passage(passage.hit, tuple(units))
 
 
 def _bar(s: Scored, lead: Passage, threshold: float) -> float:
