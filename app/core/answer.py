@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from app.core.compose import NO_CLEAR_ANSWER, choose
+from app.core.headings import with_advice_headings
 from app.core.outline import Document, announced, keep_promises
 from app.core.query import Query
 from app.core.quote import Passage, opening, render
@@ -160,6 +161,8 @@ def extractive_answer(
     elif document is not None:
         passages = passages + announced(passages, document)
     passages = keep_promises(passages, document, "example" in query.intents)
+    if clear:
+        passages = with_advice_headings(query, passages)
     citations = cite(passages)
     markers = {c.chunk.id: c.n for c in citations}
     text = render(passages, markers)

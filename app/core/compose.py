@@ -12,10 +12,11 @@
    the top-ranked passage's short section scores nearly as well (that section is quoted). Of
    units the ranking scores level (log-odds within TIE), the calibrated answer probability
    picks the lead. A lead-in whose list or code chunking put in the section's next chunk may
-   lead, and a quote whose paragraph closes on such a lead-in keeps it: the quote goes on into
-   that chunk's opening list or code (`app/core/outline.py`). Code leads only when the
-   question asks for an example, or asks how and the code is a block of shell commands: then
-   the commands are the whole answer.
+   lead, and a quote whose paragraph closes on such a lead-in keeps it (or is followed by one
+   standing as a paragraph of its own that holds a word of the question the quote lacks): the
+   quote goes on into that chunk's opening list or code (`app/core/outline.py`). Code leads
+   only when the question asks for an example, or asks how and the code is a block of shell
+   commands: then the commands are the whole answer.
 3. Each part of a two-part question ("X vs Y", "what ... and when ...") the passage leaves out
    gets its own best unit, found by a search for that part and expanded the same way
    (`app/core/parts.py`).
@@ -57,6 +58,7 @@ from app.core.scorer import (
     features,
 )
 from ingest.chunk import PATH_SEP
+from ingest.keyword import tokenize
 
 PASSAGES_SCORED = 5  # the top hits whose units compete
 SECOND_SHARE = 0.7  # a second passage only when its best unit scores nearly as well
@@ -153,7 +155,7 @@ def choose(
     if max((s.answers for s in contenders), default=0.0) < scorer.threshold:
         return []
     passages = [section(lead.candidate) or expand(lead.candidate, table)]
-    goes_on = _goes_on(lead, passages[0], continued, table)
+    goes_on = _goes_on(query, lead, passages[0], continued, table)
     parts = query.sub_queries()[:MAX_PARTS]
     if parts:  # each part of a two-part question scored against its own search's passages
         sources = {h.chunk.source for h in hits[:PASSAGES_SCORED]}
@@ -280,14 +282,18 @@ def _continued(ranked: list[Scored], document: Document | None) -> dict[tuple[st
 
 
 def _goes_on(
+    query: Query,
     lead: Scored,
     quote: Passage,
     continued: dict[tuple[str, int], Passage],
     table: dict[tuple[str, int], float],
 ) -> tuple[Candidate, Passage] | None:
     """The "...:" lead-in the lead's quote goes on from into the next chunk, and what it goes on
-    to: the lead itself, or its paragraph's closing lead-in when the quote stops right before
-    it and it scores as a neighbour that joins a quote does (KEEP_SHARE of the lead)."""
+    to: the lead itself, or the lead-in closing the chunk when the quote stops right before it
+    and it scores as a neighbour that joins a quote does (KEEP_SHARE of the lead): in the
+    quote's paragraph, or as a paragraph of its own that says what the quote leaves out, a word
+    of the question the quote lacks (a scene, then "Rather than raising a `RecursionError` ...,
+    Pydantic is able to ... raise an appropriate `ValidationError`:")."""
     if _key(lead) in continued:
         return lead.candidate, continued[_key(lead)]
     cand = lead.candidate
@@ -297,12 +303,18 @@ def _goes_on(
     if (
         key in continued
         and before == last.order - 1
-        and cand.units[before].block == last.block
+        and (cand.units[before].block == last.block or _adds_words(query, quote, last))
         and table.get(key, 0.0) > KEEP_SHARE * table[_key(lead)]
         and not refers_elsewhere(replace(cand, unit=last))  # a reading list adds nothing
     ):
         return replace(cand, unit=last), continued[key]
     return None
+
+
+def _adds_words(query: Query, quote: Passage, unit: Unit) -> bool:
+    """`unit` holds a word of the question that `quote` does not."""
+    quoted = {t for u in quote.units for t in tokenize(u.quote)}
+    return bool((set(query.tokens) - quoted) & set(tokenize(unit.quote)))
 
 
 def _go_on(passages: list[Passage], lead: Candidate, follow: Passage) -> list[Passage]:

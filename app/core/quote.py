@@ -331,6 +331,9 @@ def render(passages: list[Passage], markers: dict[str, int]) -> str:
         label = ""
         for number, block in enumerate(blocks):
             kind = block[0].kind
+            if kind == "heading":  # a section's heading that is the advice (app/core/headings.py)
+                parts.append(f"**{block[0].quote}**")
+                continue
             nxt = blocks[number + 1] if number + 1 < len(blocks) else None
             if nxt and nxt[0].kind == "code" and len(block) == 1 and _label(block[0]):
                 label = block[0].quote + "\n"  # a content tab's label heads its code

@@ -1,0 +1,66 @@
+"""A section heading that is itself the advice ("In general, use `model_validate_json()` not
+`model_validate(json.loads(...))`"): the section's body then holds only the reasons and the
+exceptions, so an answer quoting the body without its heading leaves the recommendation out.
+Such a heading is shown, in bold and cited at its line, above the quote of its section, when it
+speaks to the question (shares one of its search words) and the question does not only ask what
+something is (a recommendation beside a definition pads it: "Use tagged union, not union" over
+"What is a tagged union?"). A section reads top down: its piece under the heading goes before
+a later piece of it the answer quotes first."""
+
+from __future__ import annotations
+
+import re
+
+from app.core.outline import heading_unit
+from app.core.query import Query
+from app.core.quote import Passage
+from ingest.keyword import tokenize
+
+# A recommendation, not a topic or a step: an advice verb opens it, after an optional hedge.
+# "Use tools", "Avoiding pitfalls" or "Create a model" name a topic or a tutorial's step.
+ADVICE_HEADING = re.compile(
+    r"^(?:(?:in general|generally|usually|as a rule|where possible|if possible|by default)"
+    r"\s*,?\s+)?(?:use|avoid|prefer|don'?t|do not|never|always|favou?r|stop)\s",
+    re.I,
+)
+MIN_WORDS = 4  # fewer words name a tool or a topic ("Use pre-commit"), not a recommendation
+# A question asking for advice, a reason or a choice, not only what something is.
+ADVISED = frozenset({"should", "avoid", "compare", "how", "why", "when"})
+
+
+def advice(text: str) -> bool:
+    """The heading's words recommend something: an advice verb and MIN_WORDS words or more."""
+    return bool(ADVICE_HEADING.match(text)) and len(text.split()) >= MIN_WORDS
+
+
+def with_advice_headings(query: Query, passages: list[Passage]) -> list[Passage]:
+    """The passages, each quoting the body of a section whose heading is advice on the question
+    with that heading as its first unit, moved before an earlier piece of its own section."""
+    if "what" in query.intents and not query.intents & ADVISED:
+        return passages
+    asked = frozenset(query.tokens)
+    out: list[Passage] = []
+    for passage in passages:
+        chunk = passage.hit.chunk
+        heading = heading_unit(chunk)
+        bare = all(u.kind == "heading" for u in passage.units)  # a list of child headings
+        if (
+            heading is None
+            or bare
+            or not advice(heading.quote)
+            or not asked & frozenset(tokenize(heading.quote))
+        ):
+            out.append(passage)
+            continue
+        headed = Passage(passage.hit, (heading, *passage.units))
+        at = next(
+            (
+                n
+                for n, p in enumerate(out)
+                if p.hit.chunk.source == chunk.source
+                and p.hit.chunk.heading_path == chunk.heading_path
+            ),
+            len(out),
+        )
+        out.insert(at, headed)
+    return out

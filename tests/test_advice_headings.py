@@ -1,0 +1,60 @@
+"""A section heading that is itself the advice is shown above the quote of its section, cited at
+its line: the section's body holds only the reasons and the exceptions."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import plain, small_kb_assistant
+
+from app.core.engine import Assistant
+
+PERFORMANCE = """# Performance tips
+
+In most cases the parser is not your bottleneck; only follow these tips when profiling says so.
+
+## In general, use `load_json()` not `load_dict(json.loads(...))`
+
+With `load_dict(json.loads(...))` the JSON is parsed into Python dictionaries first and then
+checked a second time. `load_json()` parses and checks the document in a single pass.
+
+There are a few cases where `load_dict(json.loads(...))` may be faster: a hook that rewrites
+the raw dictionary before checking runs faster on the two step method.
+
+## Caching notes
+
+Schemas are compiled once per class and kept for the life of the process. Compiling a schema
+takes a few milliseconds, so a class defined inside a function recompiles on every call.
+"""
+
+CHOICE = "Should I call load_json() or parse with json.loads() and then load_dict()?"
+HEADING = "In general, use `load_json()` not `load_dict(json.loads(...))`"
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory, embedder) -> Assistant:
+    files = {"performance.md": PERFORMANCE}
+    return small_kb_assistant(tmp_path_factory.mktemp("advice-headings"), embedder, files)
+
+
+def test_the_advice_in_a_heading_leads_the_answer_cited_at_its_line(assistant):
+    answer = assistant.ask(CHOICE)
+    assert not answer.refused
+    assert answer.text.startswith(f"**{HEADING}**")
+    heading_line = PERFORMANCE.splitlines().index(f"## {HEADING}") + 1
+    first = answer.citations[0]
+    assert first.start_line == heading_line
+    assert first.text.splitlines()[0] == f"## {HEADING}"
+    assert "parses and checks the document in a single pass" in plain(answer.text)
+
+
+def test_a_heading_naming_a_topic_is_not_shown(assistant):
+    answer = assistant.ask("How often is a schema compiled, and what does that cost?")
+    assert not answer.refused
+    assert "Caching notes" not in answer.text
+    assert "compiled once per class" in plain(answer.text)
+
+
+def test_a_question_asking_only_what_something_is_gets_no_recommendation(assistant):
+    answer = assistant.ask("What does load_json() do?")
+    assert not answer.refused
+    assert HEADING not in answer.text
