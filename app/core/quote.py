@@ -157,7 +157,7 @@ def expand(
 
     first, last = core[0], core[-1]
     if kept is not None:  # the list's lead-in and the items that answer
-        lead = _before(units, _block(units, unit.block)[0])
+        lead = _before(units, _list_start(cand))
         if lead is not None and lead.kind == "sentence":
             add([lead])
     elif first.kind == "item":
@@ -226,6 +226,20 @@ def narrowed(cand: Candidate, scores: dict[tuple[str, int], float]) -> list[Unit
         if u is unit or log_odds(scores.get((key, u.order), 0.0)) >= best - ITEM_MARGIN
     ]
     return kept if len(kept) < len(items) else None
+
+
+def _list_start(cand: Candidate) -> Unit:
+    """The first item of the chosen item's own list: the block's first item at the chosen
+    item's indentation (a nested list and the outer list's next item can share a block)."""
+    chunk = cand.hit.chunk
+    lines = chunk.text.splitlines()
+
+    def indent(u: Unit) -> int:
+        line = lines[u.start_line - chunk.start_line]
+        return len(line) - len(line.lstrip())
+
+    depth = indent(cand.unit)
+    return next(u for u in _block(cand.units, cand.unit.block) if indent(u) == depth)
 
 
 def log_odds(p: float) -> float:
