@@ -6,7 +6,10 @@
    it is part of, the list or code a "...:" lead-in introduces, the sentence before a "This ..."
    sentence, the fix that follows a cause, and a short paragraph's rest (or a longer one's,
    when the budget cut it before a sentence that answers nearly as well); never past its
-   section. A section of at most 140 words (code included) is quoted whole. A sentence that
+   section. A section of at most 140 words (code included) is quoted whole, except that a
+   question about one thing (`asks_one`: not a list, a plural ask or a two-part question)
+   quotes, of the list the chosen item stands in, only its lead-in and the items scoring
+   within 2 log-odds of the chosen one (`quote.narrowed`). A sentence that
    only points to another page does not lead when another unit scores nearly as well, nor does
    another passage's opening definition when the question does not ask what something is and
    the top-ranked passage's short section scores nearly as well (that section is quoted). Of
@@ -44,6 +47,7 @@ from app.core.quote import (
     aside,
     dangles,
     expand,
+    narrowed,
     opens,
     section,
     words,
@@ -94,6 +98,10 @@ READING_LIST = re.compile(r"\b(?:see|refer to|read)\s*:$", re.I)
 # "* [Validation Errors](validation_errors.md): ..."): a table of contents, not the text.
 LINK_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\[[^\]]+\]\((?![a-z][a-z0-9+.-]*:)[^)]+\)", re.I)
 PARENTHESIS = re.compile(r"\s*\([^()]*\)")
+# A plural ask wants the whole list: "Which exceptions may I raise ...", "What properties ...".
+PLURAL_ASK = re.compile(
+    r"^(?:which|what)\s+(?:\w+\s+)?(?!(?:does|is|was|has|this)\b)\w{3,}s\b", re.I
+)
 NO_CLEAR_ANSWER = "No passage in the knowledge base clearly answers this; the closest section is"
 
 
@@ -154,7 +162,9 @@ def choose(
     contenders = contenders[:GATE_CONTENDERS]
     if max((s.answers for s in contenders), default=0.0) < scorer.threshold:
         return []
-    passages = [section(lead.candidate) or expand(lead.candidate, table)]
+    narrow = asks_one(query) and narrowed(lead.candidate, table) is not None
+    passages = [expand(lead.candidate, table, narrow=True)] if narrow else []
+    passages = passages or [section(lead.candidate) or expand(lead.candidate, table)]
     goes_on = _goes_on(query, lead, passages[0], continued, table)
     parts = query.sub_queries()[:MAX_PARTS]
     if parts:  # each part of a two-part question scored against its own search's passages
@@ -171,8 +181,36 @@ def choose(
     if goes_on is not None:
         passages = _go_on(passages, *goes_on)
     if len(passages) == 1:
+        if narrow:  # the items left out of the lead's list do not come back as a second passage
+            out = _left_out(lead.candidate, passages[0])
+            ranked = [
+                s
+                for s in ranked
+                if (s.candidate.hit.chunk.source, s.candidate.unit.start_line) not in out
+            ]
         _add_second(query, lead, ranked, passages, table)
     return merge(passages)
+
+
+def asks_one(query: Query) -> bool:
+    """The question asks about one thing: not for a list ("what are the steps", "which
+    exceptions ..."), nor in parts ("X vs Y")."""
+    return (
+        "list" not in query.intents
+        and not query.sub_queries()
+        and not PLURAL_ASK.search(query.text)
+    )
+
+
+def _left_out(lead: Candidate, quote: Passage) -> set[tuple[str, int]]:
+    """The items of the lead's list its narrowed quote leaves out, by source and line (the
+    overlapping piece of a long section repeats them in another chunk)."""
+    source = lead.hit.chunk.source
+    return {
+        (source, u.start_line)
+        for u in lead.units
+        if u.kind == "item" and u.block == lead.unit.block and u not in quote.units
+    }
 
 
 def _add_second(

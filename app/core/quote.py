@@ -3,6 +3,7 @@ markdown an answer shows (each paragraph, list or code block followed by its [n]
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -18,6 +19,10 @@ FINISH_SHARE = 0.85  # ... when a sentence there scores this share of the chosen
 MIN_WORDS = 25  # a shorter passage takes the rest of its paragraph
 KEEP_SHARE = 0.5  # a neighbour joins the passage when it scores over this share of the best
 MAX_CODE_LINES = 40
+# A question about one thing quotes, of a list of at least NARROW_ITEMS items, only the items
+# scoring within ITEM_MARGIN (log-odds) of the chosen item: the rest is padding around it.
+NARROW_ITEMS = 3
+ITEM_MARGIN = 2.0
 FIX = re.compile(
     r"^(instead|use|the fix|to fix|fix|the solution|solution|the cure|rather|so|prefer|avoid"
     r"|do|don'?t|always|never|make|wrap|call|pass|set|keep|put)\b",
@@ -133,12 +138,17 @@ def _window(cand: Candidate, scores: dict[tuple[str, int], float]) -> list[Unit]
     return list(units[span[0] : span[1] + 1])
 
 
-def expand(cand: Candidate, scores: dict[tuple[str, int], float] | None = None) -> Passage:
+def expand(
+    cand: Candidate, scores: dict[tuple[str, int], float] | None = None, narrow: bool = False
+) -> Passage:
     """The best run of units around the chosen one, with the lead-in it needs, the list or code
-    it introduces and the fix that follows a cause."""
+    it introduces and the fix that follows a cause. `narrow`: the question asks about one thing,
+    so a list the chosen item stands in keeps only the items that answer nearly as well
+    (`narrowed`)."""
     units, unit = cand.units, cand.unit
     scores = scores or {}
-    core = _window(cand, scores)
+    kept = narrowed(cand, scores) if narrow else None
+    core = kept or _window(cand, scores)
     chosen: dict[int, Unit] = {u.order: u for u in core}
 
     def add(more: list[Unit]) -> None:
@@ -146,7 +156,11 @@ def expand(cand: Candidate, scores: dict[tuple[str, int], float] | None = None) 
             chosen.setdefault(u.order, u)
 
     first, last = core[0], core[-1]
-    if first.kind == "item":
+    if kept is not None:  # the list's lead-in and the items that answer
+        lead = _before(units, _list_start(cand))
+        if lead is not None and lead.kind == "sentence":
+            add([lead])
+    elif first.kind == "item":
         items = _block(units, first.block)
         lead = _before(units, items[0])
         if lead is not None and lead.kind == "sentence":
@@ -193,6 +207,44 @@ def expand(cand: Candidate, scores: dict[tuple[str, int], float] | None = None) 
         ordered = [unit]
     ordered = _trim(ordered, unit, PARAGRAPH_WORDS if finished else MAX_WORDS)
     return Passage(cand.hit, _complete(ordered, unit))
+
+
+def narrowed(cand: Candidate, scores: dict[tuple[str, int], float]) -> list[Unit] | None:
+    """The items of the chosen item's list scoring within ITEM_MARGIN (log-odds) of it, in
+    order; None when the chosen unit is no item, the list is shorter than NARROW_ITEMS, an
+    item introduces a nested list or code (it needs what follows it), or every item is kept."""
+    unit, key = cand.unit, cand.hit.chunk.id
+    if unit.kind != "item":
+        return None
+    items = _block(cand.units, unit.block)
+    if len(items) < NARROW_ITEMS or any(u.leads_in for u in items):
+        return None
+    best = log_odds(scores.get((key, unit.order), 0.0))
+    kept = [
+        u
+        for u in items
+        if u is unit or log_odds(scores.get((key, u.order), 0.0)) >= best - ITEM_MARGIN
+    ]
+    return kept if len(kept) < len(items) else None
+
+
+def _list_start(cand: Candidate) -> Unit:
+    """The first item of the chosen item's own list: the block's first item at the chosen
+    item's indentation (a nested list and the outer list's next item can share a block)."""
+    chunk = cand.hit.chunk
+    lines = chunk.text.splitlines()
+
+    def indent(u: Unit) -> int:
+        line = lines[u.start_line - chunk.start_line]
+        return len(line) - len(line.lstrip())
+
+    depth = indent(cand.unit)
+    return next(u for u in _block(cand.units, cand.unit.block) if indent(u) == depth)
+
+
+def log_odds(p: float) -> float:
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log(p / (1 - p))
 
 
 def points_ahead(unit: Unit, quoted: list[Unit]) -> bool:
