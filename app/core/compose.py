@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 
 from app.core.outline import Document, continuation
 from app.core.parts import MAX_PARTS, complete, merge
-from app.core.passages import Unit, split_units
+from app.core.passages import Unit, in_section, one_section, split_units
 from app.core.query import Query
 from app.core.quote import (
     KEEP_SHARE,
@@ -61,7 +61,6 @@ from app.core.scorer import (
     default_scorer,
     features,
 )
-from ingest.chunk import PATH_SEP
 from ingest.keyword import tokenize
 
 PASSAGES_SCORED = 5  # the top hits whose units compete
@@ -258,9 +257,7 @@ def _adds_to(lead: Scored, quote: Passage, other: Scored) -> bool:
     elsewhere in the document (its intro, a sibling section) mostly shares only the topic: it
     joins when it answers nearly as well as the lead, when the lead is an unsure answer, or when
     the lead's quote ends pointing at what it does not show ("The message below is ...")."""
-    lead_path = lead.candidate.hit.chunk.heading_path
-    path = other.candidate.hit.chunk.heading_path
-    if path == lead_path or path.startswith(lead_path + PATH_SEP):
+    if in_section(other.candidate.hit.chunk, lead.candidate.hit.chunk):
         return True
     return (
         other.answers >= ELSEWHERE_SHARE * lead.answers
@@ -474,7 +471,9 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
     ]
     if _reading_list(best.candidate):
         extended = [s for s in others if _block_before(s.candidate, best.candidate)]
-        within = [s for s in others if _under(s.candidate, best.candidate)]
+        # the text a table of links at a section's opening stands beside lives in the section
+        # or its subsections ("Customize error messages" under "Error messages")
+        within = [s for s in others if in_section(s.candidate.hit.chunk, best.candidate.hit.chunk)]
         others = extended or within or others
     return min(others, key=lambda s: s.candidate.hit.rank, default=best)
 
@@ -509,19 +508,7 @@ def _top_section(query: Query, standalone: list[Scored]) -> Scored | None:
 
 
 def _same_section(a: Candidate, b: Candidate) -> bool:
-    """Two chunks of one section (a long section is chunked in pieces)."""
-    x, y = a.hit.chunk, b.hit.chunk
-    return x.source == y.source and x.heading_path == y.heading_path
-
-
-def _under(cand: Candidate, other: Candidate) -> bool:
-    """`cand` stands in `other`'s section or one of its subsections: where the text a table of
-    links at the section's opening stands beside lives ("Customize error messages" under
-    "Error messages")."""
-    x, y = cand.hit.chunk, other.hit.chunk
-    return x.source == y.source and (
-        x.heading_path == y.heading_path or x.heading_path.startswith(y.heading_path + PATH_SEP)
-    )
+    return one_section(a.hit.chunk, b.hit.chunk)
 
 
 def _defines(unit: Unit) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from app.core.outline import heading_unit
+from app.core.passages import one_section
 from app.core.query import Query
 from app.core.quote import Passage
 from ingest.keyword import tokenize
@@ -53,14 +54,6 @@ def with_advice_headings(query: Query, passages: list[Passage]) -> list[Passage]
             out.append(passage)
             continue
         headed = Passage(passage.hit, (heading, *passage.units))
-        at = next(
-            (
-                n
-                for n, p in enumerate(out)
-                if p.hit.chunk.source == chunk.source
-                and p.hit.chunk.heading_path == chunk.heading_path
-            ),
-            len(out),
-        )
+        at = next((n for n, p in enumerate(out) if one_section(p.hit.chunk, chunk)), len(out))
         out.insert(at, headed)
     return out

@@ -6,7 +6,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from ingest.chunk import FENCE_OPEN, HEADING, Chunk
+from ingest.chunk import FENCE_OPEN, HEADING, PATH_SEP, Chunk
 from ingest.markdown import (
     ADMONITION,
     BLOCK,
@@ -222,3 +222,15 @@ def split_units(chunk: Chunk) -> list[Unit]:
             add(text, start, end, "sentence")
         i = j
     return units
+
+
+def one_section(a: Chunk, b: Chunk) -> bool:
+    """Two chunks of one section (a long section is chunked in pieces)."""
+    return a.source == b.source and a.heading_path == b.heading_path
+
+
+def in_section(a: Chunk, b: Chunk) -> bool:
+    """`a` stands in `b`'s section or one of its subsections."""
+    return a.source == b.source and (
+        a.heading_path == b.heading_path or a.heading_path.startswith(b.heading_path + PATH_SEP)
+    )
