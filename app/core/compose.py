@@ -29,7 +29,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Container
 from dataclasses import dataclass, replace
@@ -47,6 +46,7 @@ from app.core.quote import (
     aside,
     dangles,
     expand,
+    log_odds,
     narrowed,
     opens,
     section,
@@ -481,14 +481,9 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
 def _untied(ranked: list[Scored]) -> list[Scored]:
     """The units, best first, with the unit that answers best by the calibrated probability first
     among those tied with the best by the ranking (within TIE)."""
-    tied = [s for s in ranked if _log_odds(ranked[0].probability) - _log_odds(s.probability) < TIE]
+    tied = [s for s in ranked if log_odds(ranked[0].probability) - log_odds(s.probability) < TIE]
     first = max(tied, key=lambda s: s.answers)
     return [first] + [s for s in ranked if s is not first]
-
-
-def _log_odds(p: float) -> float:
-    p = min(max(p, 1e-9), 1 - 1e-9)
-    return math.log(p / (1 - p))
 
 
 def _top_section(query: Query, standalone: list[Scored]) -> Scored | None:

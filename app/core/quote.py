@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from app.core.passages import Unit, split_units
 from app.core.retrieve import Hit
 from app.core.scorer import MARKUP, Candidate
+from ingest.markdown import indent
 
 MAX_LIST_ITEMS = 8  # a longer list is cut to its best items
 MAX_WORDS = 100  # prose words in the main passage (a list may take it past this a little)
@@ -234,12 +235,10 @@ def _list_start(cand: Candidate) -> Unit:
     chunk = cand.hit.chunk
     lines = chunk.text.splitlines()
 
-    def indent(u: Unit) -> int:
-        line = lines[u.start_line - chunk.start_line]
-        return len(line) - len(line.lstrip())
+    def depth(u: Unit) -> int:
+        return indent(lines[u.start_line - chunk.start_line])
 
-    depth = indent(cand.unit)
-    return next(u for u in _block(cand.units, cand.unit.block) if indent(u) == depth)
+    return next(u for u in _block(cand.units, cand.unit.block) if depth(u) == depth(cand.unit))
 
 
 def log_odds(p: float) -> float:
