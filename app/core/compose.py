@@ -19,7 +19,10 @@
    standing as a paragraph of its own that holds a word of the question the quote lacks): the
    quote goes on into that chunk's opening list or code (`app/core/outline.py`). Code leads
    only when the question asks for an example, or asks how and the code is a block of shell
-   commands: then the commands are the whole answer.
+   commands: then the commands are the whole answer. A yes/no question ("Does X ...?", "If ...,
+   can we ...?") whose lead is a confident sentence of a short section gets the section from
+   the lead's paragraph on, the verdict first; what its section or a parent section says before
+   the verdict comes back as a second passage only if it answers better.
 3. Each part of a two-part question ("X vs Y", "what ... and when ...") the passage leaves out
    gets its own best unit, found by a search for that part and expanded the same way
    (`app/core/parts.py`).
@@ -101,6 +104,13 @@ PARENTHESIS = re.compile(r"\s*\([^()]*\)")
 PLURAL_ASK = re.compile(
     r"^(?:which|what)\s+(?:\w+\s+)?(?!(?:does|is|was|has|this)\b)\w{3,}s\b", re.I
 )
+# A question answered yes or no ("Does X ...?", "Can I ...?", "If ..., can we ...?"), possibly
+# after a clause that sets the scene.
+YES_NO = re.compile(
+    r"^(?:(?:if|when|once|after|since)\b[^,?]*,\s*)?"
+    r"(?:am|is|are|was|were|do|does|did|can|could|should|must|may|will|would|has|have)\b",
+    re.I,
+)
 NO_CLEAR_ANSWER = "No passage in the knowledge base clearly answers this; the closest section is"
 
 
@@ -163,7 +173,11 @@ def choose(
         return []
     narrow = asks_one(query) and narrowed(lead.candidate, table) is not None
     passages = [expand(lead.candidate, table, narrow=True)] if narrow else []
-    passages = passages or [section(lead.candidate) or expand(lead.candidate, table)]
+    whole = section(lead.candidate)
+    verdict = whole is not None and _verdict(query, lead)
+    if whole is not None and verdict:  # a yes/no answer leads with its verdict
+        whole = _from_verdict(whole, lead.candidate.unit)
+    passages = passages or [whole or expand(lead.candidate, table)]
     goes_on = _goes_on(query, lead, passages[0], continued, table)
     parts = query.sub_queries()[:MAX_PARTS]
     if parts:  # each part of a two-part question scored against its own search's passages
@@ -188,6 +202,8 @@ def choose(
                 if (s.candidate.hit.chunk.source, s.candidate.unit.start_line) not in out
             ]
         _add_second(query, lead, ranked, passages, table)
+        if verdict and len(passages) > 1 and _leads_up(lead, passages[-1], ranked):
+            passages.pop()
     return merge(passages)
 
 
@@ -199,6 +215,52 @@ def asks_one(query: Query) -> bool:
         and not query.sub_queries()
         and not PLURAL_ASK.search(query.text)
     )
+
+
+def asks_yes_no(query: Query) -> bool:
+    """The question is answered yes or no, about one thing (not a choice between two, nor a
+    request for an example: "Can you show ...?")."""
+    return (
+        bool(YES_NO.match(query.text))
+        and asks_one(query)
+        and not {"compare", "example"} & query.intents
+    )
+
+
+def _verdict(query: Query, lead: Scored) -> bool:
+    """The lead is a yes/no question's verdict: a sentence that answers it confidently (the
+    calibrated answer probability at least UNSURE_LEAD)."""
+    return (
+        lead.candidate.unit.kind == "sentence"
+        and lead.answers >= UNSURE_LEAD
+        and asks_yes_no(query)
+    )
+
+
+def _from_verdict(quote: Passage, verdict: Unit) -> Passage:
+    """A section's quote from the verdict's paragraph on: the paragraphs before it set the scene
+    ("This is the final 2.12 release ...") and the reader wants the yes or no first."""
+    return Passage(quote.hit, tuple(u for u in quote.units if u.block >= verdict.block))
+
+
+def _leads_up(verdict: Scored, quote: Passage, ranked: list[Scored]) -> bool:
+    """`quote` stands before the verdict in the verdict's section or in a section holding it
+    (the section's or its parent's opening: "Pre-commit hooks allow you to ...") and answers
+    less well than the verdict by the calibrated probability: what leads up to a verdict, not
+    what it leaves out."""
+    chunk = verdict.candidate.hit.chunk
+    before = in_section(chunk, quote.hit.chunk) and all(
+        u.end_line < verdict.candidate.unit.start_line for u in quote.units
+    )
+    answers = max(
+        (
+            s.answers
+            for s in ranked
+            if s.candidate.hit.chunk.id == quote.hit.chunk.id and s.candidate.unit in quote.units
+        ),
+        default=0.0,
+    )
+    return before and answers < verdict.answers
 
 
 def _left_out(lead: Candidate, quote: Passage) -> set[tuple[str, int]]:
