@@ -340,6 +340,11 @@ def _cut_off(unit: Unit, quoted: tuple[Unit, ...]) -> bool:
     )
 
 
+def bare_label(unit: Unit, quoted: tuple[Unit, ...]) -> bool:
+    """A short label ("Format python code") whose code the quote leaves out: it says nothing."""
+    return unit.kind == "sentence" and _label(unit) and not _labels_code(unit, quoted)
+
+
 def _labels_code(unit: Unit, quoted: tuple[Unit, ...]) -> bool:
     """A content tab's label followed by its code in the quote."""
     later = [u for u in quoted if u.order > unit.order]
