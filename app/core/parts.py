@@ -27,8 +27,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from app.core.passages import Unit
-from app.core.query import ASKS, Query
-from app.core.quote import Passage, aside, dangles, expand, points_ahead, words
+from app.core.query import ASKS, INTENTS, Query, named_ask, names_subject
+from app.core.quote import Passage, aside, bare_label, dangles, expand, points_ahead, words
 from app.core.retrieve import Hit
 from app.core.scorer import POINTER, Candidate, coverage
 from ingest.keyword import TOKEN, stem
@@ -59,9 +59,13 @@ BARE_NAME = 3  # a list item of at most this many words and no full stop is a na
 
 def part_queries(query: Query) -> list[Query]:
     """What to search for each part: a part that leans on the first one ("and does it slow the
-    function down?") borrows its words, as a follow-up borrows the previous question's."""
+    function down?") borrows its words, as a follow-up borrows the previous question's; a part
+    naming its own subject ("canary: how do they differ") does not."""
     parts = query.sub_queries()[:MAX_PARTS]
-    return [Query.parse(part.text, [query.parts[0]] if n else []) for n, part in enumerate(parts)]
+    return [
+        Query.parse(part.text, [query.parts[0]] if n and not names_subject(part.text) else [])
+        for n, part in enumerate(parts)
+    ]
 
 
 def retrieve_parts(query: Query, search: Callable[[Query], list[Hit]]) -> list[list[Hit]]:
@@ -88,10 +92,17 @@ def asked(part: str) -> str:
 
 
 def distinct_words(query: Query) -> list[frozenset[str]]:
-    """Each part's words that the other parts do not use: what tells its answer apart."""
+    """Each part's words that the other parts do not use: what tells its answer apart. A
+    question asked of every part ("X vs Y: which should I choose") keeps its words in each: a
+    passage naming X and Y does not answer it; but not "difference" or "differ", which a passage
+    saying what each one is answers."""
     words = [content_words(p) for p in query.parts]
+    asks = {named_ask(p) for p in query.parts}
+    ask = asks.pop() or "" if len(asks) == 1 else ""
+    shared = frozenset(w for w in content_words(INTENTS["compare"].sub(" ", ask)) if len(w) > 1)
     return [
-        content_words(asked(part)) - frozenset().union(*(w for m, w in enumerate(words) if m != n))
+        content_words(asked(part))
+        - (frozenset().union(*(w for m, w in enumerate(words) if m != n)) - shared)
         for n, part in enumerate(query.parts)
     ]
 
@@ -138,6 +149,7 @@ def complete(
     # A lead that only lists the parts among other names ("stress, endurance, spike, or chaos
     # testing") answers neither: the parts' own passages replace it when they are found.
     passages = [] if all(_only_lists(words, lead.units) for words in own) else [lead]
+    each_named = all(names_subject(p) for p in query.parts)
     answered: dict[int, Passage] = {}  # part number -> the passage added for it
     for n, (part, ranked) in enumerate(zip(parts, rankings, strict=False)):
         if own[n] and _speaks_to(own[n], quoted_words(passages), idf):
@@ -163,16 +175,19 @@ def complete(
             best = max(fits, key=lambda s: s.probability + _names(own[n], s.candidate, idf))
         if _key(best) in quoted(passages):
             continue  # a part without words of its own: its best unit is quoted already
-        chunks = {p.hit.chunk.id for p in passages}
-        if best.candidate.hit.chunk.id not in chunks and len(chunks) >= MAX_PASSAGES:
-            break  # a third section reads as stitching, not an answer
+        # A third section reads as stitching, not an answer; when each part names its own
+        # subject ("blue-green: ...", "canary: ..."), a long section's pieces count as one.
+        where = _section if each_named else _chunk
+        sections = {where(p.hit) for p in passages}
+        if where(best.candidate.hit) not in sections and len(sections) >= MAX_PASSAGES:
+            break
         table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
         answered[n] = _unpromised(expand(best.candidate, table), part)
         passages.append(answered[n])
     passages = passages or [lead]  # no part's own passage found: the lead stays
     first = answered[0].hit.chunk.id if 0 in answered else None
     # The lead first: a part's passage takes what is left.
-    fitted = fit(merge(passages), PART_WORDS)
+    fitted = fit(merge(passages), PART_WORDS, room_for_each=each_named)
     if first and len(fitted) > 1 and fitted[1].hit.chunk.id == first:
         fitted[0], fitted[1] = fitted[1], fitted[0]  # the first part's answer reads first
     return fitted
@@ -225,6 +240,14 @@ def _only_lists(own: frozenset[str], units: tuple[Unit, ...]) -> bool:
     return bool(own & named) and not own & spoken
 
 
+def _section(hit: Hit) -> tuple[str, str]:
+    return hit.chunk.source, hit.chunk.heading_path
+
+
+def _chunk(hit: Hit) -> tuple[str, str]:
+    return hit.chunk.source, hit.chunk.id
+
+
 def _rarest(own: frozenset[str], idf) -> str:
     return max(own, key=lambda t: (idf(t), t))
 
@@ -251,15 +274,22 @@ def _names(own: frozenset[str], cand: Candidate, idf) -> float:
     return NAMES_WEIGHT * coverage(own, spoken_words(cand.unit), idf) if own else 0.0
 
 
-def fit(passages: list[Passage], limit: int) -> list[Passage]:
+def fit(passages: list[Passage], limit: int, room_for_each: bool = False) -> list[Passage]:
     """The passages cut to `limit` prose words in all: trailing units of the later passages go
-    first (never leaving a "...:" lead-in last); a passage whose opening unit does not fit is
-    left out (never the first)."""
+    first (never leaving a "...:" lead-in or a label without its code last); a passage whose
+    opening unit does not fit is left out (never the first). `room_for_each`: the passages
+    answer parts naming their own subjects ("blue-green: ...", "canary: ..."), so an earlier one
+    leaves room for the later ones' opening units when they all fit."""
+    openings = [words(list(p.units[:1])) if room_for_each else 0 for p in passages]
+    if sum(openings) > limit:
+        openings = [0] * len(passages)
     out: list[Passage] = []
-    for p in passages:
-        room = limit - sum(words(list(q.units)) for q in out)
+    for n, p in enumerate(passages):
+        room = limit - sum(words(list(q.units)) for q in out) - sum(openings[n + 1 :])
         units = list(p.units)
-        while len(units) > 1 and (words(units) > room or units[-1].leads_in):
+        while len(units) > 1 and (
+            words(units) > room or units[-1].leads_in or bare_label(units[-1], tuple(units))
+        ):
             units.pop()
         if not out or words(units) <= room:
             out.append(Passage(p.hit, tuple(units)))

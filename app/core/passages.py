@@ -16,6 +16,7 @@ from ingest.markdown import (
     clean_lines,
     closes_fence,
     code_under,
+    indent,
     split_heading,
 )
 
@@ -39,6 +40,7 @@ class Unit:
     # An admonition's or collapsible block's title ("API Documentation.", "Smart Mode
     # Algorithm.") or a row of API names right under it: a label, never a point of its own.
     title: bool = False
+    level: int = 0  # how deep in nested lists a unit stands (0: outside a list or in a top one)
 
     @property
     def commands(self) -> bool:
@@ -145,7 +147,15 @@ def split_units(chunk: Chunk) -> list[Unit]:
     lines = clean_lines(raw, chunk.includes)
     units: list[Unit] = []
     seen_prose = False
-    block = 0
+    block = 0  # the block the next unit belongs to
+    count = 0  # blocks opened so far
+    lists: list[tuple[int, int]] = []  # the open lists, outermost first: (indent, block)
+
+    def fresh() -> int:
+        nonlocal count
+        count += 1
+        return count
+
     i = 0
 
     def add(text: str, start: int, end: int, kind: str) -> None:
@@ -166,6 +176,7 @@ def split_units(chunk: Chunk) -> list[Unit]:
                 lead,
                 block,
                 title,
+                max(0, len(lists) - 1) if any(block == b for _, b in lists) else 0,
             )
         )
 
@@ -180,7 +191,7 @@ def split_units(chunk: Chunk) -> list[Unit]:
             continue
         opened = FENCE_OPEN.match(line)
         if opened:
-            block += 1
+            block = fresh()
             fence, j = opened.group(1), i + 1
             while j < len(lines) and not closes_fence(lines[j], fence):
                 j += 1
@@ -189,18 +200,25 @@ def split_units(chunk: Chunk) -> list[Unit]:
             continue
         code_end = _indented_code_end(lines, i) if not _in_item(units, line) else None
         if code_end is not None:
-            block += 1
+            block = fresh()
             add("\n".join(lines[i:code_end]), i, code_end - 1, "code")
             i = code_end
             continue
         if HEADING.match(line):
             seen_prose = False  # a subheading inside the chunk starts a new lead
-            block += 1
+            block = fresh()
             i += 1
             continue
         if LIST_ITEM.match(line):
-            if not units or units[-1].kind != "item" or units[-1].block != block:
-                block += 1  # a list starts (items of one list share a block)
+            # a list goes on after its items and the paragraphs indented under them
+            in_list = bool(units) and units[-1].block == block and any(b == block for _, b in lists)
+            block = _list_block(lists, indent(line), in_list)
+            if not lists:  # a list starts (items of one list share a block)
+                block = fresh()
+                lists.append((indent(line), block))
+            elif block < 0:  # a list nested in the item above: a list of its own
+                block = fresh()
+                lists.append((indent(line), block))
             j = i + 1
             while j < len(lines) and _continues_item(lines[j]):
                 j += 1
@@ -208,7 +226,7 @@ def split_units(chunk: Chunk) -> list[Unit]:
             i = j
             continue
         if not (line.startswith((" ", "\t")) and units and units[-1].kind == "item"):
-            block += 1  # an indented paragraph under a list item stays in its list
+            block = fresh()  # an indented paragraph under a list item stays in its list
         j = i
         while (
             j < len(lines)
@@ -222,6 +240,20 @@ def split_units(chunk: Chunk) -> list[Unit]:
             add(text, start, end, "sentence")
         i = j
     return units
+
+
+def _list_block(lists: list[tuple[int, int]], depth: int, in_list: bool) -> int:
+    """The block of a list item at `depth` columns: the open list it continues, -1 when it opens a
+    list nested in the item above, and `lists` emptied when it starts a list afresh (no list
+    right above it). A sub-list's items are a list of their own, and the outer list goes on
+    after it: its next item is back in its parent's block."""
+    if not in_list:
+        lists.clear()
+    while lists and depth < lists[-1][0] - 1:  # back out of the nested lists
+        lists.pop()
+    if not lists:
+        return 0
+    return lists[-1][1] if depth < lists[-1][0] + 2 else -1
 
 
 def one_section(a: Chunk, b: Chunk) -> bool:

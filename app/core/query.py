@@ -55,6 +55,16 @@ ASKS = re.compile(
     r"|should|would|will|may|must|has|have|any)\b|\?$",
     re.I,
 )
+# A question asked of two names at once: "Blue-green or canary: how do they differ ...?", "X and
+# Y - when should I use each?". Each name is at most three words.
+_WORD = r"(?!(?:or|and|vs\.?|versus)\b)[^\s:;,?]+"  # a word of a name, not "or"
+_NAME = rf"{_WORD}(?:\s+{_WORD}){{0,2}}"
+CHOICE = re.compile(
+    rf"^({_NAME})\s+(?:or|and|vs\.?|versus)\s+({_NAME})\s*(?::|\s-\s)\s*(\S.*)$", re.I | re.S
+)
+# A part that names its subject before the question asked of it: "tail sampling for traces:
+# what's the trade-off", "orchestration - when to pick which".
+NAMED_ASK = re.compile(r"^(.+?)\s*(?::|\s-\s)\s*(\S.*)$", re.S)
 MIN_PART_WORDS = 3  # "when should I use it" is a part even without search words
 LONE_ASK = frozenset({"why", "how", "when", "where"})  # "Which parts ... and why?"
 
@@ -76,11 +86,38 @@ def contextual_query(question: str, history: list[str]) -> str:
     return question
 
 
+def named_ask(part: str) -> str | None:
+    """The question a part asks after naming its subject ("canary: how do they differ" asks
+    "how do they differ"); None when it names none."""
+    match = NAMED_ASK.match(part)
+    return match.group(2) if match and ASKS.match(match.group(2)) else None
+
+
+def names_subject(part: str) -> bool:
+    """The part names what it asks about before its question: it does not lean on another part
+    for its subject."""
+    return named_ask(part) is not None
+
+
+def _asked_of_each(names: list[str], ask: str) -> tuple[str, ...]:
+    """`ask` asked of each name. A one-word name shares the noun after the last one ("Before vs
+    after validators", "blue-green and canary deployments"): alone it names nothing."""
+    last = names[-1].split()
+    noun = " ".join(last[1:])
+    named = [f"{name.strip()} {noun}" if noun and " " not in name else name for name in names[:-1]]
+    return tuple(f"{name}: {ask}".strip(" ,.?") for name in [*named, names[-1].strip()])
+
+
 def split_parts(question: str) -> tuple[str, ...]:
     """The separate things a question asks; one part for a plain question. A "; " or "? "
     separates parts only when both sides ask something ("Am I micromanaging? I check ..." is one
-    question with its context), and a trailing "... and why?" is a part of its own."""
+    question with its context), and a trailing "... and why?" is a part of its own. A question
+    asked after two names ("X or Y: how do they differ and which ...?", "X vs Y: what's the
+    trade-off?") is asked of each: the parts are "X: how do ..." and "Y: how do ..."."""
     text = question.strip()
+    choice = CHOICE.match(text)
+    if choice and ASKS.match(choice.group(3)):
+        return _asked_of_each([choice.group(1), choice.group(2)], choice.group(3).strip())
     pieces: list[str] = []
     start = 0
     for m in PART_BREAK.finditer(text):
@@ -97,6 +134,15 @@ def split_parts(question: str) -> tuple[str, ...]:
     if last:
         pieces[-1:] = [last.group(1), last.group(2)]
     pieces = [p.strip(" ,.?") for p in pieces]  # a lone "why" is lower-case after an "and"
+    named = NAMED_ASK.match(pieces[-1])
+    if (
+        len(pieces) > 1
+        and named
+        and names_subject(pieces[-1])
+        and not any(names_subject(p) for p in pieces[:-1])
+    ):  # "X vs Y: what's the trade-off": the question is asked of X too
+        pieces = [*pieces[:-1], named.group(1)]
+        pieces = list(_asked_of_each(pieces, named.group(2).strip(" ,.?")))
     pieces = [p for p in pieces if len(p.split()) >= MIN_PART_WORDS or tokenize(p) or p in LONE_ASK]
     if len(pieces) < 2:
         return (question,)

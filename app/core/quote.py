@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from app.core.passages import Unit, split_units
 from app.core.retrieve import Hit
 from app.core.scorer import MARKUP, Candidate
-from ingest.markdown import indent
 
 MAX_LIST_ITEMS = 8  # a longer list is cut to its best items
 MAX_WORDS = 100  # prose words in the main passage (a list may take it past this a little)
@@ -69,6 +68,37 @@ def _block(units: tuple[Unit, ...], block: int) -> list[Unit]:
     return [u for u in units if u.block == block]
 
 
+def _list(units: tuple[Unit, ...], block: int) -> list[Unit]:
+    """A list's units with the lists nested in its items (a sub-list is a block of its own),
+    in order."""
+    own = _block(units, block)
+    level, end = own[0].level, own[-1].order + 1
+    while end < len(units) and units[end].level > level:  # the last item's sub-lists
+        end += 1
+    return [u for u in units[own[0].order : end] if u.block == block or u.level > level]
+
+
+def _nested(units: tuple[Unit, ...], item: Unit) -> list[Unit]:
+    """What a list item holds after its first paragraph: the paragraphs indented under it and
+    the lists nested in it."""
+    end = item.order + 1
+    while end < len(units) and (
+        units[end].level > item.level
+        or (units[end].block == item.block and units[end].kind != "item")
+    ):
+        end += 1
+    return list(units[item.order + 1 : end])
+
+
+def _lead_in(units: tuple[Unit, ...], first: Unit) -> Unit | None:
+    """What a list starting at item `first` reads on from: the sentence before it or, for a
+    nested list, its parent item."""
+    lead = _before(units, first)
+    if lead is None or not (lead.kind == "sentence" or lead.level < first.level):
+        return None
+    return lead
+
+
 def _before(units: tuple[Unit, ...], unit: Unit) -> Unit | None:
     return units[unit.order - 1] if unit.order > 0 else None
 
@@ -97,7 +127,7 @@ def opens(units: tuple[Unit, ...], nxt: Unit) -> list[Unit]:
         return []
     if nxt.kind == "code":
         return [nxt] if nxt.text.count("\n") <= MAX_CODE_LINES else []
-    return _block(units, nxt.block)[:MAX_LIST_ITEMS]
+    return _list(units, nxt.block)[:MAX_LIST_ITEMS]
 
 
 def _label(unit: Unit) -> bool:
@@ -157,14 +187,16 @@ def expand(
             chosen.setdefault(u.order, u)
 
     first, last = core[0], core[-1]
-    if kept is not None:  # the list's lead-in and the items that answer
-        lead = _before(units, _list_start(cand))
-        if lead is not None and lead.kind == "sentence":
+    if kept is not None:  # the list's lead-in and the items that answer, with their sub-lists
+        lead = _lead_in(units, _block(units, unit.block)[0])
+        if lead is not None:
             add([lead])
+        for u in kept:
+            add(_nested(units, u))
     elif first.kind == "item":
-        items = _block(units, first.block)
-        lead = _before(units, items[0])
-        if lead is not None and lead.kind == "sentence":
+        items = _list(units, first.block)
+        lead = _lead_in(units, items[0])
+        if lead is not None:
             add([lead])
         if len(items) <= MAX_LIST_ITEMS:
             add(items)
@@ -212,13 +244,15 @@ def expand(
 
 def narrowed(cand: Candidate, scores: dict[tuple[str, int], float]) -> list[Unit] | None:
     """The items of the chosen item's list scoring within ITEM_MARGIN (log-odds) of it, in
-    order; None when the chosen unit is no item, the list is shorter than NARROW_ITEMS, an
-    item introduces a nested list or code (it needs what follows it), or every item is kept."""
+    order (a kept item's own sub-list comes with it); None when the chosen unit is no item, the
+    list is shorter than NARROW_ITEMS (its sub-lists' items counted), an item introduces a
+    nested list or code (it needs what follows it), or every item is kept."""
     unit, key = cand.unit, cand.hit.chunk.id
     if unit.kind != "item":
         return None
-    items = _block(cand.units, unit.block)
-    if len(items) < NARROW_ITEMS or any(u.leads_in for u in items):
+    items = [u for u in _block(cand.units, unit.block) if u.kind == "item"]
+    every = [u for u in _list(cand.units, unit.block) if u.kind == "item"]
+    if len(every) < NARROW_ITEMS or any(u.leads_in for u in items):
         return None
     best = log_odds(scores.get((key, unit.order), 0.0))
     kept = [
@@ -227,18 +261,6 @@ def narrowed(cand: Candidate, scores: dict[tuple[str, int], float]) -> list[Unit
         if u is unit or log_odds(scores.get((key, u.order), 0.0)) >= best - ITEM_MARGIN
     ]
     return kept if len(kept) < len(items) else None
-
-
-def _list_start(cand: Candidate) -> Unit:
-    """The first item of the chosen item's own list: the block's first item at the chosen
-    item's indentation (a nested list and the outer list's next item can share a block)."""
-    chunk = cand.hit.chunk
-    lines = chunk.text.splitlines()
-
-    def depth(u: Unit) -> int:
-        return indent(lines[u.start_line - chunk.start_line])
-
-    return next(u for u in _block(cand.units, cand.unit.block) if depth(u) == depth(cand.unit))
 
 
 def log_odds(p: float) -> float:
@@ -318,6 +340,11 @@ def _cut_off(unit: Unit, quoted: tuple[Unit, ...]) -> bool:
     )
 
 
+def bare_label(unit: Unit, quoted: tuple[Unit, ...]) -> bool:
+    """A short label ("Format python code") whose code the quote leaves out: it says nothing."""
+    return unit.kind == "sentence" and _label(unit) and not _labels_code(unit, quoted)
+
+
 def _labels_code(unit: Unit, quoted: tuple[Unit, ...]) -> bool:
     """A content tab's label followed by its code in the quote."""
     later = [u for u in quoted if u.order > unit.order]
@@ -375,7 +402,7 @@ def render(passages: list[Passage], markers: dict[str, int]) -> str:
         outline = False
         blocks: list[list[Unit]] = []
         for unit in passage.units:
-            if blocks and blocks[-1][-1].block == unit.block:
+            if blocks and _one_list(blocks[-1][-1], unit):
                 blocks[-1].append(unit)
             else:
                 blocks.append([unit])
@@ -396,9 +423,34 @@ def render(passages: list[Passage], markers: dict[str, int]) -> str:
                 parts.append(label + code + (f"\n{marker}" if tail else ""))
                 label = ""
             elif kind == "item":
-                lines = [f"- {u.quote}" for u in block]
+                lines = _list_lines(block)
                 lines[-1] += tail
                 parts.append("\n".join(lines))
             else:
                 parts.append(" ".join(u.quote for u in block) + tail)
     return "\n\n".join(parts)
+
+
+def _one_list(previous: Unit, unit: Unit) -> bool:
+    """`unit` goes on in the paragraph or list `previous` is in: its block, or a list nested in
+    it, or the outer list after a nested one."""
+    if previous.block == unit.block:
+        return True
+    return (
+        unit.kind == "item"
+        and unit.order > previous.order
+        and (unit.level > previous.level or (previous.kind == "item" and previous.level > 0))
+    )
+
+
+def _list_lines(items: list[Unit]) -> list[str]:
+    """A list's items as markdown, a nested list's items indented under their parent."""
+    lines: list[str] = []
+    base, depth = items[0].level, 0
+    for u in items:
+        if u.kind != "item" and lines:  # a paragraph indented under the item above
+            lines.append(f"{'  ' * (depth + 1)}{u.quote}")
+            continue
+        depth = min(max(u.level - base, 0), depth + 1) if lines else 0
+        lines.append(f"{'  ' * depth}- {u.quote}")
+    return lines
