@@ -1,0 +1,151 @@
+"""A light English stemmer for keyword search and relevance: inflections only, no derivations.
+
+One stem for a word's plural and verb forms (decode, decodes, decoded, decoding -> decod;
+run, running -> run; write, wrote, written -> write), and none shared by two different words:
+a final e is dropped only where no shorter word is left (core, cores -> core, not cor like
+CORS; time -> time, not tim; none -> none, not non), -es is not an ending of its own (mentees
+-> mentee, not ment), and a doubled consonant is undone (getting -> get). The rules are Porter's
+steps 1a/1b and 5a (its "measure" and "short syllable" tests) with the -y/-ies/-ied forms kept
+as one stem in -y, plus the irregular forms of common verbs.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+# Past forms of common English verbs that no rule reaches. Forms that are also another word
+# in technical text are left out (left, saw, bound, lay, felt, led, stuck, wound).
+IRREGULAR = {
+    form: verb
+    for verb, forms in {
+        "begin": "began begun",
+        "break": "broke broken",
+        "bring": "brought",
+        "build": "built",
+        "buy": "bought",
+        "catch": "caught",
+        "choose": "chose chosen",
+        "come": "came",
+        "draw": "drew drawn",
+        "drive": "drove driven",
+        "fall": "fell fallen",
+        "feed": "fed",
+        "find": "found",
+        "fly": "flew flown",
+        "forget": "forgot forgotten",
+        "freeze": "froze frozen",
+        "get": "got gotten",
+        "give": "gave given",
+        "go": "goes going went gone",
+        "grow": "grew grown",
+        "hide": "hid hidden",
+        "hold": "held",
+        "keep": "kept",
+        "know": "knew known",
+        "learn": "learnt",
+        "lose": "lost",
+        "make": "made",
+        "mean": "meant",
+        "meet": "met",
+        "override": "overrode overridden",
+        "pay": "paid",
+        "rewrite": "rewrote rewritten",
+        "run": "ran",
+        "say": "said",
+        "seek": "sought",
+        "see": "seen",
+        "sell": "sold",
+        "send": "sent",
+        "show": "shown",
+        "sleep": "slept",
+        "speak": "spoke spoken",
+        "spend": "spent",
+        "stand": "stood",
+        "take": "took taken",
+        "teach": "taught",
+        "tell": "told",
+        "think": "thought",
+        "throw": "threw thrown",
+        "understand": "understood",
+        "write": "wrote written",
+    }.items()
+    for form in forms.split()
+}
+VOWELS = "aeiou"
+
+
+@lru_cache(maxsize=1 << 16)  # an ingest stems ~100 words per chunk, mostly the same few thousand
+def stem(word: str) -> str:
+    """The stem of a lower-case word."""
+    word = IRREGULAR.get(word, word)
+    if len(word) >= 5 and word.endswith("ie"):
+        return word[:-2] + "y"  # cookie -> cooky, as cookies
+    if len(word) >= 5 and word.endswith(("ies", "ied")):
+        return word[:-3] + "y"  # modifies, modified, tries -> modify, try
+    if word.endswith("sses"):
+        return word[:-2]
+    if word.endswith("ings"):
+        return word[:-1]  # a plural noun, not a verb: settings, findings (set, find)
+    if len(word) >= 4 and word.endswith("s") and not word.endswith(("ss", "us", "is", "ias")):
+        word = word[:-1]  # not class, status, analysis, alias
+    if word.endswith("eed"):  # agreed -> agree; need, speed stay
+        return word[:-1] if _measure(word[:-3]) > 0 else word
+    for suffix in ("ing", "ed"):
+        base = word[: -len(suffix)]
+        voiced = any(_vowel(base, i) for i in range(len(base)))
+        if word.endswith(suffix) and len(base) >= 3 and voiced:
+            return _restore(base)  # not string, thing, red
+    return _silent_e(word)
+
+
+def _restore(base: str) -> str:
+    """The stem of a verb whose -ing or -ed was cut: its e put back or its doubled consonant
+    undone, so that it meets the verb's own stem (creat-ed, hop-ing, runn-ing, queu-ed)."""
+    if base.endswith(("at", "bl", "iz", "u")):
+        return _silent_e(base + "e")
+    doubled = len(base) >= 4 and base[-1] == base[-2] and not _vowel(base, len(base) - 1)
+    # fall, pass, buzz keep theirs; British -elled/-elling (modelled, labelling) do not.
+    if doubled and (base[-1] not in "lsz" or base.endswith("ell") and _measure(base) >= 2):
+        return base[:-1]
+    if _measure(base) == 1 and _short(base):
+        return base + "e"  # hop-ing -> hope, tim-ing -> time
+    return _silent_e(base)
+
+
+def _silent_e(word: str) -> str:
+    """Without a final e, unless that leaves a short word of its own (core/cor, time/tim,
+    none/non, huge/hug, one/on) or ends in ee (mentee, agree)."""
+    if len(word) < 4 or not word.endswith("e") or word.endswith("ee"):
+        return word
+    base = word[:-1]
+    measure = _measure(base)
+    return base if measure > 1 or (measure == 1 and not _short(base)) else word
+
+
+def _vowel(word: str, i: int) -> bool:
+    """a, e, i, o, u, and y after a consonant (typ-ing, but not y-ield or pla-y)."""
+    letter = word[i]
+    return letter in VOWELS or (letter == "y" and i > 0 and not _vowel(word, i - 1))
+
+
+def _measure(word: str) -> int:
+    """How many vowel-then-consonant runs the word has (Porter's m): tr, ee 0; trouble, oats 1;
+    private, decod 2."""
+    runs, previous = 0, False
+    for i in range(len(word)):
+        vowel = _vowel(word, i)
+        runs += previous and not vowel
+        previous = vowel
+    return runs
+
+
+def _short(word: str) -> bool:
+    """Ends consonant, vowel, consonant, the last not w, x or y (hop, tim, cor, but not box)."""
+    n = len(word)
+    return (
+        n >= 3
+        and not _vowel(word, n - 1)
+        and _vowel(word, n - 2)
+        and not _vowel(word, n - 3)
+        and word[-1] not in "wxy"
+    )
