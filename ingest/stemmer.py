@@ -92,7 +92,7 @@ def stem(word: str) -> str:
         return word[:-1] if _measure(word[:-3]) > 0 else word
     for suffix in ("ing", "ed"):
         base = word[: -len(suffix)]
-        voiced = any(_vowel(base, i) for i in range(len(base)))
+        voiced = "v" in _shape(base)
         if word.endswith(suffix) and len(base) >= 3 and voiced:
             return _restore(base)  # not string, thing, red
     return _silent_e(word)
@@ -118,30 +118,22 @@ def _silent_e(word: str) -> str:
     return base if measure > 1 or (measure == 1 and not _short(base)) else word
 
 
-def _vowel(word: str, i: int) -> bool:
-    """a, e, i, o, u, and y after a consonant (typ-ing, but not y-ield or pla-y)."""
-    letter = word[i]
-    return letter in VOWELS or (letter == "y" and i > 0 and not _vowel(word, i - 1))
+def _shape(word: str) -> str:
+    """The word as vowels (v) and consonants (c): a, e, i, o, u are vowels, and so is a y after
+    a consonant (typing: cvcvcc; in yield and play, y is a consonant)."""
+    shape = ""
+    for letter in word:
+        vowel = letter in VOWELS or (letter == "y" and shape[-1:] == "c")
+        shape += "v" if vowel else "c"
+    return shape
 
 
 def _measure(word: str) -> int:
     """How many vowel-then-consonant runs the word has (Porter's m): tr, ee 0; trouble, oats 1;
     private, decod 2."""
-    runs, previous = 0, False
-    for i in range(len(word)):
-        vowel = _vowel(word, i)
-        runs += previous and not vowel
-        previous = vowel
-    return runs
+    return _shape(word).count("vc")
 
 
 def _short(word: str) -> bool:
     """Ends consonant, vowel, consonant, the last not w, x or y (hop, tim, cor, but not box)."""
-    n = len(word)
-    return (
-        n >= 3
-        and not _vowel(word, n - 1)
-        and _vowel(word, n - 2)
-        and not _vowel(word, n - 3)
-        and word[-1] not in "wxy"
-    )
+    return _shape(word).endswith("cvc") and word[-1] not in "wxy"
