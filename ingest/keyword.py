@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from functools import lru_cache
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from ingest.stemmer import stem
 
 if TYPE_CHECKING:
     from ingest.bm25 import KeywordIndex
+    from ingest.chunk import Chunk
 
 # "before" and "after" are not stopwords: in technical text they name a thing ("before vs
 # after validators", before/after hooks and middleware), and a question comparing the two found
@@ -28,35 +32,6 @@ STOPWORDS = frozenset(
 )
 TOKEN = re.compile(r"[a-z0-9]+(?:[_.+#-][a-z0-9]+)*")
 SEPARATOR = re.compile(r"[_.+#-]")
-
-
-@lru_cache(maxsize=1 << 16)  # an ingest stems ~100 words per chunk, mostly the same few thousand
-def stem(word: str) -> str:
-    """A deliberately light English stemmer: plural and common verb endings. A word ending in
-    -y, -ies, -ied or -ie keeps one stem in -y (modify, modifies, modified -> modify; cookie,
-    cookies -> cooky)."""
-    if len(word) >= 5 and word.endswith("ie"):
-        return word[:-2] + "y"
-    for suffix, keep in (
-        ("ies", "y"),
-        ("ied", "y"),
-        ("sses", "ss"),
-        ("ing", ""),
-        ("ed", ""),
-        ("es", ""),
-        ("s", ""),
-    ):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                return word
-            return _silent_e(word[: -len(suffix)] + keep)
-    return _silent_e(word)
-
-
-def _silent_e(stem: str) -> str:
-    """Drop a final silent e, so a word and its -ing/-ed/-es forms share one stem (decode,
-    decoding, decoded -> decod; type, types -> typ; value, values -> valu)."""
-    return stem[:-1] if len(stem) >= 4 and stem.endswith("e") and not stem.endswith("ee") else stem
 
 
 def tokenize(text: str) -> list[str]:
@@ -82,6 +57,27 @@ def term_counts(text: str) -> dict[str, int]:
 
 
 VOCAB_FILE = "vocab.json"  # in a generation's bm25/ folder (see ingest/bm25.py)
+VERSION_KEY = "keyword"  # a generation's meta records the tokenizer that wrote its keyword index
+
+
+def version() -> str:
+    """Changes with the tokenizer or the stemmer: then a stored keyword index holds other stems
+    than a question's."""
+    digest = hashlib.sha256()
+    for path in (Path(__file__), Path(__file__).with_name("stemmer.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def keyword_index_for(
+    meta: dict[str, Any], chunks: Sequence[Chunk], stored: Callable[[], KeywordIndex]
+) -> KeywordIndex:
+    """A generation's keyword index; rebuilt from its chunks when another version of the
+    tokenizer wrote it (code upgraded, kb-ingest not yet run): a question stemmed one way
+    must not be looked up among stems made another way."""
+    if meta.get(VERSION_KEY) == version():
+        return stored()
+    return build_bm25([c.embed_text for c in chunks])
 
 
 def build_bm25(texts: list[str]) -> KeywordIndex:

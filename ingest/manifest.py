@@ -25,6 +25,7 @@ _PIPELINE_FILES = (
     "markdown.py",
     "snippets.py",
     "keyword.py",
+    "stemmer.py",
     "load.py",
     "embed.py",
     "onnx_model.py",

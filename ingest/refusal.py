@@ -29,7 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ingest.keyword import stem
+from ingest.stemmer import stem
 
 TOP = 5  # best passages per retriever (dense, keyword) whose word coverage counts
 WORD_WEIGHT = 0.5  # how much the share of the question's rare words counts next to cosine

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import json
 from contextlib import AbstractContextManager
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ingest.chroma_http import NotFound
 from ingest.chunk import Chunk
 from ingest.errors import IndexCorrupt, IndexNotBuilt, StoreUnavailable
+from ingest.keyword import keyword_index_for
 from ingest.lease import LEASE_SECONDS, ServerLease
 from ingest.server_connection import ServerConnection
 from ingest.server_lineage import (
@@ -115,7 +117,9 @@ class ServerIndex(ServerConnection):
     def load_with_collection(self, name: str | None) -> tuple[Generation, Any, KeywordIndex]:
         """A generation, its Chroma collection ready to query, and its keyword index."""
         generation, collection, terms = self._load(name, vectors=False)
-        return generation, collection, keyword_index(generation.chunks, terms)
+        stored = partial(keyword_index, generation.chunks, terms)
+        keyword = keyword_index_for(generation.meta, generation.chunks, stored)
+        return generation, collection, keyword
 
     def write(
         self, chunks: list[Chunk], vectors: np.ndarray, meta: dict[str, Any], keyword: KeywordIndex

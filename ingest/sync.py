@@ -13,7 +13,8 @@ from ingest.chunk import Chunk, chunk_markdown
 from ingest.config import Settings
 from ingest.embed import Embedder, embedder_for, model_label
 from ingest.errors import IndexCorrupt, KBFolderError
-from ingest.keyword import build_bm25
+from ingest.keyword import VERSION_KEY, build_bm25
+from ingest.keyword import version as keyword_version
 from ingest.load import Skipped, load_folder
 from ingest.manifest import file_digest, pipeline_fingerprint, stat_folder
 from ingest.snippets import snippet_reader
@@ -160,6 +161,7 @@ def _plan(settings: Settings, index: Index, full: bool):
     outdated = previous is not None and (
         previous.meta.get("format") != FORMAT_VERSION
         or previous.meta.get("pipeline") != pipeline_fingerprint()
+        or previous.meta.get(VERSION_KEY) != keyword_version()
         or "stats" not in previous.meta
         or not refusal_meta.current(previous.meta)
         or not _verifies(index, previous)
@@ -219,6 +221,7 @@ def _apply(settings, index, full, embedder, progress) -> Report:
         "files": files,
         "stats": stats,
         "pipeline": pipeline_fingerprint(),
+        VERSION_KEY: keyword_version(),
         "skipped": {s.source: s.reason for s in report.skipped},
         "refusal": refusal_meta.record(
             settings,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ingest.chunk import Chunk
 from ingest.config import Settings
 from ingest.errors import IndexCorrupt
-from ingest.keyword import load_bm25
+from ingest.keyword import keyword_index_for, load_bm25
 from ingest.store import COLLECTION, LocalIndex, chroma_settings
 
 if TYPE_CHECKING:
@@ -139,7 +139,9 @@ class IndexReader:
         folder = self._store.root / generation.name
         client = None
         try:
-            bm25 = load_bm25(folder / "bm25")
+            bm25 = keyword_index_for(
+                generation.meta, generation.chunks, lambda: load_bm25(folder / "bm25")
+            )
             client = chromadb.PersistentClient(
                 path=str(folder / "chroma"), settings=chroma_settings()
             )

@@ -31,7 +31,8 @@ from app.core.query import ASKS, INTENTS, Query, named_ask, names_subject
 from app.core.quote import Passage, aside, bare_label, dangles, expand, points_ahead, words
 from app.core.retrieve import Hit
 from app.core.scorer import POINTER, Candidate, coverage
-from ingest.keyword import TOKEN, stem
+from ingest.keyword import TOKEN
+from ingest.stemmer import stem
 
 if TYPE_CHECKING:
     from app.core.compose import Scored
