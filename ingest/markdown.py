@@ -34,6 +34,9 @@ FASTAPI_SNIPPET = re.compile(r"^\s*\{\*\s*(\S+)(.*?)\*\}\s*$")
 LINK_DEFINITION = re.compile(r"^\s*\[(?!\^)[^\]]+\]:\s+\S+.*$")
 ABBREVIATION = re.compile(r"^\s*\*\[[^\]]+\]:")
 RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
+# A blockquote's marker ("> "), not a doctest prompt (">>> "); a line of it alone is a blank line.
+QUOTE_MARKER = re.compile(r"^([ \t]*)>(?!>)[ \t]?")
+HEADING_LINE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 LINK_TEXT = r"(?:`[^`]*`|[^\]`])+"
 RELATIVE_LINK = re.compile(r"(?<!!)\[(" + LINK_TEXT + r")\]\((?![a-z][a-z0-9+.-]*:)[^)]*\)", re.I)
@@ -167,7 +170,9 @@ def clean_lines(
 ) -> list[str]:
     """Line-for-line clean text: markers dropped or made plain, container bodies dedented.
     Element i stands for line i of the input (a resolved snippet may span several lines).
-    `links=True` keeps relative and reference links as written (see clean_text)."""
+    `links=True` keeps relative and reference links as written (see clean_text), and a
+    blockquote's markers: the text embedded and indexed is unchanged by `_goes_on` (re-embedding
+    for a marker the tokenizer ignores only moved unrelated answers)."""
     includes = includes or {}
     out: list[str] = []
     containers: list[tuple[int, int]] = []  # (marker indent, body indent) of open bodies
@@ -234,7 +239,10 @@ def clean_lines(
             path = line.strip()
             out.append(_snippet(path, includes) if path and not path.startswith(";") else "")
             continue
-        out.append(_clean_line(line, number, lines, includes, links))
+        cleaned = _clean_line(line, number, lines, includes, links)
+        if not links and out and _goes_on(out[-1]):  # a quote's next line, or one in an item
+            cleaned = QUOTE_MARKER.sub(r"\1", cleaned, count=1)
+        out.append(cleaned)
         marker = ADMONITION.match(line) or TAB.match(line) or API_STUB.match(line)
         if marker:
             pending = len(marker.group(1))
@@ -248,6 +256,19 @@ def clean_lines(
     if fence and out and not orphan:  # the piece ends inside a code block: close it when quoted
         out[-1] += "\n" + fence
     return _join_split_links(out)
+
+
+def _goes_on(previous: str) -> bool:
+    """Whether the line after `previous` (a cleaned line) goes on in its paragraph or list item:
+    a blockquote's marker there would stand in mid-sentence ("... updates. > When using ..."), so
+    it is dropped (a line of the marker alone becomes a blank line between the quote's
+    paragraphs). A quote's first line keeps its marker: it reads as a quotation."""
+    return bool(previous.strip()) and not (
+        FENCE.match(previous)
+        or "\n" in previous  # a resolved snippet's code
+        or HEADING_LINE.match(previous)
+        or previous.lstrip().startswith("|")
+    )
 
 
 def _fence_opening(line: str, fence: str) -> str:

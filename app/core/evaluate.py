@@ -56,7 +56,8 @@ class Outcome:
 # Markup a reader should never see in an answer (outside code): MkDocs/PyMdown directives
 # (admonition, block, tab and mkdocstrings markers, wherever sentences were joined), snippet
 # includes, attribute lists (explicit heading ids, `{ .annotate }`), HTML, raw relative links,
-# reference links and their definitions, footnote markers, front matter fences.
+# reference links and their definitions, footnote markers, front matter fences, a blockquote's
+# marker inside a sentence.
 JUNK_PATTERNS = {
     "directive": re.compile(
         r"(?:^|\s)(?:!!!|\?\?\?\+?|/{3,})(?:[ \t]+[\w-]+|$)|(?:^|\s):::[ \t]+[\w.]+|"
@@ -71,6 +72,9 @@ JUNK_PATTERNS = {
     "reference link": re.compile(r"\]\[[^\]]*\]|^\s*\[[^\]^]+\]:\s+\S", re.M),
     "footnote": re.compile(r"\[\^[^\]]+\]"),
     "front matter": re.compile(r"^---[ \t]*\n[\w-]+:", re.M),
+    # A blockquote's "> " after the end of a sentence on the same line: its lines were joined
+    # into prose (a quotation opens its paragraph; "is > 5 %" is a comparison).
+    "quote marker": re.compile(r"[.!?:][\"')\]*_]*[ \t]+>(?:[ \t]|$)", re.M),
 }
 CODE = re.compile(r"^(```|~~~).*?^\1\s*$|`[^`\n]+`", re.S | re.M)
 # A code fence opened with attributes a docs site reads: ```py title="app.py" or {test="skip"}.
