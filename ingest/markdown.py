@@ -240,7 +240,7 @@ def clean_lines(
             out.append(_snippet(path, includes) if path and not path.startswith(";") else "")
             continue
         cleaned = _clean_line(line, number, lines, includes, links)
-        if not links and out and _goes_on(out[-1]):  # a quote's next line, or one in an item
+        if not links and out and _goes_on(out[-1], cleaned):  # a quote's next line, or in an item
             cleaned = QUOTE_MARKER.sub(r"\1", cleaned, count=1)
         out.append(cleaned)
         marker = ADMONITION.match(line) or TAB.match(line) or API_STUB.match(line)
@@ -258,16 +258,20 @@ def clean_lines(
     return _join_split_links(out)
 
 
-def _goes_on(previous: str) -> bool:
-    """Whether the line after `previous` (a cleaned line) goes on in its paragraph or list item:
-    a blockquote's marker there would stand in mid-sentence ("... updates. > When using ..."), so
+def _goes_on(previous: str, line: str) -> bool:
+    """Whether `line`, below `previous` (both cleaned), goes on in its paragraph or list item: a
+    blockquote's marker there would stand in mid-sentence ("... updates. > When using ..."), so
     it is dropped (a line of the marker alone becomes a blank line between the quote's
-    paragraphs). A quote's first line keeps its marker: it reads as a quotation."""
-    return bool(previous.strip()) and not (
+    paragraphs). A quote's first line keeps its marker: it reads as a quotation; so does a quote
+    that a list item's text does not indent (it ends the list)."""
+    if not previous.strip() or "\n" in previous:  # a blank line, or a resolved snippet's code
+        return False
+    item = LIST_MARKER.match(previous) or previous[:1].isspace()
+    return not (
         FENCE.match(previous)
-        or "\n" in previous  # a resolved snippet's code
         or HEADING_LINE.match(previous)
         or previous.lstrip().startswith("|")
+        or (item and indent(line) < max(indent(previous), 1))
     )
 
 

@@ -30,6 +30,11 @@ Tools derive the next version number from the repository's history. The inputs a
 >
 > Review the upgrade's changelog before merging the bot's pull request.
 
+## Tagging releases
+
+- Tag every release on the main branch, after its changelog entry is merged.
+> Never move a tag once it is pushed: clients and mirrors cache it.
+
 ## Release notes
 
 Publish release notes for every production release, listing user-visible changes.
@@ -66,6 +71,15 @@ def test_a_quote_over_several_lines_reads_as_one_paragraph(assistant) -> None:
     text = plain(answer.text)
     assert "in the lock file, and let a bot open a pull request" in text
     assert not MID_SENTENCE_MARKER.search(answer.text), answer.text
+    assert junk_markup(answer.text) == []
+    assert_cited_exactly(answer)
+
+
+def test_a_quote_right_after_a_list_stays_a_quotation_of_its_own(assistant) -> None:
+    """Not indented under the item, the quote ends the list: its text is not the item's."""
+    answer = assistant.ask("Can I move a release tag after it is pushed?")
+    assert "> Never move a tag once it is pushed" in answer.text, answer.text
+    assert "is merged. Never move" not in plain(answer.text)
     assert junk_markup(answer.text) == []
     assert_cited_exactly(answer)
 
