@@ -7,11 +7,13 @@ every text that ingest embeds, wall and CPU time (user + sys) per round.
     python benchmarks/ingest_ratio.py --against /tmp/main-checkout # A/B, same rounds
     python benchmarks/ingest_ratio.py --kb data/eval/corpora/pydantic-docs
 
-Each round times, in fresh processes one after the other: fp32 pure embedding (a warm model,
-as bench.py times it) of measure.ingest_texts (each distinct chunk text, then the refusal
-questions), the fp32 full ingest (a fresh models folder holding only links to the graphs, so
-the refusal questions are embedded too) of this checkout and of each `--against` checkout,
-then with `--int8` the int8 full ingest and int8 pure embedding. The graphs come from
+Each round times, in fresh processes one after the other, for this checkout and each
+`--against` checkout (its own code and .venv): fp32 pure embedding (a warm model, as bench.py
+times it) of measure.ingest_texts (each distinct chunk text, then the refusal questions), then
+the fp32 full ingest (a fresh models folder holding only links to the graphs, so the refusal
+questions are embedded too), each ratio against that checkout's own floor; then with `--int8`
+each checkout's int8 full ingest (against its fp32 floor) and this checkout's int8 pure
+embedding. The graphs come from
 data/models (made there first if missing). Prints one JSON line per round, then the medians.
 """
 
@@ -55,23 +57,28 @@ def main() -> None:
     rows = []
     embedded = ingest_texts(args.kb.resolve())
     for number in range(1, args.rounds + 1):
-        fp32 = pure_embedding(embedded)
         row: dict = {"round": number, "load": round(os.getloadavg()[0], 1)}
-        row |= {f"fp32_pure_{k}": round(v, 1) for k, v in fp32.items()}
         order = list(checkouts.items())
-        for label, checkout in order if number % 2 else order[::-1]:  # A/B, then B/A
+        order = order if number % 2 else order[::-1]  # A/B, then B/A
+        floors = {}
+        for label, checkout in order:
+            # Each checkout's full ingest against its own embedder's floor, timed just before.
+            fp32 = floors[label] = pure_embedding(embedded, checkout=checkout)
             with tempfile.TemporaryDirectory() as work:
                 full = full_ingest(args.kb.resolve(), Path(work), False, checkout)
+            row |= {f"{label}_fp32_pure_{k}": round(v, 1) for k, v in fp32.items()}
             row |= {f"{label}_fp32_full_{k}": round(v, 1) for k, v in full.items()}
             row |= {f"{label}_fp32_ratio_{k}": round(full[k] / fp32[k], 3) for k in full}
         if args.int8:
-            with tempfile.TemporaryDirectory() as work:
-                full = full_ingest(args.kb.resolve(), Path(work), True, ROOT)
+            for label, checkout in order:
+                with tempfile.TemporaryDirectory() as work:
+                    full = full_ingest(args.kb.resolve(), Path(work), True, checkout)
+                row |= {f"{label}_int8_full_{k}": round(v, 1) for k, v in full.items()}
+                ratios = {k: full[k] / floors[label][k] for k in full}
+                row |= {f"{label}_int8_full_ratio_{k}": round(v, 3) for k, v in ratios.items()}
             int8 = pure_embedding(embedded, quantized=True)
-            row |= {f"int8_full_{k}": round(v, 1) for k, v in full.items()}
             row |= {f"int8_pure_{k}": round(v, 1) for k, v in int8.items()}
-            row |= {f"int8_full_ratio_{k}": round(full[k] / fp32[k], 3) for k in full}
-            row |= {f"int8_pure_ratio_{k}": round(int8[k] / fp32[k], 3) for k in int8}
+            row |= {f"int8_pure_ratio_{k}": round(int8[k] / floors["this"][k], 3) for k in int8}
         print(json.dumps(row), flush=True)
         rows.append(row)
     ratios = [key for key in rows[0] if "ratio" in key]

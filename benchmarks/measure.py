@@ -107,16 +107,21 @@ print(json.dumps({"wall": time.perf_counter() - wall0, "cpu": cpu() - cpu0}))
 """
 
 
-def pure_embedding(calls: list[list[str]], quantized: bool = False) -> dict[str, float]:
+def pure_embedding(
+    calls: list[list[str]], quantized: bool = False, checkout: Path = ROOT
+) -> dict[str, float]:
     """Wall and CPU seconds a fresh process with a warm model takes to embed `calls`
     (ingest_texts), as a full ingest's floor: the same kind of process as the ingest it is
-    compared with, run just before it, so both see the same load."""
+    compared with, run just before it, so both see the same load. `checkout`: whose embedder
+    (another checkout's, for an A/B of the embedder itself)."""
     import json
 
     with tempfile.NamedTemporaryFile("w", suffix=".json") as texts:
         json.dump(calls, texts)
         texts.flush()
-        result = run("-c", PURE, ROOT / "data" / "models", "1" if quantized else "0", texts.name)
+        models = ROOT / "data" / "models"
+        flag = "1" if quantized else "0"
+        result = run("-c", PURE, models, flag, texts.name, checkout=checkout)
     return json.loads(result.stdout)
 
 

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 
 from ingest.markdown import (
     CONTAINER,
@@ -43,9 +44,10 @@ class Chunk:
     # Snippet includes of the passage found in the KB folder: path as written -> file text.
     includes: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
-    @property
+    @cached_property  # not a field: chunks.jsonl, equality and hashing leave it out
     def embed_text(self) -> str:
-        """Heading path and the passage as a reader sees it (see ingest/markdown.py)."""
+        """Heading path and the passage as a reader sees it (see ingest/markdown.py); cleaning
+        the markdown costs, so it is done once per chunk (chunk_markdown does it for the hash)."""
         return embed_text(self.heading_path, clean_text(self.text, self.includes, links=True))
 
     def to_dict(self) -> dict:
@@ -268,18 +270,19 @@ def chunk_markdown(
                 continue  # nothing a reader sees (a bare heading, a comment)
             ordinal = ordinals.get(section.heading_path, 0)
             ordinals[section.heading_path] = ordinal + 1
-            chunks.append(
-                Chunk(
-                    id=_digest(source, section.heading_path, str(ordinal)),
-                    source=source,
-                    title=title,
-                    heading_path=section.heading_path,
-                    anchor=section.anchor,
-                    start_line=first + 1,
-                    end_line=last,
-                    text=passage,
-                    hash=_digest(embed_text(section.heading_path, clean)),
-                    includes=includes,
-                )
+            model_text = embed_text(section.heading_path, clean)
+            chunk = Chunk(
+                id=_digest(source, section.heading_path, str(ordinal)),
+                source=source,
+                title=title,
+                heading_path=section.heading_path,
+                anchor=section.anchor,
+                start_line=first + 1,
+                end_line=last,
+                text=passage,
+                hash=_digest(model_text),
+                includes=includes,
             )
+            chunk.__dict__["embed_text"] = model_text  # the cached property, computed here
+            chunks.append(chunk)
     return chunks

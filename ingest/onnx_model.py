@@ -12,8 +12,12 @@ import os
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from tokenizers import Encoding
 
 # onnxruntime reads ORT_DISABLE_TELEMETRY once, when it is imported: every entry point sets it
 # first, in ingest.edge.prepare_process (library code does not change the environment).
@@ -117,7 +121,7 @@ class OnnxEncoder:
 
         self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
-        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.tokenizer.no_padding()  # each batch is padded to its own longest text in run()
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or 0
         options.log_severity_level = 3
@@ -125,11 +129,19 @@ class OnnxEncoder:
             str(graph), options, providers=["CPUExecutionProvider"]
         )
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        encodings = self.tokenizer.encode_batch(list(texts))
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        types = np.array([e.type_ids for e in encodings], dtype=np.int64)
+    def tokenize(self, texts: Sequence[str]) -> list[Encoding]:
+        """Each text's word pieces (truncated, not padded): len() of one is its token count."""
+        return self.tokenizer.encode_batch(list(texts))
+
+    def run(self, encodings: Sequence[Encoding]) -> np.ndarray:
+        """One batch's vectors, the batch padded to its longest text."""
+        ids = np.zeros((len(encodings), max(len(e) for e in encodings)), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        types = np.zeros_like(ids)
+        for row, encoding in enumerate(encodings):
+            ids[row, : len(encoding)] = encoding.ids
+            mask[row, : len(encoding)] = encoding.attention_mask
+            types[row, : len(encoding)] = encoding.type_ids
         hidden = self.session.run(
             None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
         )[0]
@@ -137,3 +149,6 @@ class OnnxEncoder:
         pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return self.run(self.tokenize(texts))

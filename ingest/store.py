@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ingest.chroma_folder import write_collection
 from ingest.chunk import Chunk
 from ingest.delta_store import Layout, write_chunk_lines
 from ingest.durable import fsync_dir, fsync_tree, write_atomic
@@ -42,6 +43,7 @@ COLLECTION = "chunks"
 # nearest passages; at 400 it misses almost none of the 40 best on our corpora. Local readers
 # score vectors.npy exactly; this is what a Chroma server's readers get.
 EF_SEARCH = 400
+HNSW = {"space": "cosine", "ef_search": EF_SEARCH}  # the collection's configuration
 # A generation with a file missing or replaced by a folder is damaged; other OSErrors
 # (permissions, I/O errors) are not, and must not trigger a rebuild that drops kept chunks.
 MISSING = (FileNotFoundError, IsADirectoryError, NotADirectoryError)
@@ -188,7 +190,6 @@ class LocalIndex:
     ) -> str:
         """Build a complete new generation folder (`keyword`: the chunks' keyword index);
         nothing points at it yet."""
-        import chromadb
         import numpy as np
 
         name = new_generation_name()
@@ -198,18 +199,7 @@ class LocalIndex:
         Layout.of(chunks, sizes).save(folder)
         np.save(folder / "vectors.npy", vectors)
         save_bm25(keyword, folder / "bm25")
-        client = chromadb.PersistentClient(path=str(folder / "chroma"), settings=chroma_settings())
-        try:
-            collection = client.create_collection(
-                COLLECTION,
-                embedding_function=None,
-                configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}},
-            )
-            fill_collection(
-                collection, chunks, vectors, client.get_max_batch_size(), documents=False
-            )
-        finally:
-            client.close()  # type: ignore[attr-defined]  # chromadb 1.5 has it, untyped
+        write_collection(folder / "chroma", chunks, vectors)
         # Every file on disk before meta.json marks the generation complete, and before the
         # pointer can name it: after a power cut it is whole or ignored, never empty files.
         fsync_tree(folder)

@@ -205,14 +205,13 @@ def _apply(settings, index, full, embedder, progress) -> Report:
     # One model for the chunks and the refusal questions, loaded once (on first use).
     owned = embedder is None
     embedder = embedder or embedder_for(settings)
-    texts = [c.embed_text for c in chunks]  # cleaning the markdown costs: once per chunk
-    embed_missing(settings, chunks, known, report, embedder, progress, texts)
+    embed_missing(settings, chunks, known, report, embedder, progress)
     matrix = (
         np.vstack([known[c.hash] for c in chunks]).astype(np.float32)
         if chunks
         else np.zeros((0, 384), dtype=np.float32)
     )
-    keyword = build_bm25(texts)  # built once: statistics and store
+    keyword = build_bm25([c.embed_text for c in chunks])  # built once: statistics and store
     meta = {
         "model": label,
         "dimension": int(matrix.shape[1]),
@@ -241,15 +240,12 @@ def _apply(settings, index, full, embedder, progress) -> Report:
     return report
 
 
-def embed_missing(
-    settings, chunks, known: dict, report: Report, embedder, progress, texts=None
-) -> None:
-    """Add to `known` (hash -> vector) a vector for every chunk text it lacks, each text once.
-    `texts`: the chunks' embed_text, when the caller has them already."""
+def embed_missing(settings, chunks, known: dict, report: Report, embedder, progress) -> None:
+    """Add to `known` (hash -> vector) a vector for every chunk text it lacks, each text once."""
     missing: dict[str, str] = {}  # hash -> text
-    for number, chunk in enumerate(chunks):
+    for chunk in chunks:
         if chunk.hash not in known and chunk.hash not in missing:
-            missing[chunk.hash] = texts[number] if texts is not None else chunk.embed_text
+            missing[chunk.hash] = chunk.embed_text
     if not missing:
         return
     owned = embedder is None
