@@ -141,18 +141,12 @@ def write_delta(
     changed files' new rows) with their `vectors`; `stale` lists the previous ids that no
     longer exist. `refusal(vectors, keyword index, source of each row)` gives its
     meta["refusal"] (see refusal_meta.py). Nothing points at it yet."""
-    import chromadb
     import numpy as np
 
     from ingest.bm25 import KeywordIndex
+    from ingest.chroma_folder import update_collection
     from ingest.durable import fsync_dir, fsync_tree, write_atomic
-    from ingest.store import (
-        COLLECTION,
-        FORMAT_VERSION,
-        chroma_settings,
-        fill_collection,
-        new_generation_name,
-    )
+    from ingest.store import FORMAT_VERSION, new_generation_name
 
     old = index.root / previous
     name = new_generation_name()
@@ -202,15 +196,7 @@ def write_delta(
 
     # chroma/: a copy of the previous store, then only the changed ids written.
     shutil.copytree(old / "chroma", folder / "chroma")
-    client = chromadb.PersistentClient(path=str(folder / "chroma"), settings=chroma_settings())
-    try:
-        collection = client.get_collection(COLLECTION)
-        batch = client.get_max_batch_size()
-        for start in range(0, len(stale), batch):
-            collection.delete(ids=stale[start : start + batch])
-        fill_collection(collection, chunks, vectors, batch, documents=False, upsert=True)
-    finally:
-        client.close()  # type: ignore[attr-defined]  # chromadb 1.5 has it, untyped
+    update_collection(folder / "chroma", stale, chunks, vectors)
 
     # layout.json, then meta.json last: a generation without it is incomplete.
     new_layout = {}

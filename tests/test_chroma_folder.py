@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -10,7 +11,12 @@ import chromadb
 import numpy as np
 from conftest import MODEL_CACHE, ROOT
 
-from ingest.chroma_folder import _write_with_client, write_collection
+from ingest.chroma_folder import (
+    _update_with_client,
+    _write_with_client,
+    update_collection,
+    write_collection,
+)
 from ingest.chunk import chunk_markdown
 from ingest.load import load_folder
 from ingest.store import (
@@ -76,8 +82,31 @@ def test_engine_writes_what_chromadb_writes(settings, embedder, tmp_path) -> Non
     assert as_read_by_chromadb(tmp_path / "fallback", queries) == ours
 
 
-def test_a_full_ingest_does_not_import_chromadb(settings) -> None:
-    """The ~0.7 s `import chromadb` costs is not spent, and the index it writes opens."""
+def test_an_edit_through_the_engine_is_the_edit_chromadb_makes(
+    settings, embedder, tmp_path
+) -> None:
+    """Deleted ids are gone, upserted rows carry their new vectors, exactly as through
+    chromadb's client."""
+    chunks, vectors = rows(settings, embedder)
+    write_collection(tmp_path / "previous", chunks, vectors)
+    stale, changed = [c.id for c in chunks[:2]], chunks[2:5]
+    blend = vectors[2:5] + vectors[5:8]  # other vectors for the same ids, none a copy (ties)
+    new_vectors = blend / np.linalg.norm(blend, axis=1, keepdims=True)
+    for name, update in (("ours", update_collection), ("chromadb", _update_with_client)):
+        shutil.copytree(tmp_path / "previous", tmp_path / name)
+        update(tmp_path / name, stale, changed, new_vectors)
+    queries = embedder.embed(["what should a test mock?", "how are errors logged?"])
+    ours = as_read_by_chromadb(tmp_path / "ours", queries)
+    assert ours["count"] == len(chunks) - len(stale)
+    vector_of = {row[0]: row[2] for row in ours["rows"]}
+    before = {row[0]: row[2] for row in as_read_by_chromadb(tmp_path / "previous", queries)["rows"]}
+    assert not set(stale) & set(vector_of)
+    assert all(vector_of[c.id] != before[c.id] for c in changed)
+    assert ours == as_read_by_chromadb(tmp_path / "chromadb", queries)
+
+
+def test_a_full_ingest_and_an_edit_do_not_import_chromadb(settings) -> None:
+    """The ~0.7 s `import chromadb` costs is not spent, and the index each writes opens."""
     code = (
         "import sys; from pathlib import Path; from ingest.config import Settings; "
         "from ingest.sync import sync; "
@@ -85,10 +114,15 @@ def test_a_full_ingest_does_not_import_chromadb(settings) -> None:
         f"data_dir=Path({str(settings.data_dir)!r}), model_dir=Path({str(MODEL_CACHE)!r}))); "
         "print('chromadb' in sys.modules)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
-    assert result.stdout.strip() == "False", result.stderr
     index = LocalIndex(settings.index_dir)
-    folder = index.root / str(index.current_name()) / "chroma"
-    assert as_read_by_chromadb(folder, np.zeros((1, 384)))["count"] == len(index.load().chunks)
+    for _ in ("full ingest", "edit"):
+        result = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
+        )
+        assert result.stdout.strip() == "False", result.stderr
+        folder = index.root / str(index.current_name()) / "chroma"
+        chunks = index.load().chunks
+        assert as_read_by_chromadb(folder, np.zeros((1, 384)))["count"] == len(chunks)
+        first = sorted(settings.kb_dir.rglob("*.md"))[0]
+        first.write_text(first.read_text() + "\n\nA new closing paragraph on rollbacks.\n")
+    assert any("rollbacks" in c.text for c in chunks)
