@@ -57,6 +57,17 @@ def small_kb_assistant(root: Path, embedder, files: dict[str, str]):
     return Assistant(settings, embedder)
 
 
+def extractive_text(assistant, question: str) -> str:
+    """The extractive answer `assistant` gives to `question`, as plain text (see plain())."""
+    from app.core.answer import extractive_answer
+    from app.core.engine import term_weights
+
+    with assistant.reader.pinned() as generation:
+        hits = assistant.retrieve(question)
+        answer = extractive_answer(question, hits, term_weights(generation), True)
+    return plain(answer.text)
+
+
 def plain(text: str) -> str:
     """An answer's text without its [n] markers, on one line."""
     return " ".join(re.sub(r"\[\d+\]", "", text).split())

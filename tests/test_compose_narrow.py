@@ -4,10 +4,9 @@ whole list; a question that asks for the list still gets all of it."""
 from __future__ import annotations
 
 import pytest
-from conftest import plain, small_kb_assistant
+from conftest import extractive_text, small_kb_assistant
 
-from app.core.answer import extractive_answer
-from app.core.engine import Assistant, term_weights
+from app.core.engine import Assistant
 
 UNIT_TESTS = """# Unit testing
 
@@ -34,15 +33,8 @@ def assistant(tmp_path_factory, embedder) -> Assistant:
     return small_kb_assistant(tmp_path_factory.mktemp("compose-narrow"), embedder, files)
 
 
-def answer_to(assistant: Assistant, question: str) -> str:
-    with assistant.reader.pinned() as generation:
-        hits = assistant.retrieve(question)
-        answer = extractive_answer(question, hits, term_weights(generation), True)
-    return plain(answer.text)
-
-
 def test_a_question_about_one_item_gets_that_item_with_its_lead_in(assistant):
-    text = answer_to(assistant, DISK)
+    text = extractive_text(assistant, DISK)
     assert "Reading from disk - it is tempting to keep the expected return value in a file" in text
     assert "Avoid these in unit tests:" in text  # the lead-in the item needs
     assert "Sleeps" not in text
@@ -50,6 +42,6 @@ def test_a_question_about_one_item_gets_that_item_with_its_lead_in(assistant):
 
 
 def test_a_question_asking_for_the_list_gets_every_item(assistant):
-    text = answer_to(assistant, ALL)
+    text = extractive_text(assistant, ALL)
     for item in ("Sleeps", "Reading from disk", "Calling third-party APIs", "Shared global state"):
         assert item in text

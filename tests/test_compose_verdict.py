@@ -6,11 +6,10 @@ still gets the section as it stands."""
 from __future__ import annotations
 
 import pytest
-from conftest import plain, small_kb_assistant
+from conftest import extractive_text, small_kb_assistant
 
-from app.core.answer import extractive_answer
 from app.core.compose import asks_yes_no
-from app.core.engine import Assistant, term_weights
+from app.core.engine import Assistant
 from app.core.query import Query
 
 RELEASES = """# Release notes
@@ -44,27 +43,20 @@ def assistant(tmp_path_factory, embedder) -> Assistant:
     return small_kb_assistant(tmp_path_factory.mktemp("compose-verdict"), embedder, files)
 
 
-def answer_to(assistant: Assistant, question: str) -> str:
-    with assistant.reader.pinned() as generation:
-        hits = assistant.retrieve(question)
-        answer = extractive_answer(question, hits, term_weights(generation), True)
-    return plain(answer.text)
-
-
 def test_a_yes_no_question_gets_the_verdict_without_the_release_intro(assistant):
-    text = answer_to(assistant, "Does Pydantic V1 work on Python 3.14?")
+    text = extractive_text(assistant, "Does Pydantic V1 work on Python 3.14?")
     assert text.lstrip("*").startswith("Note that Pydantic V1 is not compatible with Python 3.14")
     assert "20 external contributors" not in text
 
 
 def test_the_opening_that_leads_up_to_a_verdict_is_not_added_after_it(assistant):
-    text = answer_to(assistant, "Should a technical spike end with a recommendation?")
+    text = extractive_text(assistant, "Should a technical spike end with a recommendation?")
     assert text.startswith("The goal of a spike should be fact-finding, not decision-making")
     assert "time-boxed piece of work" not in text  # the parent section's opening
 
 
 def test_a_question_that_is_not_yes_or_no_still_gets_the_whole_short_section(assistant):
-    text = answer_to(assistant, "What changed in the final 2.12 release?")
+    text = extractive_text(assistant, "What changed in the final 2.12 release?")
     assert "20 external contributors" in text
     assert "Note that Pydantic V1 is not compatible" in text
 
