@@ -31,6 +31,11 @@ from ingest.sync import sync
         ("agree", "agrees", "agreed"),
         ("create", "creates", "created", "creating"),
         ("mentee", "mentees"),
+        ("commit", "commits", "committed", "committing"),
+        ("format", "formats", "formatted", "formatting"),
+        ("prefer", "prefers", "preferred", "preferring"),
+        ("install", "installs", "installed", "installing"),
+        ("access", "accesses", "accessed", "accessing"),
     ],
 )
 def test_the_forms_of_a_word_are_one_keyword(forms: tuple[str, ...]) -> None:
@@ -55,6 +60,7 @@ def test_the_forms_of_a_word_are_one_keyword(forms: tuple[str, ...]) -> None:
         ("site", "sit"),
         ("hoping", "hopping"),
         ("settings", "set"),
+        ("sitting", "sit"),
     ],
 )
 def test_two_words_do_not_share_a_keyword(word: str, other: str) -> None:
