@@ -18,8 +18,6 @@ from ingest.chunk import Chunk, chunk_markdown
 from ingest.config import Settings
 from ingest.embed import Embedder, model_label
 from ingest.errors import IndexCorrupt
-from ingest.keyword import VERSION_KEY
-from ingest.keyword import version as keyword_version
 from ingest.manifest import Scan, pipeline_fingerprint, scan
 from ingest.snippets import snippet_reader
 from ingest.store import FORMAT_VERSION, LocalIndex
@@ -52,7 +50,6 @@ def incremental_sync(
     if (
         meta.get("model") != model_label(settings.embed_model, settings.embed_quantized)
         or meta.get("pipeline") != pipeline_fingerprint()
-        or meta.get(VERSION_KEY) != keyword_version()
         or not isinstance(meta.get("files"), dict)
         or not isinstance(meta.get("stats"), dict)
         or not refusal_meta.current(meta)

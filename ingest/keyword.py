@@ -57,7 +57,9 @@ def term_counts(text: str) -> dict[str, int]:
 
 
 VOCAB_FILE = "vocab.json"  # in a generation's bm25/ folder (see ingest/bm25.py)
-VERSION_KEY = "keyword"  # a generation's meta records the tokenizer that wrote its keyword index
+# A generation's meta records the tokenizer that wrote its keyword index, for the app
+# (keyword_index_for); an ingest rewrites such an index through the pipeline fingerprint.
+VERSION_KEY = "keyword"
 
 
 def version() -> str:

@@ -41,8 +41,8 @@ from ingest.server_lineage import (
     rows_of_sources,
 )
 from ingest.store import (
-    EF_SEARCH,
     FORMAT_VERSION,
+    HNSW,
     REUSABLE_FORMATS,
     Generation,
     new_generation_name,
@@ -133,7 +133,7 @@ class ServerIndex(ServerConnection):
             collection = client.create_collection(
                 LINEAGE_PREFIX + name,
                 embedding_function=None,
-                configuration={"hnsw": {"space": "cosine", "ef_search": EF_SEARCH}},
+                configuration={"hnsw": HNSW},
             )
             try:
                 batch = client.get_max_batch_size()

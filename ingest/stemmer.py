@@ -7,7 +7,8 @@ CORS; time -> time, not tim; none -> none, not non), -es is not an ending of its
 -> mentee, not ment) and -ing needs a vowel before it (string is not str). The rules are
 Porter's steps 1a/1b and 5a (its "measure" and "short syllable" tests) with the -y/-ies/-ied
 forms kept as one stem in -y, plus the irregular forms of common verbs. A doubled consonant is
-kept (running -> runn): undoing it also joins a noun to another verb (sitting/sit,
+undone after a word of two or more syllables (committed, formatting -> commit, format) but kept
+after one (running -> runn): undoing that too joins a noun to another verb (sitting/sit,
 setting/set), which moved answers and one refusal threshold.
 """
 
@@ -103,6 +104,8 @@ def _restore(base: str) -> str:
     that it meets the verb's own stem (creat-ed, hop-ing, queu-ed, decod-ing)."""
     if base.endswith(("at", "bl", "iz", "u")):
         return _silent_e(base + "e")
+    if base[-1] == base[-2] and base[-1] not in VOWELS + "lsz" and _measure(base[:-1]) > 1:
+        return base[:-1]  # committ-ed, formatt-ing -> commit, format; not fall, miss, sett-ing
     if _measure(base) == 1 and _short(base):
         return base + "e"  # hop-ing -> hope, tim-ing -> time
     return _silent_e(base)

@@ -157,11 +157,11 @@ def _plan(settings: Settings, index: Index, full: bool):
         c.to_dict() for c in previous.chunks
     ]
     # A generation from before stats, layouts or this pipeline is rewritten once (vectors
-    # reused), so the next syncs can be incremental.
+    # reused), so the next syncs can be incremental. The pipeline's fingerprint covers the
+    # tokenizer and stemmer (manifest._PIPELINE_FILES), so a keyword index of other stems too.
     outdated = previous is not None and (
         previous.meta.get("format") != FORMAT_VERSION
         or previous.meta.get("pipeline") != pipeline_fingerprint()
-        or previous.meta.get(VERSION_KEY) != keyword_version()
         or "stats" not in previous.meta
         or not refusal_meta.current(previous.meta)
         or not _verifies(index, previous)

@@ -31,6 +31,11 @@ from ingest.sync import sync
         ("agree", "agrees", "agreed"),
         ("create", "creates", "created", "creating"),
         ("mentee", "mentees"),
+        ("commit", "commits", "committed", "committing"),
+        ("format", "formats", "formatted", "formatting"),
+        ("prefer", "prefers", "preferred", "preferring"),
+        ("install", "installs", "installed", "installing"),
+        ("access", "accesses", "accessed", "accessing"),
     ],
 )
 def test_the_forms_of_a_word_are_one_keyword(forms: tuple[str, ...]) -> None:
@@ -55,6 +60,7 @@ def test_the_forms_of_a_word_are_one_keyword(forms: tuple[str, ...]) -> None:
         ("site", "sit"),
         ("hoping", "hopping"),
         ("settings", "set"),
+        ("sitting", "sit"),
     ],
 )
 def test_two_words_do_not_share_a_keyword(word: str, other: str) -> None:
@@ -84,12 +90,14 @@ def test_an_index_from_another_stemmer_is_searched_with_one_stemmer(
     question = tokenize("Which function builds and configures the Flask app?")
     fresh = build_bm25([c.embed_text for c in chunks]).get_scores(question)
     assert fresh.max() > 0
-    # What an older release left: its own stems (here their first three letters), no record.
+    # What an older release left: its own stems (here their first three letters), no record
+    # of its tokenizer, and the fingerprint of its own pipeline.
     with monkeypatch.context() as old:
         old.setattr(keyword, "stem", lambda word: word[:3])
         save_bm25(build_bm25([c.embed_text for c in chunks]), folder / "bm25")
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     del meta[keyword.VERSION_KEY]
+    meta["pipeline"] = "an older pipeline"
     (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
 
     with Assistant(settings, embedder).reader.pinned() as generation:
