@@ -10,7 +10,7 @@ import pytest
 from conftest import plain, small_kb_assistant
 
 from app.core.answer import Answer
-from app.core.compose import Scored, refers_elsewhere, same_section
+from app.core.compose import SIBLING_ROOM, Scored, add_second, refers_elsewhere, same_section
 from app.core.engine import Assistant
 from app.core.evaluate import junk_markup
 from app.core.parts import merge
@@ -385,6 +385,26 @@ def test_the_next_piece_of_a_long_section_joins_when_it_answers_nearly_as_well(
     assert (found is not None) is joins
     if found is not None:
         assert found.candidate.hit.chunk == second
+
+
+def test_the_next_piece_of_a_long_section_joins_a_long_first_quote() -> None:
+    """The first piece of a long section quoted nearly whole still leaves room for the next
+    piece's answering paragraph: "how do I limit the damage of a bad release?" is answered by
+    the "Rings" paragraph that chunking put in the section's second piece."""
+    first, second = chunk_markdown(ROLLBACK, "releases.md")
+    hits = [Hit(c, 0.6, 5.0, 0.03, rank) for rank, c in enumerate((first, second), 1)]
+    quoted = tuple(split_units(first))
+    rest = tuple(split_units(second))
+    lead_unit = next(u for u in quoted if u.quote.startswith("Rolling back gets tricky"))
+    rings = next(u for u in rest if u.quote.startswith("Rings limit"))
+    lead = Scored(0.8, 0.8, Candidate(hits[0], lead_unit, quoted))
+    sibling = Scored(0.78, 0.78, Candidate(hits[1], rings, rest))
+    passages = [Passage(hits[0], quoted)]
+    assert 130 < words(list(quoted)) + words([rings]) <= SIBLING_ROOM  # past the old budget
+    question = Query.parse("How do I limit the damage of a bad release?")
+    add_second(question, lead, [lead, sibling], passages, {})
+    assert len(passages) == 2
+    assert [u.quote[:12] for u in passages[1].units] == ["Rings limit "]
 
 
 VERSION_CONTROL = """# Version control
