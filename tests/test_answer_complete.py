@@ -10,7 +10,7 @@ import pytest
 from conftest import plain, small_kb_assistant
 
 from app.core.answer import Answer
-from app.core.compose import Scored, refers_elsewhere, same_section
+from app.core.compose import SIBLING_ROOM, Scored, add_second, refers_elsewhere, same_section
 from app.core.engine import Assistant
 from app.core.evaluate import junk_markup
 from app.core.parts import merge
@@ -111,6 +111,23 @@ allocation noticeably, so enable it on a canary instance or behind a flag rather
 everywhere. It sees only allocations made through Python's allocators; for native memory from C
 extensions, use `memray`, and for "who still references this object", use `gc.get_referrers` or
 `objgraph`.
+"""
+
+FREE_THREADED = """# Concurrency
+
+## The free-threaded build
+
+Python 3.13 introduced an optional free-threaded build (PEP 703), usually installed as a separate
+`python3.13t` executable, in which the GIL is disabled and threads run Python code in parallel on
+multiple cores. In 3.13 it was explicitly experimental, with a substantial single-threaded
+slowdown. In 3.14 it became officially supported but still optional (PEP 779), with a smaller
+single-threaded overhead; the default build still has a GIL. Extension modules must declare that
+they support running without the GIL; importing one that does not re-enables the GIL for the
+process with a warning, so the benefit depends on every compiled dependency being ready. You can
+check at runtime with `sys._is_gil_enabled()` (3.13+) and force the GIL on with `PYTHON_GIL=1` or
+`-X gil=1`. Code that was "safe" only because of GIL timing will show its races more often there,
+so correct locking matters even more. Treat it as something to benchmark for CPU-bound thread
+workloads, not as a default for production services yet.
 """
 
 HANDBOOK = """# Team handbook
@@ -222,6 +239,22 @@ def test_a_paragraph_cut_before_its_answering_sentence_runs_on_to_it(
     assert text.startswith("`tracemalloc` records the Python source line")
     assert text.endswith("`objgraph`.") is ends_with_it  # "... use `memray`, and ..."
     assert words(list(passage.units)) <= (PARAGRAPH_WORDS if ends_with_it else MAX_WORDS)
+
+
+def test_a_long_paragraph_runs_on_to_its_closing_verdict() -> None:
+    """ "Should we run production on the free-threaded build?": the verdict closes a paragraph of
+    about 150 words, past the 100-word budget; the answer reads on to it (the scores are the
+    answer scorer's on the knowledge base this paragraph comes from)."""
+    chunk = next(c for c in chunk_markdown(FREE_THREADED, "concurrency.md") if "PEP 703" in c.text)
+    units = tuple(split_units(chunk))
+    assert len(units) == 7 and words(list(units)) > 140  # longer than a short section
+    scores = (0.999, 0.951, 0.981, 0.938, 0.908, 0.851, 0.963)
+    table = {(chunk.id, order): value for order, value in enumerate(scores)}
+    passage = expand(Candidate(Hit(chunk, 0.6, 5.0, 0.03, 1), units[0], units), table)
+    text = " ".join(u.quote for u in passage.units)
+    assert text.startswith("Python 3.13 introduced an optional free-threaded build")
+    assert text.endswith("not as a default for production services yet.")
+    assert words(list(passage.units)) <= PARAGRAPH_WORDS
 
 
 @pytest.mark.parametrize(
@@ -352,6 +385,26 @@ def test_the_next_piece_of_a_long_section_joins_when_it_answers_nearly_as_well(
     assert (found is not None) is joins
     if found is not None:
         assert found.candidate.hit.chunk == second
+
+
+def test_the_next_piece_of_a_long_section_joins_a_long_first_quote() -> None:
+    """The first piece of a long section quoted nearly whole still leaves room for the next
+    piece's answering paragraph: "how do I limit the damage of a bad release?" is answered by
+    the "Rings" paragraph that chunking put in the section's second piece."""
+    first, second = chunk_markdown(ROLLBACK, "releases.md")
+    hits = [Hit(c, 0.6, 5.0, 0.03, rank) for rank, c in enumerate((first, second), 1)]
+    quoted = tuple(split_units(first))
+    rest = tuple(split_units(second))
+    lead_unit = next(u for u in quoted if u.quote.startswith("Rolling back gets tricky"))
+    rings = next(u for u in rest if u.quote.startswith("Rings limit"))
+    lead = Scored(0.8, 0.8, Candidate(hits[0], lead_unit, quoted))
+    sibling = Scored(0.78, 0.78, Candidate(hits[1], rings, rest))
+    passages = [Passage(hits[0], quoted)]
+    assert 130 < words(list(quoted)) + words([rings]) <= SIBLING_ROOM  # past the old budget
+    question = Query.parse("How do I limit the damage of a bad release?")
+    add_second(question, lead, [lead, sibling], passages, {})
+    assert len(passages) == 2
+    assert [u.quote[:12] for u in passages[1].units] == ["Rings limit "]
 
 
 VERSION_CONTROL = """# Version control

@@ -78,7 +78,7 @@ GATE_CONTENDERS = 3  # the answer is clear when one of the top units passes the 
 # A long section is cut into pieces: the best unit of another piece of the lead's section joins
 # the answer when it scores this share of the lead, the whole within SIBLING_ROOM words.
 SIBLING_SHARE = 0.9
-SIBLING_ROOM = 130
+SIBLING_ROOM = 170
 MAX_PASSAGES = 2  # more reads as stitching, not an answer
 TOP_SHARE = 0.9  # the top passage's short section leads when its best unit scores this share
 # Units whose ranking scores (log-odds) differ by less than this are tied: the calibrated answer
@@ -201,7 +201,7 @@ def choose(
                 for s in ranked
                 if (s.candidate.hit.chunk.source, s.candidate.unit.start_line) not in out
             ]
-        _add_second(query, lead, ranked, passages, table)
+        add_second(query, lead, ranked, passages, table)
         if verdict and len(passages) > 1 and _leads_up(lead, passages[-1], ranked):
             passages.pop()
     return merge(passages)
@@ -274,7 +274,7 @@ def _left_out(lead: Candidate, quote: Passage) -> set[tuple[str, int]]:
     }
 
 
-def _add_second(
+def add_second(
     query: Query,
     lead: Scored,
     ranked: list[Scored],

@@ -14,7 +14,7 @@ from app.core.scorer import MARKUP, Candidate
 MAX_LIST_ITEMS = 8  # a longer list is cut to its best items
 MAX_WORDS = 100  # prose words in the main passage (a list may take it past this a little)
 SECTION_WORDS = 140  # a section this short (code included) is quoted whole
-PARAGRAPH_WORDS = 140  # a quote cut inside its paragraph may run on to the paragraph's end
+PARAGRAPH_WORDS = 170  # a quote cut inside its paragraph may run on to the paragraph's end
 FINISH_SHARE = 0.85  # ... when a sentence there scores this share of the chosen unit's score
 MIN_WORDS = 25  # a shorter passage takes the rest of its paragraph
 KEEP_SHARE = 0.5  # a neighbour joins the passage when it scores over this share of the best
