@@ -20,7 +20,8 @@ from ingest.markdown import (
     split_heading,
 )
 
-SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9`\"'(\[*_])")
+# A sentence ends after its closing quotes and brackets: "(… etc.)" keeps its ")".
+SENTENCE_END = re.compile(r"(?<=[.!?])([\"')\]]*)\s+(?=[A-Z0-9`\"'(\[*_])")
 LIST_ITEM = re.compile(LIST_MARKER.pattern + r"(?:\[[ xX]\]\s+)?")  # a task item's box too
 # A fenced block of shell commands: the answer to "how do I ...", where other code is an example.
 COMMANDS = re.compile(r"^ {0,3}(?:`{3,}|~{3,})\s*(?:bash|sh|shell|console|zsh|powershell)\s*$")
@@ -79,7 +80,7 @@ def _sentences(lines: list[str], first_line: int) -> list[tuple[str, int, int]]:
 
     out, begin = [], 0
     bounds = [
-        m.start()
+        m.end(1)
         for m in SENTENCE_END.finditer(joined)
         if joined.count("`", 0, m.start()) % 2 == 0  # never split inside a code span
     ] + [len(joined)]

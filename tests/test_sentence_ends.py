@@ -1,0 +1,34 @@
+"""A sentence that ends inside quotes or brackets keeps its closing mark: an answer quoting
+"… a mess." or "(… etc.)" shows them closed, not a stray quote or bracket opening the next
+sentence."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import extractive_text, small_kb_assistant
+
+from app.core.engine import Assistant
+
+FEEDBACK = """# Feedback
+
+## Specific feedback
+
+Vague feedback gives the junior nothing to act on. Weak feedback: "That retry logic was a mess."
+Specific feedback names the situation, the behaviour and its impact, so the junior can change
+one concrete thing. Keep personal data out of the example (names, emails, tickets etc.)
+Share it within a day of the event, in private.
+"""
+
+QUESTION = "What is the difference between weak and specific feedback?"
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory, embedder) -> Assistant:
+    files = {"feedback.md": FEEDBACK}
+    return small_kb_assistant(tmp_path_factory.mktemp("sentence-ends"), embedder, files)
+
+
+def test_a_quoted_sentence_keeps_its_closing_quote_and_bracket(assistant):
+    text = extractive_text(assistant, QUESTION)
+    assert 'Weak feedback: "That retry logic was a mess."' in text
+    assert '. "' not in text and ". )" not in text  # no closing mark split off
