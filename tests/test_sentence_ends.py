@@ -4,10 +4,7 @@ sentence."""
 
 from __future__ import annotations
 
-import pytest
 from conftest import extractive_text, small_kb_assistant
-
-from app.core.engine import Assistant
 
 FEEDBACK = """# Feedback
 
@@ -22,13 +19,8 @@ Share it within a day of the event, in private.
 QUESTION = "What is the difference between weak and specific feedback?"
 
 
-@pytest.fixture(scope="module")
-def assistant(tmp_path_factory, embedder) -> Assistant:
-    files = {"feedback.md": FEEDBACK}
-    return small_kb_assistant(tmp_path_factory.mktemp("sentence-ends"), embedder, files)
-
-
-def test_a_quoted_sentence_keeps_its_closing_quote_and_bracket(assistant):
+def test_a_quoted_sentence_keeps_its_closing_quote_and_bracket(tmp_path, embedder):
+    assistant = small_kb_assistant(tmp_path, embedder, {"feedback.md": FEEDBACK})
     text = extractive_text(assistant, QUESTION)
     assert 'Weak feedback: "That retry logic was a mess."' in text
     assert '. "' not in text and ". )" not in text  # no closing mark split off
