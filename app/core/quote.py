@@ -43,6 +43,7 @@ POINTS_AHEAD = re.compile(
     re.I,
 )
 # ... or at an example it names without showing: "... the pattern from this example instead."
+ORDERED_ITEM = re.compile(r"^\s*(\d+)[.)][ \t]")  # "3. Mitigate" or "3) Mitigate"
 THIS_EXAMPLE = re.compile(r"\bthis example\b", re.I)
 
 
@@ -444,13 +445,42 @@ def _one_list(previous: Unit, unit: Unit) -> bool:
 
 
 def _list_lines(items: list[Unit]) -> list[str]:
-    """A list's items as markdown, a nested list's items indented under their parent."""
+    """A list's items as markdown, a nested list's items indented under their parent; an
+    ordered list keeps its numbers (steps and phases read in order) when the quote keeps its
+    items in an unbroken run, and shows bullets when it skips some (the numbers would lie)."""
     lines: list[str] = []
     base, depth = items[0].level, 0
+    numbered = _numbers(items)
     for u in items:
         if u.kind != "item" and lines:  # a paragraph indented under the item above
             lines.append(f"{'  ' * (depth + 1)}{u.quote}")
             continue
         depth = min(max(u.level - base, 0), depth + 1) if lines else 0
-        lines.append(f"{'  ' * depth}- {u.quote}")
+        marker = f"{numbered[u.order]}." if u.order in numbered else "-"
+        lines.append(f"{'  ' * depth}{marker} {u.quote}")
     return lines
+
+
+def _numbers(items: list[Unit]) -> dict[int, int]:
+    """Each ordered item's number by unit order, when every nesting level of the quote counts
+    up by one from its first item (a list may start past 1: markdown keeps its first number);
+    empty when any level skips or mixes bullets with numbers."""
+    numbers: dict[int, int] = {}
+    last: dict[int, int] = {}  # the last number seen at each level
+    for u in items:
+        if u.kind != "item":
+            continue
+        for level in [k for k in last if k > u.level]:
+            del last[level]  # back out of a nested list: a new one may start below later
+        match = ORDERED_ITEM.match(u.text)
+        if match is None:
+            if last.get(u.level, -1) != -1:
+                return {}  # a bullet after numbers at one level
+            last[u.level] = -1  # a bulleted level
+            continue
+        n = int(match.group(1))
+        if last.get(u.level, n - 1) != n - 1:
+            return {}
+        last[u.level] = n
+        numbers[u.order] = n
+    return numbers
