@@ -17,6 +17,7 @@ from ingest.markdown import (
     closes_fence,
     code_under,
     front_matter,
+    shortcut_references,
     split_heading,
 )
 from ingest.snippets import snippet_paths
@@ -43,6 +44,9 @@ class Chunk:
     hash: str
     # Snippet includes of the passage found in the KB folder: path as written -> file text.
     includes: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # Labels of the passage's shortcut reference links ("[Title]") that the document defines:
+    # quotes show their text (ingest.markdown.shortcut_references).
+    references: tuple[str, ...] = field(default=(), hash=False, compare=False)
 
     @cached_property  # not a field: chunks.jsonl, equality and hashing leave it out
     def embed_text(self) -> str:
@@ -282,6 +286,7 @@ def chunk_markdown(
                 text=passage,
                 hash=_digest(model_text),
                 includes=includes,
+                references=shortcut_references(passage, text),
             )
             chunk.__dict__["embed_text"] = model_text  # the cached property, computed here
             chunks.append(chunk)

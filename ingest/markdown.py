@@ -9,7 +9,7 @@ resolved to code becomes one multi-line element (a fenced block) standing on its
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 Includes = Mapping[str, str]  # snippet path as written -> the file's text (found in the KB)
@@ -31,7 +31,7 @@ CONTAINER = re.compile(  # a line whose indented body follows: admonition, tab, 
 SNIPPET = re.compile(r"""^\s*-{1,2}8<-{1,2}[ \t]+["']([^"']+)["']\s*$""")
 SNIPPET_BLOCK = re.compile(r"^\s*-{1,2}8<-{1,2}\s*$")
 FASTAPI_SNIPPET = re.compile(r"^\s*\{\*\s*(\S+)(.*?)\*\}\s*$")
-LINK_DEFINITION = re.compile(r"^\s*\[(?!\^)[^\]]+\]:\s+\S+.*$")
+LINK_DEFINITION = re.compile(r"^\s*\[(?!\^)([^\]]+)\]:\s+\S+.*$")
 ABBREVIATION = re.compile(r"^\s*\*\[[^\]]+\]:")
 RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
 # A blockquote's marker ("> "), not a doctest prompt (">>> "); a line of it alone is a blank line.
@@ -39,6 +39,9 @@ QUOTE_MARKER = re.compile(r"^([ \t]*)>(?!>)[ \t]?")
 HEADING_LINE = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)")
 CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 LINK_TEXT = r"(?:`[^`]*`|[^\]`])+"
+# "See [Discriminated Unions] for ...": a shortcut reference link (its target defined elsewhere
+# in the document), not followed by a target, a second label or a definition's colon.
+SHORTCUT_LINK = re.compile(r"(?<![\]!\\\w])\[(" + LINK_TEXT + r")\](?![(\[:])")
 RELATIVE_LINK = re.compile(r"(?<!!)\[(" + LINK_TEXT + r")\]\((?![a-z][a-z0-9+.-]*:)[^)]*\)", re.I)
 HTML_TAGS = (
     "a abbr b big blockquote br button center code dd del details div dl dt em figcaption figure "
@@ -105,9 +108,10 @@ def front_matter(lines: list[str]) -> tuple[int, str | None]:
     return 0, None
 
 
-def _inline(text: str, links: bool = False) -> str:
+def _inline(text: str, links: bool = False, references: Collection[str] = ()) -> str:
     """One line of prose with inline markup a reader should not see removed (code spans kept).
-    `links`: keep relative and reference links whole (their targets name the linked topic)."""
+    `links`: keep relative and reference links whole (their targets name the linked topic).
+    `references`: the shortcut reference links the document defines (`shortcut_references`)."""
     text = re.sub(r"\[\]\([^)]*\)\{[^}]*\}", "", text)  # mkdocs-autorefs anchors: [](){#id}
     text = re.sub(r"!\[(" + LINK_TEXT + r")\]\([^)]*\)", r"\1", text)  # images: their alt text
     if not links:
@@ -116,11 +120,37 @@ def _inline(text: str, links: bool = False) -> str:
     text = re.sub(
         r"^(\s*>\s*)\[!(\w+)\]\s*$", lambda m: m.group(1) + m.group(2).capitalize() + ":", text
     )
+
+    def prose(part: str) -> str:
+        if references and not links:
+            part = SHORTCUT_LINK.sub(
+                lambda m: m.group(1) if link_label(m.group(1)) in references else m.group(0), part
+            )
+        return _prose(part)
+
     out, pos = [], 0
     for span in CODE_SPAN.finditer(text):
-        out.append(_prose(text[pos : span.start()]) + span.group(0))
+        out.append(prose(text[pos : span.start()]) + span.group(0))
         pos = span.end()
-    return "".join(out) + _prose(text[pos:])
+    return "".join(out) + prose(text[pos:])
+
+
+def link_label(text: str) -> str:
+    """A reference link's label as markdown matches it: case and inner spacing ignored."""
+    return " ".join(text.lower().split())
+
+
+def shortcut_references(passage: str, document: str) -> tuple[str, ...]:
+    """The labels `passage` writes as shortcut reference links ("See [Discriminated Unions] for
+    ...") that `document` defines ("[Discriminated Unions]: ../unions.md"): a reader sees their
+    text. Other bracketed words ("**[Ascending number]. [Title of decision]**") stay as written."""
+    used = {link_label(m.group(1)) for m in SHORTCUT_LINK.finditer(passage)}
+    if not used:
+        return ()
+    defined = {
+        link_label(m.group(1)) for m in map(LINK_DEFINITION.match, document.splitlines()) if m
+    }
+    return tuple(sorted(used & defined))
 
 
 def _prose(text: str) -> str:
@@ -166,7 +196,10 @@ def _snippet(path: str, includes: Includes, options: str = "") -> str:
 
 
 def clean_lines(
-    lines: list[str], includes: Includes | None = None, links: bool = False
+    lines: list[str],
+    includes: Includes | None = None,
+    links: bool = False,
+    references: Collection[str] = (),
 ) -> list[str]:
     """Line-for-line clean text: markers dropped or made plain, container bodies dedented.
     Element i stands for line i of the input (a resolved snippet may span several lines).
@@ -239,7 +272,7 @@ def clean_lines(
             path = line.strip()
             out.append(_snippet(path, includes) if path and not path.startswith(";") else "")
             continue
-        cleaned = _clean_line(line, number, lines, includes, links)
+        cleaned = _clean_line(line, number, lines, includes, links, references)
         if not links and out and _goes_on(out[-1], cleaned):  # a quote's next line, or in an item
             cleaned = QUOTE_MARKER.sub(r"\1", cleaned, count=1)
         out.append(cleaned)
@@ -313,7 +346,14 @@ def _join_split_links(lines: list[str]) -> list[str]:
     return lines
 
 
-def _clean_line(line: str, number: int, lines: list[str], includes: Includes, links: bool) -> str:
+def _clean_line(
+    line: str,
+    number: int,
+    lines: list[str],
+    includes: Includes,
+    links: bool,
+    references: Collection[str] = (),
+) -> str:
     following = lines[number + 1].strip() if number + 1 < len(lines) else ""
     match = ADMONITION.match(line)
     if match:
@@ -352,15 +392,20 @@ def _clean_line(line: str, number: int, lines: list[str], includes: Includes, li
         return ""
     heading = re.match(r"^(#{1,6}[ \t]+)(.*)$", line)
     if heading:
-        return heading.group(1) + _inline(split_heading(heading.group(2))[0], links)
-    return _inline(line, links)
+        return heading.group(1) + _inline(split_heading(heading.group(2))[0], links, references)
+    return _inline(line, links, references)
 
 
-def clean_text(text: str, includes: Includes | None = None, links: bool = False) -> str:
+def clean_text(
+    text: str,
+    includes: Includes | None = None,
+    links: bool = False,
+    references: Collection[str] = (),
+) -> str:
     """The text as a reader sees it: what an answer shows and, with `links=True`, what the model
     embeds and the keyword index counts. The index keeps relative and reference links whole:
     their targets name the linked topic (without them kb/'s hit@5 fell from 0.991 to 0.982).
     Blank runs collapse; trailing spaces go."""
-    lines = clean_lines(text.splitlines(), includes, links)
+    lines = clean_lines(text.splitlines(), includes, links, references)
     joined = "\n".join(line.rstrip() for line in lines)
     return re.sub(r"\n{3,}", "\n\n", joined).strip()

@@ -226,6 +226,11 @@ def row_chunk(text: str, fields: dict[str, Any], record: str | None = None) -> C
     """A chunk back from a row (a lineage row names its chunk; an old row is the chunk id)."""
     chunk_id = fields.get("chunk_id", record)
     includes = json.loads(fields.get("includes") or "{}")  # resolved snippet includes
+    references = tuple(json.loads(fields.get("references") or "[]"))  # shortcut links defined
     return Chunk(
-        id=str(chunk_id), text=text, includes=includes, **{k: fields[k] for k in CHUNK_FIELDS}
+        id=str(chunk_id),
+        text=text,
+        includes=includes,
+        references=references,
+        **{k: fields[k] for k in CHUNK_FIELDS},
     )

@@ -74,6 +74,7 @@ def chunk_metadata(chunk: Chunk) -> dict[str, Any]:
         "end_line": chunk.end_line,
         "hash": chunk.hash,
         **({"includes": json.dumps(chunk.includes)} if chunk.includes else {}),
+        **({"references": json.dumps(list(chunk.references))} if chunk.references else {}),
     }
 
 

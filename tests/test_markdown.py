@@ -8,12 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import cli_env, run_module
+from conftest import cli_env, run_module, small_kb_assistant
 
 from app.core.evaluate import junk_markup
 from ingest.chunk import chunk_markdown
 from ingest.markdown import clean_lines, clean_text, code_under
+from ingest.server_lineage import row_chunk
 from ingest.snippets import snippet_reader
+from ingest.store import chunk_metadata
 from ingest.sync import sync
 
 MKDOCS_KB = Path(__file__).parent / "fixtures" / "mkdocs_kb"
@@ -191,3 +193,39 @@ def test_code_under_a_list_item_is_four_columns_past_its_text(
     lead: str, line: str, code: bool
 ) -> None:
     assert code_under(lead, line) is code
+
+
+REFERENCES_PAGE = """# Filtering
+
+## Filter backends
+
+Filtering by query parameters is done with the [Django Filter] package, which reads the
+allowed fields from `filterset_fields = [Django Filter]` on the view.
+
+## Decision records
+
+Title each decision record **[Ascending number]. [Title of decision]** so the log sorts.
+
+[django  filter]: https://django-filter.readthedocs.io/
+"""
+
+
+def test_a_shortcut_reference_link_reads_as_its_text_when_the_page_defines_it(
+    tmp_path, embedder
+) -> None:
+    """"[Django Filter]" with "[django filter]: url" further down the page is a link: an answer
+    shows its text. Brackets the page defines nothing for are the author's own words and stay,
+    as does code."""
+    assistant = small_kb_assistant(tmp_path, embedder, {"filtering.md": REFERENCES_PAGE})
+    answer = assistant.ask("Which package does filtering by query parameters use?").text
+    assert "with the Django Filter package" in answer, answer
+    assert "`filterset_fields = [Django Filter]`" in answer, answer
+    placeholder = assistant.ask("How should a decision record be titled?").text
+    assert "[Ascending number]. [Title of decision]" in placeholder, placeholder
+
+
+def test_a_server_row_keeps_the_shortcut_references_of_its_chunk() -> None:
+    chunk = chunk_markdown(REFERENCES_PAGE, "filtering.md")[0]
+    assert chunk.references == ("django filter",)
+    row = row_chunk(chunk.text, chunk_metadata(chunk), chunk.id)
+    assert tuple(row.references) == chunk.references

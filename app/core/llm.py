@@ -59,7 +59,9 @@ def user_prompt(question: str, hits: list[Hit]) -> str:
         # The passage as a reader sees it (no MkDocs directives, admonition markers or HTML;
         # snippet includes inlined), under its heading path; no passage tag can parse in it.
         chunk = hit.chunk
-        text = PASSAGE_TAG_START.sub("‹", clean_text(chunk.text, chunk.includes))
+        text = PASSAGE_TAG_START.sub(
+            "‹", clean_text(chunk.text, chunk.includes, references=chunk.references)
+        )
         source = html.escape(chunk.source, quote=True)
         heading = html.escape(chunk.heading_path, quote=True)
         blocks.append(

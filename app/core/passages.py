@@ -145,7 +145,7 @@ def _names(text: str) -> bool:
 def split_units(chunk: Chunk) -> list[Unit]:
     """Units of the chunk's clean text (ingest/markdown.py): same line numbers as the file."""
     raw = chunk.text.splitlines()
-    lines = clean_lines(raw, chunk.includes)
+    lines = clean_lines(raw, chunk.includes, references=chunk.references)
     units: list[Unit] = []
     seen_prose = False
     block = 0  # the block the next unit belongs to
