@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from conftest import extractive_text, small_kb_assistant
 
+from app.core.passages import split_units
+from ingest.chunk import chunk_markdown
+
 FEEDBACK = """# Feedback
 
 ## Specific feedback
@@ -24,3 +27,24 @@ def test_a_quoted_sentence_keeps_its_closing_quote_and_bracket(tmp_path, embedde
     text = extractive_text(assistant, QUESTION)
     assert 'Weak feedback: "That retry logic was a mess."' in text
     assert '. "' not in text and ". )" not in text  # no closing mark split off
+
+
+ADR = """# Decision records
+
+## Format
+
+Each record has the structure
+
+**[Ascending number]. [Title of decision]**
+
+The title should tell the reader what was decided. Number records in order.
+"""
+
+
+def test_a_bold_line_with_a_full_stop_inside_is_one_unit() -> None:
+    """A sentence never ends inside bold: the answer would show "**[Ascending number]." with
+    its bold left open and the rest of the line gone."""
+    chunk = chunk_markdown(ADR, "adr.md")[-1]
+    quotes = [u.quote for u in split_units(chunk)]
+    assert "**[Ascending number]. [Title of decision]**" in quotes, quotes
+    assert "The title should tell the reader what was decided." in quotes  # others still split

@@ -82,7 +82,8 @@ def _sentences(lines: list[str], first_line: int) -> list[tuple[str, int, int]]:
     bounds = [
         m.end(1)
         for m in SENTENCE_END.finditer(joined)
-        if joined.count("`", 0, m.start()) % 2 == 0  # never split inside a code span
+        # never inside a code span, nor inside bold ("**[Number]. [Title]**" is one line)
+        if joined.count("`", 0, m.start()) % 2 == 0 and joined.count("**", 0, m.start()) % 2 == 0
     ] + [len(joined)]
     for end in bounds:
         text = joined[begin:end].strip()
