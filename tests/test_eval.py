@@ -150,6 +150,8 @@ def test_kb_eval_reports_answer_measures_on_any_corpus(kb: Path, tmp_path: Path)
         ("Add it to your config file:\n\n`mypy.ini`\n```ini\n[mypy]\n```\n[1]", []),
         ("As the principle says:\n\n> Systems behave differently. [1]", []),
         ("There are two ways to fix this:\n\nRestart the worker. [1]", ["dangling colon"]),
+        ("It has the structure [1]\n\n**[Ascending number]. [1]", ["open bold"]),
+        ("**[Ascending number]. [Title of decision]** [1]\n\nUse `a**b` here. [1]", []),
     ],
 )
 def test_junk_markup_names_what_a_reader_would_trip_over(answer: str, problems: list) -> None:

@@ -87,14 +87,16 @@ MARKERS = re.compile(r"(?:\s*\[\d+\])+\s*$")
 
 
 def junk_markup(answer: str) -> list[str]:
-    """What is wrong with an answer's text: leftover markup, or a lead-in ending on a colon
-    with nothing after it. Code blocks and code spans may hold anything."""
+    """What is wrong with an answer's text: leftover markup, bold left open, or a lead-in ending
+    on a colon with nothing after it. Code blocks and code spans may hold anything."""
     prose = CODE.sub(" ", answer)
     found = [name for name, pattern in JUNK_PATTERNS.items() if pattern.search(prose)]
     if FENCE_ATTRIBUTES.search(answer):
         found.append("fence attributes")
     blocks = FENCED.sub("```code```", answer)  # a colon inside code is not a lead-in
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", blocks) if p.strip()]
+    if any(CODE.sub(" ", p).count("**") % 2 for p in paragraphs):
+        found.append("open bold")  # "**[Ascending number]. [2]": a sentence cut inside bold
     for number, paragraph in enumerate(paragraphs):
         following = paragraphs[number + 1] if number + 1 < len(paragraphs) else ""
         introduces = INTRODUCED.match(following)
