@@ -213,7 +213,7 @@ Title each decision record **[Ascending number]. [Title of decision]** so the lo
 def test_a_shortcut_reference_link_reads_as_its_text_when_the_page_defines_it(
     tmp_path, embedder
 ) -> None:
-    """"[Django Filter]" with "[django filter]: url" further down the page is a link: an answer
+    """ "[Django Filter]" with "[django filter]: url" further down the page is a link: an answer
     shows its text. Brackets the page defines nothing for are the author's own words and stay,
     as does code."""
     assistant = small_kb_assistant(tmp_path, embedder, {"filtering.md": REFERENCES_PAGE})
