@@ -37,7 +37,7 @@ from collections.abc import Container
 from dataclasses import dataclass, replace
 
 from app.core.outline import Document, continuation
-from app.core.parts import MAX_PARTS, complete, merge
+from app.core.parts import answered_parts, complete, merge
 from app.core.passages import Unit, in_section, one_section, split_units
 from app.core.query import Query
 from app.core.quote import (
@@ -179,7 +179,7 @@ def choose(
         whole = _from_verdict(whole, lead.candidate.unit)
     passages = passages or [whole or expand(lead.candidate, table)]
     goes_on = _goes_on(query, lead, passages[0], continued, table)
-    parts = query.sub_queries()[:MAX_PARTS]
+    parts = answered_parts(query)
     if parts:  # each part of a two-part question scored against its own search's passages
         sources = {h.chunk.source for h in hits[:PASSAGES_SCORED]}
         # A part is answered from the documents the whole question found: another document's

@@ -28,9 +28,19 @@ from typing import TYPE_CHECKING
 
 from app.core.passages import Unit
 from app.core.query import ASKS, INTENTS, Query, named_ask, names_subject
-from app.core.quote import Passage, aside, bare_label, dangles, expand, points_ahead, words
+from app.core.quote import (
+    Passage,
+    aside,
+    bare_label,
+    dangles,
+    expand,
+    items_alone,
+    points_ahead,
+    words,
+)
 from app.core.retrieve import Hit
 from app.core.scorer import POINTER, Candidate, coverage
+from app.core.sides import MAX_SIDES, Sides, label, side_names
 from ingest.keyword import TOKEN
 from ingest.stemmer import stem
 
@@ -58,11 +68,17 @@ NAME_LIST = re.compile(rf"{_NAME}(?:,\s+{_NAME}){{1,}},\s+(?:(?:and|or)\s+)?{_NA
 BARE_NAME = 3  # a list item of at most this many words and no full stop is a name ("- Memory")
 
 
+def answered_parts(query: Query) -> list[Query]:
+    """The parts that get their own passage: the first MAX_PARTS, or up to MAX_SIDES when the
+    question compares names ("stub vs mock vs fake")."""
+    return query.sub_queries()[: MAX_SIDES if side_names(query) else MAX_PARTS]
+
+
 def part_queries(query: Query) -> list[Query]:
     """What to search for each part: a part that leans on the first one ("and does it slow the
     function down?") borrows its words, as a follow-up borrows the previous question's; a part
     naming its own subject ("canary: how do they differ") does not."""
-    parts = query.sub_queries()[:MAX_PARTS]
+    parts = answered_parts(query)
     return [
         Query.parse(part.text, [query.parts[0]] if n and not names_subject(part.text) else [])
         for n, part in enumerate(parts)
@@ -143,8 +159,12 @@ def complete(
     threshold: float,
 ) -> list[Passage]:
     """The lead passage plus, for each part it leaves out, that part's best unit quoted as a
-    complete thought, in the question's order. `rankings` holds each part's scored units."""
-    parts = query.sub_queries()[:MAX_PARTS]
+    complete thought, in the question's order. `rankings` holds each part's scored units. A side
+    of a comparison with an own unit (`app/core/sides.py`) is answered by that unit; the lead
+    gives way when every side has one and it holds none of them."""
+    parts = answered_parts(query)
+    sides = Sides.of(query, idf)
+    defined = _defined(sides, parts, rankings) if sides else {}
     topic = content_words(lead.hit.chunk.heading_path)  # "load testing" tells no part apart
     own = [words - topic for words in distinct_words(query)]
     # A lead that only lists the parts among other names ("stress, endurance, spike, or chaos
@@ -153,6 +173,12 @@ def complete(
     each_named = all(names_subject(p) for p in query.parts)
     answered: dict[int, Passage] = {}  # part number -> the passage added for it
     for n, (part, ranked) in enumerate(zip(parts, rankings, strict=False)):
+        table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
+        if sides is not None and n in defined:
+            if not _holds(passages, defined[n]):
+                answered[n] = _side_passage(sides, defined[n].candidate, table, part)
+                passages.append(answered[n])
+            continue
         if own[n] and _speaks_to(own[n], quoted_words(passages), idf):
             continue  # the quote already speaks to what sets this part apart
         fits = [
@@ -182,9 +208,21 @@ def complete(
         sections = {where(p.hit) for p in passages}
         if where(best.candidate.hit) not in sections and len(sections) >= MAX_PASSAGES:
             break
-        table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
         answered[n] = _unpromised(expand(best.candidate, table), part)
         passages.append(answered[n])
+    if sides is not None and defined:
+        every = all(n in defined for n, name in enumerate(sides.names[: len(parts)]) if name)
+        if (
+            every
+            and lead in passages
+            and not any(_holds([lead], s) for s in defined.values())
+            and not any(sides.contrasts(u) for u in lead.units)
+        ):
+            passages.remove(lead)  # the sides' own units say what each is; the lead, neither
+        added = {p.hit.chunk.id: n for n, p in answered.items()}
+        passages = [sides.narrow(p) for p in merge(passages)]
+        passages.sort(key=lambda p: _side_order(p, sides, defined, added))
+        return fit(passages, PART_WORDS, room_for_each=True)
     passages = passages or [lead]  # no part's own passage found: the lead stays
     first = answered[0].hit.chunk.id if 0 in answered else None
     # The lead first: a part's passage takes what is left.
@@ -192,6 +230,63 @@ def complete(
     if first and len(fitted) > 1 and fitted[1].hit.chunk.id == first:
         fitted[0], fitted[1] = fitted[1], fitted[0]  # the first part's answer reads first
     return fitted
+
+
+def _defined(sides: Sides, parts: list[Query], rankings: list[list[Scored]]) -> dict[int, Scored]:
+    """Each side's own unit among its part's scored units: the opening of the section whose
+    heading names it with the fewest other words, or else the best unit labelled with it."""
+    out: dict[int, Scored] = {}
+    for n, (part, ranked) in enumerate(zip(parts, rankings, strict=False)):
+        if n >= len(sides.names) or sides.names[n] is None:
+            continue
+        fits = [s for s in ranked if answers_alone(part, s.candidate)]
+        headed = [s for s in fits if sides.heads(s.candidate) == n]
+        labelled = [s for s in fits if sides.labels(s.candidate) == n]
+        if headed:
+            out[n] = min(
+                headed, key=lambda s: (sides.extra_words(s.candidate, n), s.candidate.hit.rank)
+            )
+        elif labelled:
+            out[n] = labelled[0]
+    return out
+
+
+def _side_passage(
+    sides: Sides, cand: Candidate, table: dict[tuple[str, int], float], part: Query
+) -> Passage:
+    """A side's own unit as quoted: a list item after its lead-in with the siblings labelled
+    with a side (the rest, and what is nested in them, say nothing of the sides), other units as
+    a complete thought."""
+    if cand.unit.kind == "item":
+        return items_alone(cand, lambda u: sides.named(label(u) or "") != set())
+    quote = _unpromised(expand(cand, table), part)
+    if sides.heads(cand) is None:
+        return quote
+    # a section's opening: what stands before it is a note or a label, not the side's answer
+    return Passage(quote.hit, tuple(u for u in quote.units if u.order >= cand.unit.order))
+
+
+def _holds(passages: list[Passage], s: Scored) -> bool:
+    """A passage quotes the unit (or its copy in the overlapping piece of its section)."""
+    source, line = s.candidate.hit.chunk.source, s.candidate.unit.start_line
+    return any(
+        p.hit.chunk.source == source and any(u.start_line == line for u in p.units)
+        for p in passages
+    )
+
+
+def _side_order(
+    passage: Passage, sides: Sides, defined: dict[int, Scored], added: dict[str, int]
+) -> tuple[int, int]:
+    """Where a passage goes in a comparison's answer, in the question's order: by the first
+    side whose own unit it quotes, else the part it was added for, else the first side it
+    names (a passage naming none first); of passages on one side, the one it owns first."""
+    held = [n for n, s in defined.items() if _holds([passage], s)]
+    if held:
+        return min(held), 0
+    if passage.hit.chunk.id in added:
+        return added[passage.hit.chunk.id], 1
+    return min(sides.named(" ".join(u.quote for u in passage.units)), default=-1), 2
 
 
 def merge(passages: list[Passage]) -> list[Passage]:
