@@ -190,7 +190,8 @@ def choose(
             _best_of(score(p, own, idf, scorer) + score(p, hits, idf, scorer))
             for p, own in zip(parts, searched, strict=False)
         ]
-        passages = complete(query, passages[0], rankings, idf, scorer.threshold)
+        found = list(dict.fromkeys(h.chunk.source for h in hits[:PASSAGES_SCORED]))
+        passages = complete(query, passages[0], rankings, idf, scorer.threshold, document, found)
     if goes_on is not None:
         passages = _go_on(passages, *goes_on)
     if len(passages) == 1:

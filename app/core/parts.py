@@ -26,7 +26,8 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from app.core.passages import Unit
+from app.core.outline import Document
+from app.core.passages import Unit, split_units
 from app.core.query import ASKS, INTENTS, Query, named_ask, names_subject
 from app.core.quote import (
     Passage,
@@ -157,14 +158,18 @@ def complete(
     rankings: list[list[Scored]],
     idf,
     threshold: float,
+    document: Document | None = None,
+    sources: list[str] | None = None,
 ) -> list[Passage]:
     """The lead passage plus, for each part it leaves out, that part's best unit quoted as a
-    complete thought, in the question's order. `rankings` holds each part's scored units. A side
+    complete thought, in the question's order. `rankings` holds each part's scored units;
+    `document` and `sources` (the documents the question found, best first) are where a side of a
+    comparison is looked up when its part's units hold no own unit of it. A side
     of a comparison with an own unit (`app/core/sides.py`) is answered by that unit; the lead
     gives way when every side has one and it holds none of them."""
     parts = answered_parts(query)
     sides = Sides.of(query, idf)
-    defined = _defined(sides, parts, rankings) if sides else {}
+    defined = _defined(sides, parts, rankings, document, sources or []) if sides else {}
     topic = content_words(lead.hit.chunk.heading_path)  # "load testing" tells no part apart
     own = [words - topic for words in distinct_words(query)]
     # A lead that only lists the parts among other names ("stress, endurance, spike, or chaos
@@ -176,7 +181,7 @@ def complete(
         table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
         if sides is not None and n in defined:
             if not _holds(passages, defined[n]):
-                answered[n] = _side_passage(sides, defined[n].candidate, table, part)
+                answered[n] = _side_passage(sides, defined[n], table, part)
                 passages.append(answered[n])
             continue
         if own[n] and _speaks_to(own[n], quoted_words(passages), idf):
@@ -232,22 +237,47 @@ def complete(
     return fitted
 
 
-def _defined(sides: Sides, parts: list[Query], rankings: list[list[Scored]]) -> dict[int, Scored]:
-    """Each side's own unit among its part's scored units: the opening of the section whose
-    heading names it with the fewest other words, or else the best unit labelled with it."""
-    out: dict[int, Scored] = {}
+def _defined(
+    sides: Sides,
+    parts: list[Query],
+    rankings: list[list[Scored]],
+    document: Document | None,
+    sources: list[str],
+) -> dict[int, Candidate]:
+    """Each side's own unit among its part's scored units, or else in the rest of the documents
+    the question found (in their order; a page's opening that defines a side is often not
+    retrieved for "X vs Y"): the opening of the section whose heading names it with the fewest
+    other words, or else the best unit labelled with it."""
+    out: dict[int, Candidate] = {}
     for n, (part, ranked) in enumerate(zip(parts, rankings, strict=False)):
         if n >= len(sides.names) or sides.names[n] is None:
             continue
-        fits = [s for s in ranked if answers_alone(part, s.candidate)]
-        headed = [s for s in fits if sides.heads(s.candidate) == n]
-        labelled = [s for s in fits if sides.labels(s.candidate) == n]
-        if headed:
-            out[n] = min(
-                headed, key=lambda s: (sides.extra_words(s.candidate, n), s.candidate.hit.rank)
-            )
-        elif labelled:
-            out[n] = labelled[0]
+        found = _own(sides, n, [s.candidate for s in ranked if answers_alone(part, s.candidate)])
+        if found is None and document is not None:
+            rest = [c for c in _document_units(document, sources) if answers_alone(part, c)]
+            found = _own(sides, n, rest)
+        if found is not None:
+            out[n] = found
+    return out
+
+
+def _own(sides: Sides, n: int, cands: list[Candidate]) -> Candidate | None:
+    """Side n's own unit among `cands` (best first): the opening of the section whose heading
+    names it with the fewest other words, or else the first unit labelled with it."""
+    headed = [c for c in cands if sides.heads(c) == n]
+    if headed:
+        return min(headed, key=lambda c: (sides.extra_words(c, n), c.hit.rank))
+    return next((c for c in cands if sides.labels(c) == n), None)
+
+
+def _document_units(document: Document, sources: list[str]) -> list[Candidate]:
+    """Every unit of the documents `sources`, in their order and then file order."""
+    out: list[Candidate] = []
+    for rank, source in enumerate(sources, 1):
+        for chunk in document(source):
+            units = tuple(split_units(chunk))
+            hit = Hit(chunk, 0.0, 0.0, 0.0, rank)
+            out.extend(Candidate(hit, u, units) for u in units)
     return out
 
 
@@ -266,9 +296,9 @@ def _side_passage(
     return Passage(quote.hit, tuple(u for u in quote.units if u.order >= cand.unit.order))
 
 
-def _holds(passages: list[Passage], s: Scored) -> bool:
+def _holds(passages: list[Passage], cand: Candidate) -> bool:
     """A passage quotes the unit (or its copy in the overlapping piece of its section)."""
-    source, line = s.candidate.hit.chunk.source, s.candidate.unit.start_line
+    source, line = cand.hit.chunk.source, cand.unit.start_line
     return any(
         p.hit.chunk.source == source and any(u.start_line == line for u in p.units)
         for p in passages
@@ -276,7 +306,7 @@ def _holds(passages: list[Passage], s: Scored) -> bool:
 
 
 def _side_order(
-    passage: Passage, sides: Sides, defined: dict[int, Scored], added: dict[str, int]
+    passage: Passage, sides: Sides, defined: dict[int, Candidate], added: dict[str, int]
 ) -> tuple[int, int]:
     """Where a passage goes in a comparison's answer, in the question's order: by the first
     side whose own unit it quotes, else the part it was added for, else the first side it
