@@ -25,7 +25,8 @@
    the verdict comes back as a second passage only if it answers better.
 3. Each part of a two-part question ("X vs Y", "what ... and when ...") the passage leaves out
    gets its own best unit, found by a search for that part and expanded the same way
-   (`app/core/parts.py`).
+   (`app/core/parts.py`); each side of a comparison ("X vs Y vs Z") gets the unit saying what it
+   is (`app/core/sides.py`).
 4. When no unit scores above the scorer's threshold, the answer says so in one line and shows
    the best section's heading and opening lines, cited, instead of stitched quotes.
 """

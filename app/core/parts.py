@@ -16,7 +16,9 @@ dropping it when every part found its own passage lost good answers whose words 
 question's. A sentence that only lists a part's words among other names ("whether it is stress,
 endurance, spike, or chaos testing"), or a list item that is a bare name, says nothing about
 them: it neither answers a part nor stands as one's answer, and a lead that only lists every
-part gives way to the parts' own passages. A part's passage that ends on a sentence announcing
+part gives way to the parts' own passages. The sides of a comparison ("stub vs mock vs fake", up
+to four) are answered by what the documents say each one is (`app/core/sides.py`), not by a
+sentence that mentions one beside another. A part's passage that ends on a sentence announcing
 an example ("The ticket below ...") stops before it unless the part asks for one.
 """
 
@@ -162,11 +164,11 @@ def complete(
     sources: list[str] | None = None,
 ) -> list[Passage]:
     """The lead passage plus, for each part it leaves out, that part's best unit quoted as a
-    complete thought, in the question's order. `rankings` holds each part's scored units;
-    `document` and `sources` (the documents the question found, best first) are where a side of a
-    comparison is looked up when its part's units hold no own unit of it. A side
-    of a comparison with an own unit (`app/core/sides.py`) is answered by that unit; the lead
-    gives way when every side has one and it holds none of them."""
+    complete thought, in the question's order. `rankings` holds each part's scored units. A side
+    of a comparison with an own unit (`app/core/sides.py`) is answered by that unit, looked up
+    in `document` (the pages `sources` the question found, best first) when its part's units
+    hold none; the lead gives way when every side has one and the lead holds none of them nor
+    contrasts them all."""
     parts = answered_parts(query)
     sides = Sides.of(query, idf)
     defined = _defined(sides, parts, rankings, document, sources or []) if sides else {}
@@ -244,18 +246,18 @@ def _defined(
     document: Document | None,
     sources: list[str],
 ) -> dict[int, Candidate]:
-    """Each side's own unit among its part's scored units, or else in the rest of the documents
-    the question found (in their order; a page's opening that defines a side is often not
-    retrieved for "X vs Y"): the opening of the section whose heading names it with the fewest
-    other words, or else the best unit labelled with it."""
+    """Each side's own unit (`_own`) among its part's scored units, or else among the units of
+    the documents the question found: a page's opening that says what a side is ("**Continuous
+    Integration (CI)** is ...") is often not retrieved for "CI vs CD"."""
     out: dict[int, Candidate] = {}
+    pages: list[Candidate] | None = None  # the documents' units, read once when needed
     for n, (part, ranked) in enumerate(zip(parts, rankings, strict=False)):
         if n >= len(sides.names) or sides.names[n] is None:
             continue
         found = _own(sides, n, [s.candidate for s in ranked if answers_alone(part, s.candidate)])
         if found is None and document is not None:
-            rest = [c for c in _document_units(document, sources) if answers_alone(part, c)]
-            found = _own(sides, n, rest)
+            pages = _document_units(document, sources) if pages is None else pages
+            found = _own(sides, n, [c for c in pages if answers_alone(part, c)])
         if found is not None:
             out[n] = found
     return out
