@@ -25,7 +25,8 @@
    the verdict comes back as a second passage only if it answers better.
 3. Each part of a two-part question ("X vs Y", "what ... and when ...") the passage leaves out
    gets its own best unit, found by a search for that part and expanded the same way
-   (`app/core/parts.py`).
+   (`app/core/parts.py`); each side of a comparison ("X vs Y vs Z") gets the unit saying what it
+   is (`app/core/sides.py`).
 4. When no unit scores above the scorer's threshold, the answer says so in one line and shows
    the best section's heading and opening lines, cited, instead of stitched quotes.
 """
@@ -37,7 +38,7 @@ from collections.abc import Container
 from dataclasses import dataclass, replace
 
 from app.core.outline import Document, continuation
-from app.core.parts import MAX_PARTS, complete, merge
+from app.core.parts import answered_parts, complete, merge
 from app.core.passages import Unit, in_section, one_section, split_units
 from app.core.query import Query
 from app.core.quote import (
@@ -179,7 +180,7 @@ def choose(
         whole = _from_verdict(whole, lead.candidate.unit)
     passages = passages or [whole or expand(lead.candidate, table)]
     goes_on = _goes_on(query, lead, passages[0], continued, table)
-    parts = query.sub_queries()[:MAX_PARTS]
+    parts = answered_parts(query)
     if parts:  # each part of a two-part question scored against its own search's passages
         sources = {h.chunk.source for h in hits[:PASSAGES_SCORED]}
         # A part is answered from the documents the whole question found: another document's
@@ -190,7 +191,8 @@ def choose(
             _best_of(score(p, own, idf, scorer) + score(p, hits, idf, scorer))
             for p, own in zip(parts, searched, strict=False)
         ]
-        passages = complete(query, passages[0], rankings, idf, scorer.threshold)
+        found = list(dict.fromkeys(h.chunk.source for h in hits[:PASSAGES_SCORED]))
+        passages = complete(query, passages[0], rankings, idf, scorer.threshold, document, found)
     if goes_on is not None:
         passages = _go_on(passages, *goes_on)
     if len(passages) == 1:

@@ -16,7 +16,9 @@ dropping it when every part found its own passage lost good answers whose words 
 question's. A sentence that only lists a part's words among other names ("whether it is stress,
 endurance, spike, or chaos testing"), or a list item that is a bare name, says nothing about
 them: it neither answers a part nor stands as one's answer, and a lead that only lists every
-part gives way to the parts' own passages. A part's passage that ends on a sentence announcing
+part gives way to the parts' own passages. The sides of a comparison ("stub vs mock vs fake", up
+to four) are answered by what the documents say each one is (`app/core/sides.py`), not by a
+sentence that mentions one beside another. A part's passage that ends on a sentence announcing
 an example ("The ticket below ...") stops before it unless the part asks for one.
 """
 
@@ -26,11 +28,22 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from app.core.passages import Unit
+from app.core.outline import Document
+from app.core.passages import Unit, split_units
 from app.core.query import ASKS, INTENTS, Query, named_ask, names_subject
-from app.core.quote import Passage, aside, bare_label, dangles, expand, points_ahead, words
+from app.core.quote import (
+    Passage,
+    aside,
+    bare_label,
+    dangles,
+    expand,
+    items_alone,
+    points_ahead,
+    words,
+)
 from app.core.retrieve import Hit
 from app.core.scorer import POINTER, Candidate, coverage
+from app.core.sides import MAX_SIDES, Sides, label, side_names
 from ingest.keyword import TOKEN
 from ingest.stemmer import stem
 
@@ -58,11 +71,17 @@ NAME_LIST = re.compile(rf"{_NAME}(?:,\s+{_NAME}){{1,}},\s+(?:(?:and|or)\s+)?{_NA
 BARE_NAME = 3  # a list item of at most this many words and no full stop is a name ("- Memory")
 
 
+def answered_parts(query: Query) -> list[Query]:
+    """The parts that get their own passage: the first MAX_PARTS, or up to MAX_SIDES when the
+    question compares names ("stub vs mock vs fake")."""
+    return query.sub_queries()[: MAX_SIDES if side_names(query) else MAX_PARTS]
+
+
 def part_queries(query: Query) -> list[Query]:
     """What to search for each part: a part that leans on the first one ("and does it slow the
     function down?") borrows its words, as a follow-up borrows the previous question's; a part
     naming its own subject ("canary: how do they differ") does not."""
-    parts = query.sub_queries()[:MAX_PARTS]
+    parts = answered_parts(query)
     return [
         Query.parse(part.text, [query.parts[0]] if n and not names_subject(part.text) else [])
         for n, part in enumerate(parts)
@@ -141,10 +160,18 @@ def complete(
     rankings: list[list[Scored]],
     idf,
     threshold: float,
+    document: Document | None = None,
+    sources: list[str] | None = None,
 ) -> list[Passage]:
     """The lead passage plus, for each part it leaves out, that part's best unit quoted as a
-    complete thought, in the question's order. `rankings` holds each part's scored units."""
-    parts = query.sub_queries()[:MAX_PARTS]
+    complete thought, in the question's order. `rankings` holds each part's scored units. A side
+    of a comparison with an own unit (`app/core/sides.py`) is answered by that unit, looked up
+    in `document` (the pages `sources` the question found, best first) when its part's units
+    hold none; the lead gives way when every side has one and the lead holds none of them nor
+    contrasts them all."""
+    parts = answered_parts(query)
+    sides = Sides.of(query, idf)
+    defined = _defined(sides, parts, rankings, document, sources or []) if sides else {}
     topic = content_words(lead.hit.chunk.heading_path)  # "load testing" tells no part apart
     own = [words - topic for words in distinct_words(query)]
     # A lead that only lists the parts among other names ("stress, endurance, spike, or chaos
@@ -153,6 +180,12 @@ def complete(
     each_named = all(names_subject(p) for p in query.parts)
     answered: dict[int, Passage] = {}  # part number -> the passage added for it
     for n, (part, ranked) in enumerate(zip(parts, rankings, strict=False)):
+        table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
+        if sides is not None and n in defined:
+            if not _holds(passages, defined[n]):
+                answered[n] = _side_passage(sides, defined[n], table, part)
+                passages.append(answered[n])
+            continue
         if own[n] and _speaks_to(own[n], quoted_words(passages), idf):
             continue  # the quote already speaks to what sets this part apart
         fits = [
@@ -182,9 +215,21 @@ def complete(
         sections = {where(p.hit) for p in passages}
         if where(best.candidate.hit) not in sections and len(sections) >= MAX_PASSAGES:
             break
-        table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
         answered[n] = _unpromised(expand(best.candidate, table), part)
         passages.append(answered[n])
+    if sides is not None and defined:
+        every = all(n in defined for n, name in enumerate(sides.names[: len(parts)]) if name)
+        if (
+            every
+            and lead in passages
+            and not any(_holds([lead], s) for s in defined.values())
+            and not any(sides.contrasts(u) for u in lead.units)
+        ):
+            passages.remove(lead)  # the sides' own units say what each is; the lead, neither
+        added = {p.hit.chunk.id: n for n, p in answered.items()}
+        passages = [sides.narrow(p) for p in merge(passages)]
+        passages.sort(key=lambda p: _side_order(p, sides, defined, added))
+        return fit(passages, PART_WORDS, room_for_each=True)
     passages = passages or [lead]  # no part's own passage found: the lead stays
     first = answered[0].hit.chunk.id if 0 in answered else None
     # The lead first: a part's passage takes what is left.
@@ -192,6 +237,88 @@ def complete(
     if first and len(fitted) > 1 and fitted[1].hit.chunk.id == first:
         fitted[0], fitted[1] = fitted[1], fitted[0]  # the first part's answer reads first
     return fitted
+
+
+def _defined(
+    sides: Sides,
+    parts: list[Query],
+    rankings: list[list[Scored]],
+    document: Document | None,
+    sources: list[str],
+) -> dict[int, Candidate]:
+    """Each side's own unit (`_own`) among its part's scored units, or else among the units of
+    the documents the question found: a page's opening that says what a side is ("**Continuous
+    Integration (CI)** is ...") is often not retrieved for "CI vs CD"."""
+    out: dict[int, Candidate] = {}
+    pages: list[Candidate] | None = None  # the documents' units, read once when needed
+    for n, (part, ranked) in enumerate(zip(parts, rankings, strict=False)):
+        if n >= len(sides.names) or sides.names[n] is None:
+            continue
+        found = _own(sides, n, [s.candidate for s in ranked if answers_alone(part, s.candidate)])
+        if found is None and document is not None:
+            pages = _document_units(document, sources) if pages is None else pages
+            found = _own(sides, n, [c for c in pages if answers_alone(part, c)])
+        if found is not None:
+            out[n] = found
+    return out
+
+
+def _own(sides: Sides, n: int, cands: list[Candidate]) -> Candidate | None:
+    """Side n's own unit among `cands` (best first): the opening of the section whose heading
+    names it with the fewest other words, or else the first unit labelled with it."""
+    headed = [c for c in cands if sides.heads(c) == n]
+    if headed:
+        return min(headed, key=lambda c: (sides.extra_words(c, n), c.hit.rank))
+    return next((c for c in cands if sides.labels(c) == n), None)
+
+
+def _document_units(document: Document, sources: list[str]) -> list[Candidate]:
+    """Every unit of the documents `sources`, in their order and then file order."""
+    out: list[Candidate] = []
+    for rank, source in enumerate(sources, 1):
+        for chunk in document(source):
+            units = tuple(split_units(chunk))
+            hit = Hit(chunk, 0.0, 0.0, 0.0, rank)
+            out.extend(Candidate(hit, u, units) for u in units)
+    return out
+
+
+def _side_passage(
+    sides: Sides, cand: Candidate, table: dict[tuple[str, int], float], part: Query
+) -> Passage:
+    """A side's own unit as quoted: a list item after its lead-in with the siblings labelled
+    with a side (the rest, and what is nested in them, say nothing of the sides), other units as
+    a complete thought."""
+    if cand.unit.kind == "item":
+        return items_alone(cand, lambda u: sides.named(label(u) or "") != set())
+    quote = _unpromised(expand(cand, table), part)
+    if sides.heads(cand) is None:
+        return quote
+    # a section's opening: what stands before it is a note or a label, not the side's answer
+    return Passage(quote.hit, tuple(u for u in quote.units if u.order >= cand.unit.order))
+
+
+def _holds(passages: list[Passage], cand: Candidate) -> bool:
+    """A passage quotes the unit (or its copy in the overlapping piece of its section)."""
+    source, line = cand.hit.chunk.source, cand.unit.start_line
+    return any(
+        p.hit.chunk.source == source and any(u.start_line == line for u in p.units)
+        for p in passages
+    )
+
+
+def _side_order(
+    passage: Passage, sides: Sides, defined: dict[int, Candidate], added: dict[str, int]
+) -> tuple[int, int]:
+    """Where a passage goes in a comparison's answer, in the question's order: by the first
+    side whose own unit it quotes, else the part it was added for, else the first side it
+    names (a passage naming none first); of passages on one side, the one it owns first."""
+    held = [n for n, s in defined.items() if _holds([passage], s)]
+    if held:
+        return min(held), 0
+    if passage.hit.chunk.id in added:
+        return added[passage.hit.chunk.id], 1
+    return min(sides.named(" ".join(u.quote for u in passage.units)), default=-1), 2
 
 
 def merge(passages: list[Passage]) -> list[Passage]:

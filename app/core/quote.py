@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.core.passages import Unit, split_units
@@ -241,6 +242,17 @@ def expand(
         ordered = [unit]
     ordered = _trim(ordered, unit, PARAGRAPH_WORDS if finished else MAX_WORDS)
     return Passage(cand.hit, _complete(ordered, unit))
+
+
+def items_alone(cand: Candidate, also: Callable[[Unit], bool]) -> Passage:
+    """A list item with the siblings `also` keeps, without what is nested in them, after their
+    list's lead-in when its chunk holds it (what a comparison quotes of a list labelling each
+    side: "`model_dump()`: Returns ...", "`model_dump_json()`: Returns ...")."""
+    units, unit = cand.units, cand.unit
+    items = [u for u in _block(units, unit.block) if u.kind == "item" and (u is unit or also(u))]
+    lead = _lead_in(units, _block(units, unit.block)[0])
+    leads = lead is not None and lead.kind == "sentence" and lead.quote.rstrip()[-1:] in ":;"
+    return Passage(cand.hit, (lead, *items) if lead is not None and leads else tuple(items))
 
 
 def narrowed(cand: Candidate, scores: dict[tuple[str, int], float]) -> list[Unit] | None:
