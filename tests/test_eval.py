@@ -152,6 +152,8 @@ def test_kb_eval_reports_answer_measures_on_any_corpus(kb: Path, tmp_path: Path)
         ("There are two ways to fix this:\n\nRestart the worker. [1]", ["dangling colon"]),
         ("It has the structure [1]\n\n**[Ascending number]. [1]", ["open bold"]),
         ("**[Ascending number]. [Title of decision]** [1]\n\nUse `a**b` here. [1]", []),
+        ("Back off:\n\n```python\ndelay = base * 2**attempt\n``` [1]", []),
+        ("It computes the delay: ```python\ndelay = base * 2\n``` [1]", ["fence mid-line"]),
     ],
 )
 def test_junk_markup_names_what_a_reader_would_trip_over(answer: str, problems: list) -> None:

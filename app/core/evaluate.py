@@ -80,6 +80,10 @@ CODE = re.compile(r"^(```|~~~).*?^\1\s*$|`[^`\n]+`", re.S | re.M)
 # A code fence opened with attributes a docs site reads: ```py title="app.py" or {test="skip"}.
 FENCE_ATTRIBUTES = re.compile(r"^\s*(?:```|~~~)[^\n`]*[{=]", re.M)
 FENCED = re.compile(r"^(```|~~~).*?^\1\s*$", re.S | re.M)
+# A code block opened after prose on the same line ("... for each attempt: ```python"): a reader
+# sees the fence and the code run into the sentence.
+FENCE_MID_LINE = re.compile(r"\S[ \t]*(?:```|~~~)[\w+-]*[ \t]*\n", re.M)
+LOOSE_FENCED = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)  # closing fence and a marker: "``` [1]"
 # What a "...:" lead-in may introduce: a list, code (after a content tab's short label), a
 # table or a quotation.
 INTRODUCED = re.compile(r"([-*+]|\d+[.)]|```|~~~|\||>|[^\n]{1,40}\n```)")
@@ -93,9 +97,14 @@ def junk_markup(answer: str) -> list[str]:
     found = [name for name, pattern in JUNK_PATTERNS.items() if pattern.search(prose)]
     if FENCE_ATTRIBUTES.search(answer):
         found.append("fence attributes")
+    if FENCE_MID_LINE.search(answer):
+        found.append("fence mid-line")
     blocks = FENCED.sub("```code```", answer)  # a colon inside code is not a lead-in
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", blocks) if p.strip()]
-    if any(CODE.sub(" ", p).count("**") % 2 for p in paragraphs):
+    if any(
+        p.count("**") % 2
+        for p in re.split(r"\n\s*\n", CODE.sub(" ", LOOSE_FENCED.sub(" ", answer)))
+    ):
         found.append("open bold")  # "**[Ascending number]. [2]": a sentence cut inside bold
     for number, paragraph in enumerate(paragraphs):
         following = paragraphs[number + 1] if number + 1 < len(paragraphs) else ""

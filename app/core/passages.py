@@ -188,6 +188,7 @@ def split_units(chunk: Chunk) -> list[Unit]:
             i += 1
             continue
         if "\n" in line:  # a snippet include resolved to its code, on the include's line
+            block = fresh()  # a block of its own, never run into the paragraph above
             add(line, i, i, "code")
             i += 1
             continue
