@@ -30,7 +30,7 @@ from app.core.passages import Unit
 from app.core.query import ASKS, INTENTS, Query, named_ask, names_subject
 from app.core.quote import Passage, aside, bare_label, dangles, expand, points_ahead, words
 from app.core.retrieve import Hit
-from app.core.scorer import POINTER, Candidate, coverage
+from app.core.scorer import Candidate, coverage, points_elsewhere
 from ingest.keyword import TOKEN
 from ingest.stemmer import stem
 
@@ -132,7 +132,7 @@ def answers_alone(query: Query, cand: Candidate) -> bool:
     unit = cand.unit
     if unit.kind == "code":
         return "example" in query.intents
-    return not (dangles(unit, cand.units) or POINTER.search(unit.text) or aside(unit))
+    return not (dangles(unit, cand.units) or points_elsewhere(unit) or aside(unit))
 
 
 def complete(
