@@ -59,11 +59,11 @@ from app.core.quote import (
 from app.core.retrieve import Hit
 from app.core.scorer import (
     DEFINITION,
-    POINTER,
     Candidate,
     Scorer,
     default_scorer,
     features,
+    points_elsewhere,
 )
 from ingest.keyword import tokenize
 
@@ -442,11 +442,10 @@ def _best_of(scored: list[Scored]) -> list[Scored]:
 def _fresh(s: Scored, passages: list[Passage], query: Query) -> bool:
     """A unit no passage quotes yet that may answer on its own."""
     unit, source = s.candidate.unit, s.candidate.hit.chunk.source
-    text = unit.text
     return (
         not _quoted_already(source, unit, passages)
         and _standalone(query, s.candidate)
-        and not POINTER.search(text)  # "See [X] for more details" adds nothing
+        and not points_elsewhere(unit)  # "See [X] for more details" adds nothing
         and not refers_elsewhere(s.candidate)  # nor does a reading list
         and not aside(unit)
     )
@@ -597,7 +596,7 @@ def refers_elsewhere(cand: Candidate) -> bool:
     if _reading_list(cand):
         return True
     if REFERS_FIRST.match(unit.quote):
-        return "](" in raw
+        return "](" in raw or points_elsewhere(unit)
     ends_line = all(u.start_line > unit.end_line for u in cand.units[unit.order + 1 :])
     return ends_line and bool(REFERS_AT_END.search(raw))
 

@@ -42,7 +42,7 @@ from app.core.quote import (
     words,
 )
 from app.core.retrieve import Hit
-from app.core.scorer import POINTER, Candidate, coverage
+from app.core.scorer import Candidate, coverage, points_elsewhere
 from app.core.sides import MAX_SIDES, Sides, label, side_names
 from ingest.keyword import TOKEN
 from ingest.stemmer import stem
@@ -151,7 +151,7 @@ def answers_alone(query: Query, cand: Candidate) -> bool:
     unit = cand.unit
     if unit.kind == "code":
         return "example" in query.intents
-    return not (dangles(unit, cand.units) or POINTER.search(unit.text) or aside(unit))
+    return not (dangles(unit, cand.units) or points_elsewhere(unit) or aside(unit))
 
 
 def complete(

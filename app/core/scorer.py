@@ -64,6 +64,14 @@ MARKUP = re.compile(r"^\s*(?::::|!!!|\?\?\?|///|===|\{\*|--8<--|<[a-zA-Z!/])|\{\
 POINTER = re.compile(
     r"\]\([^)]*\.md\b|\b(see|read|is in|are in|described in|covered in)\b.*\]\(", re.I
 )
+# The same on a quote, where ingestion reduced relative and reference links to their words ("See
+# Discriminated Unions for more details.", "Read more here on ..."): the wording alone.
+POINTS_ON = re.compile(
+    r"^(?:see|read more|refer to|learn more|check out|for more (?:details|information))\b"
+    r"|\b(?:read|learn) more (?:here|about|on|in)\b|\bcan be found (?:here|in)\b"
+    r"|\bfor (?:more|further) (?:details|information)\W*$",
+    re.I,
+)
 ANAPHORIC = re.compile(r"^(this|these|that|those|it|they|here|such|both)\b", re.I)
 SUMMARY_HEADING = re.compile(
     r"\b(summary|checklist|tl;?dr|overview|introduction|intro|contents|key takeaways|see also"
@@ -144,6 +152,15 @@ def _introduces(unit: Unit, units: tuple[Unit, ...]) -> bool:
         return False
     following = [u for u in units if u.order == unit.order + 1]
     return bool(following) and following[0].kind in ("item", "code")
+
+
+def points_elsewhere(unit: Unit) -> bool:
+    """The unit sends the reader to another page: a link to one in the quote, or wording like
+    "See X for more details" where ingestion left only the link's words. (A link in the file's
+    line alone does not say so: an answering sentence often links the page it builds on.)"""
+    if unit.kind == "code":
+        return False
+    return bool(POINTER.search(unit.text) or POINTS_ON.search(unit.quote))
 
 
 def _dense(hit: Hit) -> float:

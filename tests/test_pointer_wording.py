@@ -1,0 +1,78 @@
+"""A sentence that only sends the reader elsewhere ("See [Discriminated Unions] for more
+details.") adds nothing to an answer, here after a section too long to quote whole. Ingestion
+reduces relative and reference links to their words, so the quote shows no link: the wording
+alone must say that it points elsewhere."""
+
+from __future__ import annotations
+
+from conftest import extractive_text, small_kb_assistant
+
+PERFORMANCE = """# Performance tips
+
+## Use tagged union, not union
+
+Tagged union (or discriminated union) is a union with a field that indicates which type it is.
+
+```python
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class DivModel(BaseModel):
+    el_type: Literal['div'] = 'div'
+    class_name: str | None = None
+    children: list[Any] | None = None
+
+
+class SpanModel(BaseModel):
+    el_type: Literal['span'] = 'span'
+    class_name: str | None = None
+    contents: str | None = None
+
+
+class ButtonModel(BaseModel):
+    el_type: Literal['button'] = 'button'
+    class_name: str | None = None
+    contents: str | None = None
+
+
+class InputModel(BaseModel):
+    el_type: Literal['input'] = 'input'
+    class_name: str | None = None
+    value: str | None = None
+
+
+class Html(BaseModel):
+    contents: DivModel | SpanModel | ButtonModel | InputModel = Field(
+        discriminator='el_type'
+    )
+```
+
+See [Discriminated Unions] for more details.
+
+## Use TypedDict over nested models
+
+A `TypedDict` validates faster than a nested model because no model instance is built.
+
+[Discriminated Unions]: unions.md#discriminated-unions
+"""
+
+UNIONS = """# Unions
+
+## Smart mode
+
+In smart mode the union tries each member type and keeps the best match for the input.
+
+## Discriminated unions
+
+A discriminator field lets validation pick the member type directly instead of trying each.
+"""
+
+
+def test_a_see_for_more_details_line_is_not_quoted_as_part_of_the_answer(tmp_path, embedder):
+    files = {"performance.md": PERFORMANCE, "unions.md": UNIONS}
+    assistant = small_kb_assistant(tmp_path, embedder, files)
+    text = extractive_text(assistant, "What is a tagged union?")
+    assert "is a union with a field that indicates which type it is" in text
+    assert "for more details" not in text
