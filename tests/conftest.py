@@ -68,6 +68,13 @@ def extractive_text(assistant, question: str) -> str:
     return plain(answer.text)
 
 
+def assert_cites_exact_lines(answer, markdown: str) -> None:
+    """Every citation of an answer from a one-file KB quotes exactly that file's lines."""
+    lines = markdown.splitlines()
+    for citation in answer.citations:
+        assert citation.text == "\n".join(lines[citation.start_line - 1 : citation.end_line])
+
+
 def plain(text: str) -> str:
     """An answer's text without its [n] markers, on one line."""
     return " ".join(re.sub(r"\[\d+\]", "", text).split())

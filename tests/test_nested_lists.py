@@ -4,7 +4,7 @@ and the next outer item back at the outer level, citing the file's lines exactly
 
 from __future__ import annotations
 
-from conftest import small_kb_assistant
+from conftest import assert_cites_exact_lines, small_kb_assistant
 
 from app.core.passages import split_units
 from app.core.quote import expand, render
@@ -50,9 +50,7 @@ def test_an_answer_shows_sub_items_under_their_parent_and_cites_exact_lines(
         "  - link each change to its ticket\n"
         "- Tag the release commit with the version number."
     ) in answer.text, answer.text
-    lines = RELEASES.splitlines()
-    for citation in answer.citations:
-        assert citation.text == "\n".join(lines[citation.start_line - 1 : citation.end_line])
+    assert_cites_exact_lines(answer, RELEASES)
 
 
 CHECKLIST = """# Releases

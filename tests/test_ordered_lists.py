@@ -4,7 +4,7 @@ numbers would say the wrong step."""
 
 from __future__ import annotations
 
-from conftest import small_kb_assistant
+from conftest import assert_cites_exact_lines, small_kb_assistant
 
 from app.core.passages import split_units
 from app.core.quote import Passage, render
@@ -49,9 +49,7 @@ def test_an_answer_numbers_the_steps_as_the_file_does(tmp_path, embedder) -> Non
         "3. Check the error rate and latency dashboards for ten minutes.\n"
         "4. Write a short incident note"
     ) in answer.text, answer.text
-    lines = ROLLBACK.splitlines()
-    for citation in answer.citations:
-        assert citation.text == "\n".join(lines[citation.start_line - 1 : citation.end_line])
+    assert_cites_exact_lines(answer, ROLLBACK)
 
 
 def _quoted(markdown: str, first_lines: set[int]) -> str:
