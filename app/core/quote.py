@@ -102,10 +102,12 @@ def _nested(units: tuple[Unit, ...], item: Unit) -> list[Unit]:
 
 def _lead_in(units: tuple[Unit, ...], first: Unit) -> Unit | None:
     """What a list starting at item `first` reads on from: the sentence before it or, for a
-    nested list, its parent item."""
+    nested list, its parent item (a table's header, only a sentence ending on a colon)."""
     lead = _before(units, first)
     if lead is None or not (lead.kind == "sentence" or lead.level < first.level):
         return None
+    if first.table and not lead.leads_in:
+        return None  # a table's header says what its rows hold: only a "...:" leads into it
     return lead
 
 
