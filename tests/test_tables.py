@@ -84,3 +84,18 @@ def test_a_row_renders_as_a_table_line_with_code_pipes_escaped() -> None:
         "| Operator | Meaning |\n| :--- | ---: |\n"
         "| `a \\| b` | pipe the output of a into **b** [1] |"
     )
+
+
+def test_a_two_part_question_quotes_only_the_row_that_answers(tmp_path, embedder) -> None:
+    """A table is wordier than a list: its other rows would crowd out the second part's
+    answer."""
+    assistant = small_kb_assistant(tmp_path, embedder, {"caching.md": CACHES})
+    answer = assistant.ask(
+        "Which eviction policy suits a catalogue with a stable set of hot products,"
+        " and where does Redis report hits and misses?"
+    )
+    assert not answer.refused
+    assert HEADER + "\n| LFU | the key read least often |" in answer.text, answer.text
+    assert "| LRU |" not in answer.text and "| Random |" not in answer.text, answer.text
+    assert "reports hits and misses in `INFO`" in answer.text, answer.text
+    _cited_exactly(answer, CACHES)
