@@ -9,7 +9,8 @@
    section. A section of at most 140 words (code included) is quoted whole, except that a
    question about one thing (`asks_one`: not a list, a plural ask or a two-part question)
    quotes, of the list the chosen item stands in, only its lead-in and the items scoring
-   within 2 log-odds of the chosen one (`quote.narrowed`). A sentence that
+   within 2 log-odds of the chosen one (`quote.narrowed`); a table's rows (items of a list
+   under its header) are narrowed so for a two-part question too (`asks_rows`). A sentence that
    only points to another page does not lead when another unit scores nearly as well, nor does
    another passage's opening definition when the question does not ask what something is and
    the top-ranked passage's short section scores nearly as well (that section is quoted). Of
@@ -65,6 +66,7 @@ from app.core.scorer import (
     features,
     points_elsewhere,
 )
+from app.core.sides import side_names
 from ingest.keyword import tokenize
 
 PASSAGES_SCORED = 5  # the top hits whose units compete
@@ -172,7 +174,7 @@ def choose(
     contenders = contenders[:GATE_CONTENDERS]
     if max((s.answers for s in contenders), default=0.0) < scorer.threshold:
         return []
-    narrow = asks_one(query) and narrowed(lead.candidate, table) is not None
+    narrow = asks_rows(query, lead.candidate.unit) and narrowed(lead.candidate, table) is not None
     passages = [expand(lead.candidate, table, narrow=True)] if narrow else []
     whole = section(lead.candidate)
     verdict = whole is not None and _verdict(query, lead)
@@ -216,6 +218,21 @@ def asks_one(query: Query) -> bool:
         "list" not in query.intents
         and not query.sub_queries()
         and not PLURAL_ASK.search(query.text)
+    )
+
+
+def asks_rows(query: Query, unit: Unit) -> bool:
+    """The question asks about one thing (`asks_one`) or, when it is answered by a table's row,
+    about some of its rows: a question in parts that names no sides of a comparison and asks for
+    no list ("Celery or arq for ...? Any catch with arq?"); a table is wordier than a list, and
+    its other rows crowd out the later parts' answers."""
+    if asks_one(query):
+        return True
+    return (
+        unit.table == "row"
+        and "list" not in query.intents
+        and not PLURAL_ASK.search(query.text)
+        and side_names(query) is None
     )
 
 

@@ -1,4 +1,5 @@
-"""Split a chunk into quotable units (sentences, list items, code blocks) with their file lines."""
+"""Split a chunk into quotable units (sentences, list items, table rows, code blocks) with their
+file lines."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ SENTENCE_END = re.compile(r"(?<=[.!?])([\"')\]]*)\s+(?=[A-Z0-9`\"'(\[*_])")
 LIST_ITEM = re.compile(LIST_MARKER.pattern + r"(?:\[[ xX]\]\s+)?")  # a task item's box too
 # A fenced block of shell commands: the answer to "how do I ...", where other code is an example.
 COMMANDS = re.compile(r"^ {0,3}(?:`{3,}|~{3,})\s*(?:bash|sh|shell|console|zsh|powershell)\s*$")
+# A table's delimiter row, under its header: "| --- | :---: |".
+TABLE_RULE = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,11 @@ class Unit:
     # Algorithm.") or a row of API names right under it: a label, never a point of its own.
     title: bool = False
     level: int = 0  # how deep in nested lists a unit stands (0: outside a list or in a top one)
+    # A table's rows are items of a list (a comparison's sides, quoted and narrowed as a list's
+    # items are): "head" for its header (with the delimiter row under it), "row" for a body row,
+    # which carries its header (a row is quoted under it).
+    table: str = ""
+    head: Unit | None = None
 
     @property
     def commands(self) -> bool:
@@ -64,7 +72,54 @@ class Unit:
         if self.kind == "heading":
             match = HEADING.match(self.text)
             return split_heading(match.group(2) or "")[0] if match else self.text.strip()
+        if self.table:
+            return self._row()
         return " ".join(LIST_ITEM.sub("", line, count=1).strip() for line in self.text.splitlines())
+
+    @property
+    def plain(self) -> str:
+        """The unit's words as prose: a table row's cells without the pipes between them."""
+        if not self.table:
+            return self.quote
+        return " ".join(c for c in cells(self.text.splitlines()[0]) if c)
+
+    def _row(self) -> str:
+        """A table row as a markdown table's line, as wide as its header (the header with its
+        delimiter row): a pipe inside a code span escaped, so it is no column break."""
+        own = cells(self.text.splitlines()[0])
+        if self.head is not None:
+            width = len(cells(self.head.text.splitlines()[0]))
+            own = (own + [""] * width)[:width]
+        line = "| " + " | ".join(own) + " |"
+        if self.table != "head":
+            return line
+        rule = cells(self.text.splitlines()[-1])
+        rule = (rule + ["---"] * len(own))[: len(own)]
+        return line + "\n| " + " | ".join(r.replace(" ", "") or "---" for r in rule) + " |"
+
+
+def cells(line: str) -> list[str]:
+    """A table row's cells: split at pipes that are neither escaped nor inside a code span (a
+    pipe inside code is escaped in the cell, as a table needs it)."""
+    out, cell, i, text = [], "", 0, line.strip()
+    while i < len(text):
+        span = CODE_SPAN.match(text, i) if text[i] == "`" else None
+        if span:
+            cell += re.sub(r"(?<!\\)\|", r"\\|", span.group(0))
+            i = span.end()
+        elif text.startswith("\\|", i):
+            cell, i = cell + "\\|", i + 2
+        elif text[i] == "|":
+            out.append(cell.strip())
+            cell, i = "", i + 1
+        else:
+            cell, i = cell + text[i], i + 1
+    out.append(cell.strip())
+    if text.startswith("|"):
+        out = out[1:]
+    if text.endswith("|") and not text.endswith("\\|") and out:
+        out = out[:-1]
+    return out
 
 
 def _sentences(lines: list[str], first_line: int) -> list[tuple[str, int, int]]:
@@ -160,7 +215,9 @@ def split_units(chunk: Chunk) -> list[Unit]:
 
     i = 0
 
-    def add(text: str, start: int, end: int, kind: str) -> None:
+    def add(
+        text: str, start: int, end: int, kind: str, table: str = "", head: Unit | None = None
+    ) -> None:
         nonlocal seen_prose
         title = kind == "sentence" and (
             (start == end and titles_aside(raw[start]))
@@ -179,11 +236,21 @@ def split_units(chunk: Chunk) -> list[Unit]:
                 block,
                 title,
                 max(0, len(lists) - 1) if any(block == b for _, b in lists) else 0,
+                table,
+                head,
             )
         )
 
     while i < len(lines):
         line = lines[i]
+        if line.lstrip().startswith("|") and i + 1 < len(lines) and TABLE_RULE.match(lines[i + 1]):
+            block = fresh()  # a table: its header (with the delimiter row), then its rows
+            add("\n".join(lines[i : i + 2]), i, i + 1, "item", "head")
+            head, i = units[-1], i + 2
+            while i < len(lines) and lines[i].lstrip().startswith("|"):
+                add(lines[i], i, i, "item", "row", head)
+                i += 1
+            continue
         if not line.strip() or line.lstrip().startswith("|"):
             i += 1
             continue

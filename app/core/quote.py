@@ -55,6 +55,14 @@ class Passage:
     hit: Hit
     units: tuple[Unit, ...]
 
+    def __post_init__(self) -> None:
+        """A table's rows are quoted under their header, whichever of them the passage took."""
+        units = list(self.units)
+        for head in dict.fromkeys(u.head for u in self.units if u.head is not None):
+            if head is not None and head not in units:
+                units.insert(next(n for n, u in enumerate(units) if u.head == head), head)
+        object.__setattr__(self, "units", tuple(units))
+
 
 def aside(unit: Unit) -> bool:
     """A directive or API stub line left raw, or an admonition's title: never quoted around
@@ -63,7 +71,7 @@ def aside(unit: Unit) -> bool:
 
 
 def words(units: list[Unit]) -> int:
-    return sum(len(u.quote.split()) for u in units if u.kind != "code")
+    return sum(len(u.plain.split()) for u in units if u.kind != "code")
 
 
 def _block(units: tuple[Unit, ...], block: int) -> list[Unit]:
@@ -94,10 +102,12 @@ def _nested(units: tuple[Unit, ...], item: Unit) -> list[Unit]:
 
 def _lead_in(units: tuple[Unit, ...], first: Unit) -> Unit | None:
     """What a list starting at item `first` reads on from: the sentence before it or, for a
-    nested list, its parent item."""
+    nested list, its parent item (a table's header, only a sentence ending on a colon)."""
     lead = _before(units, first)
     if lead is None or not (lead.kind == "sentence" or lead.level < first.level):
         return None
+    if first.table and not lead.leads_in:
+        return None  # a table's header says what its rows hold: only a "...:" leads into it
     return lead
 
 
@@ -435,6 +445,10 @@ def render(passages: list[Passage], markers: dict[str, int]) -> str:
                 code = block[0].quote.strip("\n")
                 parts.append(label + code + (f"\n{marker}" if tail else ""))
                 label = ""
+            elif block[0].table:  # a table: its marker in the last row's last cell
+                lines = [u.quote for u in block]
+                lines[-1] = lines[-1][: -len(" |")] + tail + " |"
+                parts.append("\n".join(lines))
             elif kind == "item":
                 lines = _list_lines(block)
                 lines[-1] += tail
@@ -449,6 +463,8 @@ def _one_list(previous: Unit, unit: Unit) -> bool:
     it, or the outer list after a nested one."""
     if previous.block == unit.block:
         return True
+    if previous.table or unit.table:  # a table is a block of its own
+        return False
     return (
         unit.kind == "item"
         and unit.order > previous.order

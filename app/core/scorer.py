@@ -171,7 +171,7 @@ def _dense(hit: Hit) -> float:
 
 def features(query: Query, cand: Candidate, top: Hit, best_keyword: float, idf) -> list[float]:
     unit, hit = cand.unit, cand.hit
-    text = unit.quote
+    text = unit.plain  # a table row's cells read as prose
     tokens = _unit_tokens(text)
     heading = hit.chunk.heading_path.split(" › ")[-1]
     heading_tokens = _unit_tokens(hit.chunk.heading_path)

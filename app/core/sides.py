@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.core.passages import Unit
+from app.core.passages import Unit, cells
 from app.core.query import ASKS, NAMED_ASK, Query, names_subject
 from app.core.quote import NARROW_ITEMS, Passage, aside
 from app.core.scorer import Candidate
@@ -93,10 +93,14 @@ def side_names(query: Query) -> tuple[str | None, ...] | None:
 
 
 def label(unit: Unit) -> str | None:
-    """What a unit opens by naming: its bold opening, the words before its ": " or " - ", or the
-    subject it defines ("A fake is ..."); None when it opens on none of them."""
-    if unit.kind == "code":
+    """What a unit opens by naming: its bold opening, the words before its ": " or " - ", the
+    subject it defines ("A fake is ..."), or a table row's first cell ("| Soak test | ..."); None
+    when it opens on none of them."""
+    if unit.kind == "code" or unit.table == "head":
         return None
+    if unit.table:
+        text = (cells(unit.text) or [""])[0]
+        return text if 0 < len(text.split()) <= LABEL_WORDS else None
     text = unit.quote.strip()
     for pattern in (BOLD, LABEL, DEFINES):
         match = pattern.match(text)
