@@ -15,6 +15,11 @@ check) is not measured here; run kb-eval on it with the chosen weights.
 The result records the search (commit, objective, corpora, kept moves, and the feature means
 that `train_answer_scorer.py --check` compares with) under "trained_on"."searched"; copy it to
 app/core/answer_scorer.json to ship it, after kb-eval on all four corpora.
+
+First runs (42467f9, step 0.2): a move changes one to three answers, so the objective follows
+single questions, and every held-out corpus lost what the objective gained (kb + pydantic-docs:
+1.595 -> 1.609, playbook key point .738 -> .713; pydantic-docs + playbook: 1.581 -> 1.604, `kb/`
+key point .742 -> .716). The shipped weights were kept.
 """
 
 from __future__ import annotations
