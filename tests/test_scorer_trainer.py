@@ -111,3 +111,19 @@ def test_a_dropped_feature_gets_no_weight_as_if_it_were_not_there() -> None:
     kept = trainer.fit_listwise(with_order, steps=200)
     assert dropped[0][3] == 0.0 and kept[0][3] != 0.0
     assert np.allclose(dropped[0][:3], trainer.fit_listwise(plain, steps=200)[0])
+
+
+def test_check_of_searched_weights_compares_with_the_means_at_the_search() -> None:
+    data = {"kb": groups(3), "docs": groups(4)}
+    record = shipped(data)
+    x, y = data["docs"][0]
+    changed = x.copy()
+    changed[:, 2] = changed[:, 2] + 0.2  # the features moved after training ...
+    data["docs"][0] = (changed, y)
+    assert trainer.drifted(record, data)
+    names = list(record["trained_on"]["corpora"])
+    # ... and the weights were then searched on today's features: nothing moved since.
+    record["trained_on"]["searched"] = {"feature_means": trainer.means(data, names)}
+    assert trainer.drifted(record, data) == []
+    data["kb"][0] = (data["kb"][0][0] * 1.5, data["kb"][0][1])
+    assert any(c.startswith("mean coverage ") for c in trainer.drifted(record, data))
