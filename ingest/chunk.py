@@ -48,6 +48,9 @@ class Chunk:
     # quotes show their text (ingest.markdown.shortcut_references).
     references: tuple[str, ...] = field(default=(), hash=False, compare=False)
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "references", tuple(self.references))  # a list from JSON
+
     @cached_property  # not a field: chunks.jsonl, equality and hashing leave it out
     def embed_text(self) -> str:
         """Heading path and the passage as a reader sees it (see ingest/markdown.py); cleaning

@@ -71,6 +71,7 @@ def extractive_text(assistant, question: str) -> str:
 def assert_cites_exact_lines(answer, markdown: str) -> None:
     """Every citation of an answer from a one-file KB quotes exactly that file's lines."""
     lines = markdown.splitlines()
+    assert answer.citations
     for citation in answer.citations:
         assert citation.text == "\n".join(lines[citation.start_line - 1 : citation.end_line])
 

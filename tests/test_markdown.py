@@ -11,7 +11,7 @@ import pytest
 from conftest import cli_env, run_module, small_kb_assistant
 
 from app.core.evaluate import junk_markup
-from ingest.chunk import chunk_markdown
+from ingest.chunk import Chunk, chunk_markdown
 from ingest.markdown import clean_lines, clean_text, code_under
 from ingest.server_lineage import row_chunk
 from ingest.snippets import snippet_reader
@@ -228,4 +228,6 @@ def test_a_server_row_keeps_the_shortcut_references_of_its_chunk() -> None:
     chunk = chunk_markdown(REFERENCES_PAGE, "filtering.md")[0]
     assert chunk.references == ("django filter",)
     row = row_chunk(chunk.text, chunk_metadata(chunk), chunk.id)
-    assert tuple(row.references) == chunk.references
+    assert row.references == chunk.references
+    stored = Chunk(**json.loads(json.dumps(chunk.to_dict())))  # a line of chunks.jsonl
+    assert stored.to_dict() == chunk.to_dict()

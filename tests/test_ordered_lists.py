@@ -44,8 +44,8 @@ def test_an_answer_numbers_the_steps_as_the_file_does(tmp_path, embedder) -> Non
     assert (
         "1. Stop the rollout in the deploy tool so no more instances take the new version.\n"
         "2. Redeploy the previous image tag:\n"
-        "  - use the tag recorded in the release ticket\n"
-        "  - never rebuild it from the branch\n"
+        "   - use the tag recorded in the release ticket\n"  # under the item's text: nested
+        "   - never rebuild it from the branch\n"
         "3. Check the error rate and latency dashboards for ten minutes.\n"
         "4. Write a short incident note"
     ) in answer.text, answer.text

@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from conftest import extractive_text, small_kb_assistant
 
+from app.core.passages import split_units
+from app.core.retrieve import Hit
+from app.core.scorer import Candidate, points_elsewhere
+from ingest.chunk import chunk_markdown
+
 PERFORMANCE = """# Performance tips
 
 ## Use tagged union, not union
@@ -76,3 +81,17 @@ def test_a_see_for_more_details_line_is_not_quoted_as_part_of_the_answer(tmp_pat
     text = extractive_text(assistant, "What is a tagged union?")
     assert "is a union with a field that indicates which type it is" in text
     assert "for more details" not in text
+
+
+def test_pointer_wording_without_a_link_is_advice() -> None:
+    """ "Check out the release branch" and "can be found in /var/log" say something themselves:
+    only wording on a line that held a link points elsewhere."""
+    page = (
+        "# Releases\n\n## Tagging\n\nCheck out the release branch before tagging. The logs can be"
+        " found in /var/log/app. See [Tagging] for more details.\n\n[tagging]: tagging.md\n"
+    )
+    chunk = chunk_markdown(page, "releases.md")[0]
+    units = split_units(chunk)
+    hit = Hit(chunk, 0.6, 5.0, 0.03, 1)
+    pointing = [u.quote for u in units if points_elsewhere(Candidate(hit, u, tuple(units)))]
+    assert pointing == ["See Tagging for more details."]

@@ -48,3 +48,17 @@ def test_a_bold_line_with_a_full_stop_inside_is_one_unit() -> None:
     quotes = [u.quote for u in split_units(chunk)]
     assert "**[Ascending number]. [Title of decision]**" in quotes, quotes
     assert "The title should tell the reader what was decided." in quotes  # others still split
+
+
+def test_stars_inside_code_do_not_hold_a_sentence_open() -> None:
+    chunk = chunk_markdown(
+        "# Models\n\n## Keyword arguments\n\nPass `**kwargs` to the model. Then call `save()` on"
+        " it. It returns the row.\n",
+        "models.md",
+    )[-1]
+    quotes = [u.quote for u in split_units(chunk)]
+    assert quotes == [
+        "Pass `**kwargs` to the model.",
+        "Then call `save()` on it.",
+        "It returns the row.",
+    ]

@@ -4,10 +4,11 @@ citations are exactly the file's lines."""
 
 from __future__ import annotations
 
-from conftest import small_kb_assistant
+from conftest import assert_cites_exact_lines, small_kb_assistant
 
+from app.core.parts import fit
 from app.core.passages import split_units
-from app.core.quote import Passage, render
+from app.core.quote import Passage, render, words
 from app.core.retrieve import Hit
 from ingest.chunk import chunk_markdown
 
@@ -33,13 +34,6 @@ policy. Redis exposes the policy as `maxmemory-policy` and reports hits and miss
 HEADER = "| Policy | Evicts first | Fits best |\n| --- | --- | --- |"
 
 
-def _cited_exactly(answer, text: str) -> None:
-    lines = text.splitlines()
-    assert answer.citations
-    for citation in answer.citations:
-        assert citation.text == "\n".join(lines[citation.start_line - 1 : citation.end_line])
-
-
 def test_a_question_one_row_answers_quotes_the_header_and_that_row(tmp_path, embedder) -> None:
     assistant = small_kb_assistant(tmp_path, embedder, {"caching.md": CACHES})
     answer = assistant.ask(
@@ -48,7 +42,7 @@ def test_a_question_one_row_answers_quotes_the_header_and_that_row(tmp_path, emb
     assert not answer.refused
     assert HEADER + "\n| LFU | the key read least often |" in answer.text, answer.text
     assert "| Random |" not in answer.text and "| FIFO |" not in answer.text, answer.text
-    _cited_exactly(answer, CACHES)
+    assert_cites_exact_lines(answer, CACHES)
 
 
 def test_a_question_about_the_comparison_quotes_the_table(tmp_path, embedder) -> None:
@@ -59,7 +53,7 @@ def test_a_question_about_the_comparison_quotes_the_table(tmp_path, embedder) ->
     for policy in ("LRU", "LFU", "FIFO", "TTL only", "Random"):
         assert f"\n| {policy} |" in table, answer.text
     assert "compare as follows:\n\n| Policy" in answer.text, answer.text
-    _cited_exactly(answer, CACHES)
+    assert_cites_exact_lines(answer, CACHES)
 
 
 PIPES = """# Shells
@@ -98,4 +92,31 @@ def test_a_two_part_question_quotes_only_the_row_that_answers(tmp_path, embedder
     assert HEADER + "\n| LFU | the key read least often |" in answer.text, answer.text
     assert "| LRU |" not in answer.text and "| Random |" not in answer.text, answer.text
     assert "reports hits and misses in `INFO`" in answer.text, answer.text
-    _cited_exactly(answer, CACHES)
+    assert_cites_exact_lines(answer, CACHES)
+
+
+def test_a_table_right_under_its_lead_in_line_is_a_table() -> None:
+    chunk = chunk_markdown(
+        "# Options\n\n## Flags\n\nThe options are:\n"
+        "| Flag | Effect |\n|---|---|\n| -v | verbose |\n",
+        "options.md",
+    )[-1]
+    units = split_units(chunk)
+    assert units[0].quote == "The options are:"
+    assert [u.table for u in units[1:]] == ["head", "row"]
+
+
+def test_a_header_is_never_quoted_alone_with_its_marker_inside() -> None:
+    chunk = chunk_markdown(CACHES, "caching.md")[0]
+    units = split_units(chunk)
+    head = next(u for u in units if u.table == "head")
+    row = next(u for u in units if u.table == "row")
+    hit = Hit(chunk, 0.6, 5.0, 0.03, 1)
+    lead = Passage(hit, tuple(u for u in units if u.kind == "sentence")[:1])
+    fitted = fit([lead, Passage(hit, (head, row))], words(list(lead.units)) + 7)
+    assert all(
+        p.units[-1].table != "head" for p in fitted
+    )  # room for the header, not a row: no table
+    text = render([Passage(hit, (head,))], {chunk.id: 1})
+    assert text.splitlines()[1].startswith("| ---") and text.splitlines()[1].endswith("|")
+    assert text.endswith("\n\n[1]")

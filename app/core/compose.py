@@ -64,6 +64,7 @@ from app.core.scorer import (
     Scorer,
     default_scorer,
     features,
+    file_text,
     points_elsewhere,
 )
 from app.core.sides import side_names
@@ -462,7 +463,7 @@ def _fresh(s: Scored, passages: list[Passage], query: Query) -> bool:
     return (
         not _quoted_already(source, unit, passages)
         and _standalone(query, s.candidate)
-        and not points_elsewhere(unit)  # "See [X] for more details" adds nothing
+        and not points_elsewhere(s.candidate)  # "See [X] for more details" adds nothing
         and not refers_elsewhere(s.candidate)  # nor does a reading list
         and not aside(unit)
     )
@@ -605,15 +606,11 @@ def _block_before(cand: Candidate, other: Candidate) -> bool:
 
 def refers_elsewhere(cand: Candidate) -> bool:
     """The unit sends the reader to a linked page rather than saying something itself."""
-    unit, chunk = cand.unit, cand.hit.chunk
-    lines = chunk.text.splitlines()[
-        unit.start_line - chunk.start_line : unit.end_line - chunk.start_line + 1
-    ]
-    raw = " ".join(lines)
+    unit, raw = cand.unit, file_text(cand)
     if _reading_list(cand):
         return True
     if REFERS_FIRST.match(unit.quote):
-        return "](" in raw or points_elsewhere(unit)
+        return "](" in raw or points_elsewhere(cand)
     ends_line = all(u.start_line > unit.end_line for u in cand.units[unit.order + 1 :])
     return ends_line and bool(REFERS_AT_END.search(raw))
 

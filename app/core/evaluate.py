@@ -82,7 +82,7 @@ FENCE_ATTRIBUTES = re.compile(r"^\s*(?:```|~~~)[^\n`]*[{=]", re.M)
 FENCED = re.compile(r"^(```|~~~).*?^\1\s*$", re.S | re.M)
 # A code block opened after prose on the same line ("... for each attempt: ```python"): a reader
 # sees the fence and the code run into the sentence.
-FENCE_MID_LINE = re.compile(r"\S[ \t]*(?:```|~~~)[\w+-]*[ \t]*\n", re.M)
+FENCE_MID_LINE = re.compile(r"(?<![`~])[^\s`~][ \t]*(?:```|~~~)[\w+-]*[ \t]*\n", re.M)
 LOOSE_FENCED = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)  # closing fence and a marker: "``` [1]"
 # What a "...:" lead-in may introduce: a list, code (after a content tab's short label), a
 # table or a quotation.

@@ -151,7 +151,7 @@ def answers_alone(query: Query, cand: Candidate) -> bool:
     unit = cand.unit
     if unit.kind == "code":
         return "example" in query.intents
-    return not (dangles(unit, cand.units) or points_elsewhere(unit) or aside(unit))
+    return not (dangles(unit, cand.units) or points_elsewhere(cand) or aside(unit))
 
 
 def complete(
@@ -416,9 +416,14 @@ def fit(passages: list[Passage], limit: int, room_for_each: bool = False) -> lis
         room = limit - sum(words(list(q.units)) for q in out) - sum(openings[n + 1 :])
         units = list(p.units)
         while len(units) > 1 and (
-            words(units) > room or units[-1].leads_in or bare_label(units[-1], tuple(units))
+            words(units) > room
+            or units[-1].leads_in
+            or bare_label(units[-1], tuple(units))
+            or units[-1].table == "head"  # a table's header without a row says nothing
         ):
             units.pop()
+        if units[-1].table == "head" and out:
+            continue  # only the header of a table fitted: the passage is left out
         if not out or words(units) <= room:
             out.append(Passage(p.hit, tuple(units)))
     return out

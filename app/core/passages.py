@@ -134,11 +134,12 @@ def _sentences(lines: list[str], first_line: int) -> list[tuple[str, int, int]]:
         return first_line + max(i for i, s in enumerate(starts) if s <= pos)
 
     out, begin = [], 0
+    bare = CODE_SPAN.sub(lambda m: " " * len(m.group(0)), joined)  # `**kwargs` is no bold
     bounds = [
         m.end(1)
         for m in SENTENCE_END.finditer(joined)
         # never inside a code span, nor inside bold ("**[Number]. [Title]**" is one line)
-        if joined.count("`", 0, m.start()) % 2 == 0 and joined.count("**", 0, m.start()) % 2 == 0
+        if joined.count("`", 0, m.start()) % 2 == 0 and bare.count("**", 0, m.start()) % 2 == 0
     ] + [len(joined)]
     for end in bounds:
         text = joined[begin:end].strip()
@@ -243,7 +244,7 @@ def split_units(chunk: Chunk) -> list[Unit]:
 
     while i < len(lines):
         line = lines[i]
-        if line.lstrip().startswith("|") and i + 1 < len(lines) and TABLE_RULE.match(lines[i + 1]):
+        if _opens_table(lines, i):
             block = fresh()  # a table: its header (with the delimiter row), then its rows
             add("\n".join(lines[i : i + 2]), i, i + 1, "item", "head")
             head, i = units[-1], i + 2
@@ -302,7 +303,10 @@ def split_units(chunk: Chunk) -> list[Unit]:
             j < len(lines)
             and lines[j].strip()
             and not (
-                FENCE_OPEN.match(lines[j]) or HEADING.match(lines[j]) or LIST_ITEM.match(lines[j])
+                FENCE_OPEN.match(lines[j])
+                or HEADING.match(lines[j])
+                or LIST_ITEM.match(lines[j])
+                or _opens_table(lines, j)
             )
         ):
             j += 1
@@ -310,6 +314,15 @@ def split_units(chunk: Chunk) -> list[Unit]:
             add(text, start, end, "sentence")
         i = j
     return units
+
+
+def _opens_table(lines: list[str], i: int) -> bool:
+    """Line i is a table's header: a "|" row with a delimiter row under it."""
+    return (
+        lines[i].lstrip().startswith("|")
+        and i + 1 < len(lines)
+        and bool(TABLE_RULE.match(lines[i + 1]))
+    )
 
 
 def _list_block(lists: list[tuple[int, int]], depth: int, in_list: bool) -> int:

@@ -447,7 +447,10 @@ def render(passages: list[Passage], markers: dict[str, int]) -> str:
                 label = ""
             elif block[0].table:  # a table: its marker in the last row's last cell
                 lines = [u.quote for u in block]
-                lines[-1] = lines[-1][: -len(" |")] + tail + " |"
+                if block[-1].table == "head":  # no row: a marker in the delimiter row breaks it
+                    lines[-1] += f"\n\n{marker}" if tail else ""
+                else:
+                    lines[-1] = lines[-1][: -len(" |")] + tail + " |"
                 parts.append("\n".join(lines))
             elif kind == "item":
                 lines = _list_lines(block)
@@ -479,13 +482,19 @@ def _list_lines(items: list[Unit]) -> list[str]:
     lines: list[str] = []
     base, depth = items[0].level, 0
     numbered = _numbers(items)
+    starts: list[int] = []  # the column each open level's markers stand at
+    text_at = 0  # where the last item's text starts: what nests under it goes there
     for u in items:
         if u.kind != "item" and lines:  # a paragraph indented under the item above
-            lines.append(f"{'  ' * (depth + 1)}{u.quote}")
+            lines.append(f"{' ' * text_at}{u.quote}")
             continue
         depth = min(max(u.level - base, 0), depth + 1) if lines else 0
+        if depth == len(starts):
+            starts.append(text_at)  # a nested list: under its parent's text ("1. " is 3 wide)
+        del starts[depth + 1 :]
         marker = f"{numbered[u.order]}." if u.order in numbered else "-"
-        lines.append(f"{'  ' * depth}{marker} {u.quote}")
+        lines.append(f"{' ' * starts[depth]}{marker} {u.quote}")
+        text_at = starts[depth] + len(marker) + 1
     return lines
 
 

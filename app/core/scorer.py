@@ -72,6 +72,7 @@ POINTS_ON = re.compile(
     r"|\bfor (?:more|further) (?:details|information)\W*$",
     re.I,
 )
+LINK_WORDS = re.compile(r"\[([^\]\[]+)\](?!:)")  # a link's words in the file: "[here](x.md)"
 ANAPHORIC = re.compile(r"^(this|these|that|those|it|they|here|such|both)\b", re.I)
 SUMMARY_HEADING = re.compile(
     r"\b(summary|checklist|tl;?dr|overview|introduction|intro|contents|key takeaways|see also"
@@ -154,13 +155,30 @@ def _introduces(unit: Unit, units: tuple[Unit, ...]) -> bool:
     return bool(following) and following[0].kind in ("item", "code")
 
 
-def points_elsewhere(unit: Unit) -> bool:
-    """The unit sends the reader to another page: a link to one in the quote, or wording like
-    "See X for more details" where ingestion left only the link's words. (A link in the file's
-    line alone does not say so: an answering sentence often links the page it builds on.)"""
+def file_text(cand: Candidate) -> str:
+    """The unit's lines as the file has them (links whole), joined into one line."""
+    unit, chunk = cand.unit, cand.hit.chunk
+    lines = chunk.text.splitlines()[
+        unit.start_line - chunk.start_line : unit.end_line - chunk.start_line + 1
+    ]
+    return " ".join(lines)
+
+
+def points_elsewhere(cand: Candidate) -> bool:
+    """The unit sends the reader to another page: a link to one in its text, or wording like
+    "See X for more details" whose X was a link in the file (ingestion leaves only the link's
+    words). Wording alone does not say so ("Check out the release branch first", "The logs can
+    be found in /var/log"), nor does a link alone: an answering sentence often links the page
+    it builds on."""
+    unit = cand.unit
     if unit.kind == "code":
         return False
-    return bool(POINTER.search(unit.text) or POINTS_ON.search(unit.quote))
+    if POINTER.search(unit.text):
+        return True
+    if not POINTS_ON.search(unit.quote):
+        return False
+    linked = (text.strip() for text in LINK_WORDS.findall(file_text(cand)))
+    return any(text and text in unit.quote for text in linked)
 
 
 def _dense(hit: Hit) -> float:
