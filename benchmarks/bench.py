@@ -80,7 +80,8 @@ def measure_ours(
 
     copy, data = work / "kb-ours", work / "ours"
     shutil.copytree(kb, copy)
-    ingest = ("-m", "ingest", "--kb", copy, "--data", data)
+    into = ("-m", "ingest", "--kb", copy, "--data")  # + the data folder
+    ingest = (*into, data)
     # No target compares a large KB's full ingest with embedding, and on a KB of repeated
     # copies the comparison says little: not worth chunking and embedding it all again here.
     # The floor is timed in the same kind of process before, between and after two full
@@ -99,7 +100,7 @@ def measure_ours(
         # folder without their cached vectors (the graphs linked in: exporting is once per
         # machine).
         models = fresh_models(work / f"models-fp32-{n}")
-        fulls.append(run(*ingest[:-1], target, env={"KB_MODEL_DIR": str(models)}))
+        fulls.append(run(*into, target, env={"KB_MODEL_DIR": str(models)}))
     if texts is not None:
         floors.append(pure_embedding(texts)["wall"])
     full = fulls[-1]
@@ -113,7 +114,7 @@ def measure_ours(
     quantized = None
     if not skip_int8:
         fresh = {"KB_MODEL_DIR": str(fresh_models(work / "models-int8"))}
-        quantized = run(*ingest[:-1], work / "ours-int8", env=QUANTIZED | fresh)
+        quantized = run(*into, work / "ours-int8", env=QUANTIZED | fresh)
 
     assistant = Assistant(Settings(kb_dir=copy, data_dir=data), embedder)
     outcomes = _outcomes(assistant, questions, to_original)

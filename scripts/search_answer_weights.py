@@ -5,7 +5,8 @@ Starts from the shipped weights (app/core/answer_scorer.json). Each feature's we
 (features are standardised, so a step is in standard units) moves by +step and -step; a move
 is kept when the objective (mean key point + mean citation precision over the --objective
 corpora) rises and no objective corpus has lost more than one key point or gained more than one
-wrong citation against the starting weights. The --held-out corpus is never in the objective:
+wrong citation against the shipped weights (also when --start continues an earlier run). The
+--held-out corpus is never in the objective:
 it is measured at the start and after every kept move, and reported. drf-docs (the blind
 check) is not measured here; run kb-eval on it with the chosen weights.
 

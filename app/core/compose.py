@@ -168,21 +168,21 @@ def choose(
     ranked = score(query, hits, idf, scorer)
     if not ranked:
         return []
-    table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
+    scores = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
     continued = _continued(ranked, document)
     lead = _lead(query, ranked, continued)
     contenders = [s for s in ranked if _standalone(query, s.candidate, continued)]
     contenders = contenders[:GATE_CONTENDERS]
     if max((s.answers for s in contenders), default=0.0) < scorer.threshold:
         return []
-    narrow = asks_rows(query, lead.candidate.unit) and narrowed(lead.candidate, table) is not None
-    passages = [expand(lead.candidate, table, narrow=True)] if narrow else []
+    narrow = asks_rows(query, lead.candidate.unit) and narrowed(lead.candidate, scores) is not None
+    passages = [expand(lead.candidate, scores, narrow=True)] if narrow else []
     whole = section(lead.candidate)
     verdict = whole is not None and _verdict(query, lead)
     if whole is not None and verdict:  # a yes/no answer leads with its verdict
         whole = _from_verdict(whole, lead.candidate.unit)
-    passages = passages or [whole or expand(lead.candidate, table)]
-    goes_on = _goes_on(query, lead, passages[0], continued, table)
+    passages = passages or [whole or expand(lead.candidate, scores)]
+    goes_on = _goes_on(query, lead, passages[0], continued, scores)
     parts = answered_parts(query)
     if parts:  # each part of a two-part question scored against its own search's passages
         sources = {h.chunk.source for h in hits[:PASSAGES_SCORED]}
@@ -206,7 +206,7 @@ def choose(
                 for s in ranked
                 if (s.candidate.hit.chunk.source, s.candidate.unit.start_line) not in out
             ]
-        add_second(query, lead, ranked, passages, table)
+        add_second(query, lead, ranked, passages, scores)
         if verdict and len(passages) > 1 and _leads_up(lead, passages[-1], ranked):
             passages.pop()
     return merge(passages)
@@ -299,7 +299,7 @@ def add_second(
     lead: Scored,
     ranked: list[Scored],
     passages: list[Passage],
-    table: dict[tuple[str, int], float],
+    scores: dict[tuple[str, int], float],
 ) -> None:
     """A one-passage answer's second passage, from the lead's own document (one document reads
     as one answer): its best unit not yet quoted when the first passage is short (under
@@ -323,12 +323,16 @@ def add_second(
             and _adds_to(lead, passages[0], runner_up)
         ):
             _join(
-                passages, runner_up, table, SECOND_ROOM + MIN_WORDS, SECOND_SHARE * lead.probability
+                passages,
+                runner_up,
+                scores,
+                SECOND_ROOM + MIN_WORDS,
+                SECOND_SHARE * lead.probability,
             )
     if len(passages) == 1:
         sibling = same_section(lead, ranked, passages, query)
         if sibling is not None:
-            _append(passages, expand(sibling.candidate, table), SIBLING_ROOM)
+            _append(passages, expand(sibling.candidate, scores), SIBLING_ROOM)
             if len(passages) > 1 and sibling.candidate.unit not in passages[-1].units:
                 passages.pop()  # the word budget cut the very unit it joined for
 
@@ -403,7 +407,7 @@ def _goes_on(
     lead: Scored,
     quote: Passage,
     continued: dict[tuple[str, int], Passage],
-    table: dict[tuple[str, int], float],
+    scores: dict[tuple[str, int], float],
 ) -> tuple[Candidate, Passage] | None:
     """The "...:" lead-in the lead's quote goes on from into the next chunk, and what it goes on
     to: the lead itself, or the lead-in closing the chunk when the quote stops right before it
@@ -421,7 +425,7 @@ def _goes_on(
         key in continued
         and before == last.order - 1
         and (cand.units[before].block == last.block or _adds_words(query, quote, last))
-        and table.get(key, 0.0) > KEEP_SHARE * table[_key(lead)]
+        and scores.get(key, 0.0) > KEEP_SHARE * scores[_key(lead)]
         and not refers_elsewhere(replace(cand, unit=last))  # a reading list adds nothing
     ):
         return replace(cand, unit=last), continued[key]
@@ -499,7 +503,7 @@ def _append(passages: list[Passage], extra: Passage, limit: int) -> None:
 def _join(
     passages: list[Passage],
     other: Scored,
-    table: dict[tuple[str, int], float],
+    scores: dict[tuple[str, int], float],
     limit: int,
     bar: float,
 ) -> None:
@@ -508,11 +512,11 @@ def _join(
     `bar` (the opening of its paragraph may answer as well); otherwise it only shares the
     paragraph ("The tool waits for the slow response ..." without the point it leads to)."""
     count = len(passages)
-    _append(passages, expand(other.candidate, table), limit)
+    _append(passages, expand(other.candidate, scores), limit)
     if len(passages) == count or other.candidate.unit in passages[-1].units:
         return
     chunk = passages[-1].hit.chunk.id
-    if all(table.get((chunk, u.order), 0.0) < bar for u in passages[-1].units):
+    if all(scores.get((chunk, u.order), 0.0) < bar for u in passages[-1].units):
         passages.pop()
 
 

@@ -180,10 +180,10 @@ def complete(
     each_named = all(names_subject(p) for p in query.parts)
     answered: dict[int, Passage] = {}  # part number -> the passage added for it
     for n, (part, ranked) in enumerate(zip(parts, rankings, strict=False)):
-        table = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
+        scores = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
         if sides is not None and n in defined:
             if not _holds(passages, defined[n]):
-                answered[n] = _side_passage(sides, defined[n], table, part)
+                answered[n] = _side_passage(sides, defined[n], scores, part)
                 passages.append(answered[n])
             continue
         if own[n] and _speaks_to(own[n], quoted_words(passages), idf):
@@ -215,7 +215,7 @@ def complete(
         sections = {where(p.hit) for p in passages}
         if where(best.candidate.hit) not in sections and len(sections) >= MAX_PASSAGES:
             break
-        answered[n] = _unpromised(expand(best.candidate, table), part)
+        answered[n] = _unpromised(expand(best.candidate, scores), part)
         passages.append(answered[n])
     if sides is not None and defined:
         every = all(n in defined for n, name in enumerate(sides.names[: len(parts)]) if name)
@@ -284,14 +284,14 @@ def _document_units(document: Document, sources: list[str]) -> list[Candidate]:
 
 
 def _side_passage(
-    sides: Sides, cand: Candidate, table: dict[tuple[str, int], float], part: Query
+    sides: Sides, cand: Candidate, scores: dict[tuple[str, int], float], part: Query
 ) -> Passage:
     """A side's own unit as quoted: a list item after its lead-in with the siblings labelled
     with a side (the rest, and what is nested in them, say nothing of the sides), other units as
     a complete thought."""
     if cand.unit.kind == "item":
         return items_alone(cand, lambda u: sides.named(label(u) or "") != set())
-    quote = _unpromised(expand(cand, table), part)
+    quote = _unpromised(expand(cand, scores), part)
     if sides.heads(cand) is None:
         return quote
     # a section's opening: what stands before it is a note or a label, not the side's answer
