@@ -17,6 +17,7 @@ from ingest.markdown import (
     closes_fence,
     code_under,
     front_matter,
+    link_labels,
     shortcut_references,
     split_heading,
 )
@@ -265,6 +266,7 @@ def chunk_markdown(
     lines = text.splitlines()
     fallback = source.rsplit("/", 1)[-1].removesuffix(".md")
     title, sections = _sections(lines, fallback)
+    defined = link_labels(lines)  # once per document: its passages' shortcut links look them up
     chunks: list[Chunk] = []
     ordinals: dict[str, int] = {}
     for section in sections:
@@ -289,7 +291,7 @@ def chunk_markdown(
                 text=passage,
                 hash=_digest(model_text),
                 includes=includes,
-                references=shortcut_references(passage, text),
+                references=shortcut_references(passage, defined),
             )
             chunk.__dict__["embed_text"] = model_text  # the cached property, computed here
             chunks.append(chunk)

@@ -140,16 +140,16 @@ def link_label(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def shortcut_references(passage: str, document: str) -> tuple[str, ...]:
+def link_labels(lines: list[str]) -> frozenset[str]:
+    """The labels a document defines for reference links ("[Discriminated Unions]: ../x.md")."""
+    return frozenset(link_label(m.group(1)) for m in map(LINK_DEFINITION.match, lines) if m)
+
+
+def shortcut_references(passage: str, defined: frozenset[str]) -> tuple[str, ...]:
     """The labels `passage` writes as shortcut reference links ("See [Discriminated Unions] for
-    ...") that `document` defines ("[Discriminated Unions]: ../unions.md"): a reader sees their
-    text. Other bracketed words ("**[Ascending number]. [Title of decision]**") stay as written."""
+    ...") that its document defines (`defined`, from `link_labels`): a reader sees their text.
+    Other bracketed words ("**[Ascending number]. [Title of decision]**") stay as written."""
     used = {link_label(m.group(1)) for m in SHORTCUT_LINK.finditer(passage)}
-    if not used:
-        return ()
-    defined = {
-        link_label(m.group(1)) for m in map(LINK_DEFINITION.match, document.splitlines()) if m
-    }
     return tuple(sorted(used & defined))
 
 

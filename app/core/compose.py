@@ -54,6 +54,7 @@ from app.core.quote import (
     log_odds,
     narrowed,
     opens,
+    quoted_already,
     section,
     words,
 )
@@ -463,23 +464,13 @@ def _best_of(scored: list[Scored]) -> list[Scored]:
 
 def _fresh(s: Scored, passages: list[Passage], query: Query) -> bool:
     """A unit no passage quotes yet that may answer on its own."""
-    unit, source = s.candidate.unit, s.candidate.hit.chunk.source
+    unit = s.candidate.unit
     return (
-        not _quoted_already(source, unit, passages)
+        not quoted_already(s.candidate, passages)
         and _standalone(query, s.candidate)
         and not points_elsewhere(s.candidate)  # "See [X] for more details" adds nothing
         and not refers_elsewhere(s.candidate)  # nor does a reading list
         and not aside(unit)
-    )
-
-
-def _quoted_already(source: str, unit: Unit, passages: list[Passage]) -> bool:
-    """The unit is quoted already: by its own chunk, or by the overlapping piece of its
-    section that chunking repeated it in (a long section's chunks share lines)."""
-    return any(
-        p.hit.chunk.source == source and u.start_line == unit.start_line and u.text == unit.text
-        for p in passages
-        for u in p.units
     )
 
 

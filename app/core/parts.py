@@ -39,6 +39,7 @@ from app.core.quote import (
     expand,
     items_alone,
     points_ahead,
+    quoted_already,
     words,
 )
 from app.core.retrieve import Hit
@@ -182,7 +183,7 @@ def complete(
     for n, (part, ranked) in enumerate(zip(parts, rankings, strict=False)):
         scores = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
         if sides is not None and n in defined:
-            if not _holds(passages, defined[n]):
+            if not quoted_already(defined[n], passages):
                 answered[n] = _side_passage(sides, defined[n], scores, part)
                 passages.append(answered[n])
             continue
@@ -222,7 +223,7 @@ def complete(
         if (
             every
             and lead in passages
-            and not any(_holds([lead], s) for s in defined.values())
+            and not any(quoted_already(s, [lead]) for s in defined.values())
             and not any(sides.contrasts(u) for u in lead.units)
         ):
             passages.remove(lead)  # the sides' own units say what each is; the lead, neither
@@ -298,22 +299,13 @@ def _side_passage(
     return Passage(quote.hit, tuple(u for u in quote.units if u.order >= cand.unit.order))
 
 
-def _holds(passages: list[Passage], cand: Candidate) -> bool:
-    """A passage quotes the unit (or its copy in the overlapping piece of its section)."""
-    source, line = cand.hit.chunk.source, cand.unit.start_line
-    return any(
-        p.hit.chunk.source == source and any(u.start_line == line for u in p.units)
-        for p in passages
-    )
-
-
 def _side_order(
     passage: Passage, sides: Sides, defined: dict[int, Candidate], added: dict[str, int]
 ) -> tuple[int, int]:
     """Where a passage goes in a comparison's answer, in the question's order: by the first
     side whose own unit it quotes, else the part it was added for, else the first side it
     names (a passage naming none first); of passages on one side, the one it owns first."""
-    held = [n for n, s in defined.items() if _holds([passage], s)]
+    held = [n for n, s in defined.items() if quoted_already(s, [passage])]
     if held:
         return min(held), 0
     if passage.hit.chunk.id in added:

@@ -59,9 +59,20 @@ class Passage:
         """A table's rows are quoted under their header, whichever of them the passage took."""
         units = list(self.units)
         for head in dict.fromkeys(u.head for u in self.units if u.head is not None):
-            if head is not None and head not in units:
+            if head not in units:
                 units.insert(next(n for n, u in enumerate(units) if u.head == head), head)
         object.__setattr__(self, "units", tuple(units))
+
+
+def quoted_already(cand: Candidate, passages: list[Passage]) -> bool:
+    """The unit is quoted already: by its own chunk, or by the overlapping piece of its
+    section that chunking repeated it in (a long section's chunks share lines)."""
+    source, unit = cand.hit.chunk.source, cand.unit
+    return any(
+        p.hit.chunk.source == source and u.start_line == unit.start_line and u.text == unit.text
+        for p in passages
+        for u in p.units
+    )
 
 
 def aside(unit: Unit) -> bool:
@@ -261,7 +272,11 @@ def items_alone(cand: Candidate, also: Callable[[Unit], bool]) -> Passage:
     units, unit = cand.units, cand.unit
     items = [u for u in _block(units, unit.block) if u.kind == "item" and (u is unit or also(u))]
     lead = _lead_in(units, _block(units, unit.block)[0])
-    leads = lead is not None and lead.kind == "sentence" and lead.quote.rstrip()[-1:] in ":;"
+    leads = (  # a sentence ending on ":" or ";"
+        lead is not None
+        and lead.kind == "sentence"
+        and (lead.leads_in or lead.quote.rstrip().endswith(";"))
+    )
     return Passage(cand.hit, (lead, *items) if lead is not None and leads else tuple(items))
 
 
