@@ -17,6 +17,10 @@ Includes = Mapping[str, str]  # snippet path as written -> the file's text (foun
 _TOKEN = r"""(?:[.#][\w:-]+|[\w-]+=(?:"[^"]*"|'[^']*'|[^\s}"']+)|data-[\w-]+|markdown)"""
 ATTR_LIST = re.compile(r"[ \t]*\{:?[ \t]*" + _TOKEN + r"(?:[ \t]+" + _TOKEN + r")*[ \t]*\}")
 FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+# A terminal session shown by a docs site's console widget (`<div class="termy">` in FastAPI-style
+# docs) colours its output with inline tags; a reader of the quoted block wants the output only.
+CONSOLE = re.compile(r"^\s*(?:`{3,}|~{3,})\s*(?:console|shell-session|terminal)\b", re.I)
+CONSOLE_MARKUP = re.compile(r"</?(?:span|font|b|strong|em|i|u)\b[^>]*>", re.I)
 LIST_MARKER = re.compile(r"^\s*(?:[-*+]|\d+[.)])[ \t]+")
 ADMONITION = re.compile(
     r"^(\s*)(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)?((?:[ \t]+[\w-]+)*)(?:[ \t]+\"(.*)\")?\s*$"
@@ -212,6 +216,7 @@ def clean_lines(
     pending: int | None = None  # marker indent whose body indent the next line sets
     fence: str | None = None
     fence_cut = 0
+    console = False  # the open fence shows a terminal session
     orphan = False  # inside a code block whose opening fence is in the previous piece
     comment = in_snippets = in_options = in_tag = False
     stub: int | None = None  # indent of the `:::` line whose options block is open
@@ -234,6 +239,8 @@ def clean_lines(
         if fence:
             if closes_fence(line, fence):
                 fence = None
+            elif console:
+                line = CONSOLE_MARKUP.sub("", line)
             out.append("" if orphan else line[min(fence_cut, len(line) - len(line.lstrip())) :])
             orphan = orphan and fence is not None
             continue
@@ -255,6 +262,7 @@ def clean_lines(
         opened = FENCE.match(line)
         if opened:  # a fence in a list item stands on its own: quoted as a code block
             fence, fence_cut = opened.group(1), len(line) - len(line.lstrip())
+            console = bool(CONSOLE.match(line))
             out.append(_fence_opening(line[fence_cut:], opened.group(1)))
             continue
         if stub is not None and raw.strip() and len(raw) - len(raw.lstrip()) <= stub:

@@ -22,6 +22,7 @@ from app.core.quote import (
 )
 from app.core.retrieve import Hit
 from ingest.chunk import HEADING, PATH_SEP, Chunk
+from ingest.markdown import clean_lines
 
 # A document's chunks in file order, by source (OpenGeneration.document).
 Document = Callable[[str], Sequence[Chunk]]
@@ -194,7 +195,8 @@ def _kept(
 
 
 def _text(chunk: Chunk, first: int, last: int) -> bool:
-    """Whether the chunk has anything but blank lines between file lines first..last."""
-    lines = chunk.text.splitlines()
+    """Whether the chunk has anything a reader sees between file lines first..last (not blank
+    lines, nor a bare `<div class="termy">` around the code a lead-in introduces)."""
+    lines = clean_lines(chunk.text.splitlines())
     start = max(first, chunk.start_line) - chunk.start_line
     return any(line.strip() for line in lines[start : max(last - chunk.start_line + 1, 0)])
