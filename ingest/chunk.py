@@ -82,10 +82,12 @@ def _render_inline(text: str) -> str:
         if part.startswith("`"):
             out.append(part.strip("`"))
             continue
-        part = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", part)
+        part = re.sub(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])", r"\1", part)  # inline, reference
         part = re.sub(r"<[^>]+>", "", part)
-        part = part.replace("*", "")
-        part = re.sub(r"(?<!\w)_+|_+(?!\w)", "", part)
+        escaped = re.split(r"\\([*_])", part)  # `\*args`: a star the reader sees
+        for n in range(0, len(escaped), 2):
+            escaped[n] = re.sub(r"(?<!\w)_+|_+(?!\w)", "", escaped[n].replace("*", ""))
+        part = "".join(escaped)
         out.append(part)
     return "".join(out)
 

@@ -55,9 +55,13 @@ HTML_TAGS = (
 ).split()
 HTML_TAG = re.compile(r"</?(?:" + "|".join(HTML_TAGS) + r")\b(?:\s[^<>]*)?/?>", re.I)
 OPEN_TAG = re.compile(r"</?(?:" + "|".join(HTML_TAGS) + r")\b[^<>]*$", re.I)  # `>` on a later line
-SPLIT_LINK_END = re.compile(r"^([^\[]*?)\]\((?![a-z][a-z0-9+.-]*:)[^)]*\)", re.I)
+# The end of a relative or reference link whose text began on the line before.
+SPLIT_LINK_END = re.compile(
+    r"^([^\[]*?)\](?:\((?![a-z][a-z0-9+.-]*:)[^)]*\)|\[[^\]]*\])", re.I
+)
 IMG_ALT = re.compile(r"<img\b[^<>]*?\balt=[\"']([^\"']*)[\"'][^<>]*>", re.I)
 SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.I | re.S)
+SCRIPT_OPEN = re.compile(r"^\s*<(script|style)\b(?!.*</\1>)", re.I)  # its body on later lines
 LANGUAGES = dict(  # fenced-block language of an included file, by extension
     pair.split("=")
     for pair in "py=python toml=toml json=json yaml=yaml yml=yaml sh=bash js=javascript "
@@ -219,6 +223,7 @@ def clean_lines(
     console = False  # the open fence shows a terminal session
     orphan = False  # inside a code block whose opening fence is in the previous piece
     comment = in_snippets = in_options = in_tag = False
+    script: str | None = None  # the open <style> or <script> block's tag, its body not prose
     stub: int | None = None  # indent of the `:::` line whose options block is open
     first = next((line for line in lines if line.strip()), "")
     if len(first) - len(first.lstrip()) >= 4 and not FENCE.match(first):  # chunk starts mid-body
@@ -243,6 +248,16 @@ def clean_lines(
                 line = CONSOLE_MARKUP.sub("", line)
             out.append("" if orphan else line[min(fence_cut, len(line) - len(line.lstrip())) :])
             orphan = orphan and fence is not None
+            continue
+        if script:
+            closing = re.search(rf"</{script}\s*>", line, re.I)
+            script = None if closing else script
+            out.append(_inline(line[closing.end() :]) if closing else "")
+            continue
+        opened_script = SCRIPT_OPEN.match(line)
+        if opened_script:
+            script = opened_script.group(1)
+            out.append("")
             continue
         if comment:
             comment = "-->" not in line
@@ -344,7 +359,8 @@ def _starts_in_code(lines: list[str]) -> bool:
 
 
 def _join_split_links(lines: list[str]) -> list[str]:
-    """A relative link whose text runs over two lines: its text, like a one-line link."""
+    """A relative or reference link whose text runs over two lines: its text, like a one-line
+    link ("... the [top-level\n`info` object][info-object]:" reads "the top-level `info` object:")."""
     for i in range(1, len(lines)):
         end = SPLIT_LINK_END.match(lines[i])
         opening = lines[i - 1].rfind("[")

@@ -65,6 +65,20 @@ def test_heading_paths_and_anchors() -> None:
     assert {c.source for c in chunks} == {"guides/things.md"}
 
 
+def test_a_heading_path_shows_link_text_and_escaped_stars_as_a_reader_sees_them() -> None:
+    """A source line reads "… › Using the Field() function", not its reference-link markup;
+    an escaped star stays a star ("*args"), while emphasis stars go."""
+    doc = (
+        "# Views\n\n## Using the [Field()][pydantic.Field] function\n\nDescribe it.\n\n"
+        "### .initial(self, request, \\*args, **kwargs)\n\nRuns first.\n"
+    )
+    paths = [c.heading_path for c in chunk_markdown(doc, "views.md")]
+    assert paths == [
+        "Views › Using the Field() function",
+        "Views › Using the Field() function › .initial(self, request, *args, kwargs)",
+    ]
+
+
 def test_line_ranges_point_at_the_text() -> None:
     lines = DOC.splitlines()
     for chunk in chunk_markdown(DOC, "x.md"):

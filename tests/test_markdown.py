@@ -48,6 +48,14 @@ CONSTRUCTS = [
     ("Notes in the code.\n\n{ .annotate }", "Notes in the code."),
     ("Hidden from search.\n{ data-search-exclude }", "Hidden from search."),
     ("Brooker says so[^1].\n\n[^1]: Marc Brooker, 2015.", "Brooker says so."),
+    (
+        "Add terms to the [top-level\n`info` object][info-object].\n\n[info-object]: https://x.y",
+        "Add terms to the top-level `info` object.",
+    ),
+    (
+        "<style>\n.promo li a {\n  float: left;\n}\n</style>\n\nREST framework is a toolkit.",
+        "REST framework is a toolkit.",
+    ),
 ]
 
 
@@ -57,6 +65,12 @@ def test_each_construct_is_junk_raw_and_reads_clean(raw: str, visible: str) -> N
     cleaned = clean_text(raw)
     assert junk_markup(cleaned) == [], cleaned
     assert visible in " ".join(cleaned.split())
+
+
+def test_a_style_block_over_several_lines_shows_none_of_its_rules() -> None:
+    lines = ["<style>", ".promo li a {", "  float: left;", "}", "</style>", "Toolkit.", "<script>"]
+    lines += ["track();", "</script> Browsable API."]
+    assert clean_lines(lines) == ["", "", "", "", "", "Toolkit.", "", "", " Browsable API."]
 
 
 def test_an_api_stub_hides_its_whole_options_block() -> None:

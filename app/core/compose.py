@@ -479,15 +479,20 @@ def _total(passages: list[Passage]) -> int:
 
 
 def _append(passages: list[Passage], extra: Passage, limit: int) -> None:
-    """Add `extra`, cut to what fits under `limit` words in all; skipped when even its core
-    does not fit or the answer already has MAX_PASSAGES passages."""
+    """Add `extra`, cut to what fits under `limit` words in all (never ending on a "...:" lead-in
+    whose list or quotation the cut left out); skipped when even its core does not fit or the
+    answer already has MAX_PASSAGES passages."""
     if len(passages) >= MAX_PASSAGES:
         return
     units = list(extra.units)
     room = limit - _total(passages)
+    cut = False
     while len(units) > 1 and words(units) > room and units[-1].kind == "sentence":
         units.pop()
-    if words(units) <= room:
+        cut = True
+    while cut and units and units[-1].leads_in:  # "... like this:" without what it introduced
+        units.pop()
+    if units and words(units) <= room:
         passages.append(Passage(extra.hit, tuple(units)))
 
 
