@@ -360,7 +360,7 @@ def _starts_in_code(lines: list[str]) -> bool:
 
 def _join_split_links(lines: list[str]) -> list[str]:
     """A relative or reference link whose text runs over two lines: its text, like a one-line
-    link ("... the [top-level\n`info` object][info-object]:" reads "the top-level `info` object:")."""
+    link ("the [top-level\n`info` object][info-object]" reads "the top-level `info` object")."""
     for i in range(1, len(lines)):
         end = SPLIT_LINK_END.match(lines[i])
         opening = lines[i - 1].rfind("[")
