@@ -56,9 +56,7 @@ HTML_TAGS = (
 HTML_TAG = re.compile(r"</?(?:" + "|".join(HTML_TAGS) + r")\b(?:\s[^<>]*)?/?>", re.I)
 OPEN_TAG = re.compile(r"</?(?:" + "|".join(HTML_TAGS) + r")\b[^<>]*$", re.I)  # `>` on a later line
 # The end of a relative or reference link whose text began on the line before.
-SPLIT_LINK_END = re.compile(
-    r"^([^\[]*?)\](?:\((?![a-z][a-z0-9+.-]*:)[^)]*\)|\[[^\]]*\])", re.I
-)
+SPLIT_LINK_END = re.compile(r"^([^\[]*?)\](?:\((?![a-z][a-z0-9+.-]*:)[^)]*\)|\[[^\]]*\])", re.I)
 IMG_ALT = re.compile(r"<img\b[^<>]*?\balt=[\"']([^\"']*)[\"'][^<>]*>", re.I)
 SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.I | re.S)
 SCRIPT_OPEN = re.compile(r"^\s*<(script|style)\b(?!.*</\1>)", re.I)  # its body on later lines
