@@ -180,16 +180,37 @@ def _sentence(match: re.Match) -> str:
 
 
 def _code_block(path: str, code: str, options: str = "") -> str:
-    """A resolved snippet as a fenced block (a line range `ln[a:b]` or `path:a:b` applied)."""
+    """A resolved snippet as a fenced block, with the lines it selects: `ln[3:6,8,10:]`
+    (markdown-include-variants; a "..." line where lines are left out) or `path:a:b`."""
     lines = code.rstrip("\n").splitlines()
-    span = re.search(r"ln\[(\d*):(\d*)\]", options) or re.search(r":(\d+):(\d+)$", path)
-    if span:
-        first, last = int(span.group(1) or 1), int(span.group(2) or len(lines))
-        lines = lines[first - 1 : last]
+    spans = re.search(r"ln\[([\d:, ]*)\]", options)
+    span = re.search(r":(\d+):(\d+)$", path)
+    if spans:
+        lines = _selected(lines, spans.group(1)) or lines  # out of range: the file it names
+    elif span:
+        lines = lines[int(span.group(1)) - 1 : int(span.group(2))]
     name = re.sub(r":\d+(:\d+)?$", "", path)
     fence = "````" if any(line.startswith("```") for line in lines) else "```"
     language = LANGUAGES.get(Path(name).suffix.lower().lstrip("."), "")
     return "\n".join([fence + language, *lines, fence])
+
+
+def _selected(lines: list[str], spec: str) -> list[str]:
+    """The lines `ln[...]` selects ("3:6,8,10:", 1-based and inclusive), a "..." line standing
+    for each run left out between them. `ln[0]` selects none: the site shows only a collapsed
+    preview of the whole file."""
+    keep: list[int] = []
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        first, _, last = part.partition(":")
+        start = int(first) if first else 1
+        end = (int(last) if last else len(lines)) if ":" in part else start
+        keep += [n for n in range(max(start, 1), min(end, len(lines)) + 1) if n not in keep]
+    out: list[str] = []
+    for n in sorted(keep):
+        if out and n - 1 not in keep:
+            out.append("...")
+        out.append(lines[n - 1])
+    return out
 
 
 def _snippet(path: str, includes: Includes, options: str = "") -> str:
@@ -198,6 +219,8 @@ def _snippet(path: str, includes: Includes, options: str = "") -> str:
         return f"(code: {path})"
     if path.lower().endswith(".md"):
         return " ".join(clean_text(code).split())  # an included markdown fragment: prose
+    if re.search(r"ln\[\s*0\s*\]", options):
+        return f"(code: {path})"  # the whole file, collapsed on the site
     return _code_block(path, code, options)
 
 

@@ -39,6 +39,12 @@ CORPORA = {
         ROOT / "data/eval/corpora/drf-docs/questions.jsonl",
         ROOT / "data/eval/index/drf-docs",
     ),
+    # FastAPI-style MkDocs (the held-back FastAPI docs' author and conventions), written blind.
+    "sqlmodel-docs": (
+        ROOT / "data/eval/corpora/sqlmodel-docs",
+        ROOT / "data/eval/corpora/sqlmodel-docs/questions.jsonl",
+        ROOT / "data/eval/index/sqlmodel-docs",
+    ),
 }
 
 

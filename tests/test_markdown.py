@@ -73,6 +73,20 @@ def test_a_style_block_over_several_lines_shows_none_of_its_rules() -> None:
     assert clean_lines(lines) == ["", "", "", "", "", "Toolkit.", "", "", " Browsable API."]
 
 
+def test_an_include_shows_only_the_lines_its_ln_option_selects() -> None:
+    """`{* file ln[2:3,6] *}` (FastAPI-style docs) shows lines 2-3 and 6 with "..." between, as
+    the site does, not the whole example program; `ln[0]` shows the file collapsed."""
+    program = "\n".join(f"line_{n} = {n}" for n in range(1, 9))
+    includes = {"./docs_src/app.py": program}
+    shown = clean_text("Set it:\n\n{* ./docs_src/app.py ln[2:3,6] hl[2] *}", includes)
+    assert shown == "Set it:\n\n```python\nline_2 = 2\nline_3 = 3\n...\nline_6 = 6\n```"
+    assert clean_text("{* ./docs_src/app.py ln[7:] *}", includes).splitlines()[1:3] == [
+        "line_7 = 7",
+        "line_8 = 8",
+    ]
+    assert clean_text("{* ./docs_src/app.py ln[0] *}", includes) == "(code: ./docs_src/app.py)"
+
+
 def test_an_api_stub_hides_its_whole_options_block() -> None:
     raw = (
         "::: pydantic.BaseModel\n"
