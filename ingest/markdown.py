@@ -59,6 +59,11 @@ OPEN_TAG = re.compile(r"</?(?:" + "|".join(HTML_TAGS) + r")\b[^<>]*$", re.I)  # 
 SPLIT_LINK_END = re.compile(r"^([^\[]*?)\](?:\((?![a-z][a-z0-9+.-]*:)[^)]*\)|\[[^\]]*\])", re.I)
 IMG_ALT = re.compile(r"<img\b[^<>]*?\balt=[\"']([^\"']*)[\"'][^<>]*>", re.I)
 SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.I | re.S)
+# A line that is only an image (markdown or <img>, maybe inside a link): a figure, whose alt text
+# reads as a stray fragment in a quote ("database as a single file [1]"); the index keeps it.
+FIGURE = re.compile(
+    r"^\s*\[?(?:!\[[^\]]*\]\([^)]*\)|<img\b[^<>]*>)(?:\]\([^)]*\))?\s*(?:<br\s*/?>)?\s*$", re.I
+)
 SCRIPT_OPEN = re.compile(r"^\s*<(script|style)\b(?!.*</\1>)", re.I)  # its body on later lines
 LANGUAGES = dict(  # fenced-block language of an included file, by extension
     pair.split("=")
@@ -118,6 +123,8 @@ def _inline(text: str, links: bool = False, references: Collection[str] = ()) ->
     """One line of prose with inline markup a reader should not see removed (code spans kept).
     `links`: keep relative and reference links whole (their targets name the linked topic).
     `references`: the shortcut reference links the document defines (`shortcut_references`)."""
+    if not links and FIGURE.match(text):
+        return ""
     text = re.sub(r"\[\]\([^)]*\)\{[^}]*\}", "", text)  # mkdocs-autorefs anchors: [](){#id}
     text = re.sub(r"!\[(" + LINK_TEXT + r")\]\([^)]*\)", r"\1", text)  # images: their alt text
     if not links:

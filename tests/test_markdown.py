@@ -87,6 +87,24 @@ def test_an_include_shows_only_the_lines_its_ln_option_selects() -> None:
     assert clean_text("{* ./docs_src/app.py ln[0] *}", includes) == "(code: ./docs_src/app.py)"
 
 
+def test_a_figure_on_its_own_line_is_left_out_of_quotes_but_indexed() -> None:
+    """An image alone on its line reads as a stray fragment in an answer ("database as a single
+    file [1]"); an image inside a sentence keeps its alt text, and the index keeps both."""
+    lines = [
+        "A database could be a single file.",
+        "![database as a single file](img/single-file.svg)",
+        '<img class="shadow" alt="Docs UI" src="/img/image01.png">',
+        "Click ![the icon](icon.png) to open it.",
+    ]
+    assert clean_lines(lines) == [
+        "A database could be a single file.",
+        "",
+        "",
+        "Click the icon to open it.",
+    ]
+    assert "database as a single file" in clean_text("\n".join(lines), links=True)
+
+
 def test_an_api_stub_hides_its_whole_options_block() -> None:
     raw = (
         "::: pydantic.BaseModel\n"
