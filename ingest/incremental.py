@@ -19,6 +19,7 @@ from ingest.config import Settings
 from ingest.embed import Embedder, model_label
 from ingest.errors import IndexCorrupt
 from ingest.manifest import Scan, pipeline_fingerprint, scan
+from ingest.refusal import changelogs as changelog_shaped
 from ingest.snippets import snippet_reader
 from ingest.store import FORMAT_VERSION, LocalIndex
 
@@ -126,8 +127,13 @@ def _local(settings, index, name, meta, found, touched, dry_run, embedder, progr
         meta["refusal"]["synthetic_questions"], set(touched), chunks
     )
 
+    changelogs = [s for s in meta["refusal"].get("changelogs", []) if s not in touched]
+    changelogs += changelog_shaped((c.source, c.title, c.heading_path) for c in chunks)
+
     def refusal(matrix, keyword, sources) -> dict[str, Any]:
-        return refusal_meta.record(settings, matrix, keyword, sources, synthetic, embedder)
+        return refusal_meta.record(
+            settings, matrix, keyword, sources, synthetic, embedder, sorted(changelogs)
+        )
 
     generation = delta_store.write_delta(
         index, name, layout, keep, chunks, vectors, stale, new_meta, refusal

@@ -23,7 +23,8 @@ and demoted by the retriever. Only their plain-English words count for relevance
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Sequence
+import re
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -55,6 +56,12 @@ FLOOR = 0.3
 REACH = 3  # a document reaches a question when it is among the 3 best of either retriever
 HUB_FACTOR = 4.0  # a hub reaches the questions of this many times more documents than typical
 MIN_HUB_REACH = 0.35  # ... and of at least this share of the other documents
+# A changelog is a hub by its shape as well: a long page (CHANGELOG_ROWS passages or more) nearly
+# every passage of which sits under a heading naming a version or a date. Reach alone misses it
+# when the sampled headings are generic ("What about create Rows?" never lands on a release note).
+VERSION_OR_DATE = re.compile(r"\bv?\d+\.\d+(?:\.\d+)?(?:[a-z]+\d*)?\b|\b\d{4}-\d{2}-\d{2}\b")
+CHANGELOG_ROWS = 10
+CHANGELOG_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -213,17 +220,39 @@ def silent_rows(sources: Sequence[str], hubs: Collection[str]) -> list[int]:
     return [row for row, source in enumerate(sources) if source in hubs]
 
 
+def changelogs(passages: Iterable[tuple[str, str, str]]) -> list[str]:
+    """The documents shaped like a changelog, from each passage's (source, page title, heading
+    path): versions and dates in the headings below the page's title ("Release Notes › 0.0.35
+    (2026-02-20) › Fixes", "v2.14.0a1 (2026-05-22) › What's Changed"). An announcement of one
+    release names its version only in its title."""
+    dated: dict[str, list[bool]] = {}
+    for source, title, heading_path in passages:
+        parts = heading_path.split(" › ")
+        below = parts[1:] if parts[0] == title and len(parts) > 1 else parts
+        dated.setdefault(source, []).append(bool(VERSION_OR_DATE.search(" ".join(below))))
+    return sorted(
+        source
+        for source, flags in dated.items()
+        if len(flags) >= CHANGELOG_ROWS and sum(flags) >= CHANGELOG_SHARE * len(flags)
+    )
+
+
 def hubs(
-    synthetic: Sequence[Sequence[str]], reached: Sequence[Sequence[int]], sources: Sequence[str]
+    synthetic: Sequence[Sequence[str]],
+    reached: Sequence[Sequence[int]],
+    sources: Sequence[str],
+    changelog: Collection[str] = (),
 ) -> dict[str, float]:
     """Documents whose passages turn up among the best for the questions of far more other
-    documents than a typical one's do (a changelog or glossary mentions every topic): source
-    -> the share of the other documents whose questions it reaches."""
+    documents than a typical one's do (a glossary or index page mentions every topic), and the
+    `changelog` documents: source -> the share of the other documents whose questions it
+    reaches."""
     import numpy as np
 
     asked = {source for source, _ in synthetic}
+    present = set(sources)
     if len(asked) < 4:
-        return {}
+        return {source: 0.0 for source in sorted(changelog) if source in present}
     reach: dict[str, set[str]] = {source: set() for source in set(sources)}
     for (asked_of, _), rows in zip(synthetic, reached, strict=True):
         for source in {sources[i] for i in rows} - {asked_of}:
@@ -235,5 +264,5 @@ def hubs(
     return {
         source: round(value, 4)
         for source, value in sorted(share.items())
-        if value >= max(MIN_HUB_REACH, HUB_FACTOR * typical)
+        if value >= max(MIN_HUB_REACH, HUB_FACTOR * typical) or source in changelog
     }

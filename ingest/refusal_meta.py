@@ -101,13 +101,15 @@ def statistics(
     sources: Sequence[str],
     synthetic: list[list[str]],
     embed: Callable[[list[str]], np.ndarray],
+    changelogs: Sequence[str] = (),
 ) -> dict[str, Any]:
     """A generation's refusal record (meta["refusal"]): threshold, hubs and what they came
-    from. `sources[i]` is the file of row i of `vectors` and of `keyword`."""
+    from. `sources[i]` is the file of row i of `vectors` and of `keyword`; `changelogs` are
+    hubs by their shape (refusal.changelogs)."""
     off = off_topic_questions()
     asked = off + [question for _, question in synthetic]
     ranked = rank_questions(vectors, keyword, embed(asked), asked)
-    found = hubs(synthetic, ranked.tops()[len(off) :], sources)
+    found = hubs(synthetic, ranked.tops()[len(off) :], sources, changelogs)
     # Scored as the app scores a question on this generation: only hubs' plain words count.
     scores = score_ranked(ranked, keyword, silent_rows(sources, found))
     off_scores, synthetic_scores = scores[: len(off)], scores[len(off) :]
@@ -115,6 +117,7 @@ def statistics(
         "version": version(),
         "threshold": threshold(off_scores, synthetic_scores),
         "hubs": found,
+        "changelogs": sorted(changelogs),
         "off_topic": _summary(off_scores),
         "synthetic": _summary(synthetic_scores),
         "synthetic_questions": synthetic,
@@ -204,6 +207,7 @@ def record(
     sources: Sequence[str],
     synthetic: list[list[str]],
     embedder: Any,
+    changelogs: Sequence[str] = (),
 ) -> dict[str, Any]:
     """meta["refusal"] for a generation about to be written; loads the model only when a
     question's vector is not cached yet."""
@@ -218,4 +222,4 @@ def record(
 
     label = model_label(settings.embed_model, settings.embed_quantized)
     cache = VectorCache(settings.models_dir, label)
-    return statistics(vectors, keyword, sources, synthetic, cache.embedder(embed))
+    return statistics(vectors, keyword, sources, synthetic, cache.embedder(embed), changelogs)

@@ -14,6 +14,7 @@ from ingest.question_scores import score_questions
 from ingest.refusal import (
     WORD_WEIGHT,
     Terms,
+    changelogs,
     coverage,
     question_words,
     relevance,
@@ -355,3 +356,51 @@ def test_the_ingest_scores_a_question_exactly_as_the_app_does(settings, embedder
         batch, _ = score_questions(generation.vectors, generation.bm25, vectors, questions)
     for question, score in zip(questions, batch, strict=True):
         assert assistant.ask(question).extra["relevance"] == pytest.approx(score, abs=1e-3)
+
+
+def test_a_changelog_is_known_by_its_dated_headings_not_its_name() -> None:
+    """Versions or dates under nearly every heading below the title make a changelog; one
+    release's announcement names its version only in its title."""
+    notes = [("news.md", "Release Notes", f"Release Notes › 0.0.{n} › Fixes") for n in range(12)]
+    history = [("HISTORY.md", "HISTORY", f"v2.{n}.0 › What's Changed") for n in range(12)]
+    announcement = [("a.md", "Framework 3.15", f"Framework 3.15 › Topic {n}") for n in range(12)]
+    short = [("b.md", "Upgrading", f"Upgrading › From 1.{n}") for n in range(4)]
+    found = changelogs(notes + history + announcement + short)
+    assert found == ["HISTORY.md", "news.md"]
+
+
+def _release_notes(versions: int) -> str:
+    lines = ["# Release Notes", ""]
+    for n in range(versions, 0, -1):
+        lines += [f"## 1.{n}.0 (2026-03-{n:02d})", "", "### Fixes", ""]
+        lines += [f"- Pagination: cursor encoding fixed for page size {n * 10}.", ""]
+    return "\n".join(lines)
+
+
+PAGINATION = """# Pagination
+
+## Page size
+
+Clients choose a page size between 1 and 100; the server caps larger requests at 100 and
+returns a cursor for the next page.
+"""
+
+
+def test_release_notes_are_a_hub_through_every_ingest(tmp_path, embedder) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "pagination.md").write_text(PAGINATION, encoding="utf-8")
+    (kb / "news.md").write_text(_release_notes(12), encoding="utf-8")
+    settings = Settings(kb_dir=kb, data_dir=tmp_path / "data")
+    sync(settings, embedder=embedder)
+    assert "news.md" in _refusal(settings)["hubs"]
+    assistant = Assistant(settings, embedder)
+    assert assistant.retrieve("What page size can a client ask for?")[0].chunk.source == (
+        "pagination.md"
+    )
+    (kb / "pagination.md").write_text(PAGINATION + "\nCursors are opaque.\n", encoding="utf-8")
+    sync(settings, embedder=embedder)  # an edit elsewhere keeps it a hub
+    assert "news.md" in _refusal(settings)["hubs"]
+    (kb / "news.md").write_text("# News\n\n## Plans\n\nWe plan a cursor API.\n", encoding="utf-8")
+    sync(settings, embedder=embedder)  # no longer shaped like a changelog
+    assert "news.md" not in _refusal(settings)["hubs"]
