@@ -13,6 +13,7 @@ from ingest.keyword import tokenize
 from ingest.refusal import (
     REACH,
     TOP,
+    VERSION_TOKEN,
     WORD_WEIGHT,
     common_words,
     long_coverage,
@@ -105,6 +106,7 @@ def score_ranked(ranked: Ranked, keyword: KeywordIndex, silent: Sequence[int] = 
     total = np.zeros(questions)
     missing = np.zeros(questions)
     distinct = np.zeros(questions, dtype=np.int64)
+    names = [False] * questions  # names something the index never mentions (names_unknown)
 
     def known(token: str) -> bool:
         column = keyword.vocab_dict.get(token)
@@ -121,6 +123,7 @@ def score_ranked(ranked: Ranked, keyword: KeywordIndex, silent: Sequence[int] = 
             else:
                 total[number] += unknown
                 missing[number] += missing_weight(token, unknown)
+                names[number] |= token not in common_words() and not VERSION_TOKEN.match(token)
 
     # Coverage of every question by every candidate row: idf of the shared known terms.
     candidates = [
@@ -145,7 +148,7 @@ def score_ranked(ranked: Ranked, keyword: KeywordIndex, silent: Sequence[int] = 
         scores.append(
             float(ranked.dense_scores[number].max())
             + WORD_WEIGHT * long_coverage(share, int(distinct[number]))
-            - unknown_penalty(unknown_share, int(distinct[number]))
+            - unknown_penalty(unknown_share, int(distinct[number]), names[number])
         )
     return scores
 

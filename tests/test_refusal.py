@@ -12,12 +12,16 @@ from ingest.config import Settings
 from ingest.keyword import tokenize
 from ingest.question_scores import score_questions
 from ingest.refusal import (
+    NAMED_PENALTY,
     WORD_WEIGHT,
     Terms,
     changelogs,
     coverage,
+    long_coverage,
+    names_unknown,
     question_words,
     relevance,
+    unknown_penalty,
     unknown_share,
 )
 from ingest.store import LocalIndex
@@ -346,6 +350,7 @@ def test_the_ingest_scores_a_question_exactly_as_the_app_does(settings, embedder
         "How do I write a will?",
         "Why doesn't my OOM-killed worker's fixture get cleaned up?",
         "Is msgspec faster than pydantic?",
+        "Did fixture scoping change in pytest 8.3?",
         "Any rule of thumb for flaky tests on a sluggish CI box?",
         "Why are our tests flakier on the CI box than on a laptop?",
         "Our pytest fixtures pass on my laptop every single time, but on the shared nightly "
@@ -404,3 +409,27 @@ def test_release_notes_are_a_hub_through_every_ingest(tmp_path, embedder) -> Non
     (kb / "news.md").write_text("# News\n\n## Plans\n\nWe plan a cursor API.\n", encoding="utf-8")
     sync(settings, embedder=embedder)  # no longer shaped like a changelog
     assert "news.md" not in _refusal(settings)["hubs"]
+
+
+def test_a_question_naming_what_the_kb_never_mentions_scores_lower() -> None:
+    """ "from a Celery task" names a tool the KB lacks; "from a background task" only words it
+    differently, and "Python 3.14" asks about a version: only the name costs NAMED_PENALTY
+    beyond its share of never-used words."""
+    row = frozenset({"flaky", "test", "write"})
+
+    def score(question: str) -> float:
+        return relevance({0: 0.5}, {0: 3.0}, tokenize(question), lambda _: row, TERMS)
+
+    def named(question: str) -> bool:
+        return names_unknown(question_words(tokenize(question), TERMS.idf.__contains__), TERMS)
+
+    assert named("write flaky test from a celery task")
+    assert not named("write flaky test from a background task")
+    assert not named("write flaky test on python 3.14")
+    celery, made_up = "write flaky test celery", "write flaky test zorbly"
+    assert named(celery) and named(made_up)
+    assert score(celery) == pytest.approx(score(made_up))  # the same share, the same cost
+    words = question_words(tokenize(celery), TERMS.idf.__contains__)
+    held = WORD_WEIGHT * long_coverage(coverage(words, row, TERMS), len(words))
+    share = unknown_penalty(unknown_share(words, TERMS), len(words))
+    assert score(celery) == pytest.approx(0.5 + held - share - NAMED_PENALTY)
