@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from app.core.compose import NO_CLEAR_ANSWER, choose
@@ -134,6 +136,24 @@ def cite(passages: list[Passage]) -> list[Citation]:
     return citations
 
 
+# A question about a project's history: which version, since when, what was dropped or removed.
+ASKS_HISTORY = re.compile(
+    r"\b(?:versions?|releases?|released|changelog|upgrad\w*|deprecat\w*|dropped|removed"
+    r"|discontinued|since|added in)\b",
+    re.I,
+)
+
+
+def quotable(query: Query, hits: list[Hit], hubs: Collection[str]) -> list[Hit]:
+    """The hits an answer may quote: a hub's passage (a changelog's list of commits names every
+    topic in passing) only when it is the best hit or the question asks about the project's
+    history ("Which version first supports Python 3.14?"). A release note quoted for "what
+    guidelines should I follow for a pull request?" lost to the contributing guide below it."""
+    if not hubs or ASKS_HISTORY.search(query.text):
+        return hits
+    return [h for h in hits if h.rank == 1 or h.chunk.source not in hubs]
+
+
 def extractive_answer(
     question: str | Query,
     hits: list[Hit],
@@ -142,19 +162,24 @@ def extractive_answer(
     scorer: Scorer | None = None,
     part_hits: list[list[Hit]] | None = None,
     document: Document | None = None,
+    hubs: Collection[str] = (),
 ) -> Answer:
     """Quote the passage that answers the question (see app/core/compose.py), cited [n]; when no
     unit clearly answers, say so and show the best section's opening. `part_hits`: each part's
     own search, for a two-part question (app/core/parts.py). With `document` (a source's
     chunks), items the quote announces in child sections are listed too, and a lead-in's list
-    or code that opens the section's next chunk is quoted from there."""
+    or code that opens the section's next chunk is quoted from there. `hubs`: changelogs and
+    other pages that mention every topic (retrieve.hub_sources); see quotable()."""
     query = question if isinstance(question, Query) else Query.parse(question)
     if not covered or not hits:
         return Answer(query.text, REFUSAL, True, [], hits)
-    passages = choose(query, hits, idf, scorer, part_hits, document)
+    shown = quotable(query, hits, hubs)
+    if part_hits is not None:
+        part_hits = [quotable(query, own, hubs) for own in part_hits]
+    passages = choose(query, shown, idf, scorer, part_hits, document)
     clear = bool(passages)
     if not clear:
-        section = opening(hits)
+        section = opening(shown)
         if section is None:  # no retrieved section has any prose to show
             return Answer(query.text, REFUSAL, True, [], hits)
         passages = [section]

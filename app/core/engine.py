@@ -203,6 +203,7 @@ class Assistant:
                 covered,
                 part_hits=part_hits,
                 document=generation.document,
+                hubs=hub_sources(generation),
             )
             answer.extra["relevance"] = round(score, 4)
             answer.extra["threshold"] = threshold

@@ -1,0 +1,55 @@
+"""A changelog names every topic in passing. Its commit lines are no answer to "how do I send a
+pull request?" when the contributing guide is found too, but they are the answer to "which
+version added it?"."""
+
+from __future__ import annotations
+
+from conftest import small_kb_assistant
+
+
+def release_notes(*features: str) -> str:
+    """A changelog of 14 releases whose every entry mentions pull requests, then `features`."""
+    lines = ["# Release Notes", ""]
+    for n in range(14, 0, -1):
+        lines += [f"## 1.{n}.0 (2026-03-{n:02d})", "", "### Internal", ""]
+        lines += [f"- Before you send a pull request, run the new pre-push check ({n}).", ""]
+    for feature in features:
+        lines += ["## 1.15.0 (2026-04-01)", "", "### Features", "", f"- {feature}", ""]
+    return "\n".join(lines)
+
+
+PAGINATION = """# Pagination
+
+## Cursors
+
+List endpoints return pages of 50 rows and an opaque cursor for the next page; clients pass it
+back unchanged.
+"""
+
+CONTRIBUTING = """# Contributing
+
+## Pull requests
+
+Open an issue first for anything bigger than a typo, then send a pull request from a branch of
+your fork with tests for the change; a maintainer reviews it within a week.
+"""
+
+
+def test_a_changelog_line_does_not_answer_a_question_its_words_only_echo(tmp_path, embedder):
+    files = {"release-notes.md": release_notes(), "contributing.md": CONTRIBUTING}
+    assistant = small_kb_assistant(tmp_path, embedder, files)
+    answer = assistant.ask("What should I do before I send a pull request to the project?")
+    assert not answer.refused
+    assert {c.chunk.source for c in answer.citations} == {"contributing.md"}, answer.text
+
+
+def test_a_question_about_versions_still_quotes_the_changelog(tmp_path, embedder):
+    files = {
+        "release-notes.md": release_notes("Add cursor pagination."),
+        "pagination.md": PAGINATION,
+    }
+    assistant = small_kb_assistant(tmp_path, embedder, files)
+    answer = assistant.ask("Which version added cursor pagination?")
+    assert not answer.refused
+    assert "release-notes.md" in {c.chunk.source for c in answer.citations}, answer.text
+    assert "1.15.0" in answer.render()
