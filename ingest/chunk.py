@@ -76,13 +76,15 @@ def slugify(heading: str) -> str:
 
 def _render_inline(text: str) -> str:
     """The visible text of inline markdown (links, images, emphasis, code spans)."""
+    # A link's text may hold a code span ("[`Field()`][pydantic.Field]"): links go first.
+    text = re.sub(r"!?\[((?:`[^`]*`|[^\]`])+)\](?:\([^)]*\)|\[[^\]]*\])", r"\1", text)
     parts = re.split(r"(`+[^`]*`+)", text)
     out = []
     for part in parts:
         if part.startswith("`"):
             out.append(part.strip("`"))
             continue
-        part = re.sub(r"!?\[([^\]]*)\](?:\([^)]*\)|\[[^\]]*\])", r"\1", part)  # inline, reference
+        part = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", part)  # an empty link text: [](x)
         part = re.sub(r"<[^>]+>", "", part)
         escaped = re.split(r"\\([*_])", part)  # `\*args`: a star the reader sees
         for n in range(0, len(escaped), 2):

@@ -19,7 +19,6 @@ from ingest.config import Settings
 from ingest.embed import Embedder, model_label
 from ingest.errors import IndexCorrupt
 from ingest.manifest import Scan, pipeline_fingerprint, scan
-from ingest.refusal import changelogs as changelog_shaped
 from ingest.snippets import snippet_reader
 from ingest.store import FORMAT_VERSION, LocalIndex
 
@@ -128,7 +127,7 @@ def _local(settings, index, name, meta, found, touched, dry_run, embedder, progr
     )
 
     changelogs = [s for s in meta["refusal"].get("changelogs", []) if s not in touched]
-    changelogs += changelog_shaped((c.source, c.title, c.heading_path) for c in chunks)
+    changelogs += refusal_meta.changelogs_of(chunks)
 
     def refusal(matrix, keyword, sources) -> dict[str, Any]:
         return refusal_meta.record(

@@ -59,12 +59,14 @@ OPEN_TAG = re.compile(r"</?(?:" + "|".join(HTML_TAGS) + r")\b[^<>]*$", re.I)  # 
 SPLIT_LINK_END = re.compile(r"^([^\[]*?)\](?:\((?![a-z][a-z0-9+.-]*:)[^)]*\)|\[[^\]]*\])", re.I)
 IMG_ALT = re.compile(r"<img\b[^<>]*?\balt=[\"']([^\"']*)[\"'][^<>]*>", re.I)
 SCRIPT = re.compile(r"<(script|style)\b.*?</\1>", re.I | re.S)
+# One part of an `ln[...]` selection: "3", "3:6", "3:", ":6" (group 2 is None for one line).
+LINE_RANGE = re.compile(r"^\s*(\d*)\s*(?::\s*(\d*))?\s*$")
 # A line that is only an image (markdown or <img>, maybe inside a link): a figure, whose alt text
 # reads as a stray fragment in a quote ("database as a single file [1]"); the index keeps it.
 FIGURE = re.compile(
     r"^\s*\[?(?:!\[[^\]]*\]\([^)]*\)|<img\b[^<>]*>)(?:\]\([^)]*\))?\s*(?:<br\s*/?>)?\s*$", re.I
 )
-SCRIPT_OPEN = re.compile(r"^\s*<(script|style)\b(?!.*</\1>)", re.I)  # its body on later lines
+SCRIPT_OPEN = re.compile(r"^ {0,3}<(script|style)\b(?!.*</\1>)", re.I)  # its body on later lines
 LANGUAGES = dict(  # fenced-block language of an included file, by extension
     pair.split("=")
     for pair in "py=python toml=toml json=json yaml=yaml yml=yaml sh=bash js=javascript "
@@ -123,8 +125,6 @@ def _inline(text: str, links: bool = False, references: Collection[str] = ()) ->
     """One line of prose with inline markup a reader should not see removed (code spans kept).
     `links`: keep relative and reference links whole (their targets name the linked topic).
     `references`: the shortcut reference links the document defines (`shortcut_references`)."""
-    if not links and FIGURE.match(text):
-        return ""
     text = re.sub(r"\[\]\([^)]*\)\{[^}]*\}", "", text)  # mkdocs-autorefs anchors: [](){#id}
     text = re.sub(r"!\[(" + LINK_TEXT + r")\]\([^)]*\)", r"\1", text)  # images: their alt text
     if not links:
@@ -190,7 +190,7 @@ def _code_block(path: str, code: str, options: str = "") -> str:
     """A resolved snippet as a fenced block, with the lines it selects: `ln[3:6,8,10:]`
     (markdown-include-variants; a "..." line where lines are left out) or `path:a:b`."""
     lines = code.rstrip("\n").splitlines()
-    spans = re.search(r"ln\[([\d:, ]*)\]", options)
+    spans = re.search(r"ln\[([^\]]*)\]", options)
     span = re.search(r":(\d+):(\d+)$", path)
     if spans:
         lines = _selected(lines, spans.group(1)) or lines  # out of range: the file it names
@@ -204,14 +204,16 @@ def _code_block(path: str, code: str, options: str = "") -> str:
 
 def _selected(lines: list[str], spec: str) -> list[str]:
     """The lines `ln[...]` selects ("3:6,8,10:", 1-based and inclusive), a "..." line standing
-    for each run left out between them. `ln[0]` selects none: the site shows only a collapsed
-    preview of the whole file."""
-    keep: list[int] = []
-    for part in filter(None, (p.strip() for p in spec.split(","))):
-        first, _, last = part.partition(":")
-        start = int(first) if first else 1
-        end = (int(last) if last else len(lines)) if ":" in part else start
-        keep += [n for n in range(max(start, 1), min(end, len(lines)) + 1) if n not in keep]
+    for each run left out between them; parts that are not line numbers or ranges are skipped
+    (empty when none is valid: the caller shows the whole file)."""
+    keep: set[int] = set()
+    for part in spec.split(","):
+        found = LINE_RANGE.match(part)
+        if not found or not (found.group(1) or found.group(2)):
+            continue
+        start = int(found.group(1) or 1)
+        end = int(found.group(2) or len(lines)) if found.group(2) is not None else start
+        keep.update(range(max(start, 1), min(end, len(lines)) + 1))
     out: list[str] = []
     for n in sorted(keep):
         if out and n - 1 not in keep:
@@ -277,6 +279,10 @@ def clean_lines(
             out.append("" if orphan else line[min(fence_cut, len(line) - len(line.lstrip())) :])
             orphan = orphan and fence is not None
             continue
+        if comment:
+            comment = "-->" not in line
+            out.append(_inline(line.split("-->", 1)[1]) if not comment else "")
+            continue
         if script:
             closing = re.search(rf"</{script}\s*>", line, re.I)
             script = None if closing else script
@@ -286,10 +292,6 @@ def clean_lines(
         if opened_script:
             script = opened_script.group(1)
             out.append("")
-            continue
-        if comment:
-            comment = "-->" not in line
-            out.append(_inline(line.split("-->", 1)[1]) if not comment else "")
             continue
         if in_tag:  # the attributes of a tag written over several lines
             in_tag = ">" not in line
@@ -388,8 +390,22 @@ def _starts_in_code(lines: list[str]) -> bool:
 
 def _join_split_links(lines: list[str]) -> list[str]:
     """A relative or reference link whose text runs over two lines: its text, like a one-line
-    link ("the [top-level\n`info` object][info-object]" reads "the top-level `info` object")."""
+    link ("the [top-level\n`info` object][info-object]" reads "the top-level `info` object").
+    Lines of fenced code are left alone (`rows[\n  x][0]` is indexing)."""
+    code, fence = [], None
+    for line in lines:
+        if "\n" in line:  # a resolved snippet: a whole code block in one element
+            code.append(True)
+            continue
+        opened = FENCE.match(line)
+        code.append(fence is not None or bool(opened))
+        if fence is not None and closes_fence(line, fence):
+            fence = None
+        elif fence is None and opened:
+            fence = opened.group(1)
     for i in range(1, len(lines)):
+        if code[i] or code[i - 1]:
+            continue
         end = SPLIT_LINK_END.match(lines[i])
         opening = lines[i - 1].rfind("[")
         if end and opening > lines[i - 1].rfind("]") and "\n" not in lines[i - 1]:
@@ -407,6 +423,9 @@ def _clean_line(
     references: Collection[str] = (),
 ) -> str:
     following = lines[number + 1].strip() if number + 1 < len(lines) else ""
+    previous = lines[number - 1].strip() if number > 0 else ""
+    if not links and not following and not previous and FIGURE.match(line):
+        return ""  # a figure standing as a paragraph of its own
     match = ADMONITION.match(line)
     if match:
         kind, title = (match.group(2) or "note"), match.group(4)

@@ -21,6 +21,9 @@ from ingest.refusal import (
     question_words,
     unknown_penalty,
 )
+from ingest.refusal import (
+    plain as is_plain,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -180,7 +183,7 @@ def _silenced(keyword: KeywordIndex, silent: Sequence[int]):
     import numpy as np
     from scipy import sparse
 
-    plain = np.array([term in common_words() for term in keyword.vocab], dtype=np.float32)
+    plain = np.array([is_plain(term) for term in keyword.vocab], dtype=np.float32)
     hub = np.zeros(len(keyword), dtype=np.float32)
     hub[list(silent)] = 1.0
     counts = keyword.counts

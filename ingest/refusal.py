@@ -30,6 +30,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ingest.chunk import PATH_SEP
 from ingest.stemmer import stem
 
 TOP = 5  # best passages per retriever (dense, keyword) whose word coverage counts
@@ -53,7 +54,7 @@ COMMON_WORDS_FILE = Path(__file__).with_name("data") / "common_words.txt"
 # misses scored 0.004-0.07 over the threshold on sqlmodel-docs, covered questions with an unknown
 # word 0.09 or more (0.05: four of those near misses refused, one covered question lost on kb/).
 NAMED_PENALTY = 0.05
-VERSION_TOKEN = re.compile(r"^v?\d+(?:\.\d+)*$")
+VERSION_TOKEN = re.compile(r"^v?\d+(?:\.(?:\d+|x))*(?:(?:a|b|rc|alpha|beta)\d*)?$")
 OFF_TOPIC_QUANTILE = 0.98  # the threshold sits above this share of off-topic scores ...
 SYNTHETIC_CEILING = 0.10  # ... and never above the score of the weakest tenth of synthetic ones
 # Nor below this: a best passage with cosine under 0.3 and no shared words is no answer. It
@@ -65,9 +66,14 @@ MIN_HUB_REACH = 0.35  # ... and of at least this share of the other documents
 # A changelog is a hub by its shape as well: a long page (CHANGELOG_ROWS passages or more) nearly
 # every passage of which sits under a heading naming a version or a date. Reach alone misses it
 # when the sampled headings are generic ("What about create Rows?" never lands on a release note).
-VERSION_OR_DATE = re.compile(r"\bv?\d+\.\d+(?:\.\d+)?(?:[a-z]+\d*)?\b|\b\d{4}-\d{2}-\d{2}\b")
+# Many different ones (CHANGELOG_VERSIONS): "## OAuth 2.0" over a page of sections is one
+# version, not a history. Not an IP address ("10.0.1.0").
+VERSION_OR_DATE = re.compile(
+    r"(?<![\d.])v?\d+\.\d+(?:\.\d+)?(?:[a-z]+\d*)?(?![\d.]*\.\d)\b|\b\d{4}-\d{2}-\d{2}\b"
+)
 CHANGELOG_ROWS = 10
 CHANGELOG_SHARE = 0.8
+CHANGELOG_VERSIONS = 5
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,13 @@ class Terms:
 
     def words(self, row: int, words_of: Callable[[int], frozenset[str]]) -> frozenset[str]:
         """The words of a row that count: of a silent row, only the plain-English ones."""
-        return words_of(row) & common_words() if row in self.silent else words_of(row)
+        return frozenset(filter(plain, words_of(row))) if row in self.silent else words_of(row)
+
+
+def plain(term: str) -> bool:
+    """A word a hub's passage still counts with: plain English, or a version number ("0.0.13":
+    a changelog is where a question about one release is answered)."""
+    return term in common_words() or bool(VERSION_TOKEN.match(term))
 
 
 @cache
@@ -240,17 +252,22 @@ def silent_rows(sources: Sequence[str], hubs: Collection[str]) -> list[int]:
 def changelogs(passages: Iterable[tuple[str, str, str]]) -> list[str]:
     """The documents shaped like a changelog, from each passage's (source, page title, heading
     path): versions and dates in the headings below the page's title ("Release Notes › 0.0.35
-    (2026-02-20) › Fixes", "v2.14.0a1 (2026-05-22) › What's Changed"). An announcement of one
-    release names its version only in its title."""
+    (2026-02-20) › Fixes", "v2.14.0a1 (2026-05-22) › What's Changed"), many different ones. An
+    announcement of one release names its version only in its title."""
     dated: dict[str, list[bool]] = {}
+    named: dict[str, set[str]] = {}
     for source, title, heading_path in passages:
-        parts = heading_path.split(" › ")
-        below = parts[1:] if parts[0] == title and len(parts) > 1 else parts
-        dated.setdefault(source, []).append(bool(VERSION_OR_DATE.search(" ".join(below))))
+        parts = heading_path.split(PATH_SEP)
+        below = " ".join(parts[1:] if parts[0] == title and len(parts) > 1 else parts)
+        found = {m.group(0) for m in VERSION_OR_DATE.finditer(below)}
+        dated.setdefault(source, []).append(bool(found))
+        named.setdefault(source, set()).update(found)
     return sorted(
         source
         for source, flags in dated.items()
-        if len(flags) >= CHANGELOG_ROWS and sum(flags) >= CHANGELOG_SHARE * len(flags)
+        if len(flags) >= CHANGELOG_ROWS
+        and sum(flags) >= CHANGELOG_SHARE * len(flags)
+        and len(named[source]) >= CHANGELOG_VERSIONS
     )
 
 

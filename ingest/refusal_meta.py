@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ingest.chunk import PATH_SEP, Chunk
 from ingest.keyword import tokenize
 from ingest.question_scores import rank_questions, score_ranked
-from ingest.refusal import COMMON_WORDS_FILE, hubs, silent_rows, threshold
+from ingest.refusal import COMMON_WORDS_FILE, changelogs, hubs, silent_rows, threshold
 
 if TYPE_CHECKING:
     import numpy as np
@@ -66,6 +66,11 @@ def synthetic_questions(chunks: Sequence[Chunk]) -> list[list[str]]:
             if len(seen) == PER_DOCUMENT:
                 break
     return picked
+
+
+def changelogs_of(chunks: Sequence[Chunk]) -> list[str]:
+    """The documents of `chunks` shaped like a changelog (refusal.changelogs)."""
+    return changelogs((c.source, c.title, c.heading_path) for c in chunks)
 
 
 def sample(pairs: list[list[str]]) -> list[list[str]]:

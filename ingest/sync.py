@@ -17,7 +17,6 @@ from ingest.keyword import VERSION_KEY, build_bm25
 from ingest.keyword import version as keyword_version
 from ingest.load import Skipped, load_folder
 from ingest.manifest import file_digest, pipeline_fingerprint, stat_folder
-from ingest.refusal import changelogs as changelog_shaped
 from ingest.snippets import snippet_reader
 from ingest.store import FORMAT_VERSION
 
@@ -230,7 +229,7 @@ def _apply(settings, index, full, embedder, progress) -> Report:
             [c.source for c in chunks],
             refusal_meta.sample(refusal_meta.synthetic_questions(chunks)),
             embedder,
-            changelog_shaped((c.source, c.title, c.heading_path) for c in chunks),
+            refusal_meta.changelogs_of(chunks),
         ),
     }
     if owned:

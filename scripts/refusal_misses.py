@@ -63,7 +63,8 @@ def main() -> None:
 
     def explain(number: int, label: str) -> None:
         query = refusal.question_words(ranked.tokens[number], lambda t: t in terms.idf)
-        penalty = refusal.unknown_penalty(refusal.unknown_share(query, terms), len(query))
+        named = refusal.names_unknown(query, terms)
+        penalty = refusal.unknown_penalty(refusal.unknown_share(query, terms), len(query), named)
         cosines = generation.vectors @ vectors[number]
         print(
             f"{label} {scores[number]:.3f} (threshold {threshold}) cosine "

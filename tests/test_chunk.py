@@ -69,14 +69,17 @@ def test_a_heading_path_shows_link_text_and_escaped_stars_as_a_reader_sees_them(
     """A source line reads "… › Using the Field() function", not its reference-link markup;
     an escaped star stays a star ("*args"), while emphasis stars go."""
     doc = (
-        "# Views\n\n## Using the [Field()][pydantic.Field] function\n\nDescribe it.\n\n"
-        "### .initial(self, request, \\*args, **kwargs)\n\nRuns first.\n"
+        "# Views\n\n## Using the [`Field()`][pydantic.Field] function\n\nDescribe it.\n\n"
+        "### .initial(self, request, \\*args, **kwargs)\n\nRuns first.\n\n"
+        "## Arrays of string[][]\n\nNested.\n"
     )
-    paths = [c.heading_path for c in chunk_markdown(doc, "views.md")]
-    assert paths == [
+    chunks = chunk_markdown(doc, "views.md")
+    assert [c.heading_path for c in chunks] == [
         "Views › Using the Field() function",
         "Views › Using the Field() function › .initial(self, request, *args, kwargs)",
+        "Views › Arrays of string[][]",
     ]
+    assert chunks[0].anchor == "using-the-field-function"  # as MkDocs renders the link
 
 
 def test_line_ranges_point_at_the_text() -> None:

@@ -53,3 +53,6 @@ def test_a_question_about_versions_still_quotes_the_changelog(tmp_path, embedder
     assert not answer.refused
     assert "release-notes.md" in {c.chunk.source for c in answer.citations}, answer.text
     assert "1.15.0" in answer.render()
+    answer = assistant.ask("What changed in 1.3.0?")  # a release only the changelog names
+    assert not answer.refused
+    assert "(3)" in answer.render(), answer.text

@@ -88,21 +88,41 @@ def test_an_include_shows_only_the_lines_its_ln_option_selects() -> None:
 
 
 def test_a_figure_on_its_own_line_is_left_out_of_quotes_but_indexed() -> None:
-    """An image alone on its line reads as a stray fragment in an answer ("database as a single
-    file [1]"); an image inside a sentence keeps its alt text, and the index keeps both."""
+    """An image standing as a paragraph reads as a stray fragment in an answer ("database as a
+    single file [1]"); an image inside a sentence, even on a line of its own when the prose is
+    hard-wrapped, keeps its alt text, and the index keeps both."""
     lines = [
         "A database could be a single file.",
+        "",
         "![database as a single file](img/single-file.svg)",
+        "",
         '<img class="shadow" alt="Docs UI" src="/img/image01.png">',
-        "Click ![the icon](icon.png) to open it.",
-    ]
-    assert clean_lines(lines) == [
-        "A database could be a single file.",
         "",
+        "Click the",
+        "![gear icon](gear.png)",
+        "in the top right to open settings.",
         "",
-        "Click the icon to open it.",
+        "# ![SQLModel](logo.png)",
     ]
+    cleaned = clean_lines(lines)
+    assert cleaned[2] == cleaned[4] == ""
+    assert cleaned[6:9] == ["Click the", "gear icon", "in the top right to open settings."]
+    assert cleaned[10] == "# SQLModel"
     assert "database as a single file" in clean_text("\n".join(lines), links=True)
+
+
+def test_code_keeps_what_looks_like_markup_to_prose() -> None:
+    """Indented HTML is code; brackets across lines in a fence are indexing, not a link; a
+    script commented out ends with its comment; a bad `ln[...]` shows the whole file."""
+    style = ["Embed it:", "", "    <style>", "    body { color: red; }", "    </style>"]
+    assert clean_lines(style) == style
+    fenced = ["```python", "row = [", "    x for x in y][0]", "```"]
+    assert clean_lines(fenced) == fenced
+    commented = ["<!--", "<script>", "alert(1)", "-->", "", "Visible paragraph."]
+    assert clean_lines(commented)[-1] == "Visible paragraph."
+    includes = {"./a.py": "x = 1\ny = 2"}
+    for bad in ("ln[1 3]", "ln[1:2:3]", "ln[a]"):
+        assert clean_text(f"{{* ./a.py {bad} *}}", includes) == "```python\nx = 1\ny = 2\n```"
 
 
 def test_an_api_stub_hides_its_whole_options_block() -> None:

@@ -370,7 +370,9 @@ def test_a_changelog_is_known_by_its_dated_headings_not_its_name() -> None:
     history = [("HISTORY.md", "HISTORY", f"v2.{n}.0 › What's Changed") for n in range(12)]
     announcement = [("a.md", "Framework 3.15", f"Framework 3.15 › Topic {n}") for n in range(12)]
     short = [("b.md", "Upgrading", f"Upgrading › From 1.{n}") for n in range(4)]
-    found = changelogs(notes + history + announcement + short)
+    oauth = [("auth.md", "Auth", f"Auth › OAuth 2.0 › Flow {n}") for n in range(12)]
+    subnets = [("net.md", "Networking", f"Networking › Subnet 10.0.{n}.0/24") for n in range(12)]
+    found = changelogs(notes + history + announcement + short + oauth + subnets)
     assert found == ["HISTORY.md", "news.md"]
 
 
