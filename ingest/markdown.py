@@ -35,6 +35,9 @@ CONTAINER = re.compile(  # a line whose indented body follows: admonition, tab, 
 SNIPPET = re.compile(r"""^\s*-{1,2}8<-{1,2}[ \t]+["']([^"']+)["']\s*$""")
 SNIPPET_BLOCK = re.compile(r"^\s*-{1,2}8<-{1,2}\s*$")
 FASTAPI_SNIPPET = re.compile(r"^\s*\{\*\s*(\S+)(.*?)\*\}\s*$")
+# mdx_include, as older FastAPI-style docs write it, often inside a fence: {!> ../docs_src/a.py!}
+# ({!file.py[ln:1-7]!} takes lines 1 to 7)
+MDX_INCLUDE = re.compile(r"^\s*\{!>?\s*([^!|\s\[]+?)(?:\[ln:(\d+)-(\d+)\])?\s*(?:\|[^!]*)?!\}\s*$")
 LINK_DEFINITION = re.compile(r"^\s*\[(?!\^)([^\]]+)\]:\s+\S+.*$")
 ABBREVIATION = re.compile(r"^\s*\*\[[^\]]+\]:")
 RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
@@ -202,6 +205,22 @@ def _code_block(path: str, code: str, options: str = "") -> str:
     return "\n".join([fence + language, *lines, fence])
 
 
+def _mdx_lines(match: re.Match) -> str:
+    """An mdx_include's `[ln:a-b]` as the `ln[a:b]` option the other includes use."""
+    return f"ln[{match.group(2)}:{match.group(3)}]" if match.group(2) else ""
+
+
+def _mdx_text(match: re.Match, includes: Includes) -> str:
+    """What an mdx_include inside a fence stands for: the file's lines it selects."""
+    path, code = match.group(1), includes.get(match.group(1))
+    if code is None:
+        return f"(code: {path})"
+    lines = code.rstrip("\n").splitlines()
+    if match.group(2):
+        lines = _selected(lines, f"{match.group(2)}:{match.group(3)}") or lines
+    return "\n".join(lines)
+
+
 def _selected(lines: list[str], spec: str) -> list[str]:
     """The lines `ln[...]` selects ("3:6,8,10:", 1-based and inclusive), a "..." line standing
     for each run left out between them; parts that are not line numbers or ranges are skipped
@@ -272,8 +291,11 @@ def clean_lines(
         cut = min(indent, containers[-1][1]) if containers else 0
         line = raw[cut:]
         if fence:
+            included = MDX_INCLUDE.match(line)
             if closes_fence(line, fence):
                 fence = None
+            elif included:  # the included file's text stands in the fence
+                line = _mdx_text(included, includes)
             elif console:
                 line = CONSOLE_MARKUP.sub("", line)
             out.append("" if orphan else line[min(fence_cut, len(line) - len(line.lstrip())) :])
@@ -457,6 +479,9 @@ def _clean_line(
     match = FASTAPI_SNIPPET.match(line)
     if match:
         return _snippet(match.group(1), includes, match.group(2))
+    match = MDX_INCLUDE.match(line)
+    if match:
+        return _snippet(match.group(1), includes, _mdx_lines(match))
     if LINK_DEFINITION.match(line) or ABBREVIATION.match(line) or RULE.match(line):
         return ""
     if ATTR_LIST.fullmatch(line.strip() or "-"):

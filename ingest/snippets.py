@@ -7,19 +7,19 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.markdown import FASTAPI_SNIPPET, SNIPPET, SNIPPET_BLOCK
+from ingest.markdown import FASTAPI_SNIPPET, MDX_INCLUDE, SNIPPET, SNIPPET_BLOCK
 
 MAX_SNIPPET_BYTES = 100_000
 
 
 def snippet_paths(text: str) -> list[str]:
-    """The files a document includes with `--8<--` or `{* ... *}`, as written."""
+    """The files a document includes with `--8<--`, `{* ... *}` or `{! ... !}`, as written."""
     paths, in_block = [], False
     for line in text.splitlines():
         if SNIPPET_BLOCK.match(line):
             in_block = not in_block
             continue
-        match = SNIPPET.match(line) or FASTAPI_SNIPPET.match(line)
+        match = SNIPPET.match(line) or FASTAPI_SNIPPET.match(line) or MDX_INCLUDE.match(line)
         if match:
             paths.append(match.group(1))
         elif in_block and line.strip() and not line.strip().startswith(";"):

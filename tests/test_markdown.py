@@ -14,7 +14,7 @@ from app.core.evaluate import junk_markup
 from ingest.chunk import Chunk, chunk_markdown
 from ingest.markdown import clean_lines, clean_text, code_under
 from ingest.server_lineage import row_chunk
-from ingest.snippets import snippet_reader
+from ingest.snippets import snippet_paths, snippet_reader
 from ingest.store import chunk_metadata
 from ingest.sync import sync
 
@@ -36,6 +36,7 @@ CONSTRUCTS = [
     ('=== "Python 3.9+"\n\n    Use the new syntax.', "Python 3.9+"),
     ('--8<-- "docs_src/missing.py"', "(code: docs_src/missing.py)"),
     ("{* ../../docs_src/app.py hl[3] *}", "(code: ../../docs_src/app.py)"),
+    ("{!> ../../docs_src/app.py!}", "(code: ../../docs_src/app.py)"),
     ("::: pydantic.main.BaseModel\n    options:\n      show_root_heading: true", "BaseModel"),
     ("Keep it short. <!-- TODO: expand -->", "Keep it short."),
     ('```python {test="skip"}\nx = 1\n```', "```python x = 1"),
@@ -109,6 +110,25 @@ def test_a_figure_on_its_own_line_is_left_out_of_quotes_but_indexed() -> None:
     assert cleaned[6:9] == ["Click the", "gear icon", "in the top right to open settings."]
     assert cleaned[10] == "# SQLModel"
     assert "database as a single file" in clean_text("\n".join(lines), links=True)
+
+
+def test_an_mdx_include_inside_a_fence_shows_the_file() -> None:
+    """Older FastAPI-style pages write `{!../../docs_src/a.py!}` inside a ```Python fence."""
+    page = 'Import it:\n\n```Python hl_lines="1"\n{!../../docs_src/a.py!}\n```\n\nDone.'
+    includes = {"../../docs_src/a.py": "from fastapi import FastAPI\n"}
+    assert snippet_paths(page) == ["../../docs_src/a.py"]  # the ingest reads that file
+    shown = clean_text(page, includes)
+    assert shown == "Import it:\n\n```Python\nfrom fastapi import FastAPI\n```\n\nDone."
+    assert "(code: ../../docs_src/a.py)" in clean_text(page)
+    program = {"./t.py": "\n".join(f"line_{n} = {n}" for n in range(1, 9))}
+    parts = "```python\n{!./t.py[ln:2-3]!}\n    # omitted\n{!./t.py[ln:7-7]!}\n```"
+    assert snippet_paths(parts) == ["./t.py", "./t.py"]
+    assert clean_text(parts, program).splitlines()[1:-1] == [
+        "line_2 = 2",
+        "line_3 = 3",
+        "    # omitted",
+        "line_7 = 7",
+    ]
 
 
 def test_code_keeps_what_looks_like_markup_to_prose() -> None:

@@ -64,7 +64,7 @@ JUNK_PATTERNS = {
         r"(?:^|\s)===\+?[ \t]+\"",
         re.M,
     ),
-    "snippet include": re.compile(r"-{1,2}8<-{1,2}|\{\*.*?\*\}"),
+    "snippet include": re.compile(r"-{1,2}8<-{1,2}|\{\*.*?\*\}|\{!>?\s*\S+?\s*!\}"),
     "heading id": re.compile(r"\{\s*:?\s*#[\w:-]+[^{}]*\}"),
     "attribute list": re.compile(r"\{\s*:?\s*(?:\.[\w-]+|data-[\w-]+)[^{}]*\}"),
     "html": re.compile(r"<!--|</?[a-zA-Z][\w-]*(?:\s[^<>]*)?/?>"),
