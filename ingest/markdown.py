@@ -248,7 +248,7 @@ def _snippet(path: str, includes: Includes, options: str = "") -> str:
     if path.lower().endswith(".md"):
         return " ".join(clean_text(code).split())  # an included markdown fragment: prose
     if re.search(r"ln\[\s*0\s*\]", options):
-        return f"(code: {path})"  # the whole file, collapsed on the site
+        return ""  # no lines: the site shows only a collapsed preview of the whole file
     return _code_block(path, code, options)
 
 

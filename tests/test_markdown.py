@@ -76,7 +76,8 @@ def test_a_style_block_over_several_lines_shows_none_of_its_rules() -> None:
 
 def test_an_include_shows_only_the_lines_its_ln_option_selects() -> None:
     """`{* file ln[2:3,6] *}` (FastAPI-style docs) shows lines 2-3 and 6 with "..." between, as
-    the site does, not the whole example program; `ln[0]` shows the file collapsed."""
+    the site does, not the whole example program; `ln[0]` shows no lines (the site offers
+    the file collapsed)."""
     program = "\n".join(f"line_{n} = {n}" for n in range(1, 9))
     includes = {"./docs_src/app.py": program}
     shown = clean_text("Set it:\n\n{* ./docs_src/app.py ln[2:3,6] hl[2] *}", includes)
@@ -85,7 +86,9 @@ def test_an_include_shows_only_the_lines_its_ln_option_selects() -> None:
         "line_7 = 7",
         "line_8 = 8",
     ]
-    assert clean_text("{* ./docs_src/app.py ln[0] *}", includes) == "(code: ./docs_src/app.py)"
+    assert clean_text("Go on from here.\n\n{* ./docs_src/app.py ln[0] *}", includes) == (
+        "Go on from here."
+    )
 
 
 def test_a_figure_on_its_own_line_is_left_out_of_quotes_but_indexed() -> None:
