@@ -8,9 +8,9 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from app.core.compose import NO_CLEAR_ANSWER, choose
+from app.core.compose import NO_CLEAR_ANSWER, PASSAGES_SCORED, choose
 from app.core.headings import with_advice_headings
-from app.core.outline import Document, announced, keep_promises
+from app.core.outline import Document, announced, keep_promises, next_piece
 from app.core.query import Query
 from app.core.quote import Passage, opening, render
 from app.core.render import inert_links
@@ -185,6 +185,7 @@ def extractive_answer(
         passages = [section]
     elif document is not None:
         passages = passages + announced(passages, document)
+        passages = next_piece(passages, shown[:PASSAGES_SCORED], document)
     passages = keep_promises(passages, document, "example" in query.intents)
     if clear:
         passages = with_advice_headings(query, passages)

@@ -17,6 +17,7 @@ from app.core.quote import (
     POINTS_AHEAD,
     Passage,
     dangles,
+    opening,
     opens,
     points_ahead,
 )
@@ -24,6 +25,7 @@ from app.core.retrieve import Hit
 from ingest.chunk import HEADING, PATH_SEP, Chunk
 from ingest.markdown import clean_lines
 
+NEXT_CODE_LINES = 12  # the next piece's opening shows code this short, no longer
 # A document's chunks in file order, by source (OpenGeneration.document).
 Document = Callable[[str], Sequence[Chunk]]
 
@@ -200,3 +202,46 @@ def _text(chunk: Chunk, first: int, last: int) -> bool:
     lines = clean_lines(chunk.text.splitlines())
     start = max(first, chunk.start_line) - chunk.start_line
     return any(line.strip() for line in lines[start : max(last - chunk.start_line + 1, 0)])
+
+
+# A sentence that hands over to what comes next: "Let's do that now.", "But there's a shorter
+# version. 👇", "For that, there's a better way ... 👇", as well as the wording POINTS_AHEAD knows.
+HANDS_OVER = re.compile(
+    r"👇|^(?:now,? )?let'?s\b.{0,30}\bnow\b|\bthere(?:'s| is) an? (?:shorter|better|simpler|easier)\b",
+    re.I,
+)
+
+
+def leads_on(unit: Unit) -> bool:
+    """Whether a quote ending on `unit` stops short of its point: a sentence handing over to
+    what follows it."""
+    return unit.kind == "sentence" and bool(
+        HANDS_OVER.search(unit.quote) or POINTS_AHEAD.search(unit.quote)
+    )
+
+
+def next_piece(passages: list[Passage], hits: Sequence[Hit], document: Document) -> list[Passage]:
+    """A quote that runs to the end of its chunk on a sentence handing over to what follows
+    (`leads_on`) goes on into the opening of the document's next chunk when the search found that
+    one too: a tutorial builds up to its point ("But there's a shorter version. 👇", "Let's do
+    that now.") and makes it in the next section."""
+    if not passages:
+        return passages
+    last = passages[-1]
+    chunk = last.hit.chunk
+    units = split_units(chunk)
+    if not units or last.units[-1].order != units[-1].order or not leads_on(last.units[-1]):
+        return passages
+    later = [c for c in document(chunk.source) if c.start_line > chunk.end_line]
+    if not later:
+        return passages
+    found = next((h for h in hits if h.chunk.id == later[0].id), None)
+    if found is None or any(p.hit.chunk.id == found.chunk.id for p in passages):
+        return passages
+    more = opening([found])
+    if more is None:
+        return passages
+    units = [u for u in more.units if u.kind != "code" or u.text.count("\n") <= NEXT_CODE_LINES]
+    while units and units[-1].leads_in and units[-1] is not more.units[-1]:
+        units.pop()  # its code was too long to show here
+    return [*passages, Passage(found, tuple(units))] if units else passages
