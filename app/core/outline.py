@@ -207,7 +207,8 @@ def _text(chunk: Chunk, first: int, last: int) -> bool:
 # A sentence that hands over to what comes next: "Let's do that now.", "But there's a shorter
 # version. 👇", "For that, there's a better way ... 👇", as well as the wording POINTS_AHEAD knows.
 HANDS_OVER = re.compile(
-    r"👇|^(?:now,? )?let'?s\b.{0,30}\bnow\b|\bthere(?:'s| is) an? (?:shorter|better|simpler|easier)\b",
+    r"👇|^(?:now,? )?let'?s\b.{0,30}\bnow\b"
+    r"|\bthere(?:'s| is) an? (?:shorter|better|simpler|easier)\b",
     re.I,
 )
 
