@@ -192,12 +192,9 @@ def _sentence(match: re.Match) -> str:
 def _code_block(path: str, code: str, options: str = "") -> str:
     """A resolved snippet as a fenced block, with the lines it selects: `ln[3:6,8,10:]`
     (markdown-include-variants; a "..." line where lines are left out) or `path:a:b`."""
-    lines = code.rstrip("\n").splitlines()
-    spans = re.search(r"ln\[([^\]]*)\]", options)
+    lines = _lines_of(code, options)
     span = re.search(r":(\d+):(\d+)$", path)
-    if spans:
-        lines = _selected(lines, spans.group(1)) or lines  # out of range: the file it names
-    elif span:
+    if span and not re.search(r"ln\[", options):
         lines = lines[int(span.group(1)) - 1 : int(span.group(2))]
     name = re.sub(r":\d+(:\d+)?$", "", path)
     fence = "````" if any(line.startswith("```") for line in lines) else "```"
@@ -213,12 +210,15 @@ def _mdx_lines(match: re.Match) -> str:
 def _mdx_text(match: re.Match, includes: Includes) -> str:
     """What an mdx_include inside a fence stands for: the file's lines it selects."""
     path, code = match.group(1), includes.get(match.group(1))
-    if code is None:
-        return f"(code: {path})"
+    return f"(code: {path})" if code is None else "\n".join(_lines_of(code, _mdx_lines(match)))
+
+
+def _lines_of(code: str, options: str) -> list[str]:
+    """An included file's lines, those its `ln[...]` option selects when it has one (the whole
+    file when none of them is valid)."""
     lines = code.rstrip("\n").splitlines()
-    if match.group(2):
-        lines = _selected(lines, f"{match.group(2)}:{match.group(3)}") or lines
-    return "\n".join(lines)
+    spans = re.search(r"ln\[([^\]]*)\]", options)
+    return (_selected(lines, spans.group(1)) or lines) if spans else lines
 
 
 def _selected(lines: list[str], spec: str) -> list[str]:

@@ -13,16 +13,12 @@ from ingest.keyword import tokenize
 from ingest.refusal import (
     REACH,
     TOP,
-    VERSION_TOKEN,
     WORD_WEIGHT,
-    common_words,
     long_coverage,
     missing_weight,
+    plain,
     question_words,
     unknown_penalty,
-)
-from ingest.refusal import (
-    plain as is_plain,
 )
 
 if TYPE_CHECKING:
@@ -126,7 +122,7 @@ def score_ranked(ranked: Ranked, keyword: KeywordIndex, silent: Sequence[int] = 
             else:
                 total[number] += unknown
                 missing[number] += missing_weight(token, unknown)
-                names[number] |= token not in common_words() and not VERSION_TOKEN.match(token)
+                names[number] |= not plain(token)
 
     # Coverage of every question by every candidate row: idf of the shared known terms.
     candidates = [
@@ -179,15 +175,15 @@ def relevance_frequencies(keyword: KeywordIndex, silent: Sequence[int]) -> dict[
 
 
 def _silenced(keyword: KeywordIndex, silent: Sequence[int]):
-    """The term counts, with the `silent` rows keeping only their plain-English words."""
+    """The term counts, with the `silent` rows keeping only their plain words (refusal.plain)."""
     import numpy as np
     from scipy import sparse
 
-    plain = np.array([is_plain(term) for term in keyword.vocab], dtype=np.float32)
+    words = np.array([plain(term) for term in keyword.vocab], dtype=np.float32)
     hub = np.zeros(len(keyword), dtype=np.float32)
     hub[list(silent)] = 1.0
     counts = keyword.counts
-    kept = sparse.diags(1.0 - hub) @ counts + sparse.diags(hub) @ counts @ sparse.diags(plain)
+    kept = sparse.diags(1.0 - hub) @ counts + sparse.diags(hub) @ counts @ sparse.diags(words)
     kept = sparse.csr_matrix(kept, dtype=counts.dtype)
     kept.eliminate_zeros()
     return kept

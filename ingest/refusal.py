@@ -210,9 +210,7 @@ def unknown_penalty(share: float, words: int, names: bool = False) -> float:
 def names_unknown(query: set[str], terms: Terms) -> bool:
     """Whether the question names something the index never mentions ("JSONB", "Celery",
     "upsert"): a word it never uses that is neither plain English nor a version number."""
-    return any(
-        t not in terms.idf and t not in common_words() and not VERSION_TOKEN.match(t) for t in query
-    )
+    return any(t not in terms.idf and not plain(t) for t in query)
 
 
 def unknown_share(query: set[str], terms: Terms) -> float:

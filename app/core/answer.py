@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -136,20 +135,12 @@ def cite(passages: list[Passage]) -> list[Citation]:
     return citations
 
 
-# A question about a project's history: which version, since when, what was dropped or removed.
-ASKS_HISTORY = re.compile(
-    r"\b(?:versions?|releases?|released|changelog|upgrad\w*|deprecat\w*|dropped|removed"
-    r"|discontinued|since|added in)\b",
-    re.I,
-)
-
-
 def quotable(query: Query, hits: list[Hit], hubs: Collection[str]) -> list[Hit]:
     """The hits an answer may quote: a hub's passage (a changelog's list of commits names every
     topic in passing) only when it is the best hit or the question asks about the project's
     history ("Which version first supports Python 3.14?"). A release note quoted for "what
     guidelines should I follow for a pull request?" lost to the contributing guide below it."""
-    if not hubs or ASKS_HISTORY.search(query.text):
+    if not hubs or "history" in query.intents:
         return hits
     return [h for h in hits if h.rank == 1 or h.chunk.source not in hubs]
 

@@ -40,6 +40,12 @@ INTENTS: dict[str, re.Pattern[str]] = {
         r"\b(example|show|code|write|snippet|sample|syntax|implement|template)\b", re.I
     ),
     "list": re.compile(r"\b(which|what) (\w+ )?(are|things|steps|rules|kinds|types)\b", re.I),
+    # the project's history: which version, since when, what was dropped or removed
+    "history": re.compile(
+        r"\b(versions?|releases?|released|changelog|upgrad\w*|deprecat\w*|dropped|removed"
+        r"|discontinued|since|added in)\b",
+        re.I,
+    ),
 }
 CODE_INTENT = re.compile(r"\b(how|example|show|code|write|implement|snippet|sample|syntax)\b", re.I)
 
