@@ -64,6 +64,7 @@ from app.core.scorer import (
     Candidate,
     Scorer,
     default_scorer,
+    dense_scale,
     features,
     file_text,
     points_elsewhere,
@@ -140,8 +141,9 @@ def feature_rows(query: Query, hits: list[Hit], idf) -> list[tuple[Candidate, li
     if not hits:
         return []
     top = hits[0]
+    best_dense = dense_scale(hits[:PASSAGES_SCORED])
     best_keyword = max(h.keyword for h in hits[:PASSAGES_SCORED])
-    return [(c, features(query, c, top, best_keyword, idf)) for c in candidates(hits)]
+    return [(c, features(query, c, top, best_dense, best_keyword, idf)) for c in candidates(hits)]
 
 
 def score(query: Query, hits: list[Hit], idf, scorer: Scorer | None = None) -> list[Scored]:

@@ -187,7 +187,18 @@ def _dense(hit: Hit) -> float:
     return hit.dense if hit.section_dense is None else hit.section_dense
 
 
-def features(query: Query, cand: Candidate, top: Hit, best_keyword: float, idf) -> list[float]:
+def dense_scale(hits: list[Hit]) -> float:
+    """What a passage's dense score is measured against: the top passage's, or, when only the
+    keyword search found the top passage (no dense score: 0), the best of the others'. Divided
+    by 0 the others' scores ran to 600,000 and their units outranked every unit of the top
+    passage ("... what guidelines should I follow?" quoted a release note over the guide)."""
+    top = _dense(hits[0])
+    return top if top > 0 else max((_dense(h) for h in hits), default=0.0)
+
+
+def features(
+    query: Query, cand: Candidate, top: Hit, best_dense: float, best_keyword: float, idf
+) -> list[float]:
     unit, hit = cand.unit, cand.hit
     text = unit.plain  # a table row's cells read as prose
     tokens = _unit_tokens(text)
@@ -211,7 +222,7 @@ def features(query: Query, cand: Candidate, top: Hit, best_keyword: float, idf) 
     return [
         1.0,
         1.0 / hit.rank,
-        max(0.0, _dense(hit)) / max(_dense(top), 1e-6),
+        max(0.0, _dense(hit)) / max(best_dense, 1e-6),
         hit.keyword / best_keyword if best_keyword > 0 else 0.0,
         hit.fused / max(top.fused, 1e-9),
         coverage(question, tokens, idf),
