@@ -17,6 +17,7 @@ from ingest.refusal import (
     long_coverage,
     missing_weight,
     plain,
+    proper_names,
     question_words,
     unknown_penalty,
 )
@@ -55,6 +56,7 @@ class Ranked:
     dense_rows: np.ndarray
     dense_scores: np.ndarray
     keyword_rows: list[list[int]]
+    proper: list[frozenset[str]]  # the words each question capitalises (refusal.proper_names)
 
     def tops(self) -> list[list[int]]:
         """The rows that reach each question: the REACH best of each retriever."""
@@ -77,15 +79,18 @@ def rank_questions(
     import numpy as np
 
     tokens = [tokenize(question) for question in questions]
+    proper = [proper_names(question) for question in questions]
     columns = [
         [keyword.vocab_dict[t] for t in found if t in keyword.vocab_dict] for found in tokens
     ]
     if len(keyword) == 0 or not len(questions):
         empty = np.zeros((len(questions), 0))
-        return Ranked(tokens, columns, empty.astype(np.int64), empty, [[] for _ in questions])
+        return Ranked(
+            tokens, columns, empty.astype(np.int64), empty, [[] for _ in questions], proper
+        )
     dense_rows, dense_scores = _best_dense(vectors, question_vectors)
     keyword_rows = _best_keyword(keyword, _query_matrix(columns, keyword.counts.shape[1]))
-    return Ranked(tokens, columns, dense_rows, dense_scores, keyword_rows)
+    return Ranked(tokens, columns, dense_rows, dense_scores, keyword_rows, proper)
 
 
 def score_ranked(ranked: Ranked, keyword: KeywordIndex, silent: Sequence[int] = ()) -> list[float]:
@@ -122,7 +127,7 @@ def score_ranked(ranked: Ranked, keyword: KeywordIndex, silent: Sequence[int] = 
             else:
                 total[number] += unknown
                 missing[number] += missing_weight(token, unknown)
-                names[number] |= not plain(token)
+                names[number] |= not plain(token) or token in ranked.proper[number]
 
     # Coverage of every question by every candidate row: idf of the shared known terms.
     candidates = [

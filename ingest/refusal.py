@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.chunk import PATH_SEP
+from ingest.keyword import tokenize
 from ingest.stemmer import stem
 
 TOP = 5  # best passages per retriever (dense, keyword) whose word coverage counts
@@ -54,6 +55,10 @@ COMMON_WORDS_FILE = Path(__file__).with_name("data") / "common_words.txt"
 # misses scored 0.004-0.07 over the threshold on sqlmodel-docs, covered questions with an unknown
 # word 0.09 or more (0.05: four of those near misses refused, one covered question lost on kb/).
 NAMED_PENALTY = 0.05
+# A capitalised word inside a sentence names something ("an Oracle database", "with Poetry")
+# even when it is an English word too: never-used, it pays NAMED_PENALTY like "JSONB" does. Not
+# the first word of a sentence, nor any word of a question in Title Case.
+CAPITALISED = re.compile(r"(?<![.!?:]\s)(?<=\s)[A-Z][a-z]+\b")
 VERSION_TOKEN = re.compile(r"^v?\d+(?:\.(?:\d+|x))*(?:(?:a|b|rc|alpha|beta)\d*)?$")
 OFF_TOPIC_QUANTILE = 0.98  # the threshold sits above this share of off-topic scores ...
 SYNTHETIC_CEILING = 0.10  # ... and never above the score of the weakest tenth of synthetic ones
@@ -172,13 +177,15 @@ def relevance(
     tokens: Collection[str],
     words_of: Callable[[int], frozenset[str]],
     terms: Terms,
+    proper: Collection[str] = (),
 ) -> float:
     """How well the index matches a question: the best cosine similarity, plus WORD_WEIGHT
     times the best share of the question's (idf-weighted) words that one of the best passages
     holds, minus UNKNOWN_WEIGHT times the share that no passage of the index uses at all (a
     near-miss question names what the KB does not cover: msgspec, Terraform, an IBAN), a
     penalty that shrinks for questions longer than UNKNOWN_WORDS words.
-    `dense`/`keyword`: row -> score of each retriever's best rows; `tokens`: the question's."""
+    `dense`/`keyword`: row -> score of each retriever's best rows; `tokens`: the question's;
+    `proper`: the words it capitalises inside a sentence (proper_names)."""
     if not dense and not keyword:
         return 0.0
     query = question_words(tokens, lambda t: t in terms.idf)
@@ -187,7 +194,9 @@ def relevance(
     return (
         max(dense.values(), default=0.0)
         + WORD_WEIGHT * long_coverage(words, len(query))
-        - unknown_penalty(unknown_share(query, terms), len(query), names_unknown(query, terms))
+        - unknown_penalty(
+            unknown_share(query, terms), len(query), names_unknown(query, terms, proper)
+        )
     )
 
 
@@ -207,10 +216,19 @@ def unknown_penalty(share: float, words: int, names: bool = False) -> float:
     return cost + (NAMED_PENALTY if names else 0.0)
 
 
-def names_unknown(query: set[str], terms: Terms) -> bool:
+def names_unknown(query: set[str], terms: Terms, proper: Collection[str] = ()) -> bool:
     """Whether the question names something the index never mentions ("JSONB", "Celery",
-    "upsert"): a word it never uses that is neither plain English nor a version number."""
-    return any(t not in terms.idf and not plain(t) for t in query)
+    "upsert", "Oracle"): a word it never uses that is neither plain English nor a version
+    number, or that the question capitalises inside a sentence (`proper`, see proper_names)."""
+    return any(t not in terms.idf and (t in proper or not plain(t)) for t in query)
+
+
+def proper_names(question: str) -> frozenset[str]:
+    """The stems of the words a question capitalises inside a sentence (CAPITALISED)."""
+    words = [word for word in question.split()[1:] if len(word) > 1]
+    if 2 * sum(word[:1].isupper() for word in words) > len(words):
+        return frozenset()  # Title Case: capitals say nothing
+    return frozenset(t for word in CAPITALISED.findall(question) for t in tokenize(word))
 
 
 def unknown_share(query: set[str], terms: Terms) -> float:

@@ -19,6 +19,7 @@ from ingest.refusal import (
     coverage,
     long_coverage,
     names_unknown,
+    proper_names,
     question_words,
     relevance,
     unknown_penalty,
@@ -350,6 +351,7 @@ def test_the_ingest_scores_a_question_exactly_as_the_app_does(settings, embedder
         "How do I write a will?",
         "Why doesn't my OOM-killed worker's fixture get cleaned up?",
         "Is msgspec faster than pydantic?",
+        "Can our pytest fixtures run against an Oracle database?",
         "Did fixture scoping change in pytest 8.3?",
         "Any rule of thumb for flaky tests on a sluggish CI box?",
         "Why are our tests flakier on the CI box than on a laptop?",
@@ -361,6 +363,24 @@ def test_the_ingest_scores_a_question_exactly_as_the_app_does(settings, embedder
         batch, _ = score_questions(generation.vectors, generation.bm25, vectors, questions)
     for question, score in zip(questions, batch, strict=True):
         assert assistant.ask(question).extra["relevance"] == pytest.approx(score, abs=1e-3)
+
+
+def test_a_word_capitalised_inside_a_sentence_names_something() -> None:
+    """ "against an Oracle database" names a product although "oracle" is an English word; the
+    same word in lower case is the user's wording, and a question in Title Case capitalises
+    every word. Only the name costs NAMED_PENALTY."""
+    row = frozenset({"flaky", "test", "write"})
+
+    def score(question: str) -> float:
+        proper = proper_names(question)
+        return relevance({0: 0.5}, {0: 3.0}, tokenize(question), lambda _: row, TERMS, proper)
+
+    named = "Write a flaky test against an Oracle database"
+    assert score(named) == pytest.approx(score(named.replace("Oracle", "oracle")) - NAMED_PENALTY)
+    assert score("Write A Flaky Test Against An Oracle Database") == pytest.approx(
+        score(named.replace("Oracle", "oracle"))
+    )
+    assert proper_names("Oracle databases: can a flaky test use one?") == frozenset()
 
 
 def test_a_changelog_is_known_by_its_dated_headings_not_its_name() -> None:

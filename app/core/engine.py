@@ -86,6 +86,7 @@ def relevance(scored: Scored, question: str, generation: OpenGeneration, terms: 
         tokenize(question),
         generation.bm25.row_terms,
         terms,
+        refusal.proper_names(question),
     )
 
 
