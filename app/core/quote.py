@@ -423,12 +423,21 @@ def opening(hits: list[Hit], max_words: int = 60) -> Passage | None:
     return None
 
 
-def render(passages: list[Passage], markers: dict[str, int]) -> str:
-    """Markdown: each block (paragraph, list, code) of a passage, then its [n] marker."""
+def render(
+    passages: list[Passage], markers: dict[str, int], captions: dict[str, str] | None = None
+) -> str:
+    """Markdown: each block (paragraph, list, code) of a passage, then its [n] marker; a chunk's
+    caption (`captions`, by chunk id: the release a changelog's line belongs to) in italics above
+    its first passage."""
     parts: list[str] = []
     outline = False  # the last part is a list of subsection headings (app/core/outline.py)
+    captioned: set[str] = set()
     for passage in passages:
         marker = f"[{markers[passage.hit.chunk.id]}]"
+        caption = (captions or {}).get(passage.hit.chunk.id)
+        if caption and passage.hit.chunk.id not in captioned:
+            captioned.add(passage.hit.chunk.id)
+            parts.append(f"*{caption}*")
         if all(u.kind == "heading" for u in passage.units):
             line = "\n".join(f"- {u.quote} {marker}" for u in passage.units)
             if outline:
