@@ -150,6 +150,7 @@ def test_kb_eval_reports_answer_measures_on_any_corpus(kb: Path, tmp_path: Path)
         ("Add it to your config file:\n\n`mypy.ini`\n```ini\n[mypy]\n```\n[1]", []),
         ("As the principle says:\n\n> Systems behave differently. [1]", []),
         ("There are two ways to fix this:\n\nRestart the worker. [1]", ["dangling colon"]),
+        ("There's a shortcut for it:\n\n(code: ./docs_src/one/tutorial008.py) [1]", []),
         ("It has the structure [1]\n\n**[Ascending number]. [1]", ["open bold"]),
         ("**[Ascending number]. [Title of decision]** [1]\n\nUse `a**b` here. [1]", []),
         ("Back off:\n\n```python\ndelay = base * 2**attempt\n``` [1]", []),

@@ -84,9 +84,9 @@ FENCED = re.compile(r"^(```|~~~).*?^\1\s*$", re.S | re.M)
 # sees the fence and the code run into the sentence.
 FENCE_MID_LINE = re.compile(r"(?<![`~])[^\s`~][ \t]*(?:```|~~~)[\w+-]*[ \t]*\n", re.M)
 LOOSE_FENCED = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)  # closing fence and a marker: "``` [1]"
-# What a "...:" lead-in may introduce: a list, code (after a content tab's short label), a
-# table or a quotation.
-INTRODUCED = re.compile(r"([-*+]|\d+[.)]|```|~~~|\||>|[^\n]{1,40}\n```)")
+# What may follow a "...:" lead-in: a list, code, a table, a quotation, a tab's label over its
+# code, or the "(code: path)" an include of a file the knowledge base lacks is shown as.
+INTRODUCED = re.compile(r"([-*+]|\d+[.)]|```|~~~|\||>|[^\n]{1,40}\n```|\(code: )")
 MARKERS = re.compile(r"(?:\s*\[\d+\])+\s*$")
 
 
