@@ -1,4 +1,5 @@
-"""Markdown as people really write it: GitHub markdown plus MkDocs / Material / PyMdown syntax.
+"""Markdown as people really write it: GitHub markdown plus MkDocs / Material / PyMdown syntax,
+and the MyST (Sphinx) and Docusaurus forms of the same things (directives, roles, comments).
 
 One normalisation for ingestion (heading paths, anchors, the embedded and keyword text) and for
 quoting (the text an answer shows). `clean_lines` keeps one output line per input line, so a
@@ -80,7 +81,44 @@ VERSIONS = {
     "version-changed": "Changed in",
     "deprecated": "Deprecated in",
     "deprecated-removed": "Deprecated in",
+    "versionadded": "Added in",  # MyST's names
+    "versionchanged": "Changed in",
+    "versionremoved": "Removed in",
 }
+# MyST and Docusaurus write admonitions and other directives as fenced blocks, closed by the same
+# fence: ```{note}, :::{warning} (MyST), :::tip Title or :::tip[Title] (Docusaurus). A prose
+# directive's body is markdown a reader reads; a code directive's body is code, without its
+# `:caption:`-style options; a table of contents or an API directive is not text at all (as
+# mkdocstrings' `:::` stubs are not); any other backtick directive ({mermaid}, {math}) stays code.
+DIRECTIVE = re.compile(r"^(\s*)(`{3,}|~{3,}|:{3,})[ \t]*\{([\w:-]+)\}[ \t]*(.*?)\s*$")
+COLON_ADMONITION = re.compile(r"^(\s*)(:{3,})([a-z][\w-]*)(?:\[([^\]]*)\])?(?:[ \t]+(.*?))?\s*$")
+COLON_CLOSE = re.compile(r"^\s*:{3,}\s*$")
+DIRECTIVE_OPTION = re.compile(r"^\s*:[\w-]+:(?:\s|$)")
+CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "code-cell"})
+HIDDEN_DIRECTIVES = frozenset(
+    "toctree contents include literalinclude currentmodule module automodule autoclass "
+    "autofunction automethod autoattribute autodata autoexception autosummary".split()
+)
+PROSE_DIRECTIVES = frozenset(
+    "note warning tip hint important caution attention danger error seealso admonition todo "
+    "dropdown topic sidebar margin card tab-item tab-set grid grid-item-card figure epigraph "
+    "pull-quote highlights rubric glossary".split()
+) | frozenset(VERSIONS)
+TITLED = frozenset({"admonition", "dropdown", "topic", "sidebar", "card", "tab-item", "rubric"})
+# MyST lines that are not text: a comment ("% ..."), a cross-reference target ("(caching)=") and a
+# block break ("+++"); and an MDX page's imports and exports (Docusaurus).
+MYST_LINE = re.compile(r"^\s*(?:%(?:[ \t].*)?|\([\w.:-]+\)=|\+\+\+.*)\s*$")
+MDX_STATEMENT = re.compile(
+    r"""^(?:import\s+[\w{}\s,*]+\s+from\s+['"][^'"]+['"]|export\s+(?:const|default|function)\b.*);?\s*$"""
+)
+# A line of JSX components only (Docusaurus tabs): "<Tabs>", "<TabItem value="py" label="Py">".
+JSX_LINE = re.compile(r"^\s*(?:</?[A-Z][\w.]*(?:\s[^<>]*)?/?>\s*)+$")
+# A MyST role: {ref}`caching-guide`, {doc}`Retries <retries>`, {py:func}`~cache.delete`.
+ROLE = re.compile(r"\{([\w:+-]+)\}(`+)(.+?)\2")
+CODE_ROLES = frozenset(
+    "func meth class attr mod obj exc data const code literal samp file command program envvar "
+    "option kbd any type member var macro".split()
+)
 
 
 def split_heading(raw: str) -> tuple[str, str | None]:
@@ -128,6 +166,7 @@ def _inline(text: str, links: bool = False, references: Collection[str] = ()) ->
     """One line of prose with inline markup a reader should not see removed (code spans kept).
     `links`: keep relative and reference links whole (their targets name the linked topic).
     `references`: the shortcut reference links the document defines (`shortcut_references`)."""
+    text = ROLE.sub(_role, text)
     text = re.sub(r"\[\]\([^)]*\)\{[^}]*\}", "", text)  # mkdocs-autorefs anchors: [](){#id}
     text = re.sub(r"!\[(" + LINK_TEXT + r")\]\([^)]*\)", r"\1", text)  # images: their alt text
     if not links:
@@ -149,6 +188,19 @@ def _inline(text: str, links: bool = False, references: Collection[str] = ()) ->
         out.append(prose(text[pos : span.start()]) + span.group(0))
         pos = span.end()
     return "".join(out) + prose(text[pos:])
+
+
+def _role(match: re.Match) -> str:
+    """A MyST role as a reader sees it: its text ("Retries" of `Retries <retries>`), in a code
+    span for a role naming code (`cache.delete` of {py:func}`~pkg.cache.delete`)."""
+    name, content = match.group(1).lower(), match.group(3).strip()
+    explicit = re.match(r"^(.*?)\s*<([^<>]+)>$", content)
+    text = (explicit.group(1) or explicit.group(2)) if explicit else content
+    if name.rsplit(":", 1)[-1] not in CODE_ROLES:
+        return text
+    if text.startswith("~"):
+        text = text[1:].rsplit(".", 1)[-1]
+    return f"`{text.lstrip('!')}`"
 
 
 def link_label(text: str) -> str:
@@ -274,6 +326,9 @@ def clean_lines(
     comment = in_snippets = in_options = in_tag = False
     script: str | None = None  # the open <style> or <script> block's tag, its body not prose
     stub: int | None = None  # indent of the `:::` line whose options block is open
+    directives: list[str] = []  # the fences of the open prose directives (MyST, Docusaurus)
+    options = False  # right after a directive's opening line: its ":key: value" options
+    fence_at: int | None = None  # where a directive's opening line stands, until its body starts
     first = next((line for line in lines if line.strip()), "")
     if len(first) - len(first.lstrip()) >= 4 and not FENCE.match(first):  # chunk starts mid-body
         containers.append((-1, len(first) - len(first.lstrip())))
@@ -290,6 +345,12 @@ def clean_lines(
                 containers.pop()
         cut = min(indent, containers[-1][1]) if containers else 0
         line = raw[cut:]
+        if options and DIRECTIVE_OPTION.match(line) or fence_at is not None and not line.strip():
+            out.append("")  # a directive's opening line moves down past its options
+            if fence_at is not None:
+                out[fence_at], out[-1], fence_at = "", out[fence_at], len(out) - 1
+            continue
+        options, fence_at = False, None
         if fence:
             included = MDX_INCLUDE.match(line)
             if closes_fence(line, fence):
@@ -326,6 +387,27 @@ def clean_lines(
         tag = OPEN_TAG.search(line)
         if tag:
             line, in_tag = line[: tag.start()], True
+        if directives and line.strip() and closes_fence(line, directives[-1]):
+            directives.pop()
+            out.append("")
+            continue
+        directive = _directive(line)
+        if directive is not None:
+            kind, fenced, name, argument = directive
+            options = True
+            if kind == "code":
+                fence, fence_cut, console = fenced, len(line) - len(line.lstrip()), False
+                fence_at = len(out)
+                out.append(fenced + (argument.split() or [""])[0])
+            elif kind == "hidden":  # its lines are blank up to its closing fence
+                fence, orphan = fenced, True
+                out.append("")
+            else:
+                directives.append(fenced)
+                following = next((x for x in lines[number + 1 :] if x.strip()), "")
+                fence_at = len(out)
+                out.append(_directive_title(name, argument, bool(following.strip())))
+            continue
         opened = FENCE.match(line)
         if opened:  # a fence in a list item stands on its own: quoted as a code block
             fence, fence_cut = opened.group(1), len(line) - len(line.lstrip())
@@ -364,6 +446,47 @@ def clean_lines(
     if fence and out and not orphan:  # the piece ends inside a code block: close it when quoted
         out[-1] += "\n" + fence
     return _join_split_links(out)
+
+
+def _directive(line: str) -> tuple[str, str, str, str] | None:
+    """A MyST or Docusaurus directive's opening line as (kind, fence, name, argument), kind being
+    "prose", "code" or "hidden"; None for any other line (a backtick directive of another name,
+    such as {mermaid}, is a code block as FENCE reads it)."""
+    found = DIRECTIVE.match(line)
+    if found:
+        marker, name, argument = found.group(2), found.group(3).lower(), found.group(4)
+        colons = marker.startswith(":")
+        if name in CODE_DIRECTIVES and not colons:
+            return "code", marker, name, argument
+        if name in HIDDEN_DIRECTIVES or ":" in name:  # py:function and other API directives
+            return "hidden", marker, name, argument
+        if name in PROSE_DIRECTIVES or colons:
+            return "prose", marker, name, argument
+        return None
+    found = COLON_ADMONITION.match(line)
+    if found:
+        title = found.group(4) or found.group(5) or ""
+        return "prose", found.group(2), found.group(3).lower(), title
+    return None
+
+
+LABELLED = frozenset(
+    "note warning tip hint important caution attention danger error seealso todo info "
+    "success".split()
+)
+
+
+def _directive_title(name: str, argument: str, followed: bool) -> str:
+    """What a prose directive's opening line reads as: its title as a sentence, "Added in 2.1:"
+    for a version note, "Note:" above an untitled admonition's text, else nothing."""
+    if name in VERSIONS and argument:
+        return f"{VERSIONS[name]} {argument.split()[0]}:"
+    title = "" if name == "figure" else _inline(argument).strip()  # a figure's argument: a path
+    if title:
+        return title if title[-1] in ".:!?" else f"{title}."
+    if name not in LABELLED or not followed:
+        return ""
+    return "See also:" if name == "seealso" else f"{name.capitalize()}:"
 
 
 def _goes_on(previous: str, line: str) -> bool:
@@ -483,6 +606,10 @@ def _clean_line(
     if match:
         return _snippet(match.group(1), includes, _mdx_lines(match))
     if LINK_DEFINITION.match(line) or ABBREVIATION.match(line) or RULE.match(line):
+        return ""
+    if MYST_LINE.match(line) or MDX_STATEMENT.match(line) or JSX_LINE.match(line):
+        return ""
+    if COLON_CLOSE.match(line):  # a directive's closing fence whose opening is in another piece
         return ""
     if ATTR_LIST.fullmatch(line.strip() or "-"):
         return ""

@@ -61,9 +61,11 @@ class Outcome:
 JUNK_PATTERNS = {
     "directive": re.compile(
         r"(?:^|\s)(?:!!!|\?\?\?\+?|/{3,})(?:[ \t]+[\w-]+|$)|(?:^|\s):::[ \t]+[\w.]+|"
-        r"(?:^|\s)===\+?[ \t]+\"",
+        r"(?:^|\s)===\+?[ \t]+\"|^[ \t]*:{3,}[ \t]*\{?[a-z][\w-]*",
         re.M,
     ),
+    # MyST's comment and cross-reference target lines: "% ...", "(caching-guide)=".
+    "myst line": re.compile(r"^[ \t]*(?:%[ \t]|\([\w.:-]+\)=[ \t]*$)", re.M),
     "snippet include": re.compile(r"-{1,2}8<-{1,2}|\{\*.*?\*\}|\{!>?\s*\S+?\s*!\}"),
     "heading id": re.compile(r"\{\s*:?\s*#[\w:-]+[^{}]*\}"),
     "attribute list": re.compile(r"\{\s*:?\s*(?:\.[\w-]+|data-[\w-]+)[^{}]*\}"),
@@ -76,6 +78,7 @@ JUNK_PATTERNS = {
     # into prose (a quotation opens its paragraph; "is > 5 %" is a comparison).
     "quote marker": re.compile(r"[.!?:][\"')\]*_]*[ \t]+>(?:[ \t]|$)", re.M),
 }
+ROLE = re.compile(r"\{[\w:+-]+\}`")
 CODE = re.compile(r"^(```|~~~).*?^\1\s*$|`[^`\n]+`", re.S | re.M)
 # A code fence opened with attributes a docs site reads: ```py title="app.py" or {test="skip"}.
 FENCE_ATTRIBUTES = re.compile(r"^\s*(?:```|~~~)[^\n`]*[{=]", re.M)
@@ -95,6 +98,8 @@ def junk_markup(answer: str) -> list[str]:
     on a colon with nothing after it. Code blocks and code spans may hold anything."""
     prose = CODE.sub(" ", answer)
     found = [name for name, pattern in JUNK_PATTERNS.items() if pattern.search(prose)]
+    if ROLE.search(answer):
+        found.append("role")  # MyST's {ref}`target`: the reader sees the braces and backticks
     if FENCE_ATTRIBUTES.search(answer):
         found.append("fence attributes")
     if FENCE_MID_LINE.search(answer):

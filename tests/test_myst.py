@@ -1,0 +1,83 @@
+"""Sphinx projects write their markdown in MyST, Docusaurus sites in its own dialect: directives
+in fences (```{note}, :::{warning}, :::tip Title), roles ({ref}`target`), comments and targets.
+A reader of an answer sees their text, never the markup, and a code directive shows its code."""
+
+from __future__ import annotations
+
+from conftest import small_kb_assistant
+
+from app.core.evaluate import junk_markup
+from ingest.markdown import clean_lines, clean_text
+
+CACHING = """---
+title: Caching guide
+---
+
+(caching-guide)=
+# Caching
+
+% This comment is for editors only.
+
+```{note}
+Cache entries expire after ten minutes unless the service overrides `CACHE_TTL`.
+```
+
+## Invalidation
+
+:::{warning}
+:class: dropdown
+Delete the key after the transaction commits, never before, or a reader may cache the old row.
+:::
+
+See {ref}`caching-guide` and {doc}`the retry guide <retries>`; {py:func}`~app.cache.delete` is
+idempotent.
+
+:::tip Choosing a TTL
+Pick the TTL from how stale a reader may tolerate the data, not from how costly the query is.
+:::
+
+```{code-block} python
+:caption: Deleting after commit
+
+transaction.on_commit(lambda: cache.delete(f"order:{order.id}"))
+```
+
+```{toctree}
+:maxdepth: 2
+
+retries
+```
+
+```{versionadded} 2.1
+Keys carry the schema version.
+```
+"""
+
+
+def test_myst_and_docusaurus_markup_reads_as_text_line_for_line() -> None:
+    lines = CACHING.splitlines()
+    cleaned = clean_lines(lines)
+    assert len(cleaned) == len(lines)  # citations still name the file's own lines
+    text = clean_text(CACHING)
+    assert "Note:\nCache entries expire after ten minutes" in text
+    assert "Warning:\nDelete the key after the transaction commits" in text
+    assert "See caching-guide and the retry guide; `delete` is\nidempotent." in text
+    assert "Choosing a TTL.\nPick the TTL" in text
+    assert '```python\ntransaction.on_commit(lambda: cache.delete(f"order:{order.id}"))\n```' in (
+        text
+    )
+    assert "Added in 2.1:\nKeys carry the schema version." in text
+    for markup in ("{", ":::", "% This", "(caching-guide)=", ":caption:", "maxdepth", "retries\n"):
+        assert markup not in text.replace("{order.id}", ""), markup
+
+
+def test_an_answer_quotes_a_directive_s_text_without_its_markup(tmp_path, embedder) -> None:
+    assistant = small_kb_assistant(tmp_path, embedder, {"caching.md": CACHING})
+    answer = assistant.ask("When should I delete the cache key?")
+    assert "Delete the key after the transaction commits" in answer.text, answer.text
+    answer = assistant.ask("How long do cache entries live?")
+    assert "Cache entries expire after ten minutes" in answer.text, answer.text
+    assert "```" not in answer.text  # the note is prose, not a code block
+    for question in ("When should I delete the cache key?", "How do I pick a TTL?"):
+        text = assistant.ask(question).text
+        assert junk_markup(text) == [], text
