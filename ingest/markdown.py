@@ -95,6 +95,8 @@ COLON_ADMONITION = re.compile(r"^(\s*)(:{3,})([a-z][\w-]*)(?:\[([^\]]*)\])?(?:[ 
 COLON_CLOSE = re.compile(r"^\s*:{3,}\s*$")
 DIRECTIVE_OPTION = re.compile(r"^\s*:[\w-]+:(?:\s|$)")
 CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "code-cell"})
+# Directives whose body is code of a known language: Sphinx's doctest sessions and the like.
+SESSIONS = {"doctest": "pycon", "testcode": "python", "testoutput": "text", "ipython": "ipython"}
 HIDDEN_DIRECTIVES = frozenset(
     "toctree contents include literalinclude currentmodule module automodule autoclass "
     "autofunction automethod autoattribute autodata autoexception autosummary".split()
@@ -458,6 +460,8 @@ def _directive(line: str) -> tuple[str, str, str, str] | None:
         colons = marker.startswith(":")
         if name in CODE_DIRECTIVES and not colons:
             return "code", marker, name, argument
+        if name in SESSIONS and not colons:
+            return "code", marker, name, SESSIONS[name]
         if name in HIDDEN_DIRECTIVES or ":" in name:  # py:function and other API directives
             return "hidden", marker, name, argument
         if name in PROSE_DIRECTIVES or colons:

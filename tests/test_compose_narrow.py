@@ -3,10 +3,14 @@ whole list; a question that asks for the list still gets all of it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import extractive_text, small_kb_assistant
 
 from app.core.engine import Assistant
+
+ROOT = Path(__file__).resolve().parent.parent
 
 UNIT_TESTS = """# Unit testing
 
@@ -45,3 +49,15 @@ def test_a_question_asking_for_the_list_gets_every_item(assistant):
     text = extractive_text(assistant, ALL)
     for item in ("Sleeps", "Reading from disk", "Calling third-party APIs", "Shared global state"):
         assert item in text
+
+
+def test_a_list_whose_items_are_one_sentence_is_quoted_whole(tmp_path, embedder):
+    """Items ending on a comma or "and finally" continue one sentence: narrowed to its best
+    items, attrs' list of a validator's arguments stopped at "2. the *attribute* that it's
+    validating, and finally"."""
+    page = ROOT / "data/eval/corpora/attrs-docs/init.md"
+    files = {"init.md": page.read_text(encoding="utf-8")}
+    assistant = small_kb_assistant(tmp_path, embedder, files)
+    text = assistant.ask("How do I validate an attribute?").text
+    assert "2. the *attribute* that it's validating, and finally" in text, text
+    assert "3. the *value* that is passed for it." in text, text

@@ -67,6 +67,7 @@ def test_myst_and_docusaurus_markup_reads_as_text_line_for_line() -> None:
         text
     )
     assert "Added in 2.1:\nKeys carry the schema version." in text
+    assert clean_text("```{doctest}\n>>> len(cache)\n0\n```") == "```pycon\n>>> len(cache)\n0\n```"
     for markup in ("{", ":::", "% This", "(caching-guide)=", ":caption:", "maxdepth", "retries\n"):
         assert markup not in text.replace("{order.id}", ""), markup
 

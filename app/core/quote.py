@@ -44,6 +44,8 @@ POINTS_AHEAD = re.compile(
     re.I,
 )
 # ... or at an example it names without showing: "... the pattern from this example instead."
+# A list item ending like this goes on in the next one: the items read as one sentence.
+GOES_ON = re.compile(r"(?:[,;]|\b(?:and|or|and finally|and then|then))\s*$", re.I)
 ORDERED_ITEM = re.compile(r"^\s*(\d+)[.)][ \t]")  # "3. Mitigate" or "3) Mitigate"
 THIS_EXAMPLE = re.compile(r"\bthis example\b", re.I)
 
@@ -284,7 +286,8 @@ def narrowed(cand: Candidate, scores: dict[tuple[str, int], float]) -> list[Unit
     """The items of the chosen item's list scoring within ITEM_MARGIN (log-odds) of it, in
     order (a kept item's own sub-list comes with it); None when the chosen unit is no item, the
     list is shorter than NARROW_ITEMS (its sub-lists' items counted), an item introduces a
-    nested list or code (it needs what follows it), or every item is kept."""
+    nested list or code (it needs what follows it), the items read as one sentence (an item
+    ends on a comma or "and"), or every item is kept."""
     unit, key = cand.unit, cand.hit.chunk.id
     if unit.kind != "item":
         return None
@@ -292,6 +295,8 @@ def narrowed(cand: Candidate, scores: dict[tuple[str, int], float]) -> list[Unit
     every = [u for u in _list(cand.units, unit.block) if u.kind == "item"]
     if len(every) < NARROW_ITEMS or any(u.leads_in for u in items):
         return None
+    if any(GOES_ON.search(u.plain) for u in items[:-1]):
+        return None  # the items are one sentence ("1. the instance, 2. the attribute, and finally")
     best = log_odds(scores.get((key, unit.order), 0.0))
     kept = [
         u
