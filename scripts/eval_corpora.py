@@ -45,6 +45,12 @@ CORPORA = {
         ROOT / "data/eval/corpora/sqlmodel-docs/questions.jsonl",
         ROOT / "data/eval/index/sqlmodel-docs",
     ),
+    # Sphinx MyST markdown (roles, colon-fence directives), written blind, never tuned on.
+    "attrs-docs": (
+        ROOT / "data/eval/corpora/attrs-docs",
+        ROOT / "data/eval/corpora/attrs-docs/questions.jsonl",
+        ROOT / "data/eval/index/attrs-docs",
+    ),
 }
 
 
