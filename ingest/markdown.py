@@ -95,6 +95,7 @@ COLON_ADMONITION = re.compile(r"^(\s*)(:{3,})([a-z][\w-]*)(?:\[([^\]]*)\])?(?:[ 
 COLON_CLOSE = re.compile(r"^\s*:{3,}\s*$")
 DIRECTIVE_OPTION = re.compile(r"^\s*:[\w-]+:(?:\s|$)")
 CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "code-cell"})
+DOCTEST_FLAG = re.compile(r"[ \t]*#[ \t]*doctest:.*$")
 # Directives whose body is code of a known language: Sphinx's doctest sessions and the like.
 SESSIONS = {"doctest": "pycon", "testcode": "python", "testoutput": "text", "ipython": "ipython"}
 HIDDEN_DIRECTIVES = frozenset(
@@ -361,6 +362,8 @@ def clean_lines(
                 line = _mdx_text(included, includes)
             elif console:
                 line = CONSOLE_MARKUP.sub("", line)
+            else:  # as Sphinx shows a doctest: without <BLANKLINE> and "# doctest: +SKIP"
+                line = DOCTEST_FLAG.sub("", line.replace("<BLANKLINE>", ""))
             out.append("" if orphan else line[min(fence_cut, len(line) - len(line.lstrip())) :])
             orphan = orphan and fence is not None
             continue
