@@ -1,5 +1,6 @@
 """Markdown as people really write it: GitHub markdown plus MkDocs / Material / PyMdown syntax,
-and the MyST (Sphinx) and Docusaurus forms of the same things (directives, roles, comments).
+the MyST (Sphinx) and Docusaurus forms of the same things (directives, roles, comments), and the
+Obsidian notes' wikilinks, callouts, block ids and tag lines.
 
 One normalisation for ingestion (heading paths, anchors, the embedded and keyword text) and for
 quoting (the text an answer shows). `clean_lines` keeps one output line per input line, so a
@@ -116,6 +117,14 @@ MDX_STATEMENT = re.compile(
 )
 # A line of JSX components only (Docusaurus tabs): "<Tabs>", "<TabItem value="py" label="Py">".
 JSX_LINE = re.compile(r"^\s*(?:</?[A-Z][\w.]*(?:\s[^<>]*)?/?>\s*)+$")
+# Obsidian: [[Note]], [[Note|shown text]], [[Note#Heading]], ![[diagram.png]] (an embed), a
+# block id ending a paragraph ("... builds up. ^vacuum-rule") and a line of tags ("#postgres #ops").
+WIKILINK = re.compile(r"(!?)\[\[([^\[\]|#]*)(?:#([^\[\]|]*))?(?:\|([^\[\]]*))?\]\]")
+IMAGE_SUFFIXES = frozenset(".png .jpg .jpeg .gif .svg .webp .bmp .pdf .excalidraw".split())
+BLOCK_ID = re.compile(r"[ \t]\^(?=[\w-]*[A-Za-z])[\w-]+[ \t]*$")
+TAG_LINE = re.compile(r"^[ \t]*#[A-Za-z][\w/-]*(?:[ \t]+#[A-Za-z][\w/-]*)*[ \t]*$")
+# A GitHub alert or an Obsidian callout opening a blockquote: "> [!NOTE]", "> [!tip]- Rule".
+CALLOUT = re.compile(r"^(\s*>\s*)\[!(\w+)\][+-]?[ \t]*(.*?)\s*$")
 # A MyST role: {ref}`caching-guide`, {doc}`Retries <retries>`, {py:func}`~cache.delete`.
 ROLE = re.compile(r"\{([\w:+-]+)\}(`+)(.+?)\2")
 CODE_ROLES = frozenset(
@@ -175,11 +184,10 @@ def _inline(text: str, links: bool = False, references: Collection[str] = ()) ->
     if not links:
         text = RELATIVE_LINK.sub(r"\1", text)
         text = re.sub(r"\[(" + LINK_TEXT + r")\]\[[^\]]*\]", r"\1", text)  # reference links
-    text = re.sub(
-        r"^(\s*>\s*)\[!(\w+)\]\s*$", lambda m: m.group(1) + m.group(2).capitalize() + ":", text
-    )
+    text = CALLOUT.sub(_callout, BLOCK_ID.sub("", text))
 
     def prose(part: str) -> str:
+        part = WIKILINK.sub(_wikilink, part)
         if references and not links:
             part = SHORTCUT_LINK.sub(
                 lambda m: m.group(1) if link_label(m.group(1)) in references else m.group(0), part
@@ -191,6 +199,27 @@ def _inline(text: str, links: bool = False, references: Collection[str] = ()) ->
         out.append(prose(text[pos : span.start()]) + span.group(0))
         pos = span.end()
     return "".join(out) + prose(text[pos:])
+
+
+def _callout(match: re.Match) -> str:
+    """A callout's opening line: its title as a sentence, else its kind ("> Tip:")."""
+    title = match.group(3)
+    if title:
+        return match.group(1) + (title if title[-1] in ".:!?" else f"{title}.")
+    return match.group(1) + match.group(2).capitalize() + ":"
+
+
+def _wikilink(match: re.Match) -> str:
+    """A wikilink as Obsidian shows it: its alias, else the note's name (and heading); an
+    embedded image shows nothing."""
+    embed, target, heading, alias = match.groups()
+    if alias and alias.strip():
+        return alias.strip()
+    name = target.strip().removesuffix(".md")
+    if embed and Path(name).suffix.lower() in IMAGE_SUFFIXES:
+        return ""
+    heading = (heading or "").strip()
+    return f"{name} › {heading}" if name and heading else name or heading
 
 
 def _role(match: re.Match) -> str:
@@ -615,6 +644,8 @@ def _clean_line(
     if LINK_DEFINITION.match(line) or ABBREVIATION.match(line) or RULE.match(line):
         return ""
     if MYST_LINE.match(line) or MDX_STATEMENT.match(line) or JSX_LINE.match(line):
+        return ""
+    if not links and TAG_LINE.match(line):  # a note's tags: the index keeps them
         return ""
     if COLON_CLOSE.match(line):  # a directive's closing fence whose opening is in another piece
         return ""

@@ -64,6 +64,8 @@ JUNK_PATTERNS = {
         r"(?:^|\s)===\+?[ \t]+\"|^[ \t]*:{3,}[ \t]*\{?[a-z][\w-]*",
         re.M,
     ),
+    # Obsidian's wikilinks and callout markers: "[[Connection pooling]]", "> [!tip]".
+    "wikilink": re.compile(r"\[\[[^\[\]]+\]\]|\[![A-Za-z]+\]"),
     # MyST's comment and cross-reference target lines: "% ...", "(caching-guide)=".
     "myst line": re.compile(r"^[ \t]*(?:%[ \t]|\([\w.:-]+\)=[ \t]*$)", re.M),
     "snippet include": re.compile(r"-{1,2}8<-{1,2}|\{\*.*?\*\}|\{!>?\s*\S+?\s*!\}"),
