@@ -13,11 +13,13 @@ from ingest.markdown import (
     CONTAINER,
     FENCE,
     LIST_MARKER,
+    ROLE,
     clean_text,
     closes_fence,
     code_under,
     front_matter,
     link_labels,
+    role_text,
     shortcut_references,
     split_heading,
 )
@@ -79,10 +81,15 @@ def _render_inline(text: str) -> str:
     # A link's text may hold a code span ("[`Field()`][pydantic.Field]"): links go first.
     text = re.sub(r"!?\[((?:`[^`]*`|[^\]`])+)\](?:\([^)]*\)|\[[^\]]*\])", r"\1", text)
     parts = re.split(r"(`+[^`]*`+)", text)
-    out = []
+    out: list[str] = []
     for part in parts:
         if part.startswith("`"):
-            out.append(part.strip("`"))
+            role = ROLE.search(out[-1]) if out else None  # MyST: "The {class}`~a.Attribute` class"
+            if role:
+                out[-1] = out[-1][: role.start()]
+                out.append(role_text(role.group(1), part.strip("`")).strip("`"))
+            else:
+                out.append(part.strip("`"))
             continue
         part = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", part)  # an empty link text: [](x)
         part = re.sub(r"<[^>]+>", "", part)

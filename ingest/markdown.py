@@ -97,6 +97,7 @@ COLON_CLOSE = re.compile(r"^\s*:{3,}\s*$")
 DIRECTIVE_OPTION = re.compile(r"^\s*:[\w-]+:(?:\s|$)")
 CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "code-cell"})
 DOCTEST_FLAG = re.compile(r"[ \t]*#[ \t]*doctest:.*$")
+PROMPT = re.compile(r"^\s*(?:>>>|\.\.\.)(?:\s|$)")
 # Directives whose body is code of a known language: Sphinx's doctest sessions and the like.
 SESSIONS = {"doctest": "pycon", "testcode": "python", "testoutput": "text", "ipython": "ipython"}
 HIDDEN_DIRECTIVES = frozenset(
@@ -108,15 +109,24 @@ PROSE_DIRECTIVES = frozenset(
     "dropdown topic sidebar margin card tab-item tab-set grid grid-item-card figure epigraph "
     "pull-quote highlights rubric glossary".split()
 ) | frozenset(VERSIONS)
-TITLED = frozenset({"admonition", "dropdown", "topic", "sidebar", "card", "tab-item", "rubric"})
+# The admonitions whose untitled opening reads "Note:", "Tip:" above their text.
+LABELLED = frozenset(
+    "note warning tip hint important caution attention danger error seealso todo info "
+    "success".split()
+)
 # MyST lines that are not text: a comment ("% ..."), a cross-reference target ("(caching)=") and a
 # block break ("+++"); and an MDX page's imports and exports (Docusaurus).
 MYST_LINE = re.compile(r"^\s*(?:%(?:[ \t].*)?|\([\w.:-]+\)=|\+\+\+.*)\s*$")
 MDX_STATEMENT = re.compile(
     r"""^(?:import\s+[\w{}\s,*]+\s+from\s+['"][^'"]+['"]|export\s+(?:const|default|function)\b.*);?\s*$"""
 )
-# A line of JSX components only (Docusaurus tabs): "<Tabs>", "<TabItem value="py" label="Py">".
+# A line of JSX components only (Docusaurus tabs): "<Tabs>", "<TabItem value="py" label="Py">";
+# a component in prose ("<Highlight color="#25c2a0">npm</Highlight>") shows its text; a tag whose
+# attributes go on over the next lines; an import of several names over several lines.
 JSX_LINE = re.compile(r"^\s*(?:</?[A-Z][\w.]*(?:\s[^<>]*)?/?>\s*)+$")
+JSX_TAG = re.compile(r"</?[A-Z][\w.]*(?:\s[^<>]*)?/?>")
+JSX_OPEN = re.compile(r"</?[A-Z][\w.]*\b[^<>]*$")
+IMPORT_OPEN = re.compile(r"^import\s+(?:\w+\s*,\s*)?\{[^}]*$")
 # Obsidian: [[Note]], [[Note|shown text]], [[Note#Heading]], ![[diagram.png]] (an embed), a
 # block id ending a paragraph ("... builds up. ^vacuum-rule") and a line of tags ("#postgres #ops").
 WIKILINK = re.compile(r"(!?)\[\[([^\[\]|#]*)(?:#([^\[\]|]*))?(?:\|([^\[\]]*))?\]\]")
@@ -125,8 +135,9 @@ BLOCK_ID = re.compile(r"[ \t]\^(?=[\w-]*[A-Za-z])[\w-]+[ \t]*$")
 TAG_LINE = re.compile(r"^[ \t]*#[A-Za-z][\w/-]*(?:[ \t]+#[A-Za-z][\w/-]*)*[ \t]*$")
 # A GitHub alert or an Obsidian callout opening a blockquote: "> [!NOTE]", "> [!tip]- Rule".
 CALLOUT = re.compile(r"^(\s*>\s*)\[!(\w+)\][+-]?[ \t]*(.*?)\s*$")
-# A MyST role: {ref}`caching-guide`, {doc}`Retries <retries>`, {py:func}`~cache.delete`.
-ROLE = re.compile(r"\{([\w:+-]+)\}(`+)(.+?)\2")
+# A MyST role's name, standing right before the code span that holds its content: {ref}`caching`,
+# {doc}`Retries <retries>`, {py:func}`~cache.delete`.
+ROLE = re.compile(r"\{([\w:+-]+)\}$")
 CODE_ROLES = frozenset(
     "func meth class attr mod obj exc data const code literal samp file command program envvar "
     "option kbd any type member var macro".split()
@@ -178,7 +189,6 @@ def _inline(text: str, links: bool = False, references: Collection[str] = ()) ->
     """One line of prose with inline markup a reader should not see removed (code spans kept).
     `links`: keep relative and reference links whole (their targets name the linked topic).
     `references`: the shortcut reference links the document defines (`shortcut_references`)."""
-    text = ROLE.sub(_role, text)
     text = re.sub(r"\[\]\([^)]*\)\{[^}]*\}", "", text)  # mkdocs-autorefs anchors: [](){#id}
     text = re.sub(r"!\[(" + LINK_TEXT + r")\]\([^)]*\)", r"\1", text)  # images: their alt text
     if not links:
@@ -196,9 +206,24 @@ def _inline(text: str, links: bool = False, references: Collection[str] = ()) ->
 
     out, pos = [], 0
     for span in CODE_SPAN.finditer(text):
-        out.append(prose(text[pos : span.start()]) + span.group(0))
+        before = text[pos : span.start()]
+        role = ROLE.search(before)  # "{ref}" right before the span: a MyST role's name
+        if role:
+            out.append(prose(before[: role.start()]) + role_text(role.group(1), span.group(2)))
+        else:
+            out.append(prose(before) + span.group(0))
         pos = span.end()
     return "".join(out) + prose(text[pos:])
+
+
+def leaves_role(text: str) -> bool:
+    """Whether `text` shows a MyST role as written ("{ref}`target`"), not inside a code span."""
+    pos = 0
+    for span in CODE_SPAN.finditer(text):
+        if ROLE.search(text[pos : span.start()]):
+            return True
+        pos = span.end()
+    return False
 
 
 def _callout(match: re.Match) -> str:
@@ -222,10 +247,10 @@ def _wikilink(match: re.Match) -> str:
     return f"{name} › {heading}" if name and heading else name or heading
 
 
-def _role(match: re.Match) -> str:
+def role_text(name: str, content: str) -> str:
     """A MyST role as a reader sees it: its text ("Retries" of `Retries <retries>`), in a code
-    span for a role naming code (`cache.delete` of {py:func}`~pkg.cache.delete`)."""
-    name, content = match.group(1).lower(), match.group(3).strip()
+    span for a role naming code (`delete` of {py:func}`~pkg.cache.delete`)."""
+    name, content = name.lower(), content.strip()
     explicit = re.match(r"^(.*?)\s*<([^<>]+)>$", content)
     text = (explicit.group(1) or explicit.group(2)) if explicit else content
     if name.rsplit(":", 1)[-1] not in CODE_ROLES:
@@ -261,7 +286,7 @@ def _prose(text: str) -> str:
     text = re.sub(r"<summary>\s*(.*?)\s*</summary>", _sentence, text, flags=re.I)
     text = re.sub(r"\[\^[^\]]+\](?!:)", "", text)  # footnote markers
     text = re.sub(r"^(\s*)\[\^([^\]]+)\]:\s*", r"\1(\2) ", text)  # footnote definitions
-    text = HTML_TAG.sub("", text)
+    text = JSX_TAG.sub("", HTML_TAG.sub("", text))
     text = re.sub(r":(?:material|fontawesome|octicons|simple)-[\w-]+:", "", text)
     text = re.sub(r"\+\+([\w+-]+?)\+\+", lambda m: m.group(1).replace("+", " "), text)
     return re.sub(r"(?<=\S)[ \t]{2,}(?=\S)", " ", text)
@@ -355,7 +380,7 @@ def clean_lines(
     fence_cut = 0
     console = False  # the open fence shows a terminal session
     orphan = False  # inside a code block whose opening fence is in the previous piece
-    comment = in_snippets = in_options = in_tag = False
+    comment = in_snippets = in_options = in_tag = importing = False
     script: str | None = None  # the open <style> or <script> block's tag, its body not prose
     stub: int | None = None  # indent of the `:::` line whose options block is open
     directives: list[str] = []  # the fences of the open prose directives (MyST, Docusaurus)
@@ -391,8 +416,10 @@ def clean_lines(
                 line = _mdx_text(included, includes)
             elif console:
                 line = CONSOLE_MARKUP.sub("", line)
-            else:  # as Sphinx shows a doctest: without <BLANKLINE> and "# doctest: +SKIP"
-                line = DOCTEST_FLAG.sub("", line.replace("<BLANKLINE>", ""))
+            elif line.strip() == "<BLANKLINE>":  # as Sphinx shows a doctest session
+                line = ""
+            elif PROMPT.match(line):  # without its "# doctest: +SKIP" flags
+                line = DOCTEST_FLAG.sub("", line)
             out.append("" if orphan else line[min(fence_cut, len(line) - len(line.lstrip())) :])
             orphan = orphan and fence is not None
             continue
@@ -410,6 +437,10 @@ def clean_lines(
             script = opened_script.group(1)
             out.append("")
             continue
+        if importing or IMPORT_OPEN.match(line):  # an MDX import of names over several lines
+            importing = not re.search(r"\}\s*from\s", line)
+            out.append("")
+            continue
         if in_tag:  # the attributes of a tag written over several lines
             in_tag = ">" not in line
             line = "" if in_tag else line.split(">", 1)[1]
@@ -418,7 +449,7 @@ def clean_lines(
             comment = "-->" not in rest
             line = before + ("" if comment else rest.split("-->", 1)[1])
             line = re.sub(r"<!--.*?-->", "", line)
-        tag = OPEN_TAG.search(line)
+        tag = OPEN_TAG.search(line) or JSX_OPEN.search(line)
         if tag:
             line, in_tag = line[: tag.start()], True
         if directives and line.strip() and closes_fence(line, directives[-1]):
@@ -428,7 +459,7 @@ def clean_lines(
         directive = _directive(line)
         if directive is not None:
             kind, fenced, name, argument = directive
-            options = True
+            options = DIRECTIVE.match(line) is not None  # Docusaurus has no option lines
             if kind == "code":
                 fence, fence_cut, console = fenced, len(line) - len(line.lstrip()), False
                 fence_at = len(out)
@@ -439,8 +470,9 @@ def clean_lines(
             else:
                 directives.append(fenced)
                 following = next((x for x in lines[number + 1 :] if x.strip()), "")
+                followed = bool(following.strip()) and not closes_fence(following, fenced)
                 fence_at = len(out)
-                out.append(_directive_title(name, argument, bool(following.strip())))
+                out.append(_directive_title(name, argument, followed))
             continue
         opened = FENCE.match(line)
         if opened:  # a fence in a list item stands on its own: quoted as a code block
@@ -506,17 +538,11 @@ def _directive(line: str) -> tuple[str, str, str, str] | None:
     return None
 
 
-LABELLED = frozenset(
-    "note warning tip hint important caution attention danger error seealso todo info "
-    "success".split()
-)
-
-
 def _directive_title(name: str, argument: str, followed: bool) -> str:
     """What a prose directive's opening line reads as: its title as a sentence, "Added in 2.1:"
     for a version note, "Note:" above an untitled admonition's text, else nothing."""
     if name in VERSIONS and argument:
-        return f"{VERSIONS[name]} {argument.split()[0]}:"
+        return f"{VERSIONS[name]} {argument.split()[0]}{':' if followed else '.'}"
     title = "" if name == "figure" else _inline(argument).strip()  # a figure's argument: a path
     if title:
         return title if title[-1] in ".:!?" else f"{title}."

@@ -16,6 +16,7 @@ from ingest.refusal import (
     WORD_WEIGHT,
     long_coverage,
     missing_weight,
+    names,
     plain,
     proper_names,
     question_words,
@@ -110,7 +111,7 @@ def score_ranked(ranked: Ranked, keyword: KeywordIndex, silent: Sequence[int] = 
     total = np.zeros(questions)
     missing = np.zeros(questions)
     distinct = np.zeros(questions, dtype=np.int64)
-    names = [False] * questions  # names something the index never mentions (names_unknown)
+    named = [False] * questions  # names something the index never mentions (names_unknown)
 
     def known(token: str) -> bool:
         column = keyword.vocab_dict.get(token)
@@ -127,7 +128,7 @@ def score_ranked(ranked: Ranked, keyword: KeywordIndex, silent: Sequence[int] = 
             else:
                 total[number] += unknown
                 missing[number] += missing_weight(token, unknown)
-                names[number] |= not plain(token) or token in ranked.proper[number]
+                named[number] |= names(token, ranked.proper[number])
 
     # Coverage of every question by every candidate row: idf of the shared known terms.
     candidates = [
@@ -152,7 +153,7 @@ def score_ranked(ranked: Ranked, keyword: KeywordIndex, silent: Sequence[int] = 
         scores.append(
             float(ranked.dense_scores[number].max())
             + WORD_WEIGHT * long_coverage(share, int(distinct[number]))
-            - unknown_penalty(unknown_share, int(distinct[number]), names[number])
+            - unknown_penalty(unknown_share, int(distinct[number]), named[number])
         )
     return scores
 

@@ -57,8 +57,10 @@ COMMON_WORDS_FILE = Path(__file__).with_name("data") / "common_words.txt"
 NAMED_PENALTY = 0.05
 # A capitalised word inside a sentence names something ("an Oracle database", "with Poetry")
 # even when it is an English word too: never-used, it pays NAMED_PENALTY like "JSONB" does. Not
-# the first word of a sentence, nor any word of a question in Title Case.
-CAPITALISED = re.compile(r"(?<![.!?:]\s)(?<=\s)[A-Z][a-z]+\b")
+# the first word of a sentence (after ".", "?", "...", a closing quote or bracket), nor any word
+# of a question in Title Case.
+CAPITALISED = re.compile(r"^[\"'“‘(\[]*([A-Z][a-z]+)\b")
+SENTENCE_END = re.compile(r"[.!?:…][\"'”’)\]]*$")
 VERSION_TOKEN = re.compile(r"^v?\d+(?:\.(?:\d+|x))*(?:(?:a|b|rc|alpha|beta)\d*)?$")
 OFF_TOPIC_QUANTILE = 0.98  # the threshold sits above this share of off-topic scores ...
 SYNTHETIC_CEILING = 0.10  # ... and never above the score of the weakest tenth of synthetic ones
@@ -218,17 +220,30 @@ def unknown_penalty(share: float, words: int, names: bool = False) -> float:
 
 def names_unknown(query: set[str], terms: Terms, proper: Collection[str] = ()) -> bool:
     """Whether the question names something the index never mentions ("JSONB", "Celery",
-    "upsert", "Oracle"): a word it never uses that is neither plain English nor a version
-    number, or that the question capitalises inside a sentence (`proper`, see proper_names)."""
-    return any(t not in terms.idf and (t in proper or not plain(t)) for t in query)
+    "upsert", "Oracle"): a word it never uses that `names` something."""
+    return any(t not in terms.idf and names(t, proper) for t in query)
+
+
+def names(term: str, proper: Collection[str] = ()) -> bool:
+    """A word that names something: neither plain English nor a version number, or capitalised
+    by the question inside a sentence (`proper`, see proper_names)."""
+    return term in proper or not plain(term)
 
 
 def proper_names(question: str) -> frozenset[str]:
-    """The stems of the words a question capitalises inside a sentence (CAPITALISED)."""
-    words = [word for word in question.split()[1:] if len(word) > 1]
-    if 2 * sum(word[:1].isupper() for word in words) > len(words):
-        return frozenset()  # Title Case: capitals say nothing
-    return frozenset(t for word in CAPITALISED.findall(question) for t in tokenize(word))
+    """The stems of the words a question capitalises inside a sentence (CAPITALISED). A question
+    in Title Case says nothing by its capitals: more than half of its words written in lower
+    case or capitalised (not "SQLModel", "FastAPI", "I") are capitalised."""
+    words = question.split()
+    plain_case = [w for w in words[1:] if len(w) > 1 and w.strip("\"'“”‘’()[],.?!:;")[1:].islower()]
+    if 2 * sum(w.lstrip("\"'“‘([")[:1].isupper() for w in plain_case) > len(plain_case):
+        return frozenset()
+    found = (
+        CAPITALISED.match(word)
+        for previous, word in zip(words, words[1:], strict=False)
+        if not SENTENCE_END.search(previous)
+    )
+    return frozenset(t for match in found if match for t in tokenize(match.group(1)))
 
 
 def unknown_share(query: set[str], terms: Terms) -> float:
@@ -265,6 +280,12 @@ def silent_rows(sources: Sequence[str], hubs: Collection[str]) -> list[int]:
     return [row for row, source in enumerate(sources) if source in hubs]
 
 
+def below_title(heading_path: str, title: str) -> list[str]:
+    """A heading path's parts below its page's title (all of them on a page without one)."""
+    parts = heading_path.split(PATH_SEP)
+    return parts[1:] if parts[0] == title and len(parts) > 1 else parts
+
+
 def changelogs(passages: Iterable[tuple[str, str, str]]) -> list[str]:
     """The documents shaped like a changelog, from each passage's (source, page title, heading
     path): versions and dates in the headings below the page's title ("Release Notes › 0.0.35
@@ -273,8 +294,7 @@ def changelogs(passages: Iterable[tuple[str, str, str]]) -> list[str]:
     dated: dict[str, list[bool]] = {}
     named: dict[str, set[str]] = {}
     for source, title, heading_path in passages:
-        parts = heading_path.split(PATH_SEP)
-        below = " ".join(parts[1:] if parts[0] == title and len(parts) > 1 else parts)
+        below = " ".join(below_title(heading_path, title))
         found = {m.group(0) for m in VERSION_OR_DATE.finditer(below)}
         dated.setdefault(source, []).append(bool(found))
         named.setdefault(source, set()).update(found)

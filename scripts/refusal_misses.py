@@ -63,7 +63,7 @@ def main() -> None:
 
     def explain(number: int, label: str) -> None:
         query = refusal.question_words(ranked.tokens[number], lambda t: t in terms.idf)
-        named = refusal.names_unknown(query, terms)
+        named = refusal.names_unknown(query, terms, ranked.proper[number])
         penalty = refusal.unknown_penalty(refusal.unknown_share(query, terms), len(query), named)
         cosines = generation.vectors @ vectors[number]
         print(

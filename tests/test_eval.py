@@ -152,6 +152,8 @@ def test_kb_eval_reports_answer_measures_on_any_corpus(kb: Path, tmp_path: Path)
         ("There are two ways to fix this:\n\nRestart the worker. [1]", ["dangling colon"]),
         ("There's a shortcut for it:\n\n(code: ./docs_src/one/tutorial008.py) [1]", []),
         ("See {ref}`caching-guide` for background. [1]", ["role"]),
+        ("Use the `{ref}` role to link a label. [1]", []),
+        ("Format with `{name}` then `{value}` placeholders. [1]", []),
         (":::{warning}\nDelete the key after the commit. [1]", ["directive"]),
         (":::tip Choosing a TTL\nPick it from staleness. [1]", ["directive"]),
         ("(caching-guide)=\n\nCache entries expire. [1]", ["myst line"]),

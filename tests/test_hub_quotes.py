@@ -4,7 +4,15 @@ version added it?"."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from conftest import small_kb_assistant
+
+from app.core.headings import release_captions
+from app.core.passages import split_units
+from app.core.quote import Passage, render
+from app.core.retrieve import Hit
+from ingest.chunk import chunk_markdown
 
 
 def release_notes(*features: str) -> str:
@@ -61,3 +69,24 @@ def test_a_question_about_versions_still_quotes_the_changelog(tmp_path, embedder
     answer = assistant.ask("What changed in 1.3.0?")  # a release only the changelog names
     assert not answer.refused
     assert "(3)" in answer.render(), answer.text
+
+
+def _passages(text: str, source: str) -> list[Passage]:
+    hits = [Hit(c, 0.5, 1.0, 0.1, n) for n, c in enumerate(chunk_markdown(text, source), 1)]
+    return [Passage(h, tuple(split_units(h.chunk))[:1]) for h in hits]
+
+
+def test_release_captions_are_for_changelogs_only_and_once_per_release():
+    """A changelog without a title still names its releases; a glossary's "OAuth 2.0" names no
+    release; two pieces of one release's section show its caption once."""
+    untitled = _passages(release_notes().replace("# Release Notes\n", ""), "CHANGES.md")
+    captions = release_captions(untitled, {"CHANGES.md"})
+    assert captions[untitled[0].hit.chunk.id] == "1.14.0 (2026-03-14) › Internal"
+    glossary = _passages("# Glossary\n\n## OAuth 2.0\n\nA delegation protocol.\n", "glossary.md")
+    assert release_captions(glossary, {"CHANGES.md"}) == {}
+    first = untitled[0]
+    piece = replace(first, hit=replace(first.hit, chunk=replace(first.hit.chunk, id="piece-2")))
+    twice = [first, piece]  # a long section's two pieces
+    markers = {first.hit.chunk.id: 1, "piece-2": 1}
+    text = render(twice, markers, release_captions(twice, {"CHANGES.md"}))
+    assert text.count("*1.14.0 (2026-03-14) › Internal*") == 1, text

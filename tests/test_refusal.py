@@ -381,6 +381,12 @@ def test_a_word_capitalised_inside_a_sentence_names_something() -> None:
         score(named.replace("Oracle", "oracle"))
     )
     assert proper_names("Oracle databases: can a flaky test use one?") == frozenset()
+    # Sentences start after a closing quote or bracket, an ellipsis or two spaces too; a name
+    # among identifiers ("SQLModel", "FastAPI") is still a name.
+    for opening in ('It says "commit first." Afterwards', "(twice.) Afterwards", "... Afterwards"):
+        assert proper_names(f"{opening} can I test?") == frozenset(), opening
+    assert proper_names("Done.  Afterwards can I test?") == frozenset()
+    assert proper_names("Can I use SQLModel with FastAPI and Oracle?") == {"oracl"}
 
 
 def test_a_changelog_is_known_by_its_dated_headings_not_its_name() -> None:

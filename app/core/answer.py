@@ -154,13 +154,15 @@ def extractive_answer(
     part_hits: list[list[Hit]] | None = None,
     document: Document | None = None,
     hubs: Collection[str] = (),
+    changelogs: Collection[str] = (),
 ) -> Answer:
     """Quote the passage that answers the question (see app/core/compose.py), cited [n]; when no
     unit clearly answers, say so and show the best section's opening. `part_hits`: each part's
     own search, for a two-part question (app/core/parts.py). With `document` (a source's
     chunks), items the quote announces in child sections are listed too, and a lead-in's list
     or code that opens the section's next chunk is quoted from there. `hubs`: changelogs and
-    other pages that mention every topic (retrieve.hub_sources); see quotable()."""
+    other pages that mention every topic (retrieve.hub_sources); see quotable(). `changelogs`:
+    the hubs shaped like a changelog, whose quoted lines show their release above them."""
     query = question if isinstance(question, Query) else Query.parse(question)
     if not covered or not hits:
         return Answer(query.text, REFUSAL, True, [], hits)
@@ -182,7 +184,7 @@ def extractive_answer(
         passages = with_advice_headings(query, passages)
     citations = cite(passages)
     markers = {c.chunk.id: c.n for c in citations}
-    text = render(passages, markers, release_captions(passages, hubs))
+    text = render(passages, markers, release_captions(passages, changelogs))
     if not clear:
         heading = passages[0].hit.chunk.heading_path
         text = f"{NO_CLEAR_ANSWER} “{heading}” [1].\n\n{text}"

@@ -22,7 +22,7 @@ from app.core.documents import (
 from app.core.index import IndexReader, OpenGeneration
 from app.core.parts import retrieve_parts
 from app.core.query import Query
-from app.core.retrieve import Hit, Retriever, Scored, hub_sources
+from app.core.retrieve import Hit, Retriever, Scored, changelog_sources, hub_sources
 from ingest import refusal
 from ingest.config import Settings
 from ingest.embed import Embedder, embedder_for
@@ -205,6 +205,7 @@ class Assistant:
                 part_hits=part_hits,
                 document=generation.document,
                 hubs=hub_sources(generation),
+                changelogs=changelog_sources(generation),
             )
             answer.extra["relevance"] = round(score, 4)
             answer.extra["threshold"] = threshold

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.errors import KBError
+from ingest.markdown import leaves_role
 
 # The regression gate of `kb-eval`: a run below any of these exits non-zero. They are floors
 # under the measured quality on kb/ (252 questions, 2026-12-02, with the index-derived
@@ -80,7 +81,6 @@ JUNK_PATTERNS = {
     # into prose (a quotation opens its paragraph; "is > 5 %" is a comparison).
     "quote marker": re.compile(r"[.!?:][\"')\]*_]*[ \t]+>(?:[ \t]|$)", re.M),
 }
-ROLE = re.compile(r"\{[\w:+-]+\}`")
 CODE = re.compile(r"^(```|~~~).*?^\1\s*$|`[^`\n]+`", re.S | re.M)
 # A code fence opened with attributes a docs site reads: ```py title="app.py" or {test="skip"}.
 FENCE_ATTRIBUTES = re.compile(r"^\s*(?:```|~~~)[^\n`]*[{=]", re.M)
@@ -100,7 +100,7 @@ def junk_markup(answer: str) -> list[str]:
     on a colon with nothing after it. Code blocks and code spans may hold anything."""
     prose = CODE.sub(" ", answer)
     found = [name for name, pattern in JUNK_PATTERNS.items() if pattern.search(prose)]
-    if ROLE.search(answer):
+    if leaves_role(FENCED.sub(" ", answer)):
         found.append("role")  # MyST's {ref}`target`: the reader sees the braces and backticks
     if FENCE_ATTRIBUTES.search(answer):
         found.append("fence attributes")

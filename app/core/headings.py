@@ -18,7 +18,7 @@ from app.core.query import Query
 from app.core.quote import Passage
 from ingest.chunk import PATH_SEP
 from ingest.keyword import tokenize
-from ingest.refusal import VERSION_OR_DATE
+from ingest.refusal import VERSION_OR_DATE, below_title
 
 # A recommendation, not a topic or a step: an advice verb opens it, after an optional hedge.
 # "Use tools", "Avoiding pitfalls" or "Create a model" name a topic or a tutorial's step.
@@ -62,16 +62,16 @@ def with_advice_headings(query: Query, passages: list[Passage]) -> list[Passage]
     return out
 
 
-def release_captions(passages: list[Passage], hubs: Collection[str]) -> dict[str, str]:
+def release_captions(passages: list[Passage], changelogs: Collection[str]) -> dict[str, str]:
     """The release each passage quoted from a changelog belongs to: its heading path below the
-    page's title ("0.0.31 (2025-12-28) › Breaking Changes"), by chunk id, for a passage of a hub
-    whose heading path names a version or a date. A release note's line ("Drop support for
-    Pydantic v1") says what changed, its heading says in which release: the answer to "in which
-    release ...?" is that heading, shown above the line (not a quote: the citation names it)."""
+    page's title ("0.0.31 (2025-12-28) › Breaking Changes"), by chunk id, when it names a version
+    or a date. A release note's line ("Drop support for Pydantic v1") says what changed, its
+    heading says in which release: the answer to "in which release ...?" is that heading, shown
+    above the line (not a quote: the citation names it)."""
     captions = {}
     for passage in passages:
         chunk = passage.hit.chunk
-        below_title = chunk.heading_path.split(PATH_SEP)[1:]
-        if chunk.source in hubs and any(VERSION_OR_DATE.search(part) for part in below_title):
-            captions[chunk.id] = PATH_SEP.join(below_title)
+        below = below_title(chunk.heading_path, chunk.title)
+        if chunk.source in changelogs and any(VERSION_OR_DATE.search(part) for part in below):
+            captions[chunk.id] = PATH_SEP.join(below)
     return captions

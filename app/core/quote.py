@@ -433,16 +433,17 @@ def render(
 ) -> str:
     """Markdown: each block (paragraph, list, code) of a passage, then its [n] marker; a chunk's
     caption (`captions`, by chunk id: the release a changelog's line belongs to) in italics above
-    its first passage."""
+    it, once over consecutive passages of the same caption."""
     parts: list[str] = []
     outline = False  # the last part is a list of subsection headings (app/core/outline.py)
-    captioned: set[str] = set()
+    captions = captions or {}
+    shown = None  # the caption above the passages just rendered
     for passage in passages:
         marker = f"[{markers[passage.hit.chunk.id]}]"
-        caption = (captions or {}).get(passage.hit.chunk.id)
-        if caption and passage.hit.chunk.id not in captioned:
-            captioned.add(passage.hit.chunk.id)
+        caption = captions.get(passage.hit.chunk.id)
+        if caption and caption != shown:  # once over the pieces of one release's section
             parts.append(f"*{caption}*")
+        shown = caption
         if all(u.kind == "heading" for u in passage.units):
             line = "\n".join(f"- {u.quote} {marker}" for u in passage.units)
             if outline:

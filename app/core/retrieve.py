@@ -96,6 +96,13 @@ def hub_sources(generation: OpenGeneration) -> frozenset[str]:
     return frozenset(found) if isinstance(found, dict) else frozenset()
 
 
+def changelog_sources(generation: OpenGeneration) -> frozenset[str]:
+    """The documents the generation's ingest found shaped like a changelog (they are hubs too)."""
+    record = generation.meta.get("refusal")
+    found = record.get("changelogs") if isinstance(record, dict) else None
+    return frozenset(found) if isinstance(found, list) else frozenset()
+
+
 def exact_nearest(gen: OpenGeneration, vector: np.ndarray, section: str | None) -> dict[int, float]:
     """The CANDIDATES rows of highest cosine similarity, scored exactly: HNSW misses some true
     nearest passages and its misses change from one build to the next. Vectors are unit length,
