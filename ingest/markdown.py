@@ -1,6 +1,7 @@
 """Markdown as people really write it: GitHub markdown plus MkDocs / Material / PyMdown syntax,
-the MyST (Sphinx) and Docusaurus forms of the same things (directives, roles, comments), and the
-Obsidian notes' wikilinks, callouts, block ids and tag lines.
+the MyST (Sphinx) and Docusaurus forms of the same things (directives, roles, comments), the
+Obsidian notes' wikilinks, callouts, block ids and tag lines, and the block tags of GitBook, Hugo
+and Jekyll / Jinja pages ({% hint %}, {{< note >}}, {% if %}).
 
 One normalisation for ingestion (heading paths, anchors, the embedded and keyword text) and for
 quoting (the text an answer shows). `clean_lines` keeps one output line per input line, so a
@@ -127,6 +128,19 @@ JSX_LINE = re.compile(r"^\s*(?:</?[A-Z][\w.]*(?:\s[^<>]*)?/?>\s*)+$")
 JSX_TAG = re.compile(r"</?[A-Z][\w.]*(?:\s[^<>]*)?/?>")
 JSX_OPEN = re.compile(r"</?[A-Z][\w.]*\b[^<>]*$")
 IMPORT_OPEN = re.compile(r"^import\s+(?:\w+\s*,\s*)?\{[^}]*$")
+# A line that is only a template tag: GitBook's {% hint style="warning" %} ... {% endhint %} and
+# {% tab title="Python" %}, Hugo's {{< note >}} ... {{< /note >}} and {{% alert title="Tip" %}},
+# Jekyll's or MkDocs macros' {% include x.html %} and {% if sponsors %}. An admonition's opening
+# reads "Warning:" (or its title), a tab's its label, every other tag nothing.
+SHORTCODE_LINE = re.compile(
+    r"^\s*(?:\{\{[<%]\s*(/?)\s*([\w-]+)(.*?)\s*[>%]\}\}|\{%-?\s*([\w-]+)(.*?)\s*-?%\})\s*$"
+)
+SHORTCODE_ADMONITIONS = frozenset(
+    "note tip warning info hint alert callout caution danger important notice admonition".split()
+)
+RAW_TAG = re.compile(r"\{%-?\s*(?:end)?raw\s*-?%\}")  # Jekyll's {% raw %} around literal braces
+# A Hugo shortcode in prose: a cross-reference reads as the page's name, any other as nothing.
+INLINE_SHORTCODE = re.compile(r"\{\{[<%]\s*(?:(?:rel)?ref\s+\"([^\"]+)\"|[^{}]*?)\s*[>%]\}\}")
 # Obsidian: [[Note]], [[Note|shown text]], [[Note#Heading]], ![[diagram.png]] (an embed), a
 # block id ending a paragraph ("... builds up. ^vacuum-rule") and a line of tags ("#postgres #ops").
 WIKILINK = re.compile(r"(!?)\[\[([^\[\]|#]*)(?:#([^\[\]|]*))?(?:\|([^\[\]]*))?\]\]")
@@ -226,6 +240,25 @@ def leaves_role(text: str) -> bool:
     return False
 
 
+def _shortcode(match: re.Match, followed: bool) -> str:
+    """What a template tag standing alone on its line reads as (SHORTCODE_LINE)."""
+    hugo_closing, hugo_name, hugo_args, liquid_name, liquid_args = match.groups()
+    name = (hugo_name or liquid_name).lower()
+    if hugo_closing or name.startswith("end"):
+        return ""
+    attributes = dict(re.findall(r"([\w-]+)\s*=\s*\"([^\"]*)\"", hugo_args or liquid_args or ""))
+    if name == "tab":
+        label = attributes.get("title") or attributes.get("header") or ""
+        return _inline(label).strip()
+    if name not in SHORTCODE_ADMONITIONS:
+        return ""
+    title = _inline(attributes.get("title", "")).strip()
+    if title:
+        return title if title[-1] in ".:!?" else f"{title}."
+    kind = attributes.get("style") if name == "hint" else name
+    return f"{(kind or name).capitalize()}:" if followed else ""
+
+
 def _callout(match: re.Match) -> str:
     """A callout's opening line: its title as a sentence, else its kind ("> Tip:")."""
     title = match.group(3)
@@ -286,7 +319,8 @@ def _prose(text: str) -> str:
     text = re.sub(r"<summary>\s*(.*?)\s*</summary>", _sentence, text, flags=re.I)
     text = re.sub(r"\[\^[^\]]+\](?!:)", "", text)  # footnote markers
     text = re.sub(r"^(\s*)\[\^([^\]]+)\]:\s*", r"\1(\2) ", text)  # footnote definitions
-    text = JSX_TAG.sub("", HTML_TAG.sub("", text))
+    text = RAW_TAG.sub("", JSX_TAG.sub("", HTML_TAG.sub("", text)))
+    text = INLINE_SHORTCODE.sub(lambda m: Path(m.group(1)).stem if m.group(1) else "", text)
     text = re.sub(r":(?:material|fontawesome|octicons|simple)-[\w-]+:", "", text)
     text = re.sub(r"\+\+([\w+-]+?)\+\+", lambda m: m.group(1).replace("+", " "), text)
     return re.sub(r"(?<=\S)[ \t]{2,}(?=\S)", " ", text)
@@ -673,6 +707,9 @@ def _clean_line(
         return ""
     if not links and TAG_LINE.match(line):  # a note's tags: the index keeps them
         return ""
+    shortcode = SHORTCODE_LINE.match(line)
+    if shortcode and indent(line) < 4:  # not a line of indented code
+        return _shortcode(shortcode, bool(following))
     if COLON_CLOSE.match(line):  # a directive's closing fence whose opening is in another piece
         return ""
     if ATTR_LIST.fullmatch(line.strip() or "-"):

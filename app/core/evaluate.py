@@ -67,6 +67,8 @@ JUNK_PATTERNS = {
     ),
     # Obsidian's wikilinks and callout markers: "[[Connection pooling]]", "> [!tip]".
     "wikilink": re.compile(r"\[\[[^\[\]]+\]\]|\[![A-Za-z]+\]"),
+    # GitBook, Hugo and Jekyll template tags: "{% hint style="info" %}", "{{< note >}}".
+    "template tag": re.compile(r"\{%-?\s*[\w-]+[^{}]*?%\}|\{\{[<%][^{}]*?[>%]\}\}"),
     # MyST's comment and cross-reference target lines: "% ...", "(caching-guide)=".
     "myst line": re.compile(r"^[ \t]*(?:%[ \t]|\([\w.:-]+\)=[ \t]*$)", re.M),
     "snippet include": re.compile(r"-{1,2}8<-{1,2}|\{\*.*?\*\}|\{!>?\s*\S+?\s*!\}"),
