@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 
 from ingest.markdown import (
+    BLOCK_ID,
     CONTAINER,
     FENCE,
     LIST_MARKER,
@@ -17,6 +18,7 @@ from ingest.markdown import (
     clean_text,
     closes_fence,
     code_under,
+    dialects,
     front_matter,
     link_labels,
     role_text,
@@ -78,6 +80,7 @@ def slugify(heading: str) -> str:
 
 def _render_inline(text: str) -> str:
     """The visible text of inline markdown (links, images, emphasis, code spans)."""
+    text = dialects(BLOCK_ID.sub("", text))  # "Notes on [[Postgres]] ^h1": "Notes on Postgres"
     # A link's text may hold a code span ("[`Field()`][pydantic.Field]"): links go first.
     text = re.sub(r"!?\[((?:`[^`]*`|[^\]`])+)\](?:\([^)]*\)|\[[^\]]*\])", r"\1", text)
     parts = re.split(r"(`+[^`]*`+)", text)

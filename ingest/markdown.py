@@ -126,21 +126,29 @@ MDX_STATEMENT = re.compile(
 # attributes go on over the next lines; an import of several names over several lines.
 JSX_LINE = re.compile(r"^\s*(?:</?[A-Z][\w.]*(?:\s[^<>]*)?/?>\s*)+$")
 JSX_TAG = re.compile(r"</?[A-Z][\w.]*(?:\s[^<>]*)?/?>")
-JSX_OPEN = re.compile(r"</?[A-Z][\w.]*\b[^<>]*$")
+JSX_OPEN = re.compile(  # "<Tabs groupId="os"" with its ">" on a later line: only attributes follow
+    r"<[A-Z][\w.]*(?:\s+[\w-]+=(?:\"[^\"]*\"|'[^']*'|\{[^{}]*\}|[^\s>]+))*\s*$"
+)
 IMPORT_OPEN = re.compile(r"^import\s+(?:\w+\s*,\s*)?\{[^}]*$")
 # A line that is only a template tag: GitBook's {% hint style="warning" %} ... {% endhint %} and
 # {% tab title="Python" %}, Hugo's {{< note >}} ... {{< /note >}} and {{% alert title="Tip" %}},
 # Jekyll's or MkDocs macros' {% include x.html %} and {% if sponsors %}. An admonition's opening
 # reads "Warning:" (or its title), a tab's its label, every other tag nothing.
 SHORTCODE_LINE = re.compile(
-    r"^\s*(?:\{\{[<%]\s*(/?)\s*([\w-]+)(.*?)\s*[>%]\}\}|\{%-?\s*([\w-]+)(.*?)\s*-?%\})\s*$"
+    r"^\s*(?:\{\{[<%]\s*(/?)\s*([\w-]+)((?:(?![>%]\}\}).)*?)\s*[>%]\}\}"
+    r"|\{%-?\s*([\w-]+)((?:(?!%\}).)*?)\s*-?%\})\s*$"
 )
+# A template tag inside a line of prose ("{% hint %}Tokens expire after an hour.{% endhint %}"):
+# the tag goes, its text stays.
+INLINE_LIQUID = re.compile(r"\{%-?\s*[\w-]+(?:(?!%\}).)*?-?%\}")
 SHORTCODE_ADMONITIONS = frozenset(
     "note tip warning info hint alert callout caution danger important notice admonition".split()
 )
 RAW_TAG = re.compile(r"\{%-?\s*(?:end)?raw\s*-?%\}")  # Jekyll's {% raw %} around literal braces
 # A Hugo shortcode in prose: a cross-reference reads as the page's name, any other as nothing.
-INLINE_SHORTCODE = re.compile(r"\{\{[<%]\s*(?:(?:rel)?ref\s+\"([^\"]+)\"|[^{}]*?)\s*[>%]\}\}")
+INLINE_SHORTCODE = re.compile(
+    r"\{\{[<%]\s*(?:(?:rel)?ref\s+\"([^\"#]+)[^\"]*\"|[^{}]*?)\s*[>%]\}\}"
+)
 # Obsidian: [[Note]], [[Note|shown text]], [[Note#Heading]], ![[diagram.png]] (an embed), a
 # block id ending a paragraph ("... builds up. ^vacuum-rule") and a line of tags ("#postgres #ops").
 WIKILINK = re.compile(r"(!?)\[\[([^\[\]|#]*)(?:#([^\[\]|]*))?(?:\|([^\[\]]*))?\]\]")
@@ -148,7 +156,7 @@ IMAGE_SUFFIXES = frozenset(".png .jpg .jpeg .gif .svg .webp .bmp .pdf .excalidra
 BLOCK_ID = re.compile(r"[ \t]\^(?=[\w-]*[A-Za-z])[\w-]+[ \t]*$")
 TAG_LINE = re.compile(r"^[ \t]*#[A-Za-z][\w/-]*(?:[ \t]+#[A-Za-z][\w/-]*)*[ \t]*$")
 # A GitHub alert or an Obsidian callout opening a blockquote: "> [!NOTE]", "> [!tip]- Rule".
-CALLOUT = re.compile(r"^(\s*>\s*)\[!(\w+)\][+-]?[ \t]*(.*?)\s*$")
+CALLOUT = re.compile(r"^((?:\s*>)+\s*)\[!(\w+)\][+-]?[ \t]*(.*?)\s*$")
 # A MyST role's name, standing right before the code span that holds its content: {ref}`caching`,
 # {doc}`Retries <retries>`, {py:func}`~cache.delete`.
 ROLE = re.compile(r"\{([\w:+-]+)\}$")
@@ -199,19 +207,23 @@ def front_matter(lines: list[str]) -> tuple[int, str | None]:
     return 0, None
 
 
-def _inline(text: str, links: bool = False, references: Collection[str] = ()) -> str:
+def _inline(
+    text: str, links: bool = False, references: Collection[str] = (), code: bool = False
+) -> str:
     """One line of prose with inline markup a reader should not see removed (code spans kept).
     `links`: keep relative and reference links whole (their targets name the linked topic).
-    `references`: the shortcut reference links the document defines (`shortcut_references`)."""
+    `references`: the shortcut reference links the document defines (`shortcut_references`).
+    `code`: the line may be indented code: the other dialects' markup (`dialects`) stays."""
     text = re.sub(r"\[\]\([^)]*\)\{[^}]*\}", "", text)  # mkdocs-autorefs anchors: [](){#id}
     text = re.sub(r"!\[(" + LINK_TEXT + r")\]\([^)]*\)", r"\1", text)  # images: their alt text
     if not links:
         text = RELATIVE_LINK.sub(r"\1", text)
         text = re.sub(r"\[(" + LINK_TEXT + r")\]\[[^\]]*\]", r"\1", text)  # reference links
-    text = CALLOUT.sub(_callout, BLOCK_ID.sub("", text))
+    if not code:
+        text = CALLOUT.sub(_callout, BLOCK_ID.sub("", text))
 
     def prose(part: str) -> str:
-        part = WIKILINK.sub(_wikilink, part)
+        part = part if code else dialects(part)
         if references and not links:
             part = SHORTCUT_LINK.sub(
                 lambda m: m.group(1) if link_label(m.group(1)) in references else m.group(0), part
@@ -230,6 +242,15 @@ def _inline(text: str, links: bool = False, references: Collection[str] = ()) ->
     return "".join(out) + prose(text[pos:])
 
 
+def dialects(text: str) -> str:
+    """Prose with the inline markup of Obsidian, Docusaurus and template-driven sites as their
+    pages show it: wikilinks as names, JSX and template tags gone (their text kept), a Hugo
+    cross-reference as the page's name. Headings and quotes alike (ingest/chunk.py)."""
+    text = RAW_TAG.sub("", JSX_TAG.sub("", WIKILINK.sub(_wikilink, text)))
+    text = INLINE_SHORTCODE.sub(lambda m: Path(m.group(1)).stem if m.group(1) else "", text)
+    return INLINE_LIQUID.sub("", text)
+
+
 def leaves_role(text: str) -> bool:
     """Whether `text` shows a MyST role as written ("{ref}`target`"), not inside a code span."""
     pos = 0
@@ -246,17 +267,21 @@ def _shortcode(match: re.Match, followed: bool) -> str:
     name = (hugo_name or liquid_name).lower()
     if hugo_closing or name.startswith("end"):
         return ""
-    attributes = dict(re.findall(r"([\w-]+)\s*=\s*\"([^\"]*)\"", hugo_args or liquid_args or ""))
+    args = hugo_args or liquid_args or ""
+    attributes = dict(re.findall(r"([\w-]+)\s*=\s*\"([^\"]*)\"", args))
+    # Hugo themes also pass them in order: {{< hint warning >}}, {{< tab "MacOS" >}}.
+    positional = re.findall(r"\"([^\"]*)\"|([\w-]+)", re.sub(r"[\w-]+\s*=\s*\"[^\"]*\"", "", args))
+    first = next((quoted or word for quoted, word in positional), "")
     if name == "tab":
-        label = attributes.get("title") or attributes.get("header") or ""
+        label = attributes.get("title") or attributes.get("header") or first
         return _inline(label).strip()
     if name not in SHORTCODE_ADMONITIONS:
         return ""
     title = _inline(attributes.get("title", "")).strip()
     if title:
         return title if title[-1] in ".:!?" else f"{title}."
-    kind = attributes.get("style") if name == "hint" else name
-    return f"{(kind or name).capitalize()}:" if followed else ""
+    kind = attributes.get("style") or (first if first in SHORTCODE_ADMONITIONS else name)
+    return f"{kind.capitalize()}:" if followed else ""
 
 
 def _callout(match: re.Match) -> str:
@@ -319,8 +344,7 @@ def _prose(text: str) -> str:
     text = re.sub(r"<summary>\s*(.*?)\s*</summary>", _sentence, text, flags=re.I)
     text = re.sub(r"\[\^[^\]]+\](?!:)", "", text)  # footnote markers
     text = re.sub(r"^(\s*)\[\^([^\]]+)\]:\s*", r"\1(\2) ", text)  # footnote definitions
-    text = RAW_TAG.sub("", JSX_TAG.sub("", HTML_TAG.sub("", text)))
-    text = INLINE_SHORTCODE.sub(lambda m: Path(m.group(1)).stem if m.group(1) else "", text)
+    text = HTML_TAG.sub("", text)
     text = re.sub(r":(?:material|fontawesome|octicons|simple)-[\w-]+:", "", text)
     text = re.sub(r"\+\+([\w+-]+?)\+\+", lambda m: m.group(1).replace("+", " "), text)
     return re.sub(r"(?<=\S)[ \t]{2,}(?=\S)", " ", text)
@@ -472,7 +496,7 @@ def clean_lines(
             out.append("")
             continue
         if importing or IMPORT_OPEN.match(line):  # an MDX import of names over several lines
-            importing = not re.search(r"\}\s*from\s", line)
+            importing = bool(line.strip()) and not re.search(r"\bfrom\s*['\"]", line)
             out.append("")
             continue
         if in_tag:  # the attributes of a tag written over several lines
@@ -703,21 +727,23 @@ def _clean_line(
         return _snippet(match.group(1), includes, _mdx_lines(match))
     if LINK_DEFINITION.match(line) or ABBREVIATION.match(line) or RULE.match(line):
         return ""
-    if MYST_LINE.match(line) or MDX_STATEMENT.match(line) or JSX_LINE.match(line):
-        return ""
-    if not links and TAG_LINE.match(line):  # a note's tags: the index keeps them
-        return ""
-    shortcode = SHORTCODE_LINE.match(line)
-    if shortcode and indent(line) < 4:  # not a line of indented code
-        return _shortcode(shortcode, bool(following))
-    if COLON_CLOSE.match(line):  # a directive's closing fence whose opening is in another piece
-        return ""
+    code = indent(line) >= 4 and not LIST_MARKER.match(line)  # maybe a line of indented code
+    if not code:
+        if MYST_LINE.match(line) or MDX_STATEMENT.match(line) or JSX_LINE.match(line):
+            return ""
+        if not links and TAG_LINE.match(line):  # a note's tags: the index keeps them
+            return ""
+        shortcode = SHORTCODE_LINE.match(line)
+        if shortcode:
+            return _shortcode(shortcode, bool(following))
+        if COLON_CLOSE.match(line):  # a directive's closing fence, its opening in another piece
+            return ""
     if ATTR_LIST.fullmatch(line.strip() or "-"):
         return ""
     heading = re.match(r"^(#{1,6}[ \t]+)(.*)$", line)
     if heading:
         return heading.group(1) + _inline(split_heading(heading.group(2))[0], links, references)
-    return _inline(line, links, references)
+    return _inline(line, links, references, code)
 
 
 def clean_text(

@@ -59,8 +59,11 @@ NAMED_PENALTY = 0.05
 # even when it is an English word too: never-used, it pays NAMED_PENALTY like "JSONB" does. Not
 # the first word of a sentence (after ".", "?", "...", a closing quote or bracket), nor any word
 # of a question in Title Case.
-CAPITALISED = re.compile(r"^[\"'“‘(\[]*([A-Z][a-z]+)\b")
-SENTENCE_END = re.compile(r"[.!?:…][\"'”’)\]]*$")
+CAPITALISED = re.compile(r"^\(?([A-Z][a-z]+)\b")
+# What ends a sentence or a list item's number ("1)"), a closing quote or bracket after it.
+SENTENCE_END = re.compile(r"(?:[.!?:…]|^\(?\d+[.)])[\"'”’)\]]*$")
+# A quotation inside a question (an error message, a title): its capitals start its own text.
+QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”|(?<!\w)'[^']*'(?!\w)")
 VERSION_TOKEN = re.compile(r"^v?\d+(?:\.(?:\d+|x))*(?:(?:a|b|rc|alpha|beta)\d*)?$")
 OFF_TOPIC_QUANTILE = 0.98  # the threshold sits above this share of off-topic scores ...
 SYNTHETIC_CEILING = 0.10  # ... and never above the score of the weakest tenth of synthetic ones
@@ -231,12 +234,16 @@ def names(term: str, proper: Collection[str] = ()) -> bool:
 
 
 def proper_names(question: str) -> frozenset[str]:
-    """The stems of the words a question capitalises inside a sentence (CAPITALISED). A question
-    in Title Case says nothing by its capitals: more than half of its words written in lower
-    case or capitalised (not "SQLModel", "FastAPI", "I") are capitalised."""
-    words = question.split()
-    plain_case = [w for w in words[1:] if len(w) > 1 and w.strip("\"'“”‘’()[],.?!:;")[1:].islower()]
-    if 2 * sum(w.lstrip("\"'“‘([")[:1].isupper() for w in plain_case) > len(plain_case):
+    """The stems of the words a question capitalises inside a sentence (CAPITALISED), outside
+    the quotations it holds. A question in Title Case says nothing by its capitals: more than half
+    of its words written in lower case or capitalised (not "SQLModel", "FastAPI", "I") are
+    capitalised."""
+    # A quotation ending a sentence ('... "commit first." Afterwards, ...') still ends it.
+    unquoted = QUOTED.sub(lambda m: " . " if re.search(r"[.!?]\W*$", m.group(0)) else " ", question)
+    words = unquoted.split()
+    bare = [w.strip("()[],.?!:;") for w in words[1:]]
+    plain_case = [w for w in bare if len(w) > 1 and w[1:].islower()]
+    if 2 * sum(w[:1].isupper() for w in plain_case) > len(plain_case):
         return frozenset()
     found = (
         CAPITALISED.match(word)

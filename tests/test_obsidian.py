@@ -40,6 +40,7 @@ def test_obsidian_markup_reads_as_obsidian_shows_it() -> None:
     # The index keeps a note's tags: they name its topics.
     assert "#postgres #ops" in clean_text(NOTE, links=True)
     assert clean_text("Write `[[x]]` in a template.") == "Write `[[x]]` in a template."
+    assert clean_text("> > [!tip] Inner\n> > Body.").startswith("> > Inner.")  # nested
 
 
 def test_an_answer_from_a_note_shows_no_obsidian_markup(tmp_path, embedder) -> None:

@@ -387,6 +387,10 @@ def test_a_word_capitalised_inside_a_sentence_names_something() -> None:
         assert proper_names(f"{opening} can I test?") == frozenset(), opening
     assert proper_names("Done.  Afterwards can I test?") == frozenset()
     assert proper_names("Can I use SQLModel with FastAPI and Oracle?") == {"oracl"}
+    # A quotation's capitals start its own text: an error message names nothing.
+    assert proper_names("Why do I get 'Table Already Exists' on startup?") == frozenset()
+    assert proper_names('It says "commit first." Afterwards, can I test?') == frozenset()
+    assert proper_names("1) Install it how?") == frozenset()
 
 
 def test_a_changelog_is_known_by_its_dated_headings_not_its_name() -> None:

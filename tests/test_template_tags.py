@@ -7,6 +7,7 @@ from __future__ import annotations
 from conftest import small_kb_assistant
 
 from app.core.evaluate import junk_markup
+from ingest.chunk import chunk_markdown
 from ingest.markdown import clean_lines, clean_text
 
 DEPLOYS = """# Deploys
@@ -58,3 +59,36 @@ def test_an_answer_quotes_a_hint_without_its_tags(tmp_path, embedder) -> None:
     answer = assistant.ask("Can we deploy on a Friday afternoon?")
     assert "Never deploy on Friday afternoons" in answer.text, answer.text
     assert junk_markup(answer.text) == [], answer.text
+
+
+INDENTED_CODE = """Add an override block to pyproject:
+
+    [[tool.mypy.overrides]]
+    if [[ -f config.toml ]]; then
+    echo ok ^done
+    #endif
+    List<String> xs = new ArrayList<String>();
+    {% raw %}
+    x = {{< y >}}
+"""
+
+
+def test_indented_code_and_plain_prose_keep_what_looks_like_another_dialect() -> None:
+    """Second review: the dialects' markup is read only where it can be markup."""
+    lines = INDENTED_CODE.splitlines()
+    assert clean_lines(lines)[2:] == lines[2:]  # indented code stays as written
+    text = "Keep the batch size <N where N is the number of CPU cores.\nLarger batches retry."
+    assert clean_text(text) == text  # "<N" opens no component: the next line stays
+    one_line = '{% hint style="info" %}Tokens expire after one hour.{% endhint %}'
+    assert clean_text(one_line) == "Tokens expire after one hour."  # the tags go, not the text
+    mdx = 'import {\n  Tabs,\n  TabItem}\nfrom "@theme/Tabs";\n\nSome text.'
+    assert clean_text(mdx) == "Some text."
+    hugo = '{{< hint warning >}}\nCareful.\n{{< /hint >}}\n\n{{< tab "MacOS" >}}\nUse brew.'
+    assert clean_text(hugo) == "Warning:\nCareful.\n\nMacOS\nUse brew."
+
+
+def test_headings_read_as_their_page_shows_them() -> None:
+    note = "# Notes on [[Postgres]]\n\n## Tuning [[Postgres#Vacuum|vacuum]] ^h1\n\nText.\n"
+    chunk = chunk_markdown(note, "notes.md")[-1]
+    assert chunk.heading_path == "Notes on Postgres › Tuning vacuum"
+    assert chunk.anchor == "tuning-vacuum"
