@@ -13,6 +13,7 @@ from ingest.markdown import (
     BLOCK_ID,
     CONTAINER,
     FENCE,
+    LINK_TEXT,
     LIST_MARKER,
     ROLE,
     clean_text,
@@ -82,7 +83,7 @@ def _render_inline(text: str) -> str:
     """The visible text of inline markdown (links, images, emphasis, code spans)."""
     text = dialects(BLOCK_ID.sub("", text))  # "Notes on [[Postgres]] ^h1": "Notes on Postgres"
     # A link's text may hold a code span ("[`Field()`][pydantic.Field]"): links go first.
-    text = re.sub(r"!?\[((?:`[^`]*`|[^\]`])+)\](?:\([^)]*\)|\[[^\]]*\])", r"\1", text)
+    text = re.sub(r"!?\[(" + LINK_TEXT + r")\](?:\([^)]*\)|\[[^\]]*\])", r"\1", text)
     parts = re.split(r"(`+[^`]*`+)", text)
     out: list[str] = []
     for part in parts:
@@ -94,7 +95,7 @@ def _render_inline(text: str) -> str:
             else:
                 out.append(part.strip("`"))
             continue
-        part = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", part)  # an empty link text: [](x)
+        part = re.sub(r"!?\[([^\[\]]*)\]\([^)]*\)", r"\1", part)  # an empty link text: [](x)
         part = re.sub(r"<[^>]+>", "", part)
         escaped = re.split(r"\\([*_])", part)  # `\*args`: a star the reader sees
         for n in range(0, len(escaped), 2):
