@@ -15,14 +15,13 @@ from ingest.markdown import (
     FENCE,
     LINK_TEXT,
     LIST_MARKER,
-    ROLE,
     clean_text,
     closes_fence,
     code_under,
     dialects,
     front_matter,
     link_labels,
-    role_text,
+    roles,
     shortcut_references,
     split_heading,
 )
@@ -81,19 +80,15 @@ def slugify(heading: str) -> str:
 
 def _render_inline(text: str) -> str:
     """The visible text of inline markdown (links, images, emphasis, code spans)."""
-    text = dialects(BLOCK_ID.sub("", text))  # "Notes on [[Postgres]] ^h1": "Notes on Postgres"
+    # "Notes on [[Postgres]] ^h1": "Notes on Postgres"; "The {class}`~a.Attribute` class".
+    text = roles(dialects(BLOCK_ID.sub("", text)))
     # A link's text may hold a code span ("[`Field()`][pydantic.Field]"): links go first.
     text = re.sub(r"!?\[(" + LINK_TEXT + r")\](?:\([^)]*\)|\[[^\]]*\])", r"\1", text)
     parts = re.split(r"(`+[^`]*`+)", text)
     out: list[str] = []
     for part in parts:
         if part.startswith("`"):
-            role = ROLE.search(out[-1]) if out else None  # MyST: "The {class}`~a.Attribute` class"
-            if role:
-                out[-1] = out[-1][: role.start()]
-                out.append(role_text(role.group(1), part.strip("`")).strip("`"))
-            else:
-                out.append(part.strip("`"))
+            out.append(part.strip("`"))
             continue
         part = re.sub(r"!?\[([^\[\]]*)\]\([^)]*\)", r"\1", part)  # an empty link text: [](x)
         part = re.sub(r"<[^>]+>", "", part)

@@ -232,14 +232,10 @@ def _inline(
             )
         return _prose(part)
 
+    text = roles(text)
     out, pos = [], 0
     for span in CODE_SPAN.finditer(text):
-        before = text[pos : span.start()]
-        role = ROLE.search(before)  # "{ref}" right before the span: a MyST role's name
-        if role:
-            out.append(prose(before[: role.start()]) + role_text(role.group(1), span.group(2)))
-        else:
-            out.append(prose(before) + span.group(0))
+        out.append(prose(text[pos : span.start()]) + span.group(0))
         pos = span.end()
     return "".join(out) + prose(text[pos:])
 
@@ -253,14 +249,24 @@ def dialects(text: str) -> str:
     return INLINE_LIQUID.sub("", text)
 
 
+def roles(text: str) -> str:
+    """The MyST roles of a line as a reader sees them (`role_text`): a role is "{name}" standing
+    right before a code span; other code spans stay as written."""
+    out, pos = [], 0
+    for span in CODE_SPAN.finditer(text):
+        before = text[pos : span.start()]
+        role = ROLE.search(before)
+        if role:
+            out.append(before[: role.start()] + role_text(role.group(1), span.group(2)))
+        else:
+            out.append(before + span.group(0))
+        pos = span.end()
+    return "".join(out) + text[pos:]
+
+
 def leaves_role(text: str) -> bool:
     """Whether `text` shows a MyST role as written ("{ref}`target`"), not inside a code span."""
-    pos = 0
-    for span in CODE_SPAN.finditer(text):
-        if ROLE.search(text[pos : span.start()]):
-            return True
-        pos = span.end()
-    return False
+    return roles(text) != text
 
 
 def _shortcode(match: re.Match, followed: bool) -> str:
@@ -281,7 +287,7 @@ def _shortcode(match: re.Match, followed: bool) -> str:
         return ""
     title = _inline(attributes.get("title", "")).strip()
     if title:
-        return title if title[-1] in ".:!?" else f"{title}."
+        return as_sentence(title)
     kind = attributes.get("style") or (first if first in SHORTCODE_ADMONITIONS else name)
     return f"{kind.capitalize()}:" if followed else ""
 
@@ -290,7 +296,7 @@ def _callout(match: re.Match) -> str:
     """A callout's opening line: its title as a sentence, else its kind ("> Tip:")."""
     title = match.group(3)
     if title:
-        return match.group(1) + (title if title[-1] in ".:!?" else f"{title}.")
+        return match.group(1) + as_sentence(title)
     return match.group(1) + match.group(2).capitalize() + ":"
 
 
@@ -354,7 +360,11 @@ def _prose(text: str) -> str:
 
 def _sentence(match: re.Match) -> str:
     """A title standing as a sentence of its own."""
-    title = match.group(1).strip()
+    return as_sentence(match.group(1).strip())
+
+
+def as_sentence(title: str) -> str:
+    """A title standing as a sentence of its own: a full stop unless it ends on one already."""
     return f"{title}." if title and title[-1] not in ".:!?" else title
 
 
@@ -605,7 +615,7 @@ def _directive_title(name: str, argument: str, followed: bool) -> str:
         return f"{VERSIONS[name]} {argument.split()[0]}{':' if followed else '.'}"
     title = "" if name == "figure" else _inline(argument).strip()  # a figure's argument: a path
     if title:
-        return title if title[-1] in ".:!?" else f"{title}."
+        return as_sentence(title)
     if name not in LABELLED or not followed:
         return ""
     return "See also:" if name == "seealso" else f"{name.capitalize()}:"
@@ -698,7 +708,7 @@ def _clean_line(
         kind, title = (match.group(2) or "note"), match.group(4)
         if title is not None:
             title = _inline(title).strip()
-            return f"{title}{'' if title[-1:] in '.:!?' else '.'}" if title else ""
+            return as_sentence(title)
         return f"{kind.replace('-', ' ').capitalize()}:" if following else ""
     match = BLOCK.match(line)
     if match:
@@ -710,7 +720,7 @@ def _clean_line(
                 text += f", removed in {versions[1]}"
             return text + ":"
         if kind in ("tab", "details", "admonition") or title:
-            return f"{title}." if title and title[-1] not in ".:!?" else title
+            return as_sentence(title)
         return f"{kind.capitalize()}:" if kind and kind != "html" and following else ""
     match = TAB.match(line)
     if match:
