@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from eval_corpora import CORPORA, retrieved  # noqa: E402
+from eval_corpora import CORPORA, hubs_of, retrieved  # noqa: E402
 
-from app.core.answer import extractive_answer  # noqa: E402
+from app.core.answer import extractive_answer, quotable  # noqa: E402
 from app.core.compose import choose  # noqa: E402
 from app.core.evaluate import has_key_point  # noqa: E402
 from ingest.edge import prepare_process  # noqa: E402
@@ -45,13 +45,19 @@ def main() -> int:
     prepare_process()
     counts: Counter[str] = Counter()
     misses = []
+    hubs, changelogs = hubs_of(args.corpus)
     for q, query, hits, idf, document in retrieved(args.corpus, lambda q: bool(q.expect and q.key)):
-        answer = extractive_answer(query, hits, idf, True, document=document)
+        answer = extractive_answer(
+            query, hits, idf, True, document=document, hubs=hubs, changelogs=changelogs
+        )
         if has_key_point(q, answer.text):
             counts["key_present"] += 1
             continue
         chunks = [h.chunk for h in hits]
-        quoted = {p.hit.chunk.id for p in choose(query, hits, idf)}
+        quoted = {
+            p.hit.chunk.id
+            for p in choose(query, quotable(query, hits, hubs), idf, document=document)
+        }
         if not quoted:
             where = "no_clear_answer"
         elif chunks and holds(q.key, chunks[0].text) and chunks[0].id not in quoted:

@@ -16,7 +16,7 @@ from app.core.engine import Assistant, term_weights  # noqa: E402
 from app.core.evaluate import Question, load_questions  # noqa: E402
 from app.core.outline import Document  # noqa: E402
 from app.core.query import Query  # noqa: E402
-from app.core.retrieve import Hit  # noqa: E402
+from app.core.retrieve import Hit, changelog_sources, hub_sources  # noqa: E402
 from ingest.edge import load_settings  # noqa: E402
 from ingest.sync import sync  # noqa: E402
 
@@ -54,18 +54,30 @@ CORPORA = {
 }
 
 
+def assistant_of(name: str, sync_first: bool = False) -> Assistant:
+    """The assistant over corpus `name`'s index (synced first when asked)."""
+    kb, _, data = CORPORA[name]
+    settings = load_settings()
+    settings = replace(settings, model_dir=settings.models_dir, kb_dir=kb, data_dir=data)
+    if sync_first:
+        sync(settings)
+    return Assistant(settings)
+
+
+def hubs_of(name: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Corpus `name`'s hub pages and, among them, its changelogs (as the engine passes them)."""
+    with assistant_of(name).reader.pinned() as generation:
+        return hub_sources(generation), changelog_sources(generation)
+
+
 def retrieved(
     name: str, wanted: Callable[[Question], bool], sync_first: bool = False
 ) -> Iterator[tuple[Question, Query, list[Hit], dict, Document]]:
     """Each wanted question of corpus `name` with its parsed query, its top PASSAGES_SCORED
     hits, the generation's term weights and its documents' chunks (syncing the index first
     when asked)."""
-    kb, questions, data = CORPORA[name]
-    settings = load_settings()
-    settings = replace(settings, model_dir=settings.models_dir, kb_dir=kb, data_dir=data)
-    if sync_first:
-        sync(settings)
-    assistant = Assistant(settings)
+    assistant = assistant_of(name, sync_first)
+    questions = CORPORA[name][1]
     with assistant.reader.pinned() as generation:
         idf = term_weights(generation)
         for q in load_questions(questions):
