@@ -58,3 +58,55 @@ def test_a_question_asking_only_what_something_is_gets_no_recommendation(assista
     answer = assistant.ask("What does load_json() do?")
     assert not answer.refused
     assert HEADING not in answer.text
+
+
+SETTINGS = """# Settings
+
+Every setting below is read once, when the worker starts.
+
+## Network settings
+
+#### RETRY_LIMIT
+
+How many times a failed delivery is attempted again before the message is parked in the
+dead-letter queue.
+
+Default: `5`
+
+#### `ack_timeout`
+
+Seconds the broker waits for an acknowledgement; the ack_timeout also bounds how long a
+consumer may hold a message.
+
+Default: `30`
+
+## Queue housekeeping
+
+Parked messages are kept for a week and then purged by a nightly job.
+"""
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory, embedder) -> Assistant:
+    files = {"settings.md": SETTINGS}
+    return small_kb_assistant(tmp_path_factory.mktemp("name-headings"), embedder, files)
+
+
+def test_a_reference_entry_is_named_by_its_heading_when_its_body_never_says_it(reference):
+    answer = reference.ask("How many times is a failed delivery attempted again?")
+    assert not answer.refused
+    assert answer.text.startswith("**RETRY_LIMIT**")
+    assert "dead-letter queue" in plain(answer.text)
+    first = answer.citations[0]
+    assert first.text.splitlines()[0] == "#### RETRY_LIMIT"
+    assert first.start_line == SETTINGS.splitlines().index("#### RETRY_LIMIT") + 1
+
+
+def test_an_entry_that_names_itself_or_a_topic_heading_is_not_repeated(reference):
+    named = reference.ask("How long does the broker wait for an acknowledgement?")
+    assert not named.refused
+    assert "Seconds the broker waits" in plain(named.text)
+    assert not named.text.startswith("**")  # the quote says ack_timeout itself
+    topic = reference.ask("How long are parked messages kept before they are purged?")
+    assert not topic.refused
+    assert "Queue housekeeping" not in topic.text

@@ -5,7 +5,12 @@ Such a heading is shown, in bold and cited at its line, above the quote of its s
 speaks to the question (shares one of its search words) and the question does not only ask what
 something is (a recommendation beside a definition pads it: "Use tagged union, not union" over
 "What is a tagged union?"). A section reads top down: its piece under the heading goes before
-a later piece of it the answer quotes first."""
+a later piece of it the answer quotes first.
+
+A heading that names one thing (`NON_FIELD_ERRORS_KEY`, `UserRateThrottle`, `model_dump()`) is
+the subject of a reference entry whose body never repeats it ("A string representing the key
+that should be used for serializer errors..."): it is shown above the quote the same way, when
+the quote does not name it already."""
 
 from __future__ import annotations
 
@@ -28,6 +33,13 @@ ADVICE_HEADING = re.compile(
     re.I,
 )
 MIN_WORDS = 4  # fewer words name a tool or a topic ("Use pre-commit"), not a recommendation
+# One identifier: words joined by "_" or ".", CamelCase, or a call "name()"; in backticks or
+# not. "Settings", "API", "Smart Mode" or "Primary Key id" name topics, not API entries.
+NAME_HEADING = re.compile(
+    r"^`?(?:[A-Za-z][\w.]*(?:_|\.)[\w.]*\w"  # snake_case, dotted.name
+    r"|[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+|[a-z]+[A-Z]\w*"  # CamelCase, camelCase
+    r"|[A-Za-z_][\w.]*\(\))(?:\(\))?`?$"  # call()
+)
 # A question asking for advice, a reason or a choice, not only what something is.
 ADVISED = frozenset({"should", "avoid", "compare", "how", "why", "when"})
 
@@ -37,11 +49,19 @@ def advice(text: str) -> bool:
     return bool(ADVICE_HEADING.match(text)) and len(text.split()) >= MIN_WORDS
 
 
+def names(text: str) -> str | None:
+    """The identifier a heading names, bare (no backticks, no "()"); None for other headings."""
+    text = text.strip()
+    if not NAME_HEADING.match(text):
+        return None
+    return text.strip("`").removesuffix("()")
+
+
 def with_advice_headings(query: Query, passages: list[Passage]) -> list[Passage]:
-    """The passages, each quoting the body of a section whose heading is advice on the question
-    with that heading as its first unit, moved before an earlier piece of its own section."""
-    if "what" in query.intents and not query.intents & ADVISED:
-        return passages
+    """The passages, each quoting the body of a section whose heading is advice on the question,
+    or names what the quote leaves unnamed, with that heading as its first unit, moved before an
+    earlier piece of its own section."""
+    advised = not ("what" in query.intents and not query.intents & ADVISED)
     asked = frozenset(query.tokens)
     out: list[Passage] = []
     for passage in passages:
@@ -51,8 +71,10 @@ def with_advice_headings(query: Query, passages: list[Passage]) -> list[Passage]
         if (
             heading is None
             or bare
-            or not advice(heading.quote)
-            or not asked & frozenset(tokenize(heading.quote))
+            or not (
+                (advised and advice(heading.quote) and asked & frozenset(tokenize(heading.quote)))
+                or _unnamed(heading.quote, passage)
+            )
         ):
             out.append(passage)
             continue
@@ -60,6 +82,12 @@ def with_advice_headings(query: Query, passages: list[Passage]) -> list[Passage]
         at = next((n for n, p in enumerate(out) if one_section(p.hit.chunk, chunk)), len(out))
         out.insert(at, headed)
     return out
+
+
+def _unnamed(heading: str, passage: Passage) -> bool:
+    """The heading names an identifier that none of the passage's quoted units mentions."""
+    name = names(heading)
+    return name is not None and not any(name.lower() in u.quote.lower() for u in passage.units)
 
 
 def release_captions(passages: list[Passage], changelogs: Collection[str]) -> dict[str, str]:
