@@ -110,3 +110,48 @@ def test_an_entry_that_names_itself_or_a_topic_heading_is_not_repeated(reference
     topic = reference.ask("How long are parked messages kept before they are purged?")
     assert not topic.refused
     assert "Queue housekeeping" not in topic.text
+
+
+LOCKING = """# Concurrency control
+
+Two requests that edit the same row at once can lose one of the edits.
+
+## Optimistic locking
+
+Each row carries a version number. An update states the version it read and fails when the row
+moved on, and the client retries with fresh data. Nothing waits, so it suits rows that rarely
+collide.
+
+## Pessimistic locking
+
+The transaction takes a row lock with SELECT ... FOR UPDATE before it reads, and every other
+writer waits until it commits. It suits hot rows where retries would keep failing.
+"""
+
+
+@pytest.fixture(scope="module")
+def locking(tmp_path_factory, embedder) -> Assistant:
+    files = {"locking.md": LOCKING}
+    return small_kb_assistant(tmp_path_factory.mktemp("side-headings"), embedder, files)
+
+
+def test_each_side_of_a_comparison_is_labelled_by_its_heading(locking):
+    answer = locking.ask("optimistic vs pessimistic locking")
+    assert not answer.refused
+    text = answer.text
+    assert "**Optimistic locking**" in text and "**Pessimistic locking**" in text
+    assert text.index("**Optimistic locking**") < text.index("version number")
+    assert text.index("**Pessimistic locking**") < text.index("FOR UPDATE")
+    lines = LOCKING.splitlines()
+    cited = {c.start_line for c in answer.citations}
+    assert {
+        lines.index("## Optimistic locking") + 1,
+        lines.index("## Pessimistic locking") + 1,
+    } <= cited
+
+
+def test_a_question_about_one_side_gets_no_labels(locking):
+    answer = locking.ask("How does optimistic locking detect that a row changed?")
+    assert not answer.refused
+    assert "**Optimistic locking**" not in answer.text
+    assert "version" in plain(answer.text)

@@ -63,6 +63,7 @@ def with_advice_headings(query: Query, passages: list[Passage]) -> list[Passage]
     earlier piece of its own section."""
     advised = not ("what" in query.intents and not query.intents & ADVISED)
     asked = frozenset(query.tokens)
+    sides = _side_headings(query, passages)
     out: list[Passage] = []
     for passage in passages:
         chunk = passage.hit.chunk
@@ -74,6 +75,7 @@ def with_advice_headings(query: Query, passages: list[Passage]) -> list[Passage]
             or not (
                 (advised and advice(heading.quote) and asked & frozenset(tokenize(heading.quote)))
                 or _unnamed(heading.quote, passage)
+                or chunk.id in sides
             )
         ):
             out.append(passage)
@@ -87,7 +89,36 @@ def with_advice_headings(query: Query, passages: list[Passage]) -> list[Passage]
 def _unnamed(heading: str, passage: Passage) -> bool:
     """The heading names an identifier that none of the passage's quoted units mentions."""
     name = names(heading)
-    return name is not None and not any(name.lower() in u.quote.lower() for u in passage.units)
+    return name is not None and name.lower() not in _quoted(passage)
+
+
+def _side_headings(query: Query, passages: list[Passage]) -> frozenset[str]:
+    """The chunks whose heading names one side of a comparison ("left_to_right vs smart union
+    mode": "Left to Right Mode", "Smart Mode"): more of one side's own words than of any other
+    side's, words every such heading has left out ("locking" of "Optimistic locking" and
+    "Pessimistic locking"). Labelled only when the headings name two sides or more."""
+    parts = query.part_tokens
+    if "compare" not in query.intents or len(parts) < 2:
+        return frozenset()
+    own = [part - frozenset().union(*(p for p in parts if p is not part)) for part in parts]
+    headed = {}
+    for passage in passages:
+        heading = heading_unit(passage.hit.chunk)
+        bare = all(u.kind == "heading" for u in passage.units)
+        if heading is not None and not bare and heading.quote.lower() not in _quoted(passage):
+            headed[passage.hit.chunk.id] = frozenset(tokenize(heading.quote))
+    common = frozenset.intersection(*headed.values()) if len(headed) > 1 else frozenset()
+    sides: dict[str, int] = {}
+    for chunk_id, words in headed.items():
+        shared = sorted(((len(side & (words - common)), n) for n, side in enumerate(own)))
+        (runner_up, _), (most, side) = shared[-2], shared[-1]
+        if most > runner_up:
+            sides[chunk_id] = side
+    return frozenset(sides) if len(set(sides.values())) >= 2 else frozenset()
+
+
+def _quoted(passage: Passage) -> str:
+    return " ".join(u.quote for u in passage.units).lower()
 
 
 def release_captions(passages: list[Passage], changelogs: Collection[str]) -> dict[str, str]:
