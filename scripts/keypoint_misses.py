@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from eval_corpora import CORPORA, retrieved  # noqa: E402
+from eval_corpora import CORPORA, hubs_of, retrieved  # noqa: E402
 
+from app.core.answer import quotable  # noqa: E402
 from app.core.compose import _continued, _lead, asks_one, choose, score  # noqa: E402
 from app.core.quote import narrowed  # noqa: E402
 from ingest.edge import prepare_process  # noqa: E402
@@ -54,7 +55,11 @@ def main() -> int:
     prepare_process()
     counts: Counter[str] = Counter()
     rows = []
-    for q, query, hits, idf, document in retrieved(args.corpus, lambda q: bool(q.expect and q.key)):
+    hubs, _ = hubs_of(args.corpus)
+    for q, query, found, idf, document in retrieved(
+        args.corpus, lambda q: bool(q.expect and q.key)
+    ):
+        hits = quotable(query, found, hubs)  # what the answer may quote, as the engine has it
         dumped = answers.get(q.q)
         if dumped is None:
             continue
@@ -62,7 +67,7 @@ def main() -> int:
         spans = q.answer_lines
         if not missing or not any(
             h.chunk.source == source and a <= h.chunk.end_line and h.chunk.start_line <= b
-            for h in hits[:TOP]
+            for h in found[:TOP]
             for source, a, b in spans
         ):
             continue
