@@ -7,6 +7,12 @@ import pytest
 from conftest import plain, small_kb_assistant
 
 from app.core.engine import Assistant
+from app.core.headings import with_advice_headings
+from app.core.passages import split_units
+from app.core.query import Query
+from app.core.quote import Passage, render
+from app.core.retrieve import Hit
+from ingest.chunk import chunk_markdown
 
 PERFORMANCE = """# Performance tips
 
@@ -155,3 +161,70 @@ def test_a_question_about_one_side_gets_no_labels(locking):
     assert not answer.refused
     assert "**Optimistic locking**" not in answer.text
     assert "version" in plain(answer.text)
+
+
+RELEASES = [
+    ("v2.4.0", "Add a streaming consumer API.", "Speed up batch acknowledgements by half."),
+    ("v2.3.0", "Support zstd compression of payloads.", "Deprecate the legacy ping command."),
+    ("v2.2.0", "Add per-queue retry limits.", "Fix a leak of file handles in the broker."),
+    ("v2.1.0", "Add TLS client certificates.", "Log the consumer tag with every failure."),
+    ("v2.0.0", "Drop support for Python 3.8.", "Rename the settings module."),
+    ("v1.9.0", "Add the dead-letter queue.", "Fix ordering of redelivered messages."),
+    ("v1.8.0", "Add prometheus metrics export.", "Fix a crash on empty frames."),
+    ("v1.7.0", "Add message priorities.", "Fix reconnect backoff."),
+    ("v1.6.0", "Add delayed delivery.", "Fix a race in shutdown."),
+    ("v1.5.0", "Add queue purging.", "Fix header decoding of non-ascii values."),
+    ("v1.4.0", "Add consumer groups.", "Fix a memory spike on large batches."),
+]
+CHANGELOG = "# Changelog\n\n" + "\n".join(
+    f"## {version}\n\n- {first}\n- {second}\n" for version, first, second in RELEASES
+)
+QUEUE_API = """# Queue API
+
+## Reading
+
+#### `get()`
+
+Takes the oldest message off the queue together with its headers, or waits for one.
+
+#### `nack_all()`
+
+Returns every unacknowledged message to the queue:
+
+- Redelivered messages:
+    - keep their original headers and priority,
+    - count one more delivery attempt.
+"""
+
+
+@pytest.fixture(scope="module")
+def releases(tmp_path_factory, embedder) -> Assistant:
+    files = {"CHANGELOG.md": CHANGELOG, "queue.md": QUEUE_API}
+    return small_kb_assistant(tmp_path_factory.mktemp("release-headings"), embedder, files)
+
+
+def test_a_release_heading_is_shown_once_as_the_caption_not_as_a_name(releases):
+    answer = releases.ask("In which release was support for Python 3.8 dropped?")
+    assert not answer.refused
+    assert "*v2.0.0*" in answer.text
+    assert "**v2.0.0**" not in answer.text
+
+
+def test_a_name_inside_another_word_does_not_count_as_named(releases):
+    answer = releases.ask("How do I take the oldest message off the queue?")
+    assert not answer.refused
+    assert answer.text.startswith("**`get()`**")  # "together" does not name get()
+
+
+def test_a_heading_above_a_quote_opening_on_a_nested_item_keeps_the_quote():
+    # The list under `nack_all()`, quoted from its first nested item on: the heading shown above
+    # it once swallowed the whole list (a nested item joined the heading's block).
+    chunk = next(c for c in chunk_markdown(QUEUE_API, "queue.md") if "nack_all" in c.heading_path)
+    nested = [u for u in split_units(chunk) if u.kind == "item" and u.level > 0]
+    passage = Passage(Hit(chunk, 0.5, 1.0, 1.0, 1), tuple(nested))
+    query = Query.parse("Which attempt count do redelivered messages get?")
+    shown = with_advice_headings(query, [passage])
+    text = render(shown, {chunk.id: 1})
+    assert text.startswith("**`nack_all()`**")
+    assert "keep their original headers and priority" in text
+    assert "count one more delivery attempt" in text

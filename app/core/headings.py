@@ -33,12 +33,14 @@ ADVICE_HEADING = re.compile(
     re.I,
 )
 MIN_WORDS = 4  # fewer words name a tool or a topic ("Use pre-commit"), not a recommendation
-# One identifier: words joined by "_" or ".", CamelCase, or a call "name()"; in backticks or
-# not. "Settings", "API", "Smart Mode" or "Primary Key id" name topics, not API entries.
+# One identifier: words joined by "_" or ".", CamelCase (`APIView` too), or a call ("name()",
+# "name(self, request)"); in backticks or not, after an optional "." or "@". "Settings", "API",
+# "Smart Mode", "Primary Key id" name topics, and "v2.0.0" a release (VERSION_OR_DATE), not API
+# entries.
 NAME_HEADING = re.compile(
-    r"^`?(?:[A-Za-z][\w.]*(?:_|\.)[\w.]*\w"  # snake_case, dotted.name
-    r"|[A-Z][a-z0-9]+(?:[A-Z][a-z0-9]*)+|[a-z]+[A-Z]\w*"  # CamelCase, camelCase
-    r"|[A-Za-z_][\w.]*\(\))(?:\(\))?`?$"  # call()
+    r"^`?[.@]?(?:[A-Za-z_][\w.]*[_.][\w.]*\w"  # snake_case, dotted.name, __dunder__
+    r"|[A-Z][a-z0-9]+[A-Z]\w*|[A-Z]{2,}[a-z]{2,}\w*|[a-z]+[A-Z]\w*"  # CamelCase, camelCase
+    r"|[A-Za-z_][\w.]*(?=\())(?:\([^()]*\))?`?$"  # call(...)
 )
 # A question asking for advice, a reason or a choice, not only what something is.
 ADVISED = frozenset({"should", "avoid", "compare", "how", "why", "when"})
@@ -52,9 +54,9 @@ def advice(text: str) -> bool:
 def names(text: str) -> str | None:
     """The identifier a heading names, bare (no backticks, no "()"); None for other headings."""
     text = text.strip()
-    if not NAME_HEADING.match(text):
+    if not NAME_HEADING.match(text) or VERSION_OR_DATE.search(text):
         return None
-    return text.strip("`").removesuffix("()")
+    return text.strip("`").lstrip(".@").split("(", 1)[0]
 
 
 def with_advice_headings(query: Query, passages: list[Passage]) -> list[Passage]:
@@ -64,6 +66,7 @@ def with_advice_headings(query: Query, passages: list[Passage]) -> list[Passage]
     advised = not ("what" in query.intents and not query.intents & ADVISED)
     asked = frozenset(query.tokens)
     sides = _side_headings(query, passages)
+    answer = " ".join(_quoted(p) for p in passages)
     out: list[Passage] = []
     for passage in passages:
         chunk = passage.hit.chunk
@@ -74,7 +77,7 @@ def with_advice_headings(query: Query, passages: list[Passage]) -> list[Passage]
             or bare
             or not (
                 (advised and advice(heading.quote) and asked & frozenset(tokenize(heading.quote)))
-                or _unnamed(heading.quote, passage)
+                or _unnamed(heading.quote, answer)
                 or chunk.id in sides
             )
         ):
@@ -86,10 +89,11 @@ def with_advice_headings(query: Query, passages: list[Passage]) -> list[Passage]
     return out
 
 
-def _unnamed(heading: str, passage: Passage) -> bool:
-    """The heading names an identifier that none of the passage's quoted units mentions."""
+def _unnamed(heading: str, answer: str) -> bool:
+    """The heading names an identifier that the answer's quotes never mention (as a whole word,
+    in its own case: "Session authentication" does not name `SessionAuthentication`)."""
     name = names(heading)
-    return name is not None and name.lower() not in _quoted(passage)
+    return name is not None and not re.search(rf"(?<!\w){re.escape(name)}(?!\w)", answer)
 
 
 def _side_headings(query: Query, passages: list[Passage]) -> frozenset[str]:
@@ -105,7 +109,11 @@ def _side_headings(query: Query, passages: list[Passage]) -> frozenset[str]:
     for passage in passages:
         heading = heading_unit(passage.hit.chunk)
         bare = all(u.kind == "heading" for u in passage.units)
-        if heading is not None and not bare and heading.quote.lower() not in _quoted(passage):
+        if (
+            heading is not None
+            and not bare
+            and heading.quote.lower() not in _quoted(passage).lower()
+        ):
             headed[passage.hit.chunk.id] = frozenset(tokenize(heading.quote))
     common = frozenset.intersection(*headed.values()) if len(headed) > 1 else frozenset()
     sides: dict[str, int] = {}
@@ -118,7 +126,7 @@ def _side_headings(query: Query, passages: list[Passage]) -> frozenset[str]:
 
 
 def _quoted(passage: Passage) -> str:
-    return " ".join(u.quote for u in passage.units).lower()
+    return " ".join(u.quote for u in passage.units)
 
 
 def release_captions(passages: list[Passage], changelogs: Collection[str]) -> dict[str, str]:

@@ -493,7 +493,9 @@ def render(
 
 def _one_list(previous: Unit, unit: Unit) -> bool:
     """`unit` goes on in the paragraph or list `previous` is in: its block, or a list nested in
-    it, or the outer list after a nested one."""
+    it, or the outer list after a nested one. A heading shown above a quote is never in one."""
+    if "heading" in (previous.kind, unit.kind):
+        return False
     if previous.block == unit.block:
         return True
     if previous.table or unit.table:  # a table is a block of its own
