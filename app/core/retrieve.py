@@ -29,6 +29,10 @@ SCORE_RRF_K = 60
 # A hub (a changelog, glossary or index page: ingest/refusal.py finds them) ranks as if this
 # many places lower in each ranking, so the page that explains a topic wins over it.
 HUB_RANK_OFFSET = 10
+# A passage the keyword search puts first by this factor over its second names a rare word of
+# the question the others lack ("from_orm is deprecated - what should I call instead?": 15.9
+# against 9.6), yet the fusion ranked it eighth, under seven passages both searches put midway.
+KEYWORD_MARGIN = 1.5
 MAX_QUERY_CHARS = 2000  # longer questions are cut: the model reads ~256 word pieces anyway
 
 
@@ -63,6 +67,16 @@ def rrf(
             offset = HUB_RANK_OFFSET if item in demoted else 0
             scores[item] = scores.get(item, 0.0) + 1.0 / (k + rank + 1 + offset)
     return scores
+
+
+def keyword_winner(keyword: dict[int, float], demoted: frozenset[int]) -> int | None:
+    """The row the keyword search ranks first by KEYWORD_MARGIN or more over the second (a hub
+    never): it goes first whatever the fusion says."""
+    best = sorted(keyword.values(), reverse=True)[:2]
+    if len(best) < 2 or best[0] < KEYWORD_MARGIN * best[1]:
+        return None
+    row = max(keyword, key=lambda i: keyword[i])
+    return None if row in demoted else row
 
 
 def shared_dense(
@@ -170,7 +184,11 @@ class Retriever:
             i for ranking in rankings for i in ranking if generation.chunks[i].source in hubs
         )
         fused = rrf(rankings, demoted=demoted)
-        order = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, -1.0)))[:k]
+        order = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, -1.0)))
+        winner = keyword_winner(keyword, demoted)
+        if winner is not None:
+            order = [winner] + [i for i in order if i != winner]
+        order = order[:k]
         # A short passage pointing to another hit's page yields its place to that page. Each
         # hit gets the score of the place it holds, so scores fall with the rank.
         scale = rrf(rankings, SCORE_RRF_K, demoted=demoted)
