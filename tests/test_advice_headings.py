@@ -103,6 +103,7 @@ def test_a_reference_entry_is_named_by_its_heading_when_its_body_never_says_it(r
     assert not answer.refused
     assert answer.text.startswith("**RETRY_LIMIT**")
     assert "dead-letter queue" in plain(answer.text)
+    assert "Default: `5`" in answer.text  # a "name: value" line is content, not a tab's label
     first = answer.citations[0]
     assert first.text.splitlines()[0] == "#### RETRY_LIMIT"
     assert first.start_line == SETTINGS.splitlines().index("#### RETRY_LIMIT") + 1

@@ -156,8 +156,10 @@ def opens(units: tuple[Unit, ...], nxt: Unit) -> list[Unit]:
 
 
 def _label(unit: Unit) -> bool:
-    """A short line that names what follows (a content tab's label), not a sentence."""
-    return len(unit.quote.split()) <= 4 and not unit.quote.rstrip().endswith((".", "!", "?", ":"))
+    """A short line that names what follows (a content tab's label), not a sentence nor a
+    "name: value" line ("Default: `True`" states a setting's default)."""
+    text = unit.quote.rstrip()
+    return len(text.split()) <= 4 and not text.endswith((".", "!", "?", ":")) and ": " not in text
 
 
 def dangles(unit: Unit, units: tuple[Unit, ...]) -> bool:
