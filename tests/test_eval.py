@@ -169,6 +169,8 @@ def test_kb_eval_reports_answer_measures_on_any_corpus(kb: Path, tmp_path: Path)
         ("Back off:\n\n```python\ndelay = base * 2**attempt\n``` [1]", []),
         ("It computes the delay: ```python\ndelay = base * 2\n``` [1]", ["fence mid-line"]),
         ("Nest it:\n\n````markdown\n```python\nx = 1\n```\n````\n[1]", []),
+        ("*&mdash; An HTTP 403 response will be returned.* [1]", ["entity"]),
+        ("Write `&mdash;` or `&lt;` in HTML, and AT&T; here &lt;b&gt; is escaped. [1]", []),
     ],
 )
 def test_junk_markup_names_what_a_reader_would_trip_over(answer: str, problems: list) -> None:

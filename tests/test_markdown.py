@@ -53,6 +53,7 @@ CONSTRUCTS = [
         "Add terms to the [top-level\n`info` object][info-object].\n\n[info-object]: https://x.y",
         "Add terms to the top-level `info` object.",
     ),
+    ("*&mdash; An HTTP 403 response.* A&nbsp;B &#8212; C", "— An HTTP 403 response.* A B — C"),
     (
         "<style>\n.promo li a {\n  float: left;\n}\n</style>\n\nREST framework is a toolkit.",
         "REST framework is a toolkit.",
@@ -132,6 +133,12 @@ def test_an_mdx_include_inside_a_fence_shows_the_file() -> None:
         "    # omitted",
         "line_7 = 7",
     ]
+
+
+def test_an_entity_that_would_be_markup_stays_escaped() -> None:
+    assert clean_text("Compare a &lt; b, split on &#124;, write `&mdash;`.") == (
+        "Compare a &lt; b, split on &#124;, write `&mdash;`."
+    )
 
 
 def test_code_keeps_what_looks_like_markup_to_prose() -> None:

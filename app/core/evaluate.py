@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.errors import KBError
-from ingest.markdown import leaves_role
+from ingest.markdown import ENTITY, entity_character, leaves_role
 
 # The regression gate of `kb-eval`: a run below any of these exits non-zero. They are floors
 # under the measured quality on kb/ (252 questions, 2026-12-02, with the index-derived
@@ -102,6 +102,8 @@ def junk_markup(answer: str) -> list[str]:
     on a colon with nothing after it. Code blocks and code spans may hold anything."""
     prose = CODE.sub(" ", answer)
     found = [name for name, pattern in JUNK_PATTERNS.items() if pattern.search(prose)]
+    if any(entity_character(m) != m.group(0) for m in ENTITY.finditer(prose)):
+        found.append("entity")  # "&mdash;" where the docs site shows a dash
     if leaves_role(FENCED.sub(" ", answer)):
         found.append("role")  # MyST's {ref}`target`: the reader sees the braces and backticks
     if FENCE_ATTRIBUTES.search(answer):
