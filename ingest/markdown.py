@@ -11,10 +11,11 @@ resolved to code becomes one multi-line element (a fenced block) standing on its
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Collection, Mapping
 from pathlib import Path
+
+from ingest.characters import characters
 
 Includes = Mapping[str, str]  # snippet path as written -> the file's text (found in the KB)
 
@@ -63,10 +64,6 @@ HTML_TAGS = (
     "video"
 ).split()
 HTML_TAG = re.compile(r"</?(?:" + "|".join(HTML_TAGS) + r")\b(?:\s[^<>]*)?/?>", re.I)
-# A character reference (`&mdash;`, `&#8212;`) reads as its character. Not one that would turn
-# into markup (`&lt;`, `&#124;` in a table row, `&ast;`): that stays as the author escaped it.
-ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
-MARKUP_CHARACTERS = frozenset("<>&|*_`[]\\#~$!{}")
 OPEN_TAG = re.compile(r"</?(?:" + "|".join(HTML_TAGS) + r")\b[^<>]*$", re.I)  # `>` on a later line
 # The end of a relative or reference link whose text began on the line before.
 SPLIT_LINK_END = re.compile(r"^([^\[]*?)\](?:\((?![a-z][a-z0-9+.-]*:)[^)]*\)|\[[^\]]*\])", re.I)
@@ -358,16 +355,10 @@ def _prose(text: str) -> str:
     text = re.sub(r"\[\^[^\]]+\](?!:)", "", text)  # footnote markers
     text = re.sub(r"^(\s*)\[\^([^\]]+)\]:\s*", r"\1(\2) ", text)  # footnote definitions
     text = HTML_TAG.sub("", text)
-    text = ENTITY.sub(entity_character, text)
+    text = characters(text)
     text = re.sub(r":(?:material|fontawesome|octicons|simple)-[\w-]+:", "", text)
     text = re.sub(r"\+\+([\w+-]+?)\+\+", lambda m: m.group(1).replace("+", " "), text)
     return re.sub(r"(?<=\S)[ \t]{2,}(?=\S)", " ", text)
-
-
-def entity_character(match: re.Match) -> str:
-    """The character an entity stands for, unless it is markup or not an entity at all."""
-    character = html.unescape(match.group(0))
-    return match.group(0) if character in MARKUP_CHARACTERS or len(character) != 1 else character
 
 
 def _sentence(match: re.Match) -> str:

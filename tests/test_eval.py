@@ -170,6 +170,8 @@ def test_kb_eval_reports_answer_measures_on_any_corpus(kb: Path, tmp_path: Path)
         ("It computes the delay: ```python\ndelay = base * 2\n``` [1]", ["fence mid-line"]),
         ("Nest it:\n\n````markdown\n```python\nx = 1\n```\n````\n[1]", []),
         ("*&mdash; An HTTP 403 response will be returned.* [1]", ["entity"]),
+        (":white_check_mark: Good [1]", ["emoji code"]),
+        ("Set `:x:` or :maxdepth: 2, at 10:30:45. [1]", []),
         ("Write `&mdash;` or `&lt;` in HTML, and AT&T; here &lt;b&gt; is escaped. [1]", []),
     ],
 )

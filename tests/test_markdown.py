@@ -53,6 +53,7 @@ CONSTRUCTS = [
         "Add terms to the [top-level\n`info` object][info-object].\n\n[info-object]: https://x.y",
         "Add terms to the top-level `info` object.",
     ),
+    ('=== ":x: Bad"\n\n    Build it per call.', "❌ Bad"),
     ("*&mdash; An HTTP 403 response.* A&nbsp;B &#8212; C", "— An HTTP 403 response.* A B — C"),
     (
         "<style>\n.promo li a {\n  float: left;\n}\n</style>\n\nREST framework is a toolkit.",

@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.characters import EMOJI, EMOJI_CODE, ENTITY, entity_character
 from ingest.errors import KBError
-from ingest.markdown import ENTITY, entity_character, leaves_role
+from ingest.markdown import leaves_role
 
 # The regression gate of `kb-eval`: a run below any of these exits non-zero. They are floors
 # under the measured quality on kb/ (252 questions, 2026-12-02, with the index-derived
@@ -104,6 +105,8 @@ def junk_markup(answer: str) -> list[str]:
     found = [name for name, pattern in JUNK_PATTERNS.items() if pattern.search(prose)]
     if any(entity_character(m) != m.group(0) for m in ENTITY.finditer(prose)):
         found.append("entity")  # "&mdash;" where the docs site shows a dash
+    if any(m.group(1) in EMOJI for m in EMOJI_CODE.finditer(prose)):
+        found.append("emoji code")  # ":x: Bad" where the docs site draws ❌
     if leaves_role(FENCED.sub(" ", answer)):
         found.append("role")  # MyST's {ref}`target`: the reader sees the braces and backticks
     if FENCE_ATTRIBUTES.search(answer):
