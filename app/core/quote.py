@@ -156,10 +156,17 @@ def opens(units: tuple[Unit, ...], nxt: Unit) -> list[Unit]:
 
 
 def _label(unit: Unit) -> bool:
-    """A short line that names what follows (a content tab's label), not a sentence nor a
-    "name: value" line ("Default: `True`" states a setting's default)."""
-    text = unit.quote.rstrip()
-    return len(text.split()) <= 4 and not text.endswith((".", "!", "?", ":")) and ": " not in text
+    """A short line that names what follows (a content tab's label), not a sentence."""
+    return len(unit.quote.split()) <= 4 and not unit.quote.rstrip().endswith((".", "!", "?", ":"))
+
+
+def _states(unit: Unit) -> bool:
+    """A "name: value" line ("Default: `True`", "**Signature:** `HiddenField()`"): it says
+    something without the code a content tab's label ("Option 1: pip") stands over."""
+    name, colon, value = unit.quote.replace("*", "").partition(": ")
+    if not (colon and name.strip() and value.strip()):
+        return False
+    return "`" in value or len(name.split()) == 1
 
 
 def dangles(unit: Unit, units: tuple[Unit, ...]) -> bool:
@@ -365,7 +372,7 @@ def _complete(units: list[Unit], keep: Unit) -> tuple[Unit, ...]:
     return tuple(
         u
         for u in kept
-        if u is keep or u.kind != "sentence" or not _label(u) or _labels_code(u, kept)
+        if u is keep or u.kind != "sentence" or not _label(u) or _labels_code(u, kept) or _states(u)
     )
 
 
