@@ -12,6 +12,7 @@ from app.core.query import Query
 from ingest.chunk import Chunk
 from ingest.embed import Embedder
 from ingest.errors import GenerationGone
+from ingest.refusal import names
 
 if TYPE_CHECKING:
     import numpy as np
@@ -33,6 +34,7 @@ HUB_RANK_OFFSET = 10
 # the question the others lack ("from_orm is deprecated - what should I call instead?": 15.9
 # against 9.6), yet the fusion ranked it eighth, under seven passages both searches put midway.
 KEYWORD_MARGIN = 1.5
+RARE_ROWS = 3
 MAX_QUERY_CHARS = 2000  # longer questions are cut: the model reads ~256 word pieces anyway
 
 
@@ -69,14 +71,26 @@ def rrf(
     return scores
 
 
-def keyword_winner(keyword: dict[int, float], demoted: frozenset[int]) -> int | None:
-    """The row the keyword search ranks first by KEYWORD_MARGIN or more over the second (a hub
-    never): it goes first whatever the fusion says."""
+def keyword_winner(
+    gen: OpenGeneration, query: Query, keyword: dict[int, float], demoted: frozenset[int]
+) -> int | None:
+    """The row the keyword search ranks first by KEYWORD_MARGIN or more over the second, when
+    it holds a rare name the question itself uses (not plain English, used by at most RARE_ROWS
+    rows: `from_orm`; not "cover" or "rows", nor a word a follow-up borrowed); never a hub."""
     best = sorted(keyword.values(), reverse=True)[:2]
     if len(best) < 2 or best[0] < KEYWORD_MARGIN * best[1]:
         return None
     row = max(keyword, key=lambda i: keyword[i])
-    return None if row in demoted else row
+    if row in demoted:
+        return None
+    named = {t for t in query.tokens if t in gen.bm25.vocab_dict and names(t)}
+    columns = [gen.bm25.vocab_dict[t] for t in named]
+    if not columns:
+        return None
+    counts = gen.bm25.counts[:, columns]
+    rare = (counts > 0).sum(axis=0).A1 <= RARE_ROWS
+    held = counts[row].toarray().ravel() > 0
+    return row if bool((rare & held).any()) else None
 
 
 def shared_dense(
@@ -185,7 +199,7 @@ class Retriever:
         )
         fused = rrf(rankings, demoted=demoted)
         order = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, -1.0)))
-        winner = keyword_winner(keyword, demoted)
+        winner = keyword_winner(generation, question, keyword, demoted)
         if winner is not None:
             order = [winner] + [i for i in order if i != winner]
         order = order[:k]
