@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 # GitHub and Material for MkDocs emoji shortcodes, the ones docs use to mark good and bad
 # examples or a warning (`=== ":x: Bad"`): shown as the emoji the site draws. Others stay as
@@ -74,9 +75,16 @@ MARKUP_CHARACTERS = frozenset("<>&|*_`[]\\#~$!{}")
 
 
 def entity_character(match: re.Match) -> str:
-    """The character an entity stands for, unless it is markup or not an entity at all."""
+    """The character an entity stands for, unless it is markup, a control or formatting
+    character (`&#10;` would break the line, `&#8203;` hides), or not an entity at all; a
+    no-break space reads as a space."""
     character = html.unescape(match.group(0))
-    return match.group(0) if character in MARKUP_CHARACTERS or len(character) != 1 else character
+    if len(character) != 1 or character in MARKUP_CHARACTERS:
+        return match.group(0)
+    kind = unicodedata.category(character)
+    if kind in {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}:
+        return match.group(0)
+    return " " if kind == "Zs" else character
 
 
 def characters(text: str) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 
+from ingest.characters import ENTITY, characters, entity_character
 from ingest.markdown import (
     BLOCK_ID,
     CONTAINER,
@@ -73,7 +74,7 @@ def embed_text(heading_path: str, text: str) -> str:
 
 def slugify(heading: str) -> str:
     """GitHub's anchor for a heading: rendered text, lower-cased, punctuation dropped."""
-    text = _render_inline(heading).strip().lower()
+    text = ENTITY.sub(entity_character, _render_inline(heading)).strip().lower()  # &ndash;: –
     text = "".join(ch for ch in text if ch in "-_ " or unicodedata.category(ch)[0] in "LNM")
     return text.replace(" ", "-")
 
@@ -133,7 +134,7 @@ def _sections(lines: list[str], fallback_title: str) -> tuple[str, list[_Section
         heading, explicit_id = split_heading(raw)  # `## Title { #id }`: the site uses the id
         if not heading:
             continue
-        plain = _render_inline(heading).strip()
+        plain = characters(_render_inline(heading).strip())  # "LRU &ndash; LFU": "LRU – LFU"
         if level == 1 and title is None:
             title = plain
         base = slugify(heading)

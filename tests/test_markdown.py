@@ -140,6 +140,10 @@ def test_an_entity_that_would_be_markup_stays_escaped() -> None:
     assert clean_text("Compare a &lt; b, split on &#124;, write `&mdash;`.") == (
         "Compare a &lt; b, split on &#124;, write `&mdash;`."
     )
+    # Nor one that would break the line or hide: the text stays as one visible line.
+    assert clean_text("at a time&#10;so the service&#8203;waits") == (
+        "at a time&#10;so the service&#8203;waits"
+    )
 
 
 def test_code_keeps_what_looks_like_markup_to_prose() -> None:
@@ -183,6 +187,14 @@ def test_clean_lines_keep_the_file_line_numbers() -> None:
     assert len(cleaned) == len(raw)
     number = next(i for i, line in enumerate(raw) if "Idempotency-Key" in line)
     assert "Idempotency-Key" in cleaned[number] and not cleaned[number].startswith(" ")
+
+
+def test_a_heading_with_an_entity_or_emoji_reads_as_the_site_shows_it() -> None:
+    text = "# Caching\n\n## LRU&ndash;LFU eviction\n\nEvict.\n\n## :x: Bad\n\nSlow.\n"
+    chunks = chunk_markdown(text, "caching.md")
+    paths = {c.heading_path: c.anchor for c in chunks}
+    assert paths["Caching › LRU–LFU eviction"] == "lrulfu-eviction"  # GitHub drops the dash
+    assert "Caching › ❌ Bad" in paths
 
 
 def test_anchors_are_explicit_ids_and_heading_paths_read_plainly() -> None:

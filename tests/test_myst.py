@@ -75,7 +75,7 @@ def test_myst_and_docusaurus_markup_reads_as_text_line_for_line() -> None:
         "Go to `/items/{item_id}`, you see the `item_id`"
     )
     # A Docusaurus admonition has no option lines: an emoji shortcode opening it is text.
-    assert clean_text(":::tip\n:bulb: Cache the client.\n:::") == "Tip:\n:bulb: Cache the client."
+    assert clean_text(":::tip\n:bulb: Cache the client.\n:::") == "Tip:\n💡 Cache the client."
     assert clean_text("```{versionadded} 2.1\n```") == "Added in 2.1."
     session = "```{doctest}\n>>> len(cache)  # doctest: +SKIP\n0\n>>> print()\n<BLANKLINE>\n```"
     assert clean_text(session) == "```pycon\n>>> len(cache)\n0\n>>> print()\n\n```"

@@ -90,3 +90,10 @@ def test_parse_lines(value, expected):
 
 def test_export_of_an_empty_chat_is_just_its_title():
     assert export_markdown("Nothing yet", []) == "# Nothing yet\n"
+
+
+def test_a_quote_shown_with_an_entity_decoded_is_highlighted_in_its_source():
+    source = "* Permission was denied. *&mdash; An HTTP 403 response is returned.*"
+    quote = "Permission was denied. *— An HTTP 403 response is returned.*"
+    out = markdown(source, quotes=[quote])
+    assert ":orange-background[" in out and "—" in out and "&mdash" not in out

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from app.core.passages import LIST_ITEM
+from ingest.characters import characters
 from ingest.chunk import FENCE_OPEN, HEADING
 from ingest.markdown import RULE, closes_fence, indent
 
@@ -190,6 +191,16 @@ def _highlight(segment: str, links: Mapping[int, Link] | None) -> str:
     return "".join(out)
 
 
+def _decoded(text: str) -> str:
+    """Prose with its character references and emoji codes as characters, code spans as they
+    are (see ingest/characters.py)."""
+    out, pos = [], 0
+    for match in CODE_SPAN.finditer(text):
+        out.append(characters(text[pos : match.start()]) + match.group(0))
+        pos = match.end()
+    return "".join(out) + characters(text[pos:])
+
+
 def _highlighted(
     pieces: Sequence[tuple[int, str]],
     quotes: Sequence[str],
@@ -199,7 +210,7 @@ def _highlighted(
     """Join a block's line pieces with spaces; highlight the quotes and the lines in range."""
     content, spans, offset = [], [], 0
     for number, piece in pieces:
-        piece = normalize(piece)
+        piece = normalize(_decoded(piece))  # as quotes show it: "&mdash;" is "—"
         if lines is not None and number in lines and piece:
             spans.append((offset, offset + len(piece)))
         content.append(piece)
