@@ -87,9 +87,11 @@ def keyword_winner(
     columns = [gen.bm25.vocab_dict[t] for t in named]
     if not columns:
         return None
-    counts = gen.bm25.counts[:, columns]
-    rare = (counts > 0).sum(axis=0).A1 <= RARE_ROWS
-    held = counts[row].toarray().ravel() > 0
+    import numpy as np
+
+    used = gen.bm25.weights[:, columns]  # by column: cheap to slice on a large index
+    rare = np.diff(used.indptr) <= RARE_ROWS
+    held = used[row].toarray().ravel() > 0
     return row if bool((rare & held).any()) else None
 
 
