@@ -7,7 +7,7 @@ import pytest
 from conftest import plain, small_kb_assistant
 
 from app.core.engine import Assistant
-from app.core.headings import with_advice_headings
+from app.core.headings import with_headings
 from app.core.passages import split_units
 from app.core.query import Query
 from app.core.quote import Passage, render
@@ -224,7 +224,7 @@ def test_a_heading_above_a_quote_opening_on_a_nested_item_keeps_the_quote():
     nested = [u for u in split_units(chunk) if u.kind == "item" and u.level > 0]
     passage = Passage(Hit(chunk, 0.5, 1.0, 1.0, 1), tuple(nested))
     query = Query.parse("Which attempt count do redelivered messages get?")
-    shown = with_advice_headings(query, [passage])
+    shown = with_headings(query, [passage])
     text = render(shown, {chunk.id: 1})
     assert text.startswith("**`nack_all()`**")
     assert "keep their original headers and priority" in text

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from app.core.compose import NO_CLEAR_ANSWER, PASSAGES_SCORED, choose
-from app.core.headings import release_captions, with_advice_headings
+from app.core.headings import release_captions, with_headings
 from app.core.outline import Document, announced, keep_promises, next_piece
 from app.core.query import Query
 from app.core.quote import Passage, opening, render
@@ -181,7 +181,7 @@ def extractive_answer(
         passages = next_piece(passages, shown[:PASSAGES_SCORED], document)
     passages = keep_promises(passages, document, "example" in query.intents)
     if clear:
-        passages = with_advice_headings(query, passages)
+        passages = with_headings(query, passages)
     citations = cite(passages)
     markers = {c.chunk.id: c.n for c in citations}
     text = render(passages, markers, release_captions(passages, changelogs))

@@ -59,7 +59,7 @@ def names(text: str) -> str | None:
     return text.strip("`").lstrip(".@").split("(", 1)[0]
 
 
-def with_advice_headings(query: Query, passages: list[Passage]) -> list[Passage]:
+def with_headings(query: Query, passages: list[Passage]) -> list[Passage]:
     """The passages, each quoting the body of a section whose heading is advice on the question,
     or names what the quote leaves unnamed, with that heading as its first unit, moved before an
     earlier piece of its own section."""
