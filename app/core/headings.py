@@ -61,8 +61,8 @@ def names(text: str) -> str | None:
 
 def with_headings(query: Query, passages: list[Passage]) -> list[Passage]:
     """The passages, each quoting the body of a section whose heading is advice on the question,
-    or names what the quote leaves unnamed, with that heading as its first unit, moved before an
-    earlier piece of its own section."""
+    names what the answer leaves unnamed or labels one side of a comparison, with that heading
+    as its first unit, moved before an earlier piece of its own section."""
     advised = not ("what" in query.intents and not query.intents & ADVISED)
     asked = frozenset(query.tokens)
     sides = _side_headings(query, passages)
