@@ -87,7 +87,16 @@ def entity_character(match: re.Match) -> str:
     return " " if kind == "Zs" else character
 
 
+def entities(text: str) -> str:
+    """Prose with its character references as their characters (see entity_character)."""
+    return ENTITY.sub(entity_character, text)
+
+
+def emoji(text: str) -> str:
+    """Prose with the known emoji shortcodes as the emoji; others stay as written."""
+    return EMOJI_CODE.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), text)
+
+
 def characters(text: str) -> str:
     """Prose with its character references and known emoji shortcodes as their characters."""
-    text = ENTITY.sub(entity_character, text)
-    return EMOJI_CODE.sub(lambda m: EMOJI.get(m.group(1), m.group(0)), text)
+    return emoji(entities(text))

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import cached_property
 
-from ingest.characters import ENTITY, characters, entity_character
+from ingest.characters import characters, entities
 from ingest.markdown import (
     BLOCK_ID,
     CONTAINER,
@@ -74,7 +74,7 @@ def embed_text(heading_path: str, text: str) -> str:
 
 def slugify(heading: str) -> str:
     """GitHub's anchor for a heading: rendered text, lower-cased, punctuation dropped."""
-    text = ENTITY.sub(entity_character, _render_inline(heading)).strip().lower()  # &ndash;: –
+    text = entities(_render_inline(heading)).strip().lower()  # &ndash;: – (then dropped)
     text = "".join(ch for ch in text if ch in "-_ " or unicodedata.category(ch)[0] in "LNM")
     return text.replace(" ", "-")
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.characters import EMOJI, EMOJI_CODE, ENTITY, entity_character
+from ingest.characters import emoji, entities
 from ingest.errors import KBError
 from ingest.markdown import leaves_role
 
@@ -103,9 +103,9 @@ def junk_markup(answer: str) -> list[str]:
     on a colon with nothing after it. Code blocks and code spans may hold anything."""
     prose = CODE.sub(" ", answer)
     found = [name for name, pattern in JUNK_PATTERNS.items() if pattern.search(prose)]
-    if any(entity_character(m) != m.group(0) for m in ENTITY.finditer(prose)):
+    if entities(prose) != prose:
         found.append("entity")  # "&mdash;" where the docs site shows a dash
-    if any(m.group(1) in EMOJI for m in EMOJI_CODE.finditer(prose)):
+    if emoji(prose) != prose:
         found.append("emoji code")  # ":x: Bad" where the docs site draws ❌
     if leaves_role(FENCED.sub(" ", answer)):
         found.append("role")  # MyST's {ref}`target`: the reader sees the braces and backticks

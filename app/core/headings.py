@@ -51,7 +51,7 @@ def advice(text: str) -> bool:
     return bool(ADVICE_HEADING.match(text)) and len(text.split()) >= MIN_WORDS
 
 
-def names(text: str) -> str | None:
+def identifier(text: str) -> str | None:
     """The identifier a heading names, bare (no backticks, no "()"); None for other headings."""
     text = text.strip()
     if not NAME_HEADING.match(text) or VERSION_OR_DATE.search(text):
@@ -92,7 +92,7 @@ def with_headings(query: Query, passages: list[Passage]) -> list[Passage]:
 def _unnamed(heading: str, answer: str) -> bool:
     """The heading names an identifier that the answer's quotes never mention (as a whole word,
     in its own case: "Session authentication" does not name `SessionAuthentication`)."""
-    name = names(heading)
+    name = identifier(heading)
     return name is not None and not re.search(rf"(?<!\w){re.escape(name)}(?!\w)", answer)
 
 
