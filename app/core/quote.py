@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.core.passages import Unit, split_units
 from app.core.retrieve import Hit
@@ -48,6 +48,22 @@ POINTS_AHEAD = re.compile(
 GOES_ON = re.compile(r"(?:[,;]|\b(?:and|or|and finally|and then|then))\s*$", re.I)
 ORDERED_ITEM = re.compile(r"^\s*(\d+)[.)][ \t]")  # "3. Mitigate" or "3) Mitigate"
 THIS_EXAMPLE = re.compile(r"\bthis example\b", re.I)
+# A tutorial's signpost: it says where the text goes next, not what it says ("Let's see all
+# that.", "Now let's delete with **SQLModel**.", "We'll add data later.", "In the next chapters we
+# will see ..."). Not a step that does something ("Let's add `limit` to the query parameters.").
+SIGNPOST = re.compile(
+    r"^(?:(?:now|so|ok(?:ay)?|next|then|and|first|great)\W+)*let(?:'|’)?s\s+(?:now\s+)?"
+    r"(?:see|explore|do|start|get started|begin|fix|talk|go|check|review|continue|learn|move"
+    r"|try|look|dive|work|recap)\b"
+    r"|^(?:in|on) the (?:next|following|previous) (?:chapters?|sections?|pages?)\b"
+    r"|^we(?:'ll|’ll| will) \w+(?: \w+)? later\W*$|^continue reading\b",
+    re.I,
+)
+SIGNPOST_WORDS = 16  # a longer sentence opening so says something besides
+# ... and any "Let's ..." this short without code names no step of its own ("Now let's delete
+# with **SQLModel**.", against "Let's update the `HeroTeamLink` model.").
+LETS = re.compile(r"^(?:(?:now|so|ok(?:ay)?|next|then|and)\W+)*let(?:'|’)?s\b", re.I)
+LETS_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -401,6 +417,30 @@ def _labels_code(unit: Unit, quoted: tuple[Unit, ...]) -> bool:
     """A content tab's label followed by its code in the quote."""
     later = [u for u in quoted if u.order > unit.order]
     return _label(unit) and bool(later) and later[0].kind == "code"
+
+
+def signpost(unit: Unit) -> bool:
+    """A short sentence that only says where the tutorial goes next (SIGNPOST)."""
+    text = unit.quote.strip()
+    return (
+        unit.kind == "sentence"
+        and not unit.leads_in
+        and len(text.split()) <= SIGNPOST_WORDS
+        and (
+            bool(SIGNPOST.match(text.lstrip("*_ ")))
+            or (len(text.split()) <= LETS_WORDS and "`" not in text and bool(LETS.match(text)))
+        )
+    )
+
+
+def without_signposts(passages: list[Passage]) -> list[Passage]:
+    """The passages without the tutorial signposts they quote ("Let's see all that."); a
+    passage that is nothing else stays as it is."""
+    out = []
+    for passage in passages:
+        kept = tuple(u for u in passage.units if not signpost(u))
+        out.append(replace(passage, units=kept) if kept else passage)
+    return out
 
 
 def _anaphoric(unit: Unit) -> bool:
