@@ -12,6 +12,7 @@ from app.core.headings import release_captions, with_headings
 from app.core.outline import Document, announced, keep_promises, next_piece
 from app.core.query import Query
 from app.core.quote import Passage, opening, render, without_signposts
+from app.core.remedy import with_remedy
 from app.core.render import inert_links
 from app.core.retrieve import Hit
 from app.core.scorer import Scorer
@@ -179,6 +180,7 @@ def extractive_answer(
     elif document is not None:
         passages = passages + announced(passages, document)
         passages = next_piece(passages, shown[:PASSAGES_SCORED], document)
+        passages = with_remedy(query, passages, document)
     passages = keep_promises(passages, document, "example" in query.intents)
     passages = without_signposts(passages)
     if clear:

@@ -1,0 +1,84 @@
+"""The fix after the problem. A question asking how to fix, prevent or replace something
+("`__init_subclass__` gets called twice on my attrs subclass, what should I use instead?") is
+answered by the paragraph that resolves the problem the quote states ("To alleviate this,
+*attrs* provides `__attrs_init_subclass__` ..."), not by the statement of the problem, which
+matches the question's words best. When the paragraph right after the answer's first quote
+opens that way, in its chunk or at the opening of its section's next chunk, the quote goes on
+into it, with the short code or list it introduces."""
+
+from __future__ import annotations
+
+import re
+
+from app.core.outline import Document
+from app.core.passages import Unit, split_units
+from app.core.query import Query
+from app.core.quote import Passage, opens, words
+from app.core.retrieve import Hit
+
+ASKS_FIX = re.compile(
+    r"\b(?:instead|fix|fixes|solve|resolve|prevent|stop|avoid|work ?around|get around"
+    r"|alternative|what should i (?:use|do|call)|what'?s missing)\b",
+    re.I,
+)
+# The paragraph that resolves a problem: "To alleviate this, ...", "So, to prevent it, we add
+# ...", "Instead, ...", "The fix is ...", "Nevertheless, we can easily fix it."
+RESOLVES = re.compile(
+    r"^(?:(?:so|then|but|nevertheless|fortunately|luckily|thankfully)\W+)*"
+    r"(?:to (?:alleviate|avoid|prevent|fix|solve|work around|get around|address|remedy|handle)"
+    r" (?:this|that|it|these|them|the (?:problem|issue))\b"
+    r"|instead\b"
+    r"|the (?:fix|solution|cure|workaround|remedy)\b"
+    r"|(?:you|we) can (?:easily )?(?:fix|solve|avoid|prevent|work around) (?:this|that|it)\b)",
+    re.I,
+)
+MAX_WORDS = 80  # a longer paragraph is more than the fix
+
+
+def with_remedy(query: Query, passages: list[Passage], document: Document | None) -> list[Passage]:
+    """The passages, the first one going on into the paragraph that resolves the problem it
+    ends on, when the question asks for a fix (ASKS_FIX) and that paragraph follows it."""
+    if not passages or document is None or not ASKS_FIX.search(query.text):
+        return passages
+    lead = passages[0]
+    found = _next_paragraph(lead, document)
+    if found is None:
+        return passages
+    hit, units = found
+    if any(p.hit.chunk.id == hit.chunk.id and set(units) & set(p.units) for p in passages):
+        return passages
+    if hit.chunk.id == lead.hit.chunk.id:
+        return [Passage(hit, lead.units + units), *passages[1:]]
+    return [lead, Passage(hit, units), *passages[1:]]
+
+
+def _next_paragraph(lead: Passage, document: Document) -> tuple[Hit, tuple[Unit, ...]] | None:
+    """The paragraph after the lead's last quoted unit when it opens on a fix (RESOLVES), with
+    the code or list its last sentence introduces: in the lead's chunk, or opening the next
+    chunk of its section (past the lines the two chunks share)."""
+    hit, last = lead.hit, lead.units[-1]
+    units = tuple(split_units(hit.chunk))
+    following = [u for u in units if u.order > last.order]
+    if not following:
+        chunks = [c for c in document(hit.chunk.source) if c.start_line > hit.chunk.start_line]
+        if not chunks or chunks[0].heading_path != hit.chunk.heading_path:
+            return None
+        hit = Hit(chunks[0], 0.0, 0.0, 0.0, hit.rank)
+        units = tuple(split_units(hit.chunk))
+        following = [u for u in units if u.start_line > last.end_line]
+    if not following:
+        return None
+    first = following[0]
+    if (
+        first.kind != "sentence"
+        or (first.block == last.block and hit.chunk.id == lead.hit.chunk.id)
+        or not RESOLVES.match(first.quote.lstrip("*_ "))
+    ):
+        return None
+    paragraph = [u for u in following if u.block == first.block]
+    if words(paragraph) > MAX_WORDS:
+        return None
+    end = paragraph[-1]
+    if end.leads_in and end.order + 1 < len(units):
+        paragraph += opens(units, units[end.order + 1])
+    return hit, tuple(paragraph)
