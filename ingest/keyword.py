@@ -45,6 +45,18 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+# How a question asks what an abbreviation means: the documents say "ORM means ..." or "ORM
+# (Object-Relational Mapper)", never "stand for", so "stand" counted as a word the index lacks
+# and "What does ORM stand for?" was refused.
+ASKS_MEANING = re.compile(r"\b(?:stands?|standing|stood) for\b|\bshort for\b", re.I)
+
+
+def question_tokens(question: str) -> list[str]:
+    """A question's search words: tokenize() without the wording that only asks what a term
+    means (ASKS_MEANING)."""
+    return tokenize(ASKS_MEANING.sub(" ", question))
+
+
 EMPTY = "\x00empty"  # the one token of a chunk with no words, so every row has a length
 
 

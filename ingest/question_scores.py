@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ingest.keyword import tokenize
+from ingest.keyword import question_tokens
 from ingest.refusal import (
     REACH,
     TOP,
@@ -79,7 +79,7 @@ def rank_questions(
     """Each question's TOP best rows by cosine and by BM25."""
     import numpy as np
 
-    tokens = [tokenize(question) for question in questions]
+    tokens = [question_tokens(question) for question in questions]
     proper = [proper_names(question) for question in questions]
     columns = [
         [keyword.vocab_dict[t] for t in found if t in keyword.vocab_dict] for found in tokens

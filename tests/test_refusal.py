@@ -9,7 +9,7 @@ import pytest
 
 from app.core.engine import Assistant
 from ingest.config import Settings
-from ingest.keyword import tokenize
+from ingest.keyword import question_tokens, tokenize
 from ingest.question_scores import score_questions
 from ingest.refusal import (
     NAMED_PENALTY,
@@ -278,6 +278,22 @@ def test_a_word_the_kb_writes_in_another_inflection_is_not_a_word_it_lacks(asked
     query = question_words(tokenize(asked), lambda t: t in terms.idf)
     assert unknown_share(query, terms) == 0
     assert coverage(query, kb_words, terms) == 1.0
+
+
+@pytest.mark.parametrize(
+    "asked",
+    ["What does ORM stand for?", "What is ORM short for?", "ORM stands for what?"],
+)
+def test_asking_what_an_abbreviation_stands_for_lacks_no_word(asked) -> None:
+    """Documents say "ORM means Object-Relational Mapper", never "stand for": asking what a term
+    stands for names nothing the KB lacks (sqlmodel-docs refused "What does ORM stand for?")."""
+    kb_words = frozenset(tokenize("ORM means Object-Relational Mapper"))
+    terms = Terms(dict.fromkeys(kb_words, 3.0), unknown=5.0)
+    query = question_words(question_tokens(asked), lambda t: t in terms.idf)
+    assert query == {"orm"}
+    assert unknown_share(query, terms) == 0
+    standup = "How long should our stand-up meetings be?"  # "stand" not followed by "for"
+    assert question_tokens(standup) == tokenize(standup)
 
 
 def test_context_around_a_long_question_stops_lowering_its_relevance() -> None:

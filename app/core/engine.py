@@ -27,7 +27,7 @@ from ingest import refusal
 from ingest.config import Settings
 from ingest.embed import Embedder, embedder_for
 from ingest.errors import GenerationGone
-from ingest.keyword import tokenize
+from ingest.keyword import question_tokens
 from ingest.question_scores import relevance_frequencies
 from ingest.refusal import Terms
 
@@ -83,7 +83,7 @@ def relevance(scored: Scored, question: str, generation: OpenGeneration, terms: 
     return refusal.relevance(
         scored.dense,
         scored.keyword,
-        tokenize(question),
+        question_tokens(question),
         generation.bm25.row_terms,
         terms,
         refusal.proper_names(question),

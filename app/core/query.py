@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.keyword import tokenize
+from ingest.keyword import question_tokens, tokenize
 
 FOLLOW_UP_START = re.compile(
     r"^(and|or|but|also|what about|how about|same|then|so|ok|okay|what if|in|for|with)\b", re.I
@@ -175,7 +175,7 @@ class Query:
         return cls(
             text,
             search_text,
-            tuple(tokenize(text)),
+            tuple(question_tokens(text)),
             tuple(tokenize(search_text[len(text) :])),
             frozenset(name for name, pattern in INTENTS.items() if pattern.search(text)),
             parts,
