@@ -117,6 +117,12 @@ YES_NO = re.compile(
     r"(?:am|is|are|was|were|do|does|did|can|could|should|must|may|will|would|has|have)\b",
     re.I,
 )
+# A question asking what an abbreviation stands for ("What does ORM stand for?", "What is CORS
+# short for?") and the abbreviations it names.
+ASKS_EXPANSION = re.compile(
+    r"\b(?:stands?|stood) for\b|\bshort for\b|\bmeans?\b|\babbreviat\w*|\bacronym\b", re.I
+)
+ABBREVIATION = re.compile(r"\b([A-Z][A-Z0-9]{1,7})s?\b")
 NO_CLEAR_ANSWER = "No passage in the knowledge base clearly answers this; the closest section is"
 
 
@@ -544,6 +550,9 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
     if not standalone:
         return ranked[0]
     standalone = _untied(standalone)
+    spelled = _spelled_out(query, standalone)
+    if spelled is not None:
+        return spelled
     best = _top_section(query, standalone) or standalone[0]
     if not refers_elsewhere(best.candidate):
         return best
@@ -559,6 +568,35 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
         within = [s for s in others if in_section(s.candidate.hit.chunk, best.candidate.hit.chunk)]
         others = extended or within or others
     return min(others, key=lambda s: s.candidate.hit.rank, default=best)
+
+
+def _spelled_out(query: Query, ranked: list[Scored]) -> Scored | None:
+    """For a question asking what an abbreviation stands for, the best unit scoring within
+    SECOND_SHARE of the best that spells it out: consecutive words whose initials are its
+    letters ("**ORM** means **Object-Relational Mapper**."). The unit saying what an ORM does
+    ranked first and the quote never named the words."""
+    if not ASKS_EXPANSION.search(query.text):
+        return None
+    letters = {a.lower() for a in ABBREVIATION.findall(query.text) if a != "I"}
+    best = ranked[0].probability
+    for s in ranked:
+        if s.probability < SECOND_SHARE * best:
+            break
+        if any(_spells(a, s.candidate.unit.plain) for a in letters):
+            return s
+    return None
+
+
+def _spells(abbreviation: str, text: str) -> bool:
+    """Consecutive words of `text` (a hyphen parts words) whose initials are the letters of
+    `abbreviation`, none of them the abbreviation itself."""
+    words = re.findall(r"[A-Za-z][A-Za-z']*", text)
+    n = len(abbreviation)
+    return any(
+        "".join(w[0] for w in words[i : i + n]).lower() == abbreviation
+        and all(w.lower() != abbreviation for w in words[i : i + n])
+        for i in range(len(words) - n + 1)
+    )
 
 
 def _untied(ranked: list[Scored]) -> list[Scored]:

@@ -1,0 +1,49 @@
+"""Asked "What does CORS stand for?", an answer quotes the sentence spelling the abbreviation
+out, not only the ones saying what it does; the "stand for" wording is not held against the
+question."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import small_kb_assistant
+
+from app.core.engine import Assistant
+
+BROWSER = """# Browser clients
+
+## CORS
+
+A CORS policy is a list of the other sites whose pages may call your API from a browser, with
+the methods and headers each may use; the browser enforces it and refuses the response when the
+API does not allow the calling page's origin. A CORS preflight is the OPTIONS request a browser
+sends before a call that is not simple, asking which methods and headers the API accepts from
+that origin, and the answer may be cached by the browser for the number of seconds the API sets.
+
+Configure the policy on the API, never in the frontend: list the exact origins, and allow
+credentials only for origins you control. A wildcard origin cannot be combined with
+credentials, and a policy that echoes back whatever origin asked is a wildcard in disguise:
+review the list whenever a new frontend ships, and test the preflight in the deploy pipeline.
+
+The name is a mouthful: CORS means Cross-Origin Resource Sharing, a standard the browsers agreed
+on so that sites could relax the same-origin rule without turning it off.
+
+## Cookies
+
+Session cookies should be marked Secure, HttpOnly and SameSite=Lax unless a flow needs more.
+"""
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory, embedder) -> Assistant:
+    root = tmp_path_factory.mktemp("abbreviations")
+    return small_kb_assistant(root, embedder, {"browser.md": BROWSER})
+
+
+@pytest.mark.parametrize("question", ["What does CORS stand for?", "What is CORS short for?"])
+def test_the_answer_spells_the_abbreviation_out(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.refused
+    assert "Cross-Origin Resource Sharing" in answer.text
+    lines = BROWSER.splitlines()
+    spelled = next(n for n, line in enumerate(lines, 1) if "Cross-Origin" in line)
+    assert any(c.start_line <= spelled <= c.end_line for c in answer.citations)
