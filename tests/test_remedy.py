@@ -50,17 +50,53 @@ A stop hook runs when the service shuts down; it gets ten seconds to flush its b
 """
 
 
+# The fix's "...:" closes its chunk; the code it introduces opens the section's next chunk.
+EXPORTS = """# Exports
+
+## Exports time out on large buckets
+
+An export copies every object of a bucket into an archive the user downloads afterwards, and it
+runs in the background so that the request that started it returns at once with a job id the
+client can poll. Large buckets hold millions of objects, spread over many storage nodes, and an
+export of one has to list and read all of them before the archive is complete.
+
+Unfortunately, the export worker gives every job the same fixed deadline, whatever the size of
+the bucket it copies. A job for a bucket with a few million objects runs past that deadline, is
+killed half way and starts again from the beginning, so it never finishes and keeps one worker
+busy for good.
+
+Instead, set a deadline that grows with the bucket, in the worker's settings file:
+
+```toml
+[export]
+# How long a job may run for each million objects its bucket holds.
+timeout_per_million_objects = "20m"
+# The deadline of a job for a small bucket, whatever its size says.
+minimum_timeout = "5m"
+# The deadline no job may pass, however large its bucket: past it, page the on-call engineer.
+maximum_timeout = "12h"
+# How many jobs one worker runs at a time; a large bucket's job counts as one.
+concurrent_jobs = 4
+# Where a killed job resumes: "checkpoint" continues from its last listed page.
+resume = "checkpoint"
+```
+"""
+
+
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, embedder) -> Assistant:
-    return small_kb_assistant(tmp_path_factory.mktemp("remedy"), embedder, {"hooks.md": HOOKS})
+    files = {"hooks.md": HOOKS, "exports.md": EXPORTS}
+    return small_kb_assistant(tmp_path_factory.mktemp("remedy"), embedder, files)
 
 
-def quoted_after_problem(assistant: Assistant, question: str) -> str:
+def quoted_after_problem(assistant: Assistant, question: str, problem: str = "twice") -> str:
     """What an answer quotes when its lead passage is the paragraph stating the problem (as
     the answer scorer picks it when the question's words match the problem best)."""
     with assistant.reader.pinned() as generation:
-        chunk = next(c for c in generation.chunks if "Unfortunately" in c.text)
-        units = tuple(u for u in split_units(chunk) if "twice" in u.quote)
+        chunk = next(
+            c for c in generation.chunks if "Unfortunately" in c.text and problem in c.text
+        )
+        units = tuple(u for u in split_units(chunk) if problem in u.quote)
         lead = Passage(Hit(chunk, 0.5, 1.0, 0.1, 1), units)
         passages = with_remedy(Query.parse(question), [lead], generation.document)
     return render(passages, {p.hit.chunk.id: n for n, p in enumerate(passages, 1)})
@@ -90,3 +126,32 @@ def test_the_whole_answer_holds_the_fix(assistant):
     )
     assert not answer.refused
     assert "`on_ready`" in answer.text
+
+
+def test_a_fix_whose_code_opens_the_next_chunk_shows_that_code(assistant):
+    with assistant.reader.pinned() as generation:
+        pieces = [c for c in generation.chunks if c.source == "exports.md"]
+    assert any("Instead" in c.text and "timeout_per_million" not in c.text for c in pieces)
+    text = quoted_after_problem(
+        assistant, "Exports of large buckets never finish. How do I fix that?", "killed"
+    )
+    assert "Instead, set a deadline that grows with the bucket" in text
+    assert 'timeout_per_million_objects = "20m"' in text  # never a fix ending on its colon
+
+
+def test_a_fix_the_answer_quotes_already_is_quoted_once(assistant):
+    with assistant.reader.pinned() as generation:
+        chunk = next(
+            c for c in generation.chunks if "Unfortunately" in c.text and "twice" in c.text
+        )
+        units = split_units(chunk)
+        problem = tuple(u for u in units if "twice" in u.quote)
+        fix = tuple(u for u in units if "alleviate" in u.quote)
+        hit = Hit(chunk, 0.5, 1.0, 0.1, 1)
+        passages = [Passage(hit, problem), Passage(hit, fix)]
+        question = Query.parse("My start hook runs twice, what should I use instead?")
+        shown = with_remedy(question, passages, generation.document)
+    markers = {p.hit.chunk.id: n for n, p in enumerate(shown, 1)}
+    text = render(shown, markers)
+    assert text.count("To alleviate this") == 1
+    assert len(shown) == 1  # one chunk, one passage: its [n] marker and citation agree

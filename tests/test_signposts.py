@@ -20,12 +20,20 @@ write the change to the database file. We'll add data later.
 
 Let's see what happens next.
 
-Now let's delete with **SQLModel**.
-
 ## Page through heroes
 
 Let's add `limit` and `offset` to the query parameters of the heroes endpoint, so a client
 asks for one page of heroes at a time instead of all of them.
+
+## Create an index
+
+Let's now see the SQL syntax to create an index. It is very simple: name the index, the table
+and the column, and the database builds the index from the rows already stored.
+
+## Capacity
+
+Let's say you run three replicas. Each then takes a third of the traffic, and losing one puts
+half again as much load on each of the other two.
 
 ## Relationships
 
@@ -42,7 +50,7 @@ def test_signposts_are_left_out_of_a_quoted_section(assistant):
     answer = assistant.ask("How do I delete a hero from the database?")
     assert not answer.refused
     assert "session.delete()" in answer.text
-    for signpost in ("Let's get started!", "We'll add data later.", "Let's see what", "Now let's"):
+    for signpost in ("Let's get started!", "We'll add data later.", "Let's see what"):
         assert signpost not in answer.text
     # The citation spans the quoted sentence, not the signposts around it.
     first = next(n for n, line in enumerate(TUTORIAL.splitlines(), 1) if "To delete" in line)
@@ -53,3 +61,19 @@ def test_a_step_that_does_something_stays(assistant):
     answer = assistant.ask("How do I return one page of heroes at a time?")
     assert not answer.refused
     assert "Let's add `limit` and `offset`" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "kept"),
+    [
+        (
+            "How do I create an index with SQL?",
+            "Let's now see the SQL syntax",
+        ),  # "It is ..." leans on it
+        ("What happens to the load when one of three replicas is lost?", "Let's say you run"),
+    ],
+)
+def test_a_sentence_the_quote_leans_on_or_a_scene_stays(assistant, question, kept):
+    answer = assistant.ask(question)
+    assert not answer.refused
+    assert kept in answer.text

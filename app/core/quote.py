@@ -49,21 +49,21 @@ GOES_ON = re.compile(r"(?:[,;]|\b(?:and|or|and finally|and then|then))\s*$", re.
 ORDERED_ITEM = re.compile(r"^\s*(\d+)[.)][ \t]")  # "3. Mitigate" or "3) Mitigate"
 THIS_EXAMPLE = re.compile(r"\bthis example\b", re.I)
 # A tutorial's signpost: it says where the text goes next, not what it says ("Let's see all
-# that.", "Now let's delete with **SQLModel**.", "We'll add data later.", "In the next chapters we
-# will see ..."). Not a step that does something ("Let's add `limit` to the query parameters.").
+# that.", "Let's get started!", "We'll add data later.", "In the next chapters we will see ...").
+# Not a step that does something ("Let's add `limit` to the query parameters.", "Let's fix the
+# version at 2.1"), nor a scene the text goes on from ("Let's say you run three replicas."), nor
+# a recap of what an earlier section showed.
 SIGNPOST = re.compile(
     r"^(?:(?:now|so|ok(?:ay)?|next|then|and|first|great)\W+)*let(?:'|’)?s\s+(?:now\s+)?"
-    r"(?:see|explore|do|start|get started|begin|fix|talk|go|check|review|continue|learn|move"
-    r"|try|look|dive|work|recap)\b"
-    r"|^(?:in|on) the (?:next|following|previous) (?:chapters?|sections?|pages?)\b"
-    r"|^we(?:'ll|’ll| will) \w+(?: \w+)? later\W*$|^continue reading\b",
+    r"(?:see|explore|get started|begin|talk|check|review|continue|learn|move on|try|look|dive"
+    r"|recap|start(?:\W*$| by\b)|(?:do|fix) (?:that|this|it|so)\b)"
+    r"|^(?:in|on) the next (?:chapters?|sections?|pages?)\b"
+    r"|^we(?:'ll|’ll| will) (?:see|learn|add|do|cover|explain|discuss|talk about|come back to"
+    r"|get to|look at)\b(?: \w+){0,3} later\W*$"
+    r"|^continue reading\b",
     re.I,
 )
 SIGNPOST_WORDS = 16  # a longer sentence opening so says something besides
-# ... and any "Let's ..." this short without code names no step of its own ("Now let's delete
-# with **SQLModel**.", against "Let's update the `HeroTeamLink` model.").
-LETS = re.compile(r"^(?:(?:now|so|ok(?:ay)?|next|then|and)\W+)*let(?:'|’)?s\b", re.I)
-LETS_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -420,25 +420,29 @@ def _labels_code(unit: Unit, quoted: tuple[Unit, ...]) -> bool:
 
 
 def signpost(unit: Unit) -> bool:
-    """A short sentence that only says where the tutorial goes next (SIGNPOST)."""
+    """A short sentence without code that only says where the tutorial goes next (SIGNPOST)."""
     text = unit.quote.strip()
     return (
         unit.kind == "sentence"
         and not unit.leads_in
         and len(text.split()) <= SIGNPOST_WORDS
-        and (
-            bool(SIGNPOST.match(text.lstrip("*_ ")))
-            or (len(text.split()) <= LETS_WORDS and "`" not in text and bool(LETS.match(text)))
-        )
+        and "`" not in text
+        and bool(SIGNPOST.match(text.lstrip("*_ ")))
     )
 
 
 def without_signposts(passages: list[Passage]) -> list[Passage]:
-    """The passages without the tutorial signposts they quote ("Let's see all that."); a
-    passage that is nothing else stays as it is."""
+    """The passages without the tutorial signposts they quote ("Let's see all that."), except
+    one the next quoted sentence leans on ("Let's now see the SQL syntax to create an index."
+    before "It is very simple:"); a passage that is nothing else stays as it is."""
     out = []
     for passage in passages:
-        kept = tuple(u for u in passage.units if not signpost(u))
+        units = passage.units
+        kept = tuple(
+            u
+            for n, u in enumerate(units)
+            if not signpost(u) or (n + 1 < len(units) and _anaphoric(units[n + 1]))
+        )
         out.append(replace(passage, units=kept) if kept else passage)
     return out
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
-from app.core.outline import Document
-from app.core.passages import Unit, split_units
+from app.core.outline import Document, continuation
+from app.core.parts import merge
+from app.core.passages import split_units
 from app.core.query import Query
 from app.core.quote import Passage, opens, words
 from app.core.retrieve import Hit
@@ -44,18 +45,15 @@ def with_remedy(query: Query, passages: list[Passage], document: Document | None
     found = _next_paragraph(lead, document)
     if found is None:
         return passages
-    hit, units = found
-    if any(p.hit.chunk.id == hit.chunk.id and set(units) & set(p.units) for p in passages):
-        return passages
-    if hit.chunk.id == lead.hit.chunk.id:
-        return [Passage(hit, lead.units + units), *passages[1:]]
-    return [lead, Passage(hit, units), *passages[1:]]
+    # merge(): the fix's chunk may be quoted already, or share lines with a quoted chunk.
+    return merge([lead, *found, *passages[1:]])
 
 
-def _next_paragraph(lead: Passage, document: Document) -> tuple[Hit, tuple[Unit, ...]] | None:
+def _next_paragraph(lead: Passage, document: Document) -> list[Passage] | None:
     """The paragraph after the lead's last quoted unit when it opens on a fix (RESOLVES), with
-    the code or list its last sentence introduces: in the lead's chunk, or opening the next
-    chunk of its section (past the lines the two chunks share)."""
+    the code or list its last sentence introduces (from the opening of the section's next chunk
+    when chunking put it there; without that sentence when it cannot be shown): in the lead's
+    chunk, or opening the next chunk of its section (past the lines the two chunks share)."""
     hit, last = lead.hit, lead.units[-1]
     units = tuple(split_units(hit.chunk))
     following = [u for u in units if u.order > last.order]
@@ -79,6 +77,13 @@ def _next_paragraph(lead: Passage, document: Document) -> tuple[Hit, tuple[Unit,
     if words(paragraph) > MAX_WORDS:
         return None
     end = paragraph[-1]
-    if end.leads_in and end.order + 1 < len(units):
-        paragraph += opens(units, units[end.order + 1])
-    return hit, tuple(paragraph)
+    if not end.leads_in:
+        return [Passage(hit, tuple(paragraph))]
+    shown = opens(units, units[end.order + 1]) if end.order + 1 < len(units) else []
+    if shown:
+        return [Passage(hit, tuple(paragraph + shown))]
+    follow = continuation(document(hit.chunk.source), hit, units, end)
+    if follow is not None:
+        return [Passage(hit, tuple(paragraph)), follow]
+    paragraph.pop()  # a "...:" whose code or list cannot be shown
+    return [Passage(hit, tuple(paragraph))] if paragraph else None
