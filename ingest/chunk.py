@@ -35,6 +35,9 @@ PATH_SEP = " › "
 
 HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 FENCE_OPEN = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# An HTML comment opening a line (CommonMark's HTML block): a generator's script inside it
+# ("<!-- [[[cog" then "# This is mainly called from ...") holds no headings.
+COMMENT_OPEN = re.compile(r"^ {0,3}<!--")
 
 
 @dataclass(frozen=True)
@@ -117,8 +120,12 @@ def _sections(lines: list[str], fallback_title: str) -> tuple[str, list[_Section
     slug_counts: dict[str, int] = {}
     sections = [_Section(fallback_title, "", first, len(lines))]
     fence: str | None = None
+    comment = False  # inside an HTML comment: its "# ..." lines are no headings
     for i in range(first, len(lines)):
         line = lines[i]
+        if comment:
+            comment = "-->" not in line
+            continue
         if fence:
             if closes_fence(line, fence):
                 fence = None
@@ -126,6 +133,9 @@ def _sections(lines: list[str], fallback_title: str) -> tuple[str, list[_Section
         opened = FENCE.match(line)  # at any indentation: a fence in a list item or a tab
         if opened:
             fence = opened.group(1)
+            continue
+        if COMMENT_OPEN.match(line):
+            comment = "-->" not in line.split("<!--", 1)[1]
             continue
         match = HEADING.match(line)
         if not match:

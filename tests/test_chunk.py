@@ -140,6 +140,18 @@ def test_odd_documents(text: str, paths: list[str]) -> None:
     assert [c.heading_path for c in chunk_markdown(text, "dir/notes.md")] == paths
 
 
+def test_a_hash_line_inside_an_html_comment_is_no_heading() -> None:
+    """attrs' index page runs a generator from an HTML comment ("<!-- [[[cog" then "# This is
+    mainly called from RTD's pre_build job!"): every later heading path named that line."""
+    text = (
+        "# attrs\n\nIntro.\n\n<!-- [[[cog\n# This is mainly called from a build job!\n\n"
+        "import pathlib\n]]] -->\n<a href='x'>sponsor</a>\n<!-- [[[end]]] -->\n\n"
+        "## Getting Started\n\nInstall it.\n\n<!-- # one line --> text\n"
+    )
+    paths = [c.heading_path for c in chunk_markdown(text, "index.md")]
+    assert paths == ["attrs", "attrs › Getting Started"]
+
+
 URLS = "    # bookings/urls.py\n    urlpatterns = [\n        path('', bookings_list),\n    ]"
 PREFIXES = "    # urls.py\n    urlpatterns = [\n" + "".join(
     f"        path('v{i}/bookings/', include('bookings.urls')),\n" for i in range(5)
