@@ -164,10 +164,11 @@ def _sections(lines: list[str], fallback_title: str) -> tuple[str, list[_Section
 
 
 def _blocks(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
-    """Paragraph-like blocks as (first, last+1) line indexes; code fences stay whole, and a
-    paragraph keeps the indented code it leads into."""
+    """Paragraph-like blocks as (first, last+1) line indexes; code fences stay whole (one in a
+    list item or an admonition too: a piece starting inside one had its code read as prose), and
+    a paragraph keeps the indented code it leads into."""
     blocks = []
-    indented_fence: str | None = None  # a fence in a list item or admonition: split at blanks
+    indented_fence: str | None = None  # a fence in a list item or admonition, still open
     i = start
     while i < end:
         if not lines[i].strip():
@@ -186,6 +187,9 @@ def _blocks(lines: list[str], start: int, end: int) -> list[tuple[int, int]]:
             while j < end and lines[j].strip() and not FENCE_OPEN.match(lines[j]):
                 j += 1
             indented_fence = _fence_after(lines[i:j], indented_fence)
+            while indented_fence is not None and j < end:  # through its blank lines to its end
+                indented_fence = _fence_after([lines[j]], indented_fence)
+                j += 1
             if indented_fence is None:
                 grouped = _code_after(lines, i, j, end)
                 indented_fence = _fence_after(lines[j:grouped], None)

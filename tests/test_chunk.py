@@ -180,3 +180,22 @@ def test_an_admonition_body_cut_across_pieces_is_still_its_body() -> None:
     chunks = chunk_markdown(text, "note.md")
     assert len(chunks) > 1
     assert chunks[-1].embed_text.splitlines()[2].startswith("Body word")
+
+
+def test_a_fence_inside_an_admonition_stays_whole_across_its_blank_lines() -> None:
+    """Pydantic's "??? example" holds a fenced block with blank lines between its functions: a
+    piece that started inside it read `@validate_call def var_kwargs(**kwargs: int) -> str:` as a
+    sentence of prose."""
+    functions = "\n\n\n".join(
+        f"    @validate_call\n    def f{n}(a: int, b: int = {n}) -> str:\n        return str(a + b)"
+        for n in range(30)
+    )
+    opening = "# Signatures\n\nAll parameter kinds work.\n\n??? example\n\n    ```python\n"
+    text = f"{opening}{functions}\n    ```\n"
+    chunks = chunk_markdown(text, "calls.md")
+    code = [c for c in chunks if "@validate_call" in c.text]
+    assert len(code) == 1  # one piece: the fence is never cut at a blank line
+    assert code[0].text.count("```") == 2
+    from app.core.passages import split_units
+
+    assert not [u for u in split_units(code[0]) if u.kind != "code" and "def f" in u.quote]
