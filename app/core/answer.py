@@ -179,8 +179,7 @@ def extractive_answer(
         passages = [section]
     elif document is not None:
         passages = passages + announced(passages, document)
-        asks_how = bool({"how", "example"} & query.intents)
-        passages = next_piece(passages, shown[:PASSAGES_SCORED], document, asks_how)
+        passages = next_piece(passages, shown[:PASSAGES_SCORED], document)
         passages = with_remedy(query, passages, document)
     passages = keep_promises(passages, document, "example" in query.intents)
     passages = without_signposts(passages)

@@ -221,15 +221,11 @@ def leads_on(unit: Unit) -> bool:
     )
 
 
-def next_piece(
-    passages: list[Passage], hits: Sequence[Hit], document: Document, asks_how: bool = False
-) -> list[Passage]:
+def next_piece(passages: list[Passage], hits: Sequence[Hit], document: Document) -> list[Passage]:
     """A quote that runs to the end of its chunk on a sentence handing over to what follows
     (`leads_on`) goes on into the opening of the document's next chunk when the search found that
-    one too, or, for a question asking how (`asks_how`), when the sentence hands over outright
-    (HANDS_OVER: "Let's do that now."; the next section's words need not be the question's): a
-    tutorial builds up to its point ("But there's a shorter version. 👇") and makes it in the
-    next section."""
+    one too: a tutorial builds up to its point ("But there's a shorter version. 👇", "Let's do
+    that now.") and makes it in the next section."""
     if not passages:
         return passages
     last = passages[-1]
@@ -241,8 +237,6 @@ def next_piece(
     if not later:
         return passages
     found = next((h for h in hits if h.chunk.id == later[0].id), None)
-    if found is None and asks_how and HANDS_OVER.search(last.units[-1].quote):
-        found = Hit(later[0], 0.0, 0.0, 0.0, last.hit.rank)
     if found is None or any(p.hit.chunk.id == found.chunk.id for p in passages):
         return passages
     more = opening([found])
