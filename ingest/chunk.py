@@ -121,6 +121,9 @@ def _sections(lines: list[str], fallback_title: str) -> tuple[str, list[_Section
     sections = [_Section(fallback_title, "", first, len(lines))]
     fence: str | None = None
     comment = False  # inside an HTML comment: its "# ..." lines are no headings
+    # A "<!--" that no later line closes is text (as MkDocs' Markdown reads it), not a comment
+    # hiding the rest of the document.
+    last_close = max((n for n, line in enumerate(lines) if "-->" in line), default=-1)
     for i in range(first, len(lines)):
         line = lines[i]
         if comment:
@@ -135,8 +138,11 @@ def _sections(lines: list[str], fallback_title: str) -> tuple[str, list[_Section
             fence = opened.group(1)
             continue
         if COMMENT_OPEN.match(line):
-            comment = "-->" not in line.split("<!--", 1)[1]
-            continue
+            rest = line.split("<!--", 1)[1]
+            closed = "-->" in rest or rest.startswith((">", "->"))  # "<!-->" is a whole comment
+            comment = not closed and last_close > i
+            if closed or comment:
+                continue
         match = HEADING.match(line)
         if not match:
             continue

@@ -48,7 +48,9 @@ def tokenize(text: str) -> list[str]:
 # How a question asks what an abbreviation means: the documents say "ORM means ..." or "ORM
 # (Object-Relational Mapper)", never "stand for", so "stand" counted as a word the index lacks
 # and "What does ORM stand for?" was refused.
-ASKS_MEANING = re.compile(r"\b(?:stands?|standing|stood) for\b|\bshort for\b", re.I)
+ASKS_MEANING = re.compile(
+    r"\b(?:stands?|standing|stood) for\b|(?<!too )(?<!so )\bshort for\b", re.I
+)
 
 
 def question_tokens(question: str) -> list[str]:

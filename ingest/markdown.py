@@ -454,6 +454,8 @@ def clean_lines(
     console = False  # the open fence shows a terminal session
     orphan = False  # inside a code block whose opening fence is in the previous piece
     comment = in_snippets = in_options = in_tag = importing = False
+    # A "<!--" that no later line closes is text, not a comment hiding all that follows.
+    last_close = max((n for n, line in enumerate(lines) if "-->" in line), default=-1)
     script: str | None = None  # the open <style> or <script> block's tag, its body not prose
     stub: int | None = None  # indent of the `:::` line whose options block is open
     directives: list[str] = []  # the fences of the open prose directives (MyST, Docusaurus)
@@ -517,7 +519,7 @@ def clean_lines(
         if in_tag:  # the attributes of a tag written over several lines
             in_tag = ">" not in line
             line = "" if in_tag else line.split(">", 1)[1]
-        if "<!--" in line:
+        if "<!--" in line and ("-->" in line.partition("<!--")[2] or last_close > number):
             before, _, rest = line.partition("<!--")
             comment = "-->" not in rest
             line = before + ("" if comment else rest.split("-->", 1)[1])

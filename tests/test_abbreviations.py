@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from conftest import small_kb_assistant
 
+from app.core.compose import ASKS_EXPANSION, _spells
 from app.core.engine import Assistant
 
 BROWSER = """# Browser clients
@@ -47,3 +48,25 @@ def test_the_answer_spells_the_abbreviation_out(assistant, question):
     lines = BROWSER.splitlines()
     spelled = next(n for n, line in enumerate(lines, 1) if "Cross-Origin" in line)
     assert any(c.start_line <= spelled <= c.end_line for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    ("abbreviation", "text", "spelled"),
+    [
+        ("ORM", "**ORM** means **Object-Relational Mapper**.", True),
+        ("CORS", "Browsers implement Cross-Origin Resource Sharing (CORS) for this.", True),
+        ("CI", "CI runs the tests; we could, if we needed to, run them by hand.", False),
+        ("URL", "The URL comes from django.urls.reverse_lazy at import time.", False),
+        ("API", "Any public interface changes need a review.", False),  # never names "API"
+    ],
+)
+def test_only_words_next_to_the_abbreviation_spell_it_out(abbreviation, text, spelled):
+    """Initials of ordinary words elsewhere in a sentence ("we could, if ..." for CI) are no
+    expansion: the spelled-out words stand within a few words of the abbreviation."""
+    assert _spells(abbreviation, text) is spelled
+
+
+def test_what_does_it_mean_is_no_question_about_an_abbreviation(assistant):
+    """ "What does it mean when ...?" asks about a situation, not what letters stand for."""
+    assert not ASKS_EXPANSION.search("What does it mean when the CORS preflight fails?")
+    assert ASKS_EXPANSION.search("What does CORS stand for?")

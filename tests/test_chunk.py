@@ -199,3 +199,18 @@ def test_a_fence_inside_an_admonition_stays_whole_across_its_blank_lines() -> No
     from app.core.passages import split_units
 
     assert not [u for u in split_units(code[0]) if u.kind != "code" and "def f" in u.quote]
+
+
+def test_an_unclosed_html_comment_hides_nothing() -> None:
+    """A "<!--" that nothing closes is text (as MkDocs reads it): the headings after it stay
+    headings and their text stays in the index."""
+    text = "# Guide\n\nIntro.\n\n<!-- TODO: rewrite this part\n\n## Step 0\n\nBoot the box.\n\n"
+    text += "## Step 1\n\nLog in.\n"
+    chunks = chunk_markdown(text, "guide.md")
+    assert [c.heading_path for c in chunks][-2:] == ["Guide › Step 0", "Guide › Step 1"]
+    assert "Boot the box." in chunks[-2].embed_text
+
+
+def test_an_empty_html_comment_closes_itself() -> None:
+    text = "# Guide\n\n<!-->\n\n## Step 1\n\nLog in.\n"
+    assert [c.heading_path for c in chunk_markdown(text, "g.md")][-1] == "Guide › Step 1"

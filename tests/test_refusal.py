@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from app.core.engine import Assistant
+from app.core.query import Query
 from ingest.config import Settings
 from ingest.keyword import question_tokens, tokenize
 from ingest.question_scores import score_questions
@@ -292,8 +293,19 @@ def test_asking_what_an_abbreviation_stands_for_lacks_no_word(asked) -> None:
     query = question_words(question_tokens(asked), lambda t: t in terms.idf)
     assert query == {"orm"}
     assert unknown_share(query, terms) == 0
-    standup = "How long should our stand-up meetings be?"  # "stand" not followed by "for"
-    assert question_tokens(standup) == tokenize(standup)
+    for kept in (
+        "How long should our stand-up meetings be?",
+        "Is 15 minutes too short for a stand-up?",
+    ):
+        assert question_tokens(kept) == tokenize(kept)  # no "stand for", and "too short for"
+
+
+def test_each_part_of_a_question_leaves_out_stand_for() -> None:
+    """ "What does SLO stand for and how do I pick one?": the first part searched for "stand" and
+    found the stand-up pages."""
+    query = Query.parse("What does SLO stand for and how do I pick one?")
+    assert len(query.parts) == 2
+    assert all("stand" not in tokens for tokens in query.part_tokens)
 
 
 def test_context_around_a_long_question_stops_lowering_its_relevance() -> None:

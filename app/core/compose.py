@@ -120,8 +120,9 @@ YES_NO = re.compile(
 # A question asking what an abbreviation stands for ("What does ORM stand for?", "What is CORS
 # short for?") and the abbreviations it names.
 ASKS_EXPANSION = re.compile(
-    r"\b(?:stands?|stood) for\b|\bshort for\b|\bmeans?\b|\babbreviat\w*|\bacronym\b", re.I
+    r"\b(?:stands?|stood) for\b|(?<!too )(?<!so )\bshort for\b|\babbreviat\w*|\bacronym\b", re.I
 )
+SPELLED_NEAR = 3  # the spelled-out words start (or end) within this many words of it
 ABBREVIATION = re.compile(r"\b([A-Z][A-Z0-9]{1,7})s?\b")
 NO_CLEAR_ANSWER = "No passage in the knowledge base clearly answers this; the closest section is"
 
@@ -577,24 +578,27 @@ def _spelled_out(query: Query, ranked: list[Scored]) -> Scored | None:
     ranked first and the quote never named the words."""
     if not ASKS_EXPANSION.search(query.text):
         return None
-    letters = {a.lower() for a in ABBREVIATION.findall(query.text) if a != "I"}
+    abbreviations = {a for a in ABBREVIATION.findall(query.text) if a != "I"}
     best = ranked[0].probability
     for s in ranked:
         if s.probability < SECOND_SHARE * best:
             break
-        if any(_spells(a, s.candidate.unit.plain) for a in letters):
+        if any(_spells(a, s.candidate.unit.plain) for a in abbreviations):
             return s
     return None
 
 
 def _spells(abbreviation: str, text: str) -> bool:
-    """Consecutive words of `text` (a hyphen parts words) whose initials are the letters of
-    `abbreviation`, none of them the abbreviation itself."""
-    words = re.findall(r"[A-Za-z][A-Za-z']*", text)
-    n = len(abbreviation)
+    """`text` names `abbreviation` and spells it out right after it (at most SPELLED_NEAR words
+    on: "**ORM** means **Object-Relational Mapper**") or right before it ("Cross-Origin Resource
+    Sharing (CORS)"): consecutive words (a hyphen parts words) whose initials are its letters."""
+    words = re.findall(r"[A-Za-z0-9][A-Za-z0-9']*", text)
+    named = [i for i, w in enumerate(words) if w.rstrip("s") == abbreviation]
+    letters, n = abbreviation.lower(), len(abbreviation)
     return any(
-        "".join(w[0] for w in words[i : i + n]).lower() == abbreviation
-        and all(w.lower() != abbreviation for w in words[i : i + n])
+        "".join(w[0] for w in words[i : i + n]).lower() == letters
+        and all(w.rstrip("s") != abbreviation for w in words[i : i + n])
+        and any(0 < i - at <= SPELLED_NEAR or 0 < at - (i + n - 1) <= SPELLED_NEAR for at in named)
         for i in range(len(words) - n + 1)
     )
 

@@ -176,10 +176,10 @@ class Query:
             text,
             search_text,
             tuple(question_tokens(text)),
-            tuple(tokenize(search_text[len(text) :])),
+            tuple(question_tokens(search_text[len(text) :])),
             frozenset(name for name, pattern in INTENTS.items() if pattern.search(text)),
             parts,
-            tuple(frozenset(tokenize(p)) for p in parts),
+            tuple(frozenset(question_tokens(p)) for p in parts),
         )
 
     def sub_queries(self) -> list[Query]:
