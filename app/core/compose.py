@@ -595,11 +595,14 @@ def _spells(abbreviation: str, text: str) -> bool:
     words = re.findall(r"[A-Za-z0-9][A-Za-z0-9']*", text)
     named = [i for i, w in enumerate(words) if w.rstrip("s") == abbreviation]
     letters, n = abbreviation.lower(), len(abbreviation)
+    near = range(1, SPELLED_NEAR + 1)
+    # where a run right after a mention, or ending right before one, starts (linear in the text)
+    starts = {at + d for at in named for d in near} | {at - d - n + 1 for at in named for d in near}
     return any(
         "".join(w[0] for w in words[i : i + n]).lower() == letters
         and all(w.rstrip("s") != abbreviation for w in words[i : i + n])
-        and any(0 < i - at <= SPELLED_NEAR or 0 < at - (i + n - 1) <= SPELLED_NEAR for at in named)
-        for i in range(len(words) - n + 1)
+        for i in sorted(starts)
+        if 0 <= i <= len(words) - n
     )
 
 
