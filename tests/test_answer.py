@@ -89,6 +89,17 @@ def test_follow_up_uses_the_conversation(assistant) -> None:
     assert alone != followed
 
 
+def test_a_follow_up_without_words_of_its_own_asks_about_the_previous_question(assistant):
+    """ "Why?" after a question is about that question's topic; asked alone, it has nothing to
+    search for."""
+    history = ["What should I mock in my tests?"]
+    answer = assistant.ask("Why?", history=history)
+    assert not answer.refused
+    assert answer.citations and answer.citations[0].chunk.source == "practice/testing.md"
+    alone = assistant.ask("Why?")
+    assert alone.refused and "could not find any words" in alone.text
+
+
 def test_section_filter(assistant) -> None:
     hits = assistant.retrieve("How do I test things?", section="web")
     assert hits and all(h.chunk.source.startswith("web/") for h in hits)

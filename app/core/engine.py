@@ -174,7 +174,7 @@ class Assistant:
         """The whole answer from one generation: hits, term weights and relevance."""
         scored = self._scored(generation, query, k, section, None)
         hits = scored.hits
-        if not query.tokens:
+        if not query.words:
             answer = Answer(
                 query.text,
                 "I could not find any words to search for in that question.",
@@ -184,7 +184,7 @@ class Assistant:
             )
         else:
             weights = self._weights_of(generation)
-            score = relevance(scored, query.text, generation, self._terms_of(generation))
+            score = relevance(scored, query.relevance_text, generation, self._terms_of(generation))
             threshold = threshold_of(generation)
             covered = score >= threshold
             part_hits = (
@@ -231,7 +231,7 @@ class Assistant:
 
         def retrieve(generation: OpenGeneration) -> tuple[list[Hit], Answer | None]:
             scored = self._scored(generation, query, k, section, None)
-            if self._covers(generation, scored, query.text):
+            if self._covers(generation, scored, query.relevance_text):
                 # The passage holding the best answering unit goes first in the prompt.
                 weights = self._weights_of(generation)
                 return answer_first(query, scored.hits, weights), None

@@ -209,6 +209,12 @@ class Query:
         return frozenset(self.tokens) | frozenset(self.context_tokens)
 
     @property
+    def relevance_text(self) -> str:
+        """What relevance scores: the question, or for a follow-up without words of its own
+        ("Why?", "Why is that?") the previous question it asks about, with it."""
+        return self.text if self.tokens else self.search_text
+
+    @property
     def is_follow_up(self) -> bool:
         return self.search_text != self.text
 
