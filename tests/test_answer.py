@@ -90,14 +90,20 @@ def test_follow_up_uses_the_conversation(assistant) -> None:
 
 
 def test_a_follow_up_without_words_of_its_own_asks_about_the_previous_question(assistant):
-    """ "Why?" after a question is about that question's topic; asked alone, it has nothing to
-    search for."""
+    """ "Why?" after a question asks it of that question's topic, searched and judged for
+    relevance as that question was; asked alone, or as small talk ("No"), it has nothing to
+    search for, and after a refused question it is refused too."""
     history = ["What should I mock in my tests?"]
     answer = assistant.ask("Why?", history=history)
     assert not answer.refused
     assert answer.citations and answer.citations[0].chunk.source == "practice/testing.md"
-    alone = assistant.ask("Why?")
-    assert alone.refused and "could not find any words" in alone.text
+    again = assistant.ask("Why is that?", history=[*history, "Why?"])  # the last real question
+    assert again.citations and again.citations[0].chunk.source == "practice/testing.md"
+    for alone in (assistant.ask("Why?"), assistant.ask("No", history=history)):
+        assert alone.refused and "could not find any words" in alone.text
+    off_topic = ["What is the capital of France?"]
+    assert assistant.ask(off_topic[0]).refused
+    assert assistant.ask("Why?", history=off_topic).refused
 
 
 def test_section_filter(assistant) -> None:

@@ -174,7 +174,7 @@ class Assistant:
         """The whole answer from one generation: hits, term weights and relevance."""
         scored = self._scored(generation, query, k, section, None)
         hits = scored.hits
-        if not query.words:
+        if not query.tokens and not query.asks_again:
             answer = Answer(
                 query.text,
                 "I could not find any words to search for in that question.",
@@ -241,7 +241,7 @@ class Assistant:
         if refusal is not None:
             yield refusal
             return
-        yield from llm_answer(self.settings, question, hits)
+        yield from llm_answer(self.settings, query.llm_text, hits)
 
     def search(
         self, request: str, k: int | None = None, section: str | None = None

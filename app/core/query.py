@@ -47,6 +47,9 @@ INTENTS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
 }
+# What a follow-up without words of its own may ask of the previous question ("Why?", "How?",
+# "When?"); not small talk ("No", "What?", "Who are you?"), which has nothing to search for.
+ASKED_AGAIN = frozenset({"why", "how", "when", "should", "avoid", "example"})
 CODE_INTENT = re.compile(r"\b(how|example|show|code|write|implement|snippet|sample|syntax)\b", re.I)
 
 # Where a two-part question splits: "X vs Y", "what ... and when/why/how/who ...", "; ", "? ".
@@ -167,19 +170,39 @@ class Query:
     parts: tuple[str, ...]
     part_tokens: tuple[frozenset[str], ...] = field(default=())
 
+    # A follow-up with no words of its own that asks this of the previous question ("Why?",
+    # "Why is that?", "How?"): it searches for that question as it was searched, and is judged
+    # for relevance as it was (`asked_of`: that question's relevance text).
+    asks_again: bool = False
+    asked_of: str = ""
+
     @classmethod
     def parse(cls, question: str, history: list[str] | None = None) -> Query:
         text = " ".join(question.split())
-        search_text = contextual_query(text, list(history or []))
+        tokens = tuple(question_tokens(text))
+        intents = frozenset(name for name, pattern in INTENTS.items() if pattern.search(text))
+        history = list(history or [])
+        at = next((n for n in range(len(history) - 1, -1, -1) if question_tokens(history[n])), -1)
+        asks_again = not tokens and at >= 0 and bool(intents & ASKED_AGAIN)
+        asked_of = ""
+        if asks_again:  # the last question with words, as it was parsed in its turn
+            previous = cls.parse(history[at], history[:at])
+            search_text, asked_of = previous.search_text, previous.relevance_text
+            context_tokens = tuple(question_tokens(search_text))
+        else:
+            search_text = contextual_query(text, history)
+            context_tokens = tuple(question_tokens(search_text[len(text) :]))
         parts = split_parts(text)
         return cls(
             text,
             search_text,
-            tuple(question_tokens(text)),
-            tuple(question_tokens(search_text[len(text) :])),
-            frozenset(name for name, pattern in INTENTS.items() if pattern.search(text)),
+            tokens,
+            context_tokens,
+            intents,
             parts,
             tuple(frozenset(question_tokens(p)) for p in parts),
+            asks_again,
+            asked_of,
         )
 
     def sub_queries(self) -> list[Query]:
@@ -210,9 +233,14 @@ class Query:
 
     @property
     def relevance_text(self) -> str:
-        """What relevance scores: the question, or for a follow-up without words of its own
-        ("Why?", "Why is that?") the previous question it asks about, with it."""
-        return self.text if self.tokens else self.search_text
+        """What relevance scores: the question, or the previous question a follow-up without
+        words of its own asks about again ("Why?"), scored as it was when it was asked."""
+        return self.asked_of if self.asks_again else self.text
+
+    @property
+    def llm_text(self) -> str:
+        """The question as an LLM reads it: "Why?" alone says nothing of what it asks about."""
+        return f"{self.search_text} {self.text}" if self.asks_again else self.text
 
     @property
     def is_follow_up(self) -> bool:

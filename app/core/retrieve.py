@@ -190,7 +190,7 @@ class Retriever:
         dense = self._dense(generation, query, section)
         keyword = self._keyword(generation, question, section)
         rankings = [list(dense), list(keyword)]
-        if question.is_follow_up:
+        if question.is_follow_up and not question.asks_again:
             # A follow-up: also search for its own words, so its new subject can win.
             own = self._dense(generation, question.text, section)
             rankings.append(list(own))
