@@ -21,6 +21,7 @@ from ingest.markdown import (
     code_under,
     dialects,
     front_matter,
+    last_comment_close,
     link_labels,
     roles,
     shortcut_references,
@@ -121,9 +122,7 @@ def _sections(lines: list[str], fallback_title: str) -> tuple[str, list[_Section
     sections = [_Section(fallback_title, "", first, len(lines))]
     fence: str | None = None
     comment = False  # inside an HTML comment: its "# ..." lines are no headings
-    # A "<!--" that no later line closes is text (as MkDocs' Markdown reads it), not a comment
-    # hiding the rest of the document.
-    last_close = max((n for n, line in enumerate(lines) if "-->" in line), default=-1)
+    last_close = last_comment_close(lines)
     for i in range(first, len(lines)):
         line = lines[i]
         if comment:

@@ -434,6 +434,12 @@ def _snippet(path: str, includes: Includes, options: str = "") -> str:
     return _code_block(path, code, options)
 
 
+def last_comment_close(lines: list[str]) -> int:
+    """The index of the last line holding "-->" (-1: none). A "<!--" after it is text (as MkDocs'
+    Markdown reads it), not a comment hiding the rest of the document."""
+    return max((n for n, line in enumerate(lines) if "-->" in line), default=-1)
+
+
 def clean_lines(
     lines: list[str],
     includes: Includes | None = None,
@@ -454,8 +460,7 @@ def clean_lines(
     console = False  # the open fence shows a terminal session
     orphan = False  # inside a code block whose opening fence is in the previous piece
     comment = in_snippets = in_options = in_tag = importing = False
-    # A "<!--" that no later line closes is text, not a comment hiding all that follows.
-    last_close = max((n for n, line in enumerate(lines) if "-->" in line), default=-1)
+    last_close = last_comment_close(lines)
     script: str | None = None  # the open <style> or <script> block's tag, its body not prose
     stub: int | None = None  # indent of the `:::` line whose options block is open
     directives: list[str] = []  # the fences of the open prose directives (MyST, Docusaurus)

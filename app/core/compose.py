@@ -70,7 +70,7 @@ from app.core.scorer import (
     points_elsewhere,
 )
 from app.core.sides import side_names
-from ingest.keyword import tokenize
+from ingest.keyword import ASKS_MEANING, tokenize
 
 PASSAGES_SCORED = 5  # the top hits whose units compete
 SECOND_SHARE = 0.7  # a second passage only when its best unit scores nearly as well
@@ -119,9 +119,7 @@ YES_NO = re.compile(
 )
 # A question asking what an abbreviation stands for ("What does ORM stand for?", "What is CORS
 # short for?") and the abbreviations it names.
-ASKS_EXPANSION = re.compile(
-    r"\b(?:stands?|stood) for\b|(?<!too )(?<!so )\bshort for\b|\babbreviat\w*|\bacronym\b", re.I
-)
+ASKS_EXPANSION = re.compile(ASKS_MEANING.pattern + r"|\babbreviat\w*|\bacronym\b", re.I)
 SPELLED_NEAR = 3  # the spelled-out words start (or end) within this many words of it
 ABBREVIATION = re.compile(r"\b([A-Z][A-Z0-9]{1,7})s?\b")
 NO_CLEAR_ANSWER = "No passage in the knowledge base clearly answers this; the closest section is"

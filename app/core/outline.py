@@ -116,6 +116,12 @@ def announced(passages: list[Passage], document: Document) -> list[Passage]:
     return out
 
 
+def next_in_section(document: Sequence[Chunk], chunk: Chunk) -> Chunk | None:
+    """The chunk after `chunk` when it is the next piece of the same section."""
+    later = [c for c in document if c.start_line > chunk.start_line]
+    return later[0] if later and later[0].heading_path == chunk.heading_path else None
+
+
 def continuation(
     document: Sequence[Chunk], hit: Hit, units: tuple[Unit, ...], unit: Unit
 ) -> Passage | None:
@@ -127,10 +133,9 @@ def continuation(
         return None
     if _text(chunk, unit.end_line + 1, chunk.end_line):
         return None  # something follows the lead-in in its own chunk (a table, say)
-    later = [c for c in document if c.start_line > chunk.start_line]
-    if not later or later[0].heading_path != chunk.heading_path:
+    nxt = next_in_section(document, chunk)
+    if nxt is None:
         return None
-    nxt = later[0]
     following = tuple(split_units(nxt))
     # The next chunk may repeat this one's short last block (ingest/chunk.py's overlap).
     first = next((u for u in following if u.start_line > chunk.end_line), None)

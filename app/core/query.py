@@ -182,10 +182,12 @@ class Query:
         tokens = tuple(question_tokens(text))
         intents = frozenset(name for name, pattern in INTENTS.items() if pattern.search(text))
         history = list(history or [])
-        at = next((n for n in range(len(history) - 1, -1, -1) if question_tokens(history[n])), -1)
-        asks_again = not tokens and at >= 0 and bool(intents & ASKED_AGAIN)
+        at = -1  # the last earlier question with words, for a follow-up with none of its own
+        if not tokens and intents & ASKED_AGAIN:
+            at = next((n for n in reversed(range(len(history))) if question_tokens(history[n])), -1)
+        asks_again = at >= 0
         asked_of = ""
-        if asks_again:  # the last question with words, as it was parsed in its turn
+        if asks_again:  # that question, as it was parsed in its turn
             previous = cls.parse(history[at], history[:at])
             search_text, asked_of = previous.search_text, previous.relevance_text
             context_tokens = tuple(question_tokens(search_text))

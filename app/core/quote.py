@@ -148,7 +148,7 @@ def _after(units: tuple[Unit, ...], unit: Unit) -> Unit | None:
     return units[unit.order + 1] if unit.order + 1 < len(units) else None
 
 
-def _introduced(units: tuple[Unit, ...], lead: Unit) -> list[Unit]:
+def introduced(units: tuple[Unit, ...], lead: Unit) -> list[Unit]:
     """The list or code block a unit ending on a colon introduces (empty if none follows)."""
     if not lead.leads_in:
         return []
@@ -187,7 +187,7 @@ def _states(unit: Unit) -> bool:
 
 def dangles(unit: Unit, units: tuple[Unit, ...]) -> bool:
     """A lead-in ending on a colon whose list, code or quotation its chunk cannot show."""
-    return unit.leads_in and not _introduced(units, unit)
+    return unit.leads_in and not introduced(units, unit)
 
 
 def _window(cand: Candidate, scores: dict[tuple[str, int], float]) -> list[Unit]:
@@ -266,7 +266,7 @@ def expand(
         ):
             add([previous])
     for u in core:
-        add(_introduced(units, u))
+        add(introduced(units, u))
     # The rest of a short paragraph, and the fix after a cause.
     if last.kind == "sentence":
         for u in _block(units, last.block):
@@ -274,14 +274,14 @@ def expand(
                 continue
             if words(list(chosen.values())) < MIN_WORDS or FIX.match(u.quote):
                 add([u])
-                add(_introduced(units, u))
+                add(introduced(units, u))
             else:
                 break
     finished = last.kind == "sentence" and _finish_paragraph(cand, chosen, scores)
     # Never end on a colon with nothing after it.
     ordered = sorted(chosen.values(), key=lambda u: u.order)
     while ordered and ordered[-1].leads_in:
-        more = _introduced(units, ordered[-1])
+        more = introduced(units, ordered[-1])
         if more:
             ordered = sorted({u.order: u for u in ordered + more}.values(), key=lambda u: u.order)
             break
@@ -471,7 +471,7 @@ def opening(hits: list[Hit], max_words: int = 60) -> Passage | None:
             if words(chosen) >= max_words or unit.kind == "code":
                 break
         while chosen and chosen[-1].leads_in:
-            more = _introduced(units, chosen[-1])
+            more = introduced(units, chosen[-1])
             if more:
                 chosen += [u for u in more if u not in chosen]
                 break

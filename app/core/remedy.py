@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 
-from app.core.outline import Document, continuation
+from app.core.outline import Document, continuation, next_in_section
 from app.core.parts import merge
 from app.core.passages import split_units
 from app.core.query import Query
-from app.core.quote import Passage, opens, words
+from app.core.quote import Passage, introduced, words
 from app.core.retrieve import Hit
 
 ASKS_FIX = re.compile(
@@ -58,10 +58,10 @@ def _next_paragraph(lead: Passage, document: Document) -> list[Passage] | None:
     units = tuple(split_units(hit.chunk))
     following = [u for u in units if u.order > last.order]
     if not following:
-        chunks = [c for c in document(hit.chunk.source) if c.start_line > hit.chunk.start_line]
-        if not chunks or chunks[0].heading_path != hit.chunk.heading_path:
+        nxt = next_in_section(document(hit.chunk.source), hit.chunk)
+        if nxt is None:
             return None
-        hit = Hit(chunks[0], 0.0, 0.0, 0.0, hit.rank)
+        hit = Hit(nxt, 0.0, 0.0, 0.0, hit.rank)
         units = tuple(split_units(hit.chunk))
         following = [u for u in units if u.start_line > last.end_line]
     if not following:
@@ -79,7 +79,7 @@ def _next_paragraph(lead: Passage, document: Document) -> list[Passage] | None:
     end = paragraph[-1]
     if not end.leads_in:
         return [Passage(hit, tuple(paragraph))]
-    shown = opens(units, units[end.order + 1]) if end.order + 1 < len(units) else []
+    shown = introduced(units, end)
     if shown:
         return [Passage(hit, tuple(paragraph + shown))]
     follow = continuation(document(hit.chunk.source), hit, units, end)
