@@ -32,8 +32,9 @@ MARKUP = re.compile(r"[`*_\[\]{}#<>|]|\(.*?\)")
 def version() -> str:
     """Changes with the rule or the off-topic set: then a generation's statistics are stale."""
     digest = hashlib.sha256()
-    rule = Path(__file__).with_name("refusal.py")
-    for path in (rule, Path(__file__), OFF_TOPIC_FILE, COMMON_WORDS_FILE):
+    here = Path(__file__).parent
+    rule = (here / "refusal.py", here / "question_scores.py", Path(__file__))
+    for path in (*rule, OFF_TOPIC_FILE, COMMON_WORDS_FILE):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
