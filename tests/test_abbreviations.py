@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from conftest import small_kb_assistant
 
-from app.core.compose import ASKS_EXPANSION, _spells
+from app.core.answer_type import ASKS_EXPANSION, spells
 from app.core.engine import Assistant
 
 BROWSER = """# Browser clients
@@ -63,7 +63,7 @@ def test_the_answer_spells_the_abbreviation_out(assistant, question):
 def test_only_words_next_to_the_abbreviation_spell_it_out(abbreviation, text, spelled):
     """Initials of ordinary words elsewhere in a sentence ("we could, if ..." for CI) are no
     expansion: the spelled-out words stand within a few words of the abbreviation."""
-    assert _spells(abbreviation, text) is spelled
+    assert spells(abbreviation, text) is spelled
 
 
 def test_what_does_it_mean_is_no_question_about_an_abbreviation(assistant):

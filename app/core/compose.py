@@ -38,6 +38,7 @@ import re
 from collections.abc import Container
 from dataclasses import dataclass, replace
 
+from app.core.answer_type import wanted
 from app.core.outline import Document, continuation
 from app.core.parts import answered_parts, complete, merge
 from app.core.passages import Unit, in_section, one_section, split_units
@@ -70,7 +71,7 @@ from app.core.scorer import (
     points_elsewhere,
 )
 from app.core.sides import side_names
-from ingest.keyword import ASKS_MEANING, tokenize
+from ingest.keyword import tokenize
 
 PASSAGES_SCORED = 5  # the top hits whose units compete
 SECOND_SHARE = 0.7  # a second passage only when its best unit scores nearly as well
@@ -117,11 +118,6 @@ YES_NO = re.compile(
     r"(?:am|is|are|was|were|do|does|did|can|could|should|must|may|will|would|has|have)\b",
     re.I,
 )
-# A question asking what an abbreviation stands for ("What does ORM stand for?", "What is CORS
-# short for?") and the abbreviations it names.
-ASKS_EXPANSION = re.compile(ASKS_MEANING.pattern + r"|\babbreviat\w*|\bacronym\b", re.I)
-SPELLED_NEAR = 3  # the spelled-out words start (or end) within this many words of it
-ABBREVIATION = re.compile(r"\b([A-Z][A-Z0-9]{1,7})s?\b")
 NO_CLEAR_ANSWER = "No passage in the knowledge base clearly answers this; the closest section is"
 
 
@@ -549,9 +545,9 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
     if not standalone:
         return ranked[0]
     standalone = _untied(standalone)
-    spelled = _spelled_out(query, standalone)
-    if spelled is not None:
-        return spelled
+    kind = _of_wanted_kind(query, standalone)
+    if kind is not None:
+        return kind
     best = _top_section(query, standalone) or standalone[0]
     if not refers_elsewhere(best.candidate):
         return best
@@ -569,39 +565,23 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
     return min(others, key=lambda s: s.candidate.hit.rank, default=best)
 
 
-def _spelled_out(query: Query, ranked: list[Scored]) -> Scored | None:
-    """For a question asking what an abbreviation stands for, the best unit scoring within
-    SECOND_SHARE of the best that spells it out: consecutive words whose initials are its
-    letters ("**ORM** means **Object-Relational Mapper**."). The unit saying what an ORM does
-    ranked first and the quote never named the words."""
-    if not ASKS_EXPANSION.search(query.text):
-        return None
-    abbreviations = {a for a in ABBREVIATION.findall(query.text) if a != "I"}
+def _of_wanted_kind(query: Query, ranked: list[Scored]) -> Scored | None:
+    """For a question wanting a kind of answer (answer_type.wanted: what an abbreviation stands
+    for, a version), the best unit scoring within SECOND_SHARE of the best that holds
+    one ("**ORM** means **Object-Relational Mapper**.", "... added in SQLModel version
+    `0.0.20`."). The unit saying what an ORM does ranked first and the quote never named the
+    words."""
+    holds = wanted(query.text)
+    top = ranked[0].candidate
+    if holds is None or holds(top.unit.plain) or holds(top.hit.chunk.heading_path):
+        return None  # the best unit holds one, or its heading does ("v2.12.0 (2025-10-07)")
     best = ranked[0].probability
     for s in ranked:
         if s.probability < SECOND_SHARE * best:
             break
-        if any(_spells(a, s.candidate.unit.plain) for a in abbreviations):
+        if holds(s.candidate.unit.plain):
             return s
     return None
-
-
-def _spells(abbreviation: str, text: str) -> bool:
-    """`text` names `abbreviation` and spells it out right after it (at most SPELLED_NEAR words
-    on: "**ORM** means **Object-Relational Mapper**") or right before it ("Cross-Origin Resource
-    Sharing (CORS)"): consecutive words (a hyphen parts words) whose initials are its letters."""
-    words = re.findall(r"[A-Za-z0-9][A-Za-z0-9']*", text)
-    named = [i for i, w in enumerate(words) if w.rstrip("s") == abbreviation]
-    letters, n = abbreviation.lower(), len(abbreviation)
-    near = range(1, SPELLED_NEAR + 1)
-    # where a run right after a mention, or ending right before one, starts (linear in the text)
-    starts = {at + d for at in named for d in near} | {at - d - n + 1 for at in named for d in near}
-    return any(
-        "".join(w[0] for w in words[i : i + n]).lower() == letters
-        and all(w.rstrip("s") != abbreviation for w in words[i : i + n])
-        for i in sorted(starts)
-        if 0 <= i <= len(words) - n
-    )
 
 
 def _untied(ranked: list[Scored]) -> list[Scored]:
