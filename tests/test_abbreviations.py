@@ -70,3 +70,27 @@ def test_what_does_it_mean_is_no_question_about_an_abbreviation(assistant):
     """ "What does it mean when ...?" asks about a situation, not what letters stand for."""
     assert not ASKS_EXPANSION.search("What does it mean when the CORS preflight fails?")
     assert ASKS_EXPANSION.search("What does CORS stand for?")
+
+
+DATA = """# Data access
+
+## Object-Relational Mapper (ORM)
+
+An ORM maps your classes to tables and your objects to rows, so that the code reads and writes
+Python objects while the library writes the SQL. The session tracks the objects you loaded and
+flushes their changes in one transaction when you commit.
+
+## Terms
+
+In this guide, ORM means Object-Relational Mapper, and a model is a class mapped to a table.
+"""
+
+
+def test_a_heading_spelling_it_out_does_not_stop_the_answer_from_doing_so(
+    tmp_path_factory, embedder
+):
+    """The heading names the words, but a reader looks for them in the answer's text."""
+    root = tmp_path_factory.mktemp("abbreviation-heading")
+    assistant = small_kb_assistant(root, embedder, {"data.md": DATA})
+    answer = assistant.ask("What does ORM stand for?")
+    assert "ORM means Object-Relational Mapper" in answer.text.split("\n\n")[0]

@@ -60,16 +60,36 @@ def test_the_answer_leads_with_the_version(assistant):
     [
         ("Since which release are UUIDs supported?", "Support was added in `0.0.20`.", True),
         ("Which version added TypeIs?", "Python 3.13 added TypeIs.", True),
+        ("When was the v1 shim deprecated?", "It warns since 2.10, and goes in 3.0.", True),
+        ("What is the minimum Python version?", "It needs Python 3.10 or later.", True),
         # a version only in a link's address, or the one the question names, answers nothing
         ("Which release dropped 3.9?", "Pre-release, see [notes](https://x.org/v2.9.0b2).", False),
         ("Which release dropped Python 3.9?", "Python 3.9 reached its end of life.", False),
-        ("When was the v1 shim deprecated?", "It warns since 2.10, and goes in 3.0.", True),
+        # numbers that are no versions
+        ("When was jitter added?", "The default base delay is 0.5 seconds.", False),
+        ("When was jitter added?", "It sleeps for `time.sleep(0.25)` between tries.", False),
+        ("Which version binds all interfaces?", "Bind to 0.0.0.0 or 127.0.0.1.", False),
+        ("Which release was cheaper?", "Both cost $9.99; see section 3.2.", False),
+        ("Since which release is the export dated?", "Exported on 2024.01.15.", False),
     ],
 )
 def test_a_version_answers_a_question_asking_for_one(question, text, answers):
-    holds = wanted(question)
-    assert holds is not None
-    assert holds(text) is answers
+    kind = wanted(question)
+    assert kind is not None
+    assert kind.holds(text) is answers
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What's the first version to support match statements?",
+        "Which Pydantic v2 release added validate_call?",
+        "When did Pydantic start supporting Python 3.13?",
+        "After upgrading, my columns lost their indexes - when did that change?",
+    ],
+)
+def test_questions_asking_for_a_version(question):
+    assert wanted(question) is not None
 
 
 @pytest.mark.parametrize(
@@ -78,7 +98,11 @@ def test_a_version_answers_a_question_asking_for_one(question, text, answers):
         "How many workers should I run per core?",  # an amount: nearly every passage has a number
         "How big should a connection pool be?",
         "What version control workflow do you recommend?",
+        "Which version-control system should we use?",
         "Which release process should a small team follow?",
+        "What does version mean in the lockfile?",
+        "What is version pinning?",
+        "What does release() return?",
         "Why does the worker retry tasks?",
     ],
 )

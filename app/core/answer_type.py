@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from ingest.keyword import ASKS_MEANING
 
@@ -23,33 +24,72 @@ ASKS_EXPANSION = re.compile(ASKS_MEANING.pattern + r"|\babbreviat\w*|\bacronym\b
 SPELLED_NEAR = 3  # the spelled-out words start (or end) within this many words of it
 ABBREVIATION = re.compile(r"\b([A-Z][A-Z0-9]{1,7})s?\b")
 # A question asking for a version or release: "Which Pydantic release dropped ...", "Since which
-# version can I ...", "In what version was ... added?", "When did that change?"; not "What
-# version control workflow ...", "Which release process ...".
+# version can I ...", "What is the minimum Python version?", "When did X start supporting Y?";
+# not "What version control workflow ...", "Which release process ...", "What is version
+# pinning?". The gap after "when did" is bounded: an unbounded one is quadratic on long input.
 ASKS_VERSION = re.compile(
-    r"\b(?:which|what)\s+(?:\w+\s+)?(?:version|release)s?\b(?!\s+(?:control|process|notes?|branch"
-    r"|cycle|cadence|strateg|policy|manag|pipeline|train))"
+    r"\b(?:which|what)(?:'s|\s+is|\s+are)?(?:\s+the)?\s+"
+    r"(?:(?!(?:is|are|was|were|does|do|did)\b)[\w.`-]+\s+){0,2}(?:version|release)s?\b"
+    r"(?![\s-]+(?:control|process|notes?|branch|cycle|cadence|strateg|policy|manag|pipeline|train"
+    r"|candidate|mode|pinning))"
     r"|\bsince when\b"
-    r"|\bwhen (?:did|was|were|will)\b.*\b(?:add|added|introduced?|removed?|dropped?"
-    r"|deprecated?|chang(?:e|ed)|released?|land(?:ed)?|support(?:ed)?)\b",
+    r"|\bwhen (?:did|was|were|will|does)\b(?:\W+\w+){0,12}?\W+(?:add(?:ed)?|introduced?"
+    r"|removed?|dropped?|deprecated?|chang(?:e|ed)|released?|land(?:ed)?|start\w*|support\w*"
+    r"|become available|available)\b",
     re.I,
 )
-# A version in a unit: "0.0.20", "v2.14.0a1", "21.3.0", "Python 3.13".
-VERSION = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)*(?:(?:a|b|rc)\d+)?(?!\w|\.\d)")
+# A version in a text: "0.0.20", "v2.14.0a1", "21.3.0", "Python 3.13", "version `2.10`". A number
+# with two parts is one only after a name ("Python", "Django") or a word saying so ("version",
+# "release", "since"): "0.5 seconds", "$9.99", "section 3.2" and "x = 3.14" are none; nor is an
+# address ("127.0.0.1": four parts) or a date ("2024.01.15").
+VERSION = re.compile(
+    r"(?<![\w.$])(?P<v>v)?(?P<number>\d+(?:\.\d+){1,2})(?:(?:a|b|rc)\d+)?(?!\w|\.\d)"
+)
+BEFORE_VERSION = re.compile(
+    r"(?:\b(?:version|versions|release|releases|since|from|until|before|after)|\b[A-Z][\w-]*)"
+    r"\W{0,2}$"
+)
+SAID_BEFORE = 30  # characters before a number where BEFORE_VERSION looks
+AFTER_NUMBER = re.compile(
+    r"\s*(?:%|s\b|ms\b|seconds?\b|minutes?\b|hours?\b|[kmgt]i?b\b|x\b|times\b)", re.I
+)
 URL = re.compile(r"\]\([^)]*\)|\bhttps?://\S+")  # a link's target, a bare address
 
 
-def wanted(question: str) -> Callable[[str], bool] | None:
-    """What a text must hold to answer this question; None when the question's wording asks for
-    no particular kind of answer. A version counts in the words, not in a link's address
-    ("Pre-release, see [the GitHub release](.../v2.9.0b2)" led for a question on Python 3.9),
-    nor when the question names it ("Which release dropped support for Python 3.9?")."""
+@dataclass(frozen=True)
+class Wanted:
+    """The kind of answer a question wants: `holds` tells whether a text holds one;
+    `in_heading`: whether a heading holding one answers too (a changelog's "v2.12.0")."""
+
+    holds: Callable[[str], bool]
+    in_heading: bool
+
+
+def wanted(question: str) -> Wanted | None:
+    """The kind of answer this question's wording asks for; None for no particular kind."""
     if ASKS_EXPANSION.search(question):
         found = {a for a in ABBREVIATION.findall(question) if a != "I"}
-        return lambda text: any(spells(a, text) for a in found)
+        return Wanted(lambda text: any(spells(a, text) for a in found), in_heading=False)
     if ASKS_VERSION.search(question):
-        named = set(VERSION.findall(question))
-        return lambda text: any(v not in named for v in VERSION.findall(URL.sub("", text)))
+        named = {m.group("number") for m in VERSION.finditer(question)}
+        return Wanted(lambda text: bool(versions(text) - named), in_heading=True)
     return None
+
+
+def versions(text: str) -> set[str]:
+    """The versions a text names (VERSION), in its words: not in a link's address ("Pre-release,
+    see [the GitHub release](.../v2.9.0b2)" led for a question on Python 3.9)."""
+    text = URL.sub("", text)
+    found = set()
+    for match in VERSION.finditer(text):
+        number = match.group("number")
+        if AFTER_NUMBER.match(text, match.end()) or len(number.split(".")[0]) == 4:
+            continue
+        two_parts = number.count(".") == 1
+        said = BEFORE_VERSION.search(text, max(0, match.start() - SAID_BEFORE), match.start())
+        if match.group("v") or not two_parts or said:
+            found.add(number)
+    return found
 
 
 def spells(abbreviation: str, text: str) -> bool:

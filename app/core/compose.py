@@ -567,21 +567,31 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
 
 def _of_wanted_kind(query: Query, ranked: list[Scored]) -> Scored | None:
     """For a question wanting a kind of answer (answer_type.wanted: what an abbreviation stands
-    for, a version), the best unit scoring within SECOND_SHARE of the best that holds
-    one ("**ORM** means **Object-Relational Mapper**.", "... added in SQLModel version
-    `0.0.20`."). The unit saying what an ORM does ranked first and the quote never named the
-    words."""
-    holds = wanted(query.text)
+    for, a version), the best unit scoring within SECOND_SHARE of the best that holds one
+    ("**ORM** means **Object-Relational Mapper**.", "... added in SQLModel version `0.0.20`."):
+    the unit saying what an ORM does ranked first and the quote never named the words. None
+    when the best unit's section heading already names a version (a changelog's entry under
+    "v2.12.0" answers "Since which release ...?")."""
+    kind = wanted(query.text)
+    if kind is None:
+        return None
     top = ranked[0].candidate
-    if holds is None or holds(top.unit.plain) or holds(top.hit.chunk.heading_path):
-        return None  # the best unit holds one, or its heading does ("v2.12.0 (2025-10-07)")
+    if kind.in_heading and not kind.holds(top.unit.plain) and kind.holds(_own_heading(top)):
+        return None
     best = ranked[0].probability
     for s in ranked:
         if s.probability < SECOND_SHARE * best:
             break
-        if holds(s.candidate.unit.plain):
+        if kind.holds(s.candidate.unit.plain):
             return s
     return None
+
+
+def _own_heading(candidate: Candidate) -> str:
+    """The unit's heading path below its page's title (a title naming a version, "Pydantic 2.12
+    migration", says nothing of one section)."""
+    parts = candidate.hit.chunk.heading_path.split(" › ")
+    return " › ".join(parts[1:] if len(parts) > 1 else parts)
 
 
 def _untied(ranked: list[Scored]) -> list[Scored]:
