@@ -30,7 +30,10 @@ MARKUP = re.compile(r"[`*_\[\]{}#<>|]|\(.*?\)")
 
 
 def version() -> str:
-    """Changes with the rule or the off-topic set: then a generation's statistics are stale."""
+    """Changes with the rule (refusal.py, the batch scorer applying it, this module) or the
+    packaged word lists: then a generation's statistics are stale. A change to the tokenizer or
+    stemmer changes the pipeline's fingerprint (manifest._PIPELINE_FILES), which rewrites the
+    generation and its statistics anyway."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
     rule = (here / "refusal.py", here / "question_scores.py", Path(__file__))
