@@ -39,6 +39,7 @@ from collections.abc import Container
 from dataclasses import dataclass, replace
 
 from app.core.answer_type import wanted
+from app.core.headings import identifier
 from app.core.outline import Document, continuation
 from app.core.parts import answered_parts, complete, merge
 from app.core.passages import Unit, in_section, one_section, split_units
@@ -118,6 +119,18 @@ YES_NO = re.compile(
     r"(?:am|is|are|was|were|do|does|did|can|could|should|must|may|will|would|has|have)\b",
     re.I,
 )
+# What leaves a paragraph out of a short section's quote: scoring under this share of the lead,
+# before the lead's paragraph (see _from_context).
+CONTEXT_SHARE = 0.3
+# A paragraph opening that leans on the one before: a quotation, a pronoun or connective ("And
+# because of this ..."), or "that term", "these tables" within its first words.
+LEANS = re.compile(
+    r"^(?:>|(?:this|these|that|those|it|its|they|their|here|such|both|so|then|also|but|because"
+    r"|and|or|as|again|now|thus|which|since|however|otherwise|instead|for example|in this case"
+    r"|doing so|to do so)\b)"
+    r"|^(?:\W*\w+\W+){0,7}?(?:this|that|these|those|the same|the above|the previous)\s+\w+",
+    re.I,
+)
 NO_CLEAR_ANSWER = "No passage in the knowledge base clearly answers this; the closest section is"
 
 
@@ -185,6 +198,11 @@ def choose(
     verdict = whole is not None and _verdict(query, lead)
     if whole is not None and verdict:  # a yes/no answer leads with its verdict
         whole = _from_verdict(whole, lead.candidate.unit)
+    left_out: set[tuple[str, int]] = set()  # units a second passage must not bring back
+    if whole is not None and not verdict:
+        trimmed = _from_context(whole, lead, scores)
+        left_out = _places(whole.units, whole.hit) - _places(trimmed.units, whole.hit)
+        whole = trimmed
     passages = passages or [whole or expand(lead.candidate, scores)]
     goes_on = _goes_on(query, lead, passages[0], continued, scores)
     parts = answered_parts(query)
@@ -204,12 +222,9 @@ def choose(
         passages = _go_on(passages, *goes_on)
     if len(passages) == 1:
         if narrow:  # the items left out of the lead's list do not come back as a second passage
-            out = _left_out(lead.candidate, passages[0])
-            ranked = [
-                s
-                for s in ranked
-                if (s.candidate.hit.chunk.source, s.candidate.unit.start_line) not in out
-            ]
+            left_out |= _left_out(lead.candidate, passages[0])
+        if left_out:
+            ranked = [s for s in ranked if _places([s.candidate.unit], s.candidate.hit) - left_out]
         add_second(query, lead, ranked, passages, scores)
         if verdict and len(passages) > 1 and _leads_up(lead, passages[-1], ranked):
             passages.pop()
@@ -265,6 +280,47 @@ def _from_verdict(quote: Passage, verdict: Unit) -> Passage:
     """A section's quote from the verdict's paragraph on: the paragraphs before it set the scene
     ("This is the final 2.12 release ...") and the reader wants the yes or no first."""
     return Passage(quote.hit, tuple(u for u in quote.units if u.block >= verdict.block))
+
+
+def _from_context(quote: Passage, lead: Scored, scores: dict[tuple[str, int], float]) -> Passage:
+    """A short section quoted whole, from the paragraph the lead's context starts in: the
+    paragraphs before the lead's that score under CONTEXT_SHARE of it are left out ("More
+    information on why class methods ... can be found in this blog post." before the default
+    factories that answer), unless a kept paragraph leans on the one before it (LEANS: "And
+    because of this technical term, ...", a list, code). An API entry's section ("HiddenField")
+    stays whole: its opening says what the name is."""
+    if identifier(quote.hit.chunk.heading_path.split(" › ")[-1]) is not None:
+        return quote  # an API entry's opening says what the name is ("HiddenField")
+    chunk = quote.hit.chunk.id
+    blocks = sorted({u.block for u in quote.units})
+
+    def best(at: int) -> float:
+        """A paragraph's best score; a list's or code's is its lead-in's when higher."""
+        own = max(scores.get((chunk, u.order), 0.0) for u in quote.units if u.block == blocks[at])
+        if at > 0 and opening(blocks[at]).kind in ("code", "item"):
+            return max(own, best(at - 1))
+        return own
+
+    def opening(block: int) -> Unit:
+        return next(u for u in quote.units if u.block == block)
+
+    at = blocks.index(lead.candidate.unit.block)
+    while at > 0 and best(at - 1) >= CONTEXT_SHARE * lead.probability:
+        at -= 1
+    while at > 0 and _leans(opening(blocks[at])):
+        at -= 1
+    return Passage(quote.hit, tuple(u for u in quote.units if u.block >= blocks[at]))
+
+
+def _places(units, hit: Hit) -> set[tuple[str, int]]:
+    """Units by source and line (the overlapping piece of a long section repeats them)."""
+    return {(hit.chunk.source, u.start_line) for u in units}
+
+
+def _leans(unit: Unit) -> bool:
+    """A paragraph that cannot open a quote: a list or code (its lead-in comes first), or one
+    whose opening leans on what comes before it (LEANS)."""
+    return unit.kind in ("code", "item") or bool(LEANS.search(unit.text.lstrip("*_ ")))
 
 
 def _leads_up(verdict: Scored, quote: Passage, ranked: list[Scored]) -> bool:
