@@ -72,6 +72,7 @@ from app.core.scorer import (
     points_elsewhere,
 )
 from app.core.sides import side_names
+from ingest.chunk import PATH_SEP
 from ingest.keyword import tokenize
 
 PASSAGES_SCORED = 5  # the top hits whose units compete
@@ -125,10 +126,14 @@ CONTEXT_SHARE = 0.3
 # A paragraph opening that leans on the one before: a quotation, a pronoun or connective ("And
 # because of this ..."), or "that term", "these tables" within its first words.
 LEANS = re.compile(
-    r"^(?:>|(?:this|these|that|those|it|its|they|their|here|such|both|so|then|also|but|because"
+    r"^(?:>|(?:this|these|those|that|it|its|they|their|here|such|both|so|then|also|but|because"
     r"|and|or|as|again|now|thus|which|since|however|otherwise|instead|for example|in this case"
-    r"|doing so|to do so)\b)"
-    r"|^(?:\W*\w+\W+){0,7}?(?:this|that|these|those|the same|the above|the previous)\s+\w+",
+    r"|doing so|to do (?:so|this|that)|moreover|furthermore|in addition|additionally|similarly"
+    r"|therefore|hence|after that|once you(?:'ve| have) done (?:so|this|that)|on the other hand"
+    r"|as a result|in that case|the latter|the former)\b)"
+    r"|^\W*(?:\w+\W+){0,7}?(?:(?:this|these|those)\b|(?:the same|the above|the previous|the example"
+    r" above|that (?:term|case|way|one|example|point|step|value|name|error|problem|method|function"
+    r"|class|code|call|file|setting|option))\b)",
     re.I,
 )
 NO_CLEAR_ANSWER = "No passage in the knowledge base clearly answers this; the closest section is"
@@ -199,7 +204,7 @@ def choose(
     if whole is not None and verdict:  # a yes/no answer leads with its verdict
         whole = _from_verdict(whole, lead.candidate.unit)
     left_out: set[tuple[str, int]] = set()  # units a second passage must not bring back
-    if whole is not None and not verdict:
+    if whole is not None and not verdict and not narrow:
         trimmed = _from_context(whole, lead, scores)
         left_out = _places(whole.units, whole.hit) - _places(trimmed.units, whole.hit)
         whole = trimmed
@@ -284,12 +289,12 @@ def _from_verdict(quote: Passage, verdict: Unit) -> Passage:
 
 def _from_context(quote: Passage, lead: Scored, scores: dict[tuple[str, int], float]) -> Passage:
     """A short section quoted whole, from the paragraph the lead's context starts in: the
-    paragraphs before the lead's that score under CONTEXT_SHARE of it are left out ("More
+    paragraphs opening the section that score under CONTEXT_SHARE of the lead are left out ("More
     information on why class methods ... can be found in this blog post." before the default
     factories that answer), unless a kept paragraph leans on the one before it (LEANS: "And
     because of this technical term, ...", a list, code). An API entry's section ("HiddenField")
     stays whole: its opening says what the name is."""
-    if identifier(quote.hit.chunk.heading_path.split(" › ")[-1]) is not None:
+    if identifier(quote.hit.chunk.heading_path.split(PATH_SEP)[-1]) is not None:
         return quote  # an API entry's opening says what the name is ("HiddenField")
     chunk = quote.hit.chunk.id
     blocks = sorted({u.block for u in quote.units})
@@ -304,9 +309,9 @@ def _from_context(quote: Passage, lead: Scored, scores: dict[tuple[str, int], fl
     def opening(block: int) -> Unit:
         return next(u for u in quote.units if u.block == block)
 
-    at = blocks.index(lead.candidate.unit.block)
-    while at > 0 and best(at - 1) >= CONTEXT_SHARE * lead.probability:
-        at -= 1
+    at, lead_at = 0, blocks.index(lead.candidate.unit.block)
+    while at < lead_at and best(at) < CONTEXT_SHARE * lead.probability:
+        at += 1
     while at > 0 and _leans(opening(blocks[at])):
         at -= 1
     return Passage(quote.hit, tuple(u for u in quote.units if u.block >= blocks[at]))
