@@ -128,10 +128,21 @@ def _local(settings, index, name, meta, found, touched, dry_run, embedder, progr
 
     changelogs = [s for s in meta["refusal"].get("changelogs", []) if s not in touched]
     changelogs += refusal_meta.changelogs_of(chunks)
+    capitals = {
+        s: words for s, words in (meta["refusal"].get("capitals") or {}).items() if s not in touched
+    }
+    capitals.update(refusal_meta.capitals_of(chunks))
 
     def refusal(matrix, keyword, sources) -> dict[str, Any]:
         return refusal_meta.record(
-            settings, matrix, keyword, sources, synthetic, embedder, sorted(changelogs)
+            settings,
+            matrix,
+            keyword,
+            sources,
+            synthetic,
+            embedder,
+            sorted(changelogs),
+            dict(sorted(capitals.items())),
         )
 
     generation = delta_store.write_delta(

@@ -5,7 +5,7 @@ incremental edit rescoring ~450 questions must stay well under a second)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,7 @@ from ingest.refusal import (
     plain,
     proper_names,
     question_words,
+    shadowed,
     unknown_penalty,
 )
 
@@ -39,11 +40,12 @@ def score_questions(
     question_vectors: np.ndarray,
     questions: Sequence[str],
     silent: Sequence[int] = (),
+    capitals: Collection[str] | None = None,
 ) -> tuple[list[float], list[list[int]]]:
     """Each question's relevance against the generation, and the rows that reach it (the
     REACH best of each retriever). The `silent` rows (a hub's: refusal.silent_rows) still rank,
     but only their plain-English words count as the index's and cover a question."""
-    ranked = rank_questions(vectors, keyword, question_vectors, questions)
+    ranked = rank_questions(vectors, keyword, question_vectors, questions, capitals)
     return score_ranked(ranked, keyword, silent), ranked.tops()
 
 
@@ -75,14 +77,18 @@ def rank_questions(
     keyword: KeywordIndex,
     question_vectors: np.ndarray,
     questions: Sequence[str],
+    capitals: Collection[str] | None = None,
 ) -> Ranked:
-    """Each question's TOP best rows by cosine and by BM25."""
+    """Each question's TOP best rows by cosine and by BM25; `capitals`: the words the index
+    writes in capitals (refusal.shadowed)."""
     import numpy as np
 
-    tokens = [question_tokens(question) for question in questions]
+    searched = [question_tokens(question) for question in questions]
+    # Searched with every token, as the app searches; relevance counts the shadowed ones unknown.
+    tokens = [shadowed(q, t, capitals) for q, t in zip(questions, searched, strict=True)]
     proper = [proper_names(question) for question in questions]
     columns = [
-        [keyword.vocab_dict[t] for t in found if t in keyword.vocab_dict] for found in tokens
+        [keyword.vocab_dict[t] for t in found if t in keyword.vocab_dict] for found in searched
     ]
     if len(keyword) == 0 or not len(questions):
         empty = np.zeros((len(questions), 0))

@@ -81,6 +81,20 @@ MIN_HUB_REACH = 0.35  # ... and of at least this share of the other documents
 VERSION_OR_DATE = re.compile(
     r"(?<![\d.])v?\d+\.\d+(?:\.\d+)?(?:[a-z]+\d*)?(?![\d.]*\.\d)\b|\b\d{4}-\d{2}-\d{2}\b"
 )
+# A word written in capitals, two letters or more ("COUNT", "GROUP", "JSONB", "FTS5",
+# "CONN_MAX_AGE"; not "S3", "V2"): in a question it names a keyword, a setting or an acronym. One
+# the index never writes in capitals ("SELECT COUNT(*)" asked of docs whose only "count" is prose)
+# is a name the KB lacks, whatever the same word in lower case matches: its token is replaced by
+# one the index never uses (SHADOW), so relevance counts it as a name it never mentions.
+CAPITAL = re.compile(r"\b(?=[A-Z0-9_]*[A-Z][A-Z0-9_]*[A-Z])[A-Z][A-Z0-9_]+\b")
+SHADOW = "\u2020"  # appended to such a token: no index holds a word with it
+# Capitals that are the writer's tone or everyday shorthand of the trade, not a name: docs on
+# building a REST API with a database may never write "REST", "CRUD", "DB" or "SQLITE" in
+# capitals, and a question using them is no less covered ("How do I build a CRUD REST API?").
+SHORTHAND = frozenset(
+    "OK ASAP FYI IMO IMHO TLDR TODO PS NB API APIS REST CRUD HTTP HTTPS URL URLS URI ID IDS UUID"
+    " JSON SQL SQLITE DB DBS ORM UI UX CLI OS CPU RAM IO IDE CI CD PR PRS QA OOP SDK".split()
+)
 CHANGELOG_ROWS = 10
 CHANGELOG_SHARE = 0.8
 CHANGELOG_VERSIONS = 5
@@ -95,14 +109,20 @@ class Terms:
     idf: dict[str, float]
     unknown: float
     silent: frozenset[int] = frozenset()
+    capitals: frozenset[str] | None = None  # the words the index writes in capitals (shadowed)
 
     @classmethod
     def of(
-        cls, document_frequencies: dict[str, int], chunks: int, silent: Collection[int] = ()
+        cls,
+        document_frequencies: dict[str, int],
+        chunks: int,
+        silent: Collection[int] = (),
+        capitals: Collection[str] | None = None,
     ) -> Terms:
         n = chunks or 1
         idf = {term: math.log(1 + n / count) for term, count in document_frequencies.items()}
-        return cls(idf, math.log(1 + 2 * n), frozenset(silent))
+        written = None if capitals is None else frozenset(capitals)
+        return cls(idf, math.log(1 + 2 * n), frozenset(silent), written)
 
     def __call__(self, token: str) -> float:
         return self.idf.get(token, self.unknown)
@@ -251,6 +271,28 @@ def proper_names(question: str) -> frozenset[str]:
         if not SENTENCE_END.search(previous)
     )
     return frozenset(t for match in found if match for t in tokenize(match.group(1)))
+
+
+def capitals(text: str) -> set[str]:
+    """The words a text writes in capitals (CAPITAL)."""
+    return set(CAPITAL.findall(text))
+
+
+def shadowed(question: str, tokens: list[str], written: Collection[str] | None) -> list[str]:
+    """The question's tokens, with those of a word it writes in capitals that the index never
+    writes so (`written`: the index's capitals; None for an index from before they were
+    recorded) made unknown to the index (SHADOW). Not in a question written mostly in capitals,
+    whose capitals are its tone."""
+    if written is None:
+        return tokens
+    words = [w for w in CAPITAL.findall(question) if w not in SHORTHAND]
+    if not words or 2 * len(words) > len(question.split()):
+        return tokens
+    missing = [w for w in words if w not in written]
+    shadow = {t for w in missing for t in tokenize(w)}
+    # a word the tokenizer drops as too common ("FOR UPDATE", "GROUP BY") still names a keyword
+    dropped = [w.lower() + SHADOW for w in dict.fromkeys(missing) if not tokenize(w)]
+    return [t + SHADOW if t in shadow else t for t in tokens] + dropped
 
 
 def unknown_share(query: set[str], terms: Terms) -> float:

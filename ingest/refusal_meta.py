@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 from ingest.chunk import PATH_SEP, Chunk
 from ingest.keyword import tokenize
 from ingest.question_scores import rank_questions, score_ranked
-from ingest.refusal import COMMON_WORDS_FILE, changelogs, hubs, silent_rows, threshold
+from ingest.refusal import (
+    COMMON_WORDS_FILE,
+    capitals,
+    changelogs,
+    hubs,
+    silent_rows,
+    threshold,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -77,6 +84,23 @@ def changelogs_of(chunks: Sequence[Chunk]) -> list[str]:
     return changelogs((c.source, c.title, c.heading_path) for c in chunks)
 
 
+def capitals_of(chunks: Sequence[Chunk]) -> dict[str, list[str]]:
+    """source -> the words its chunks write in capitals (refusal.capitals)."""
+    found: dict[str, set[str]] = {}
+    for chunk in chunks:
+        found.setdefault(chunk.source, set()).update(capitals(chunk.text))
+    return {source: sorted(words) for source, words in sorted(found.items())}
+
+
+def written_capitals(record: Any) -> frozenset[str] | None:
+    """Every word a generation writes in capitals, from its meta["refusal"] (None before they
+    were recorded)."""
+    by_source = record.get("capitals") if isinstance(record, dict) else None
+    if not isinstance(by_source, dict):
+        return None
+    return frozenset(word for words in by_source.values() for word in words)
+
+
 def sample(pairs: list[list[str]]) -> list[list[str]]:
     """At most MAX_SYNTHETIC of them, by a hash of each: stable under edits elsewhere."""
     return sorted(sorted(pairs, key=lambda pair: _digest("\n".join(pair)))[:MAX_SYNTHETIC])
@@ -111,13 +135,16 @@ def statistics(
     synthetic: list[list[str]],
     embed: Callable[[list[str]], np.ndarray],
     changelogs: Sequence[str] = (),
+    capitals: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
     """A generation's refusal record (meta["refusal"]): threshold, hubs and what they came
     from. `sources[i]` is the file of row i of `vectors` and of `keyword`; `changelogs` are
-    hubs by their shape (refusal.changelogs)."""
+    hubs by their shape (refusal.changelogs); `capitals`: source -> the words it writes in
+    capitals (capitals_of)."""
     off = off_topic_questions()
     asked = off + [question for _, question in synthetic]
-    ranked = rank_questions(vectors, keyword, embed(asked), asked)
+    written = None if capitals is None else written_capitals({"capitals": capitals})
+    ranked = rank_questions(vectors, keyword, embed(asked), asked, written)
     found = hubs(synthetic, ranked.tops()[len(off) :], sources, changelogs)
     # Scored as the app scores a question on this generation: only hubs' plain words count.
     scores = score_ranked(ranked, keyword, silent_rows(sources, found))
@@ -130,6 +157,7 @@ def statistics(
         "off_topic": _summary(off_scores),
         "synthetic": _summary(synthetic_scores),
         "synthetic_questions": synthetic,
+        "capitals": capitals,  # None: not recorded, and nothing is shadowed
     }
 
 
@@ -217,6 +245,7 @@ def record(
     synthetic: list[list[str]],
     embedder: Any,
     changelogs: Sequence[str] = (),
+    capitals: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
     """meta["refusal"] for a generation about to be written; loads the model only when a
     question's vector is not cached yet."""
@@ -231,4 +260,6 @@ def record(
 
     label = model_label(settings.embed_model, settings.embed_quantized)
     cache = VectorCache(settings.models_dir, label)
-    return statistics(vectors, keyword, sources, synthetic, cache.embedder(embed), changelogs)
+    return statistics(
+        vectors, keyword, sources, synthetic, cache.embedder(embed), changelogs, capitals
+    )

@@ -230,6 +230,7 @@ def _apply(settings, index, full, embedder, progress) -> Report:
             refusal_meta.sample(refusal_meta.synthetic_questions(chunks)),
             embedder,
             refusal_meta.changelogs_of(chunks),
+            refusal_meta.capitals_of(chunks),
         ),
     }
     if owned:

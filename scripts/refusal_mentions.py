@@ -45,7 +45,7 @@ from ingest.embed import embedder_for  # noqa: E402
 from ingest.keyword import load_bm25, tokenize  # noqa: E402
 from ingest.markdown import clean_text  # noqa: E402
 from ingest.question_scores import rank_questions, relevance_frequencies, score_ranked  # noqa: E402
-from ingest.refusal_meta import off_topic_questions  # noqa: E402
+from ingest.refusal_meta import off_topic_questions, written_capitals  # noqa: E402
 from ingest.store import LocalIndex  # noqa: E402
 
 MENTION_USES = 2  # a word used at most this often outside headings (and in none) is a mention
@@ -78,7 +78,8 @@ def main() -> None:
     asked = [row["q"] for row in labelled] + (calibration if args.penalty else [])
     embedder = embedder_for(settings)
     vectors = embedder.embed(asked)
-    ranked = rank_questions(generation.vectors, keyword, vectors, asked)
+    written = written_capitals(record)
+    ranked = rank_questions(generation.vectors, keyword, vectors, asked, written)
     scores = score_ranked(ranked, keyword, silent)
     answered = [i for i in range(len(labelled)) if scores[i] >= record["threshold"]]
 

@@ -29,7 +29,7 @@ from ingest.edge import prepare_process  # noqa: E402
 from ingest.embed import embedder_for  # noqa: E402
 from ingest.keyword import load_bm25  # noqa: E402
 from ingest.question_scores import rank_questions, relevance_frequencies, score_ranked  # noqa: E402
-from ingest.refusal_meta import off_topic_questions  # noqa: E402
+from ingest.refusal_meta import off_topic_questions, written_capitals  # noqa: E402
 from ingest.store import LocalIndex  # noqa: E402
 
 PASSAGES = 3  # candidate passages shown per question, most words held first
@@ -57,7 +57,8 @@ def main() -> None:
     off = off_topic_questions()
     asked = [row["q"] for row in labelled] + off
     vectors = embedder_for(settings).embed(asked)
-    ranked = rank_questions(generation.vectors, keyword, vectors, asked)
+    written = written_capitals(record)
+    ranked = rank_questions(generation.vectors, keyword, vectors, asked, written)
     scores = score_ranked(ranked, keyword, silent)
     threshold = record["threshold"]
 
