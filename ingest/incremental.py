@@ -10,7 +10,7 @@ model or pipeline version, an older or damaged generation) the caller does a ful
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from ingest import refusal_meta
@@ -96,7 +96,9 @@ def _server(settings, index, name, meta, found, touched, dry_run, embedder, prog
         if chunks
         else np.zeros((0, 0), dtype=np.float32)
     )
-    generation = index.write_delta(name, touched, chunks, vectors, _meta(settings, meta, found))
+    new_meta = _meta(settings, meta, found)
+    new_meta["refusal"] = {**meta["refusal"], "capitals": _capitals(meta, touched, chunks)}
+    generation = index.write_delta(name, touched, chunks, vectors, new_meta)
     index.publish(generation)
     report.generation = generation
     index.prune(keep_previous=name)
@@ -128,10 +130,7 @@ def _local(settings, index, name, meta, found, touched, dry_run, embedder, progr
 
     changelogs = [s for s in meta["refusal"].get("changelogs", []) if s not in touched]
     changelogs += refusal_meta.changelogs_of(chunks)
-    capitals = {
-        s: words for s, words in (meta["refusal"].get("capitals") or {}).items() if s not in touched
-    }
-    capitals.update(refusal_meta.capitals_of(chunks))
+    capitals = _capitals(meta, touched, chunks)
 
     def refusal(matrix, keyword, sources) -> dict[str, Any]:
         return refusal_meta.record(
@@ -142,7 +141,7 @@ def _local(settings, index, name, meta, found, touched, dry_run, embedder, progr
             synthetic,
             embedder,
             sorted(changelogs),
-            dict(sorted(capitals.items())),
+            capitals,
         )
 
     generation = delta_store.write_delta(
@@ -196,6 +195,17 @@ def _vectors(settings, index, name, layout, chunks, embedder, progress, report) 
     if not chunks:
         return np.zeros((0, 0), dtype=np.float32)
     return np.vstack([known[c.hash] for c in chunks]).astype(np.float32)
+
+
+def _capitals(
+    meta: dict[str, Any], touched: Collection[str], chunks: list[Chunk]
+) -> dict[str, list[str]]:
+    """The capitals each file writes (refusal_meta.capitals_of): the previous generation's for
+    the files left alone, the changed files' own; a removed file's are gone."""
+    kept = (meta["refusal"].get("capitals") or {}).items()
+    capitals = {source: words for source, words in kept if source not in touched}
+    capitals.update(refusal_meta.capitals_of(chunks))
+    return dict(sorted(capitals.items()))
 
 
 def _meta(settings: Settings, previous: dict[str, Any], found: Scan) -> dict[str, Any]:

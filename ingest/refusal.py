@@ -82,13 +82,16 @@ VERSION_OR_DATE = re.compile(
     r"(?<![\d.])v?\d+\.\d+(?:\.\d+)?(?:[a-z]+\d*)?(?![\d.]*\.\d)\b|\b\d{4}-\d{2}-\d{2}\b"
 )
 # A word written in capitals, two letters or more ("COUNT", "GROUP", "JSONB", "FTS5",
-# "CONN_MAX_AGE"; not "S3", "V2"): in a question it names a keyword, a setting or an acronym. One
-# the index never writes in capitals ("SELECT COUNT(*)" asked of docs whose only "count" is prose)
-# is a name the KB lacks, whatever the same word in lower case matches: its token is replaced by
-# one the index never uses (SHADOW), so relevance counts it as a name it never mentions.
+# "CONN_MAX_AGE"; not "S3", "V2"). Used as a keyword (next to another one, "GROUP BY", "SELECT
+# ... FOR UPDATE"; before a parenthesis, "COUNT(*)"; or in backticks) that the index never
+# writes in capitals, it names what the KB lacks ("SELECT COUNT(*)" asked of docs whose only
+# "count" is prose): its token is replaced by one no index uses (SHADOW), so relevance counts it
+# as a name the KB never mentions. A lone word in capitals is emphasis or a shouted name as often
+# ("a test that MUST run first", "connect to POSTGRES") and is left alone.
 CAPITAL = re.compile(r"\b(?=[A-Z0-9_]*[A-Z][A-Z0-9_]*[A-Z])[A-Z][A-Z0-9_]+\b")
+BACKTICKED = re.compile(r"`[^`]*`")
 SHADOW = "\u2020"  # appended to such a token: no index holds a word with it
-# Capitals that are the writer's tone or everyday shorthand of the trade, not a name: docs on
+# Capitals that are the writer's tone or everyday shorthand of the trade, not a keyword: docs on
 # building a REST API with a database may never write "REST", "CRUD", "DB" or "SQLITE" in
 # capitals, and a question using them is no less covered ("How do I build a CRUD REST API?").
 SHORTHAND = frozenset(
@@ -279,20 +282,39 @@ def capitals(text: str) -> set[str]:
 
 
 def shadowed(question: str, tokens: list[str], written: Collection[str] | None) -> list[str]:
-    """The question's tokens, with those of a word it writes in capitals that the index never
-    writes so (`written`: the index's capitals; None for an index from before they were
-    recorded) made unknown to the index (SHADOW). Not in a question written mostly in capitals,
-    whose capitals are its tone."""
+    """The question's tokens, with those of the keywords it writes in capitals (keywords) that
+    the index never writes so (`written`: the index's capitals; None for an index from before
+    they were recorded) made unknown to the index (SHADOW); a keyword the tokenizer drops as too
+    common ("FOR" of "FOR UPDATE", "BY") is added as one."""
     if written is None:
         return tokens
-    words = [w for w in CAPITAL.findall(question) if w not in SHORTHAND]
-    if not words or 2 * len(words) > len(question.split()):
-        return tokens
-    missing = [w for w in words if w not in written]
+    missing = [w for w in keywords(question) if w not in written]
     shadow = {t for w in missing for t in tokenize(w)}
-    # a word the tokenizer drops as too common ("FOR UPDATE", "GROUP BY") still names a keyword
     dropped = [w.lower() + SHADOW for w in dict.fromkeys(missing) if not tokenize(w)]
     return [t + SHADOW if t in shadow else t for t in tokens] + dropped
+
+
+def keywords(question: str) -> list[str]:
+    """The words a question writes in capitals as keywords (CAPITAL, not SHORTHAND): next to
+    another one, before "(" or in backticks. None in a question without a lower-case letter,
+    whose capitals are its tone ("HOW DO I FILTER ROWS BY ID?")."""
+    if not re.search(r"[a-z]", question):
+        return []
+    quoted = [m.span() for m in BACKTICKED.finditer(question)]
+    found = [m for m in CAPITAL.finditer(question) if m.group(0) not in SHORTHAND]
+    kept = []
+    for n, match in enumerate(found):
+        start, end = match.span()
+        before = found[n - 1] if n else None
+        after = found[n + 1] if n + 1 < len(found) else None
+        beside = (before is not None and not question[before.end() : start].strip()) or (
+            after is not None and not question[end : after.start()].strip()
+        )
+        called = question[end : end + 1] == "("
+        in_code = any(a < start and end < b for a, b in quoted)
+        if beside or called or in_code:
+            kept.append(match.group(0))
+    return kept
 
 
 def unknown_share(query: set[str], terms: Terms) -> float:

@@ -85,10 +85,11 @@ def changelogs_of(chunks: Sequence[Chunk]) -> list[str]:
 
 
 def capitals_of(chunks: Sequence[Chunk]) -> dict[str, list[str]]:
-    """source -> the words its chunks write in capitals (refusal.capitals)."""
+    """source -> the words its chunks write in capitals (refusal.capitals), in the text the
+    index holds (snippet includes resolved, comments left out)."""
     found: dict[str, set[str]] = {}
     for chunk in chunks:
-        found.setdefault(chunk.source, set()).update(capitals(chunk.text))
+        found.setdefault(chunk.source, set()).update(capitals(chunk.embed_text))
     return {source: sorted(words) for source, words in sorted(found.items())}
 
 

@@ -433,3 +433,26 @@ def lineage_dummy():
 
 def contents_of(index: ServerIndex, name: str) -> dict[tuple[str, str], str]:
     return {(c.source, c.heading_path): c.text for c in index.load(name).chunks}
+
+
+def test_an_edit_keeps_the_capitals_the_kb_writes_current(
+    server_settings, index, embedder, kb: Path
+) -> None:
+    """A question's keyword in capitals counts against it until the KB writes it so: the
+    server's incremental edit records the edited file's capitals too."""
+    from app.core.engine import Assistant
+
+    sync(server_settings, embedder=embedder)
+    asked, plain = "How do I group tests with GROUP BY?", "How do I group tests with group by?"
+    assistant = Assistant(server_settings, embedder)
+    assert assistant.ask(asked).extra["relevance"] < assistant.ask(plain).extra["relevance"]
+    path = kb / "practice" / "testing.md"
+    path.write_text(
+        path.read_text() + "\n## Grouping\n\nCount failures per module with GROUP BY.\n"
+    )
+    report = sync(server_settings, embedder=embedder)
+    assert report.rows_read is not None  # the incremental path wrote this generation
+    assistant = Assistant(server_settings, embedder)
+    assert assistant.ask(asked).extra["relevance"] == pytest.approx(
+        assistant.ask(plain).extra["relevance"]
+    )
