@@ -128,7 +128,10 @@ def test_browser_answer_citation_source_and_hostile_markup(page):
     answer.get_by_role("button", name="Open section").first.click()
     dialog = page.get_by_role("dialog")
     dialog.wait_for()
-    assert dialog.get_by_text("Declare what an endpoint needs", exact=False).is_visible()
+    # the dialog opens before Streamlit has drawn the section inside it
+    section_text = dialog.get_by_text("Declare what an endpoint needs", exact=False)
+    section_text.wait_for(timeout=30_000)
+    assert section_text.is_visible()
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
 
