@@ -94,3 +94,10 @@ def test_a_heading_spelling_it_out_does_not_stop_the_answer_from_doing_so(
     assistant = small_kb_assistant(root, embedder, {"data.md": DATA})
     answer = assistant.ask("What does ORM stand for?")
     assert "ORM means Object-Relational Mapper" in answer.text.split("\n\n")[0]
+
+
+def test_a_follow_up_asking_what_it_stands_for_answers_of_the_previous_question(assistant):
+    """ "What does it stand for?" has no words of its own: it asks of the previous question."""
+    answer = assistant.ask("What does it stand for?", history=["What is a CORS policy?"])
+    assert not answer.refused
+    assert "Cross-Origin Resource Sharing" in answer.text

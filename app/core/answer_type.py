@@ -65,10 +65,13 @@ class Wanted:
     in_heading: bool
 
 
-def wanted(question: str) -> Wanted | None:
-    """The kind of answer this question's wording asks for; None for no particular kind."""
+def wanted(question: str, asked_of: str = "") -> Wanted | None:
+    """The kind of answer this question's wording asks for; None for no particular kind.
+    `asked_of`: the earlier question a follow-up without words of its own asks this of ("What
+    does it stand for?" after "What is CORS?"), which names the abbreviation."""
     if ASKS_EXPANSION.search(question):
-        found = {a for a in ABBREVIATION.findall(question) if a != "I"}
+        named = f"{question} {asked_of}"
+        found = {a for a in ABBREVIATION.findall(named) if a != "I"}
         return Wanted(lambda text: any(spells(a, text) for a in found), in_heading=False)
     if ASKS_VERSION.search(question):
         named = {m.group("number") for m in VERSION.finditer(question)}

@@ -633,7 +633,7 @@ def _of_wanted_kind(query: Query, ranked: list[Scored]) -> Scored | None:
     the unit saying what an ORM does ranked first and the quote never named the words. None
     when the best unit's section heading already names a version (a changelog's entry under
     "v2.12.0" answers "Since which release ...?")."""
-    kind = wanted(query.text)
+    kind = wanted(query.text, query.asked_of)
     if kind is None:
         return None
     top = ranked[0].candidate

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.keyword import question_tokens, tokenize
+from ingest.keyword import ASKS_MEANING, question_tokens, tokenize
 
 FOLLOW_UP_START = re.compile(
     r"^(and|or|but|also|what about|how about|same|then|so|ok|okay|what if|in|for|with)\b", re.I
@@ -171,8 +171,9 @@ class Query:
     part_tokens: tuple[frozenset[str], ...] = field(default=())
 
     # A follow-up with no words of its own that asks this of the previous question ("Why?",
-    # "Why is that?", "How?"): it searches for that question as it was searched, and is judged
-    # for relevance as it was (`asked_of`: that question's relevance text).
+    # "Why is that?", "How?", "What does it stand for?"): it searches for that question as it
+    # was searched, and is judged for relevance as it was (`asked_of`: that question's
+    # relevance text).
     asks_again: bool = False
     asked_of: str = ""
 
@@ -183,7 +184,7 @@ class Query:
         intents = frozenset(name for name, pattern in INTENTS.items() if pattern.search(text))
         history = list(history or [])
         at = -1  # the last earlier question with words, for a follow-up with none of its own
-        if not tokens and intents & ASKED_AGAIN:
+        if not tokens and (intents & ASKED_AGAIN or ASKS_MEANING.search(text)):
             at = next((n for n in reversed(range(len(history))) if question_tokens(history[n])), -1)
         asks_again = at >= 0
         asked_of = ""
