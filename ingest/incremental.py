@@ -202,7 +202,7 @@ def _capitals(
 ) -> dict[str, list[str]]:
     """The capitals each file writes (refusal_meta.capitals_of): the previous generation's for
     the files left alone, the changed files' own; a removed file's are gone."""
-    kept = (meta["refusal"].get("capitals") or {}).items()
+    kept = meta["refusal"]["capitals"].items()  # refusal_meta.current() let it through
     capitals = {source: words for source, words in kept if source not in touched}
     capitals.update(refusal_meta.capitals_of(chunks))
     return dict(sorted(capitals.items()))

@@ -54,7 +54,7 @@ class Ranked:
     """Each question's tokens and best rows of each retriever: what its relevance is computed
     from, whichever rows turn out to be silent (the hubs are found from these rankings)."""
 
-    tokens: list[list[str]]
+    tokens: list[list[str]]  # as relevance counts them (refusal.shadowed), not as searched
     columns: list[list[int]]  # the question's terms the index has, repeats kept (BM25 counts them)
     dense_rows: np.ndarray
     dense_scores: np.ndarray

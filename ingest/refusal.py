@@ -82,13 +82,24 @@ VERSION_OR_DATE = re.compile(
     r"(?<![\d.])v?\d+\.\d+(?:\.\d+)?(?:[a-z]+\d*)?(?![\d.]*\.\d)\b|\b\d{4}-\d{2}-\d{2}\b"
 )
 # A word written in capitals, two letters or more ("COUNT", "GROUP", "JSONB", "FTS5",
-# "CONN_MAX_AGE"; not "S3", "V2"). Used as a keyword (next to another one, "GROUP BY", "SELECT
-# ... FOR UPDATE"; before a parenthesis, "COUNT(*)"; or in backticks) that the index never
-# writes in capitals, it names what the KB lacks ("SELECT COUNT(*)" asked of docs whose only
-# "count" is prose): its token is replaced by one no index uses (SHADOW), so relevance counts it
-# as a name the KB never mentions. A lone word in capitals is emphasis or a shouted name as often
-# ("a test that MUST run first", "connect to POSTGRES") and is left alone.
+# "CONN_MAX_AGE"; not "S3", "V2"). Used as a keyword (before a parenthesis, "COUNT(*)"; in
+# backticks; or in a run of SQL keywords, "GROUP BY", "SELECT ... FOR UPDATE") that the index
+# never writes in capitals, it names what the KB lacks ("SELECT COUNT(*)" asked of docs whose
+# only "count" is prose): its token is replaced by one no index uses (SHADOW), so relevance
+# counts it as a name the KB never mentions. Other words in capitals are emphasis or a shouted
+# name as often ("a test that MUST run first", "run FAST AND RELIABLY", "connect to POSTGRES")
+# and are left alone.
 CAPITAL = re.compile(r"\b(?=[A-Z0-9_]*[A-Z][A-Z0-9_]*[A-Z])[A-Z][A-Z0-9_]+\b")
+SQL_KEYWORDS = frozenset(
+    "SELECT INSERT UPDATE DELETE FROM WHERE GROUP ORDER BY HAVING JOIN LEFT RIGHT INNER OUTER FULL"
+    " CROSS ON USING AS DISTINCT ALL ANY COUNT SUM AVG MIN MAX LIMIT OFFSET FETCH RETURNING WITH"
+    " RECURSIVE UNION EXCEPT INTERSECT CASE WHEN THEN ELSE END INTO VALUES SET DEFAULT CREATE"
+    " ALTER DROP TRUNCATE TABLE INDEX VIEW CONCURRENTLY UNIQUE CHECK CONSTRAINT PRIMARY FOREIGN"
+    " KEY REFERENCES CASCADE RESTRICT ADD COLUMN BEGIN COMMIT ROLLBACK SAVEPOINT TRANSACTION"
+    " ISOLATION LEVEL SERIALIZABLE REPEATABLE READ COMMITTED LIKE ILIKE IN EXISTS BETWEEN IS NULL"
+    " NOT AND OR FOR SKIP LOCKED NOWAIT SHARE CONFLICT DO NOTHING MERGE MATCHED PARTITION OVER"
+    " WINDOW ROWS LATERAL EXPLAIN ANALYZE VACUUM GRANT REVOKE".split()
+)
 BACKTICKED = re.compile(r"`[^`]*`")
 SHADOW = "\u2020"  # appended to such a token: no index holds a word with it
 # Capitals that are the writer's tone or everyday shorthand of the trade, not a keyword: docs on
@@ -284,8 +295,9 @@ def capitals(text: str) -> set[str]:
 def shadowed(question: str, tokens: list[str], written: Collection[str] | None) -> list[str]:
     """The question's tokens, with those of the keywords it writes in capitals (keywords) that
     the index never writes so (`written`: the index's capitals; None for an index from before
-    they were recorded) made unknown to the index (SHADOW); a keyword the tokenizer drops as too
-    common ("FOR" of "FOR UPDATE", "BY") is added as one."""
+    they were recorded) made unknown to the index (SHADOW), the same word in lower case too
+    ("count rows with SELECT COUNT(*)"); a keyword the tokenizer drops as too common ("FOR" of
+    "FOR UPDATE", "BY") is added as one."""
     if written is None:
         return tokens
     missing = [w for w in keywords(question) if w not in written]
@@ -295,9 +307,9 @@ def shadowed(question: str, tokens: list[str], written: Collection[str] | None) 
 
 
 def keywords(question: str) -> list[str]:
-    """The words a question writes in capitals as keywords (CAPITAL, not SHORTHAND): next to
-    another one, before "(" or in backticks. None in a question without a lower-case letter,
-    whose capitals are its tone ("HOW DO I FILTER ROWS BY ID?")."""
+    """The words a question writes in capitals as keywords (CAPITAL, not SHORTHAND): before
+    "(", in backticks, or in a run of SQL keywords. None in a question without a lower-case
+    letter, whose capitals are its tone ("HOW DO I FILTER ROWS BY ID?")."""
     if not re.search(r"[a-z]", question):
         return []
     quoted = [m.span() for m in BACKTICKED.finditer(question)]
@@ -305,16 +317,32 @@ def keywords(question: str) -> list[str]:
     kept = []
     for n, match in enumerate(found):
         start, end = match.span()
-        before = found[n - 1] if n else None
-        after = found[n + 1] if n + 1 < len(found) else None
-        beside = (before is not None and not question[before.end() : start].strip()) or (
-            after is not None and not question[end : after.start()].strip()
-        )
         called = question[end : end + 1] == "("
         in_code = any(a < start and end < b for a, b in quoted)
-        if beside or called or in_code:
+        if called or in_code or _in_sql_run(question, found, n):
             kept.append(match.group(0))
     return kept
+
+
+def _in_sql_run(question: str, found: list[re.Match[str]], n: int) -> bool:
+    """Whether the n-th word in capitals is an SQL keyword next to another one ("GROUP BY")."""
+
+    def sql(k: int) -> bool:
+        return 0 <= k < len(found) and found[k].group(0) in SQL_KEYWORDS
+
+    def beside(a: int, b: int) -> bool:
+        return not question[found[a].end() : found[b].start()].strip()
+
+    return sql(n) and ((sql(n - 1) and beside(n - 1, n)) or (sql(n + 1) and beside(n, n + 1)))
+
+
+def written_capitals(record: Any) -> frozenset[str] | None:
+    """Every word a generation writes in capitals, from its meta["refusal"] (None before they
+    were recorded, and nothing is shadowed)."""
+    by_source = record.get("capitals") if isinstance(record, dict) else None
+    if not isinstance(by_source, dict):
+        return None
+    return frozenset(word for words in by_source.values() for word in words)
 
 
 def unknown_share(query: set[str], terms: Terms) -> float:

@@ -93,15 +93,6 @@ def capitals_of(chunks: Sequence[Chunk]) -> dict[str, list[str]]:
     return {source: sorted(words) for source, words in sorted(found.items())}
 
 
-def written_capitals(record: Any) -> frozenset[str] | None:
-    """Every word a generation writes in capitals, from its meta["refusal"] (None before they
-    were recorded)."""
-    by_source = record.get("capitals") if isinstance(record, dict) else None
-    if not isinstance(by_source, dict):
-        return None
-    return frozenset(word for words in by_source.values() for word in words)
-
-
 def sample(pairs: list[list[str]]) -> list[list[str]]:
     """At most MAX_SYNTHETIC of them, by a hash of each: stable under edits elsewhere."""
     return sorted(sorted(pairs, key=lambda pair: _digest("\n".join(pair)))[:MAX_SYNTHETIC])
@@ -135,8 +126,8 @@ def statistics(
     sources: Sequence[str],
     synthetic: list[list[str]],
     embed: Callable[[list[str]], np.ndarray],
-    changelogs: Sequence[str] = (),
-    capitals: dict[str, list[str]] | None = None,
+    changelogs: Sequence[str],
+    capitals: dict[str, list[str]],
 ) -> dict[str, Any]:
     """A generation's refusal record (meta["refusal"]): threshold, hubs and what they came
     from. `sources[i]` is the file of row i of `vectors` and of `keyword`; `changelogs` are
@@ -144,7 +135,7 @@ def statistics(
     capitals (capitals_of)."""
     off = off_topic_questions()
     asked = off + [question for _, question in synthetic]
-    written = None if capitals is None else written_capitals({"capitals": capitals})
+    written = frozenset(word for words in capitals.values() for word in words)
     ranked = rank_questions(vectors, keyword, embed(asked), asked, written)
     found = hubs(synthetic, ranked.tops()[len(off) :], sources, changelogs)
     # Scored as the app scores a question on this generation: only hubs' plain words count.
@@ -158,7 +149,7 @@ def statistics(
         "off_topic": _summary(off_scores),
         "synthetic": _summary(synthetic_scores),
         "synthetic_questions": synthetic,
-        "capitals": capitals,  # None: not recorded, and nothing is shadowed
+        "capitals": capitals,
     }
 
 
@@ -245,8 +236,8 @@ def record(
     sources: Sequence[str],
     synthetic: list[list[str]],
     embedder: Any,
-    changelogs: Sequence[str] = (),
-    capitals: dict[str, list[str]] | None = None,
+    changelogs: Sequence[str],
+    capitals: dict[str, list[str]],
 ) -> dict[str, Any]:
     """meta["refusal"] for a generation about to be written; loads the model only when a
     question's vector is not cached yet."""

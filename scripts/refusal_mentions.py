@@ -45,7 +45,8 @@ from ingest.embed import embedder_for  # noqa: E402
 from ingest.keyword import load_bm25, tokenize  # noqa: E402
 from ingest.markdown import clean_text  # noqa: E402
 from ingest.question_scores import rank_questions, relevance_frequencies, score_ranked  # noqa: E402
-from ingest.refusal_meta import off_topic_questions, written_capitals  # noqa: E402
+from ingest.refusal import written_capitals  # noqa: E402
+from ingest.refusal_meta import off_topic_questions  # noqa: E402
 from ingest.store import LocalIndex  # noqa: E402
 
 MENTION_USES = 2  # a word used at most this often outside headings (and in none) is a mention

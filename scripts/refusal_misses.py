@@ -29,7 +29,8 @@ from ingest.edge import prepare_process  # noqa: E402
 from ingest.embed import embedder_for  # noqa: E402
 from ingest.keyword import load_bm25  # noqa: E402
 from ingest.question_scores import rank_questions, relevance_frequencies, score_ranked  # noqa: E402
-from ingest.refusal_meta import off_topic_questions, written_capitals  # noqa: E402
+from ingest.refusal import written_capitals  # noqa: E402
+from ingest.refusal_meta import off_topic_questions  # noqa: E402
 from ingest.store import LocalIndex  # noqa: E402
 
 PASSAGES = 3  # candidate passages shown per question, most words held first

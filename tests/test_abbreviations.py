@@ -101,3 +101,12 @@ def test_a_follow_up_asking_what_it_stands_for_answers_of_the_previous_question(
     answer = assistant.ask("What does it stand for?", history=["What is a CORS policy?"])
     assert not answer.refused
     assert "Cross-Origin Resource Sharing" in answer.text
+
+
+def test_a_follow_up_asking_what_it_stands_for_of_a_question_naming_none_has_nothing_to_search(
+    assistant,
+):
+    answer = assistant.ask(
+        "What does it stand for?", history=["How should session cookies be marked?"]
+    )
+    assert "could not find any words" in answer.text

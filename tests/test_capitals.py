@@ -11,8 +11,7 @@ import pytest
 from app.core.engine import Assistant
 from ingest.keyword import question_tokens
 from ingest.question_scores import score_questions
-from ingest.refusal import SHADOW, shadowed
-from ingest.refusal_meta import written_capitals
+from ingest.refusal import SHADOW, shadowed, written_capitals
 from ingest.store import LocalIndex
 from ingest.sync import sync
 
@@ -102,6 +101,8 @@ def test_the_ingest_scores_capitals_exactly_as_the_app_does(queries_kb, embedder
         ("How do I set `MAX_SIZE`?", set(), ["max_siz", "max", "size"]),
         # a lone word in capitals is emphasis or a shouted name
         ("How do I write a test that MUST run first?", set(), []),
+        ("Why MUST NOT tests share state?", set(), []),
+        ("How do I make my tests run FAST AND RELIABLY?", set(), []),
         ("How do I connect to POSTGRES?", set(), []),
         # shorthand of the trade, and a question written in capitals, name nothing
         ("How do I build a CRUD REST API WITH FastAPI?", set(), []),

@@ -59,7 +59,7 @@ def test_the_answer_leads_with_the_version(assistant):
     ("question", "text", "answers"),
     [
         ("Since which release are UUIDs supported?", "Support was added in `0.0.20`.", True),
-        ("Which version added TypeIs?", "Python 3.13 added TypeIs.", True),
+        ("Which version added TypeIs?", "TypeIs was added in Python 3.13.", True),
         ("When was the v1 shim deprecated?", "It warns since 2.10, and goes in 3.0.", True),
         ("What is the minimum Python version?", "It needs Python 3.10 or later.", True),
         # a version only in a link's address, or the one the question names, answers nothing
@@ -71,6 +71,7 @@ def test_the_answer_leads_with_the_version(assistant):
         ("Which version binds all interfaces?", "Bind to 0.0.0.0 or 127.0.0.1.", False),
         ("Which release was cheaper?", "Both cost $9.99; see section 3.2.", False),
         ("Since which release is the export dated?", "Exported on 2024.01.15.", False),
+        ("Which release changed the ratio?", "See Section 3.2. Use 0.75 as the ratio.", False),
     ],
 )
 def test_a_version_answers_a_question_asking_for_one(question, text, answers):
@@ -88,7 +89,7 @@ def test_a_version_answers_a_question_asking_for_one(question, text, answers):
         "After upgrading, my columns lost their indexes - when did that change?",
     ],
 )
-def test_questions_asking_for_a_version(question):
+def test_questions_worded_otherwise_still_want_a_version(question):
     assert wanted(question) is not None
 
 

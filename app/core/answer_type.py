@@ -39,15 +39,17 @@ ASKS_VERSION = re.compile(
     re.I,
 )
 # A version in a text: "0.0.20", "v2.14.0a1", "21.3.0", "Python 3.13", "version `2.10`". A number
-# with two parts is one only after a name ("Python", "Django") or a word saying so ("version",
-# "release", "since"): "0.5 seconds", "$9.99", "section 3.2" and "x = 3.14" are none; nor is an
+# with two parts is one only after a name inside a sentence ("Python", "Django"; not a sentence's
+# first word, "Use 0.75 as the ratio", nor "Section 3.2", "Step 2.1") or a word saying so
+# ("version", "release", "since"): "0.5 seconds", "$9.99" and "x = 3.14" are none; nor is an
 # address ("127.0.0.1": four parts) or a date ("2024.01.15").
 VERSION = re.compile(
     r"(?<![\w.$])(?P<v>v)?(?P<number>\d+(?:\.\d+){1,2})(?:(?:a|b|rc)\d+)?(?!\w|\.\d)"
 )
 BEFORE_VERSION = re.compile(
-    r"(?:\b(?:version|versions|release|releases|since|from|until|before|after)|\b[A-Z][\w-]*)"
-    r"\W{0,2}$"
+    r"(?:\b(?:version|versions|release|releases|since|from|until|before|after)"
+    r"|(?<=[\w,;:)] )(?!(?:Section|Table|Figure|Step|Chapter|Part|Item|Example|Listing|Page|Line"
+    r"|Rule|Appendix|Note|Level|Phase|Stage)\b)[A-Z][\w-]*)\W{0,2}$"
 )
 SAID_BEFORE = 30  # characters before a number where BEFORE_VERSION looks
 AFTER_NUMBER = re.compile(
@@ -70,8 +72,7 @@ def wanted(question: str, asked_of: str = "") -> Wanted | None:
     `asked_of`: the earlier question a follow-up without words of its own asks this of ("What
     does it stand for?" after "What is CORS?"), which names the abbreviation."""
     if ASKS_EXPANSION.search(question):
-        named = f"{question} {asked_of}"
-        found = {a for a in ABBREVIATION.findall(named) if a != "I"}
+        found = {a for a in ABBREVIATION.findall(f"{question} {asked_of}") if a != "I"}
         return Wanted(lambda text: any(spells(a, text) for a in found), in_heading=False)
     if ASKS_VERSION.search(question):
         named = {m.group("number") for m in VERSION.finditer(question)}

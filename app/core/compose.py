@@ -53,6 +53,7 @@ from app.core.quote import (
     aside,
     dangles,
     expand,
+    leans_on_context,
     log_odds,
     narrowed,
     opens,
@@ -123,19 +124,6 @@ YES_NO = re.compile(
 # What leaves a paragraph out of a short section's quote: scoring under this share of the lead,
 # before the lead's paragraph (see _from_context).
 CONTEXT_SHARE = 0.3
-# A paragraph opening that leans on the one before: a quotation, a pronoun or connective ("And
-# because of this ..."), or "that term", "these tables" within its first words.
-LEANS = re.compile(
-    r"^(?:>|(?:this|these|those|that|it|its|they|their|here|such|both|so|then|also|but|because"
-    r"|and|or|as|again|now|thus|which|since|however|otherwise|instead|for example|in this case"
-    r"|doing so|to do (?:so|this|that)|moreover|furthermore|in addition|additionally|similarly"
-    r"|therefore|hence|after that|once you(?:'ve| have) done (?:so|this|that)|on the other hand"
-    r"|as a result|in that case|the latter|the former)\b)"
-    r"|^\W*(?:\w+\W+){0,7}?(?:(?:this|these|those)\b|(?:the same|the above|the previous|the example"
-    r" above|that (?:term|case|way|one|example|point|step|value|name|error|problem|method|function"
-    r"|class|code|call|file|setting|option))\b)",
-    re.I,
-)
 NO_CLEAR_ANSWER = "No passage in the knowledge base clearly answers this; the closest section is"
 
 
@@ -206,7 +194,7 @@ def choose(
     left_out: set[tuple[str, int]] = set()  # units a second passage must not bring back
     if whole is not None and not verdict and not narrow:
         trimmed = _from_context(whole, lead, scores)
-        left_out = _places(whole.units, whole.hit) - _places(trimmed.units, whole.hit)
+        left_out = {_place(whole.hit, u) for u in whole.units if u not in trimmed.units}
         whole = trimmed
     passages = passages or [whole or expand(lead.candidate, scores)]
     goes_on = _goes_on(query, lead, passages[0], continued, scores)
@@ -229,7 +217,9 @@ def choose(
         if narrow:  # the items left out of the lead's list do not come back as a second passage
             left_out |= _left_out(lead.candidate, passages[0])
         if left_out:
-            ranked = [s for s in ranked if _places([s.candidate.unit], s.candidate.hit) - left_out]
+            ranked = [
+                s for s in ranked if _place(s.candidate.hit, s.candidate.unit) not in left_out
+            ]
         add_second(query, lead, ranked, passages, scores)
         if verdict and len(passages) > 1 and _leads_up(lead, passages[-1], ranked):
             passages.pop()
@@ -289,11 +279,11 @@ def _from_verdict(quote: Passage, verdict: Unit) -> Passage:
 
 def _from_context(quote: Passage, lead: Scored, scores: dict[tuple[str, int], float]) -> Passage:
     """A short section quoted whole, from the paragraph the lead's context starts in: the
-    paragraphs opening the section that score under CONTEXT_SHARE of the lead are left out ("More
-    information on why class methods ... can be found in this blog post." before the default
-    factories that answer), unless a kept paragraph leans on the one before it (LEANS: "And
-    because of this technical term, ...", a list, code). An API entry's section ("HiddenField")
-    stays whole: its opening says what the name is."""
+    paragraphs opening the section that score under CONTEXT_SHARE of the lead are left out
+    ("More information on why class methods ... can be found in this blog post." before the
+    default factories that answer), unless the first kept paragraph leans on the one before it
+    (quote.leans_on_context: "And because of this technical term, ...", a list, code). An API
+    entry's section ("HiddenField") stays whole: its opening says what the name is."""
     if identifier(quote.hit.chunk.heading_path.split(PATH_SEP)[-1]) is not None:
         return quote  # an API entry's opening says what the name is ("HiddenField")
     chunk = quote.hit.chunk.id
@@ -312,20 +302,14 @@ def _from_context(quote: Passage, lead: Scored, scores: dict[tuple[str, int], fl
     at, lead_at = 0, blocks.index(lead.candidate.unit.block)
     while at < lead_at and best(at) < CONTEXT_SHARE * lead.probability:
         at += 1
-    while at > 0 and _leans(opening(blocks[at])):
+    while at > 0 and leans_on_context(opening(blocks[at])):
         at -= 1
     return Passage(quote.hit, tuple(u for u in quote.units if u.block >= blocks[at]))
 
 
-def _places(units, hit: Hit) -> set[tuple[str, int]]:
-    """Units by source and line (the overlapping piece of a long section repeats them)."""
-    return {(hit.chunk.source, u.start_line) for u in units}
-
-
-def _leans(unit: Unit) -> bool:
-    """A paragraph that cannot open a quote: a list or code (its lead-in comes first), or one
-    whose opening leans on what comes before it (LEANS)."""
-    return unit.kind in ("code", "item") or bool(LEANS.search(unit.text.lstrip("*_ ")))
+def _place(hit: Hit, unit: Unit) -> tuple[str, int]:
+    """A unit by source and line (the overlapping piece of a long section repeats it)."""
+    return (hit.chunk.source, unit.start_line)
 
 
 def _leads_up(verdict: Scored, quote: Passage, ranked: list[Scored]) -> bool:
@@ -351,9 +335,8 @@ def _leads_up(verdict: Scored, quote: Passage, ranked: list[Scored]) -> bool:
 def _left_out(lead: Candidate, quote: Passage) -> set[tuple[str, int]]:
     """The items of the lead's list its narrowed quote leaves out, by source and line (the
     overlapping piece of a long section repeats them in another chunk)."""
-    source = lead.hit.chunk.source
     return {
-        (source, u.start_line)
+        _place(lead.hit, u)
         for u in lead.units
         if u.kind == "item" and u.block == lead.unit.block and u not in quote.units
     }
@@ -651,7 +634,7 @@ def _of_wanted_kind(query: Query, ranked: list[Scored]) -> Scored | None:
 def _own_heading(candidate: Candidate) -> str:
     """The unit's heading path below its page's title (a title naming a version, "Pydantic 2.12
     migration", says nothing of one section)."""
-    parts = candidate.hit.chunk.heading_path.split(" › ")
+    parts = candidate.hit.chunk.heading_path.split(PATH_SEP)
     return " › ".join(parts[1:] if len(parts) > 1 else parts)
 
 

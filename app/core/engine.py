@@ -23,7 +23,7 @@ from app.core.index import IndexReader, OpenGeneration
 from app.core.parts import retrieve_parts
 from app.core.query import Query
 from app.core.retrieve import Hit, Retriever, Scored, changelog_sources, hub_sources
-from ingest import refusal, refusal_meta
+from ingest import refusal
 from ingest.config import Settings
 from ingest.embed import Embedder, embedder_for
 from ingest.errors import GenerationGone
@@ -95,7 +95,7 @@ def relevance_terms(generation: OpenGeneration) -> Terms:
     sources = [chunk.source for chunk in generation.chunks]
     silent = refusal.silent_rows(sources, hub_sources(generation))
     df = relevance_frequencies(generation.bm25, silent)
-    written = refusal_meta.written_capitals(generation.meta.get("refusal"))
+    written = refusal.written_capitals(generation.meta.get("refusal"))
     return Terms.of(df, len(generation.chunks), silent, written)
 
 

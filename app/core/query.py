@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from app.core.answer_type import ABBREVIATION
 from ingest.keyword import ASKS_MEANING, question_tokens, tokenize
 
 FOLLOW_UP_START = re.compile(
@@ -186,6 +187,8 @@ class Query:
         at = -1  # the last earlier question with words, for a follow-up with none of its own
         if not tokens and (intents & ASKED_AGAIN or ASKS_MEANING.search(text)):
             at = next((n for n in reversed(range(len(history))) if question_tokens(history[n])), -1)
+            if at >= 0 and not intents & ASKED_AGAIN and not ABBREVIATION.search(history[at]):
+                at = -1  # "What does it stand for?" of a question naming no abbreviation
         asks_again = at >= 0
         asked_of = ""
         if asks_again:  # that question, as it was parsed in its turn

@@ -35,6 +35,21 @@ LEANS_BACK = re.compile(
     r"|in this case|in that case|otherwise|instead|here)\b",
     re.I,
 )
+# A paragraph opening that leans on the one before (broader than LEANS_BACK, which a sentence
+# opens on: this one also looks into its first words): a quotation, a pronoun or connective ("And
+# because of this ..."), or "that term", "these tables" within its first words.
+LEANS = re.compile(
+    r"^(?:>|(?:this|these|those|that|it|its|they|their|here|such|both|so|then|also|but|because"
+    r"|and|or|as|again|now|thus|which|since|however|otherwise|instead|for example|in this case"
+    r"|doing so|to do (?:so|this|that)|moreover|furthermore|in addition|additionally|similarly"
+    r"|therefore|hence|after that|once you(?:'ve| have) done (?:so|this|that)|on the other hand"
+    r"|as a result|in that case|the latter|the former)\b)"
+    r"|^\W*(?:\w+\W+){0,7}?(?:(?:this|these|those)\b|(?:the same|the above|the previous|the example"
+    r" above|that (?:term|case|way|one|example|point|step|value|name|error|problem|method|function"
+    r"|class|code|call|file|setting|option))\b)",
+    re.I,
+)
+
 # A sentence that points at what follows it: "Here is ...", "The following template ...",
 # "... as follows:", "The sketch below shows ...", "Check the below list", "... as below.". Not
 # "below" as a comparison: "the latency at or below which 99 % of requests complete".
@@ -445,6 +460,12 @@ def without_signposts(passages: list[Passage]) -> list[Passage]:
         )
         out.append(replace(passage, units=kept) if kept else passage)
     return out
+
+
+def leans_on_context(unit: Unit) -> bool:
+    """A paragraph that cannot open a quote: a list or code (its lead-in comes first), or one
+    whose opening leans on what comes before it (LEANS)."""
+    return unit.kind in ("code", "item") or bool(LEANS.search(unit.text.lstrip("*_ ")))
 
 
 def _anaphoric(unit: Unit) -> bool:
