@@ -336,10 +336,9 @@ def _in_sql_run(question: str, found: list[re.Match[str]], n: int) -> bool:
     return sql(n) and ((sql(n - 1) and beside(n - 1, n)) or (sql(n + 1) and beside(n, n + 1)))
 
 
-def written_capitals(record: Any) -> frozenset[str] | None:
-    """Every word a generation writes in capitals, from its meta["refusal"] (None before they
-    were recorded, and nothing is shadowed)."""
-    by_source = record.get("capitals") if isinstance(record, dict) else None
+def written_capitals(by_source: Any) -> frozenset[str] | None:
+    """Every word an index writes in capitals, from its files' (meta["refusal"]["capitals"];
+    None before they were recorded, and nothing is shadowed)."""
     if not isinstance(by_source, dict):
         return None
     return frozenset(word for words in by_source.values() for word in words)

@@ -21,6 +21,7 @@ from ingest.refusal import (
     hubs,
     silent_rows,
     threshold,
+    written_capitals,
 )
 
 if TYPE_CHECKING:
@@ -135,8 +136,7 @@ def statistics(
     capitals (capitals_of)."""
     off = off_topic_questions()
     asked = off + [question for _, question in synthetic]
-    written = frozenset(word for words in capitals.values() for word in words)
-    ranked = rank_questions(vectors, keyword, embed(asked), asked, written)
+    ranked = rank_questions(vectors, keyword, embed(asked), asked, written_capitals(capitals))
     found = hubs(synthetic, ranked.tops()[len(off) :], sources, changelogs)
     # Scored as the app scores a question on this generation: only hubs' plain words count.
     scores = score_ranked(ranked, keyword, silent_rows(sources, found))

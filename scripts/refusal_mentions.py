@@ -79,7 +79,7 @@ def main() -> None:
     asked = [row["q"] for row in labelled] + (calibration if args.penalty else [])
     embedder = embedder_for(settings)
     vectors = embedder.embed(asked)
-    written = written_capitals(record)
+    written = written_capitals(record["capitals"])
     ranked = rank_questions(generation.vectors, keyword, vectors, asked, written)
     scores = score_ranked(ranked, keyword, silent)
     answered = [i for i in range(len(labelled)) if scores[i] >= record["threshold"]]

@@ -58,7 +58,7 @@ def main() -> None:
     off = off_topic_questions()
     asked = [row["q"] for row in labelled] + off
     vectors = embedder_for(settings).embed(asked)
-    written = written_capitals(record)
+    written = written_capitals(record["capitals"])
     ranked = rank_questions(generation.vectors, keyword, vectors, asked, written)
     scores = score_ranked(ranked, keyword, silent)
     threshold = record["threshold"]

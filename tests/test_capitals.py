@@ -81,7 +81,7 @@ def test_the_ingest_scores_capitals_exactly_as_the_app_does(queries_kb, embedder
     assistant = Assistant(queries_kb, embedder)
     questions = [GROUP_ASKED, "SELECT COUNT(*) of the rows?", "How do I filter with WHERE?"]
     index = LocalIndex(queries_kb.index_dir)
-    written = written_capitals(index.load_meta(index.current_name())["refusal"])
+    written = written_capitals(index.load_meta(index.current_name())["refusal"]["capitals"])
     with assistant.reader.pinned() as generation:
         vectors = np.vstack([embedder.embed_query(q) for q in questions])
         batch, _ = score_questions(

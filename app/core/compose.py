@@ -75,6 +75,7 @@ from app.core.scorer import (
 from app.core.sides import side_names
 from ingest.chunk import PATH_SEP
 from ingest.keyword import tokenize
+from ingest.refusal import below_title
 
 PASSAGES_SCORED = 5  # the top hits whose units compete
 SECOND_SHARE = 0.7  # a second passage only when its best unit scores nearly as well
@@ -634,8 +635,8 @@ def _of_wanted_kind(query: Query, ranked: list[Scored]) -> Scored | None:
 def _own_heading(candidate: Candidate) -> str:
     """The unit's heading path below its page's title (a title naming a version, "Pydantic 2.12
     migration", says nothing of one section)."""
-    parts = candidate.hit.chunk.heading_path.split(PATH_SEP)
-    return " › ".join(parts[1:] if len(parts) > 1 else parts)
+    chunk = candidate.hit.chunk
+    return PATH_SEP.join(below_title(chunk.heading_path, chunk.title))
 
 
 def _untied(ranked: list[Scored]) -> list[Scored]:

@@ -95,7 +95,8 @@ def relevance_terms(generation: OpenGeneration) -> Terms:
     sources = [chunk.source for chunk in generation.chunks]
     silent = refusal.silent_rows(sources, hub_sources(generation))
     df = relevance_frequencies(generation.bm25, silent)
-    written = refusal.written_capitals(generation.meta.get("refusal"))
+    record = generation.meta.get("refusal")
+    written = refusal.written_capitals(record.get("capitals") if isinstance(record, dict) else None)
     return Terms.of(df, len(generation.chunks), silent, written)
 
 

@@ -35,15 +35,15 @@ LEANS_BACK = re.compile(
     r"|in this case|in that case|otherwise|instead|here)\b",
     re.I,
 )
-# A paragraph opening that leans on the one before (broader than LEANS_BACK, which a sentence
-# opens on: this one also looks into its first words): a quotation, a pronoun or connective ("And
-# because of this ..."), or "that term", "these tables" within its first words.
+# A paragraph opening that leans on the one before: LEANS_BACK's openings, a quotation, more
+# connectives ("And because of this ...", "To do this, ..."), or "that term", "these tables"
+# within its first words.
 LEANS = re.compile(
-    r"^(?:>|(?:this|these|those|that|it|its|they|their|here|such|both|so|then|also|but|because"
-    r"|and|or|as|again|now|thus|which|since|however|otherwise|instead|for example|in this case"
-    r"|doing so|to do (?:so|this|that)|moreover|furthermore|in addition|additionally|similarly"
+    LEANS_BACK.pattern
+    + r"|^(?:>|(?:its|their|but|because|and|or|as|again|now|thus|which|since|doing so"
+    r"|to do (?:so|this|that)|moreover|furthermore|in addition|additionally|similarly"
     r"|therefore|hence|after that|once you(?:'ve| have) done (?:so|this|that)|on the other hand"
-    r"|as a result|in that case|the latter|the former)\b)"
+    r"|as a result|the latter|the former)\b)"
     r"|^\W*(?:\w+\W+){0,7}?(?:(?:this|these|those)\b|(?:the same|the above|the previous|the example"
     r" above|that (?:term|case|way|one|example|point|step|value|name|error|problem|method|function"
     r"|class|code|call|file|setting|option))\b)",
