@@ -106,6 +106,20 @@ def test_a_follow_up_without_words_of_its_own_asks_about_the_previous_question(a
     assert assistant.ask("Why?", history=off_topic).refused
 
 
+@pytest.mark.parametrize(
+    "follow_up", ["What does that mean?", "Example?", "Can you elaborate?", "Tell me more"]
+)
+def test_a_follow_up_asking_for_more_of_the_same_asks_about_the_previous_question(
+    assistant, follow_up
+):
+    """ "What does that mean?" names nothing of its own: it searched the KB for "meaning" and
+    quoted a passage about primary keys carrying "no business meaning", or was refused."""
+    history = ["What should I mock in my tests?"]
+    answer = assistant.ask(follow_up, history=history)
+    assert not answer.refused
+    assert answer.citations[0].chunk.source == "practice/testing.md"
+
+
 def test_section_filter(assistant) -> None:
     hits = assistant.retrieve("How do I test things?", section="web")
     assert hits and all(h.chunk.source.startswith("web/") for h in hits)

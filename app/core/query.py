@@ -51,6 +51,15 @@ INTENTS: dict[str, re.Pattern[str]] = {
 # What a follow-up without words of its own may ask of the previous question ("Why?", "How?",
 # "When?"); not small talk ("No", "What?", "Who are you?"), which has nothing to search for.
 ASKED_AGAIN = frozenset({"why", "how", "when", "should", "avoid", "example"})
+# Words a follow-up asks with that name no subject of their own ("What does that mean?",
+# "Example?", "Can you elaborate?", "Tell me more", "Show me the code"): after a question, a
+# follow-up made of these alone asks of that question (it searched the KB for "meaning").
+CHAT_WORDS = frozenset(
+    question_tokens(
+        "mean meaning explain elaborate clarify example examples code show tell give say detail"
+        " details expand please go on other words again"
+    )
+)
 CODE_INTENT = re.compile(r"\b(how|example|show|code|write|implement|snippet|sample|syntax)\b", re.I)
 
 # Where a two-part question splits: "X vs Y", "what ... and when/why/how/who ...", "; ", "? ".
@@ -77,6 +86,11 @@ CHOICE = re.compile(
 NAMED_ASK = re.compile(r"^(.+?)\s*(?::|\s-\s)\s*(\S.*)$", re.S)
 MIN_PART_WORDS = 3  # "when should I use it" is a part even without search words
 LONE_ASK = frozenset({"why", "how", "when", "where"})  # "Which parts ... and why?"
+
+
+def _has_words(question: str) -> bool:
+    """The question names something to search for: not "Why?" nor "Example?"."""
+    return not set(question_tokens(question)) <= CHAT_WORDS
 
 
 def is_follow_up(question: str) -> bool:
@@ -184,10 +198,13 @@ class Query:
         tokens = tuple(question_tokens(text))
         intents = frozenset(name for name, pattern in INTENTS.items() if pattern.search(text))
         history = list(history or [])
+        chat = bool(history) and bool(tokens) and set(tokens) <= CHAT_WORDS
+        if chat:
+            tokens = ()
         at = -1  # the last earlier question with words, for a follow-up with none of its own
-        if not tokens and (intents & ASKED_AGAIN or ASKS_MEANING.search(text)):
-            at = next((n for n in reversed(range(len(history))) if question_tokens(history[n])), -1)
-            if at >= 0 and not intents & ASKED_AGAIN and not ABBREVIATION.search(history[at]):
+        if not tokens and (chat or intents & ASKED_AGAIN or ASKS_MEANING.search(text)):
+            at = next((n for n in reversed(range(len(history))) if _has_words(history[n])), -1)
+            if at >= 0 and not (chat or intents & ASKED_AGAIN or ABBREVIATION.search(history[at])):
                 at = -1  # "What does it stand for?" of a question naming no abbreviation
         asks_again = at >= 0
         asked_of = ""
