@@ -12,6 +12,7 @@ from app.core.headings import release_captions, with_headings
 from app.core.outline import Document, announced, keep_promises, next_piece
 from app.core.query import Query
 from app.core.quote import Passage, opening, render, without_signposts
+from app.core.example import with_example
 from app.core.remedy import with_remedy
 from app.core.render import inert_links
 from app.core.retrieve import Hit
@@ -182,6 +183,8 @@ def extractive_answer(
         passages = next_piece(passages, shown[:PASSAGES_SCORED], document)
         passages = with_remedy(query, passages, document)
     passages = keep_promises(passages, document, "example" in query.intents)
+    if clear:
+        passages = with_example(query, passages, document)
     passages = without_signposts(passages)
     if clear:
         passages = with_headings(query, passages)
