@@ -49,6 +49,14 @@ def retry(call, errors, attempts=5, base=0.5, cap=30.0):
             time.sleep(delay / 2 + random.uniform(0, delay / 2))
 {STEPS}```
 
+Running it against a flaky broker prints each attempt:
+
+```console
+$ python retry_demo.py
+retrying failed job 7: attempt 1, backoff 0.5 s with jitter 0.2 s
+retrying failed job 7: attempt 2, backoff 1.0 s with jitter 0.4 s
+```
+
 ## Scheduling periodic jobs
 
 Periodic jobs run from one scheduler process, never from every worker, or each worker fires
@@ -71,6 +79,7 @@ def test_an_example_asked_for_is_shown_with_its_lead_in(assistant):
     assert "def retry(call, errors" in answer.text
     assert "The helper wraps any callable and retries it on the errors you name:" in answer.text
     assert "scheduler.add_job" not in answer.text  # another section's code
+    assert "retry_demo.py" not in answer.text  # a console session naming more of its words
     lines = JOBS.splitlines()
     code = next(c for c in answer.citations if "def retry" in c.text)
     assert lines[code.end_line - 1] == "```"
@@ -95,6 +104,7 @@ def test_a_question_not_asking_for_code_gets_the_prose(assistant):
         "Show me how to write a Django data migration",
         "Is there a snippet for retrying with jitter?",
         "code for a rate limiter",
+        "How do I make team_id NULL when its team is deleted? Show the model code",
     ],
 )
 def test_asking_to_see_code(question):

@@ -2,10 +2,10 @@
 an idempotency key store in Python", an answer quoted the prose on the topic and left out the
 example its section holds (the scorer ranks what a passage says, and a long block is never
 quoted on its own). When the question asks for an example or code (ASKS_CODE) and no quoted
-passage shows code, the lead goes on into the code block of the lead's section, or its
-subsections, that names most of the question's words, with the "...:" sentence introducing it;
-failing that, of the section above it (not the page as a whole). A block longer than
-MAX_EXAMPLE_LINES is left to the citation."""
+passage shows code, the first passage whose section holds an example goes on into it: the code
+block naming most of the question's words in the passage's section or its subsections, failing
+that in the section above (not a whole page's sections), with the "...:" sentence introducing
+it. A block longer than MAX_EXAMPLE_LINES is left to the citation."""
 
 from __future__ import annotations
 
@@ -21,60 +21,68 @@ from app.core.retrieve import Hit
 from ingest.chunk import PATH_SEP, Chunk
 from ingest.keyword import tokenize
 
-# Asks to see code: "example", "sample", "snippet", "show me", "code for/to/that ..."; not a
-# question about code ("code review", "code coverage", "my code runs").
+# Asks to see code: "example", "sample", "snippet", "show me", "code for/to/that ...", "show the
+# model code"; not a question about code ("code review", "code coverage", "my code runs").
 ASKS_CODE = re.compile(
     r"\b(?:examples?|samples?|snippets?|show (?:me|us)|code (?:for|to|that|which|showing)"
-    r"|what does (?:the |that |its? )?code look like)\b",
+    r"|what does (?:the |that |its? )?code look like|(?:show|give|see)\b[^.?!]{0,30}\bcode)\b",
     re.I,
 )
 MAX_EXAMPLE_LINES = 80
 
 
 def with_example(query: Query, passages: list[Passage], document: Document | None) -> list[Passage]:
-    """The passages, and after them the example the question asks to see, when none shows code
-    and the lead's section holds one (see the module's text)."""
+    """The passages, the example the question asks to see after the first one whose section
+    holds it, when none shows code (see the module's text)."""
     if not passages or document is None or not ASKS_CODE.search(query.text):
         return passages
     if any(u.kind == "code" for p in passages for u in p.units):
         return passages
-    lead = passages[0]
-    chunks = document(lead.hit.chunk.source)
-    path = lead.hit.chunk.heading_path
-    for section in (path, path.rpartition(PATH_SEP)[0]):
-        if PATH_SEP not in section:
-            break  # the page as a whole: its code is about anything
-        found = _example(query, _within(chunks, section), lead.hit.chunk.start_line)
+    for n, passage in enumerate(passages):
+        chunk = passage.hit.chunk
+        found = _example(query, _around(document(chunk.source), chunk), chunk)
         if found:
-            shown = [
-                Passage(Hit(chunk, 0.0, 0.0, 0.0, lead.hit.rank), units) for chunk, units in found
-            ]
-            return merge([lead, *shown, *passages[1:]])
+            rank = passage.hit.rank
+            shown = [Passage(Hit(c, 0.0, 0.0, 0.0, rank), units) for c, units in found]
+            return merge([*passages[: n + 1], *shown, *passages[n + 1 :]])
     return passages
 
 
-def _within(chunks: Sequence[Chunk], section: str) -> list[Chunk]:
-    """The chunks of `section` and of its subsections, in file order."""
-    below = section + PATH_SEP
-    return [c for c in chunks if c.heading_path == section or c.heading_path.startswith(below)]
+def _around(chunks: Sequence[Chunk], chunk: Chunk) -> list[Chunk]:
+    """Where an example of what `chunk` says is looked for, in file order: its section with
+    its subsections, and the section above it with its own; of a page's opening text (under
+    the title alone) only that text, not the page's sections, which are about anything."""
+    path = chunk.heading_path
+    if PATH_SEP not in path:
+        return [c for c in chunks if c.heading_path == path]
+    parent = path.rpartition(PATH_SEP)[0]
+    if PATH_SEP not in parent:
+        parent = path
+    below = parent + PATH_SEP
+    return [c for c in chunks if c.heading_path == parent or c.heading_path.startswith(below)]
 
 
 Shown = list[tuple[Chunk, tuple[Unit, ...]]]  # (chunk, its units quoted), in file order
 
 
-def _example(query: Query, chunks: list[Chunk], after: int) -> Shown:
-    """The code block short enough to show that names the most words of the question (the
-    first at or after line `after` among equals, else the first), with its lead-in (_with_lead_in);
-    empty when no block names a word of the question."""
-    words = set(query.tokens)
-    found: list[tuple[tuple[int, bool, int], Shown]] = []
+def _example(query: Query, chunks: list[Chunk], near: Chunk) -> Shown:
+    """The code block short enough to show that names words of the question: in `near`'s
+    section (or its subsections) before elsewhere, code before a console session or shell
+    commands (a program's output names every word of it), then the one naming the most, the
+    first at or after `near` among equals; with its lead-in (_with_lead_in). Empty when no
+    block names a word of the question."""
+    words = set(query.words)
+    own = near.heading_path
+    found: list[tuple[tuple[bool, bool, int, bool, int], Shown]] = []
     previous: tuple[Chunk, list[Unit]] | None = None
     for chunk in chunks:
         units = split_units(chunk)
+        inside = chunk.heading_path == own or chunk.heading_path.startswith(own + PATH_SEP)
         for unit in units:
             named = len(words & set(tokenize(unit.text))) if unit.kind == "code" else 0
             if named and unit.text.count("\n") <= MAX_EXAMPLE_LINES:
-                rank = (-named, unit.start_line < after, unit.start_line)
+                before = unit.start_line < near.start_line
+                rank = (not inside, unit.commands, -named, before, unit.start_line)
                 found.append((rank, _with_lead_in(chunk, units, unit, previous)))
         previous = chunk, units
     return min(found, key=lambda f: f[0])[1] if found else []
