@@ -8,11 +8,11 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from app.core.compose import NO_CLEAR_ANSWER, PASSAGES_SCORED, choose
+from app.core.example import with_example
 from app.core.headings import release_captions, with_headings
 from app.core.outline import Document, announced, keep_promises, next_piece
 from app.core.query import Query
 from app.core.quote import Passage, opening, render, without_signposts
-from app.core.example import with_example
 from app.core.remedy import with_remedy
 from app.core.render import inert_links
 from app.core.retrieve import Hit
