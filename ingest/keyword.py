@@ -29,6 +29,9 @@ STOPWORDS = frozenset(
     # function words, never a topic the KB lacks.
     + """doesn isn aren wasn weren shouldn wouldn couldn didn hasn haven hadn won don can
     mustn needn ll ve re t s d m""".split()
+    # Latin abbreviations: a question's "e.g." is no topic, and a KB that writes "for example"
+    # never uses it ("..., e.g. a round-trip check?" was refused as asking of an unknown "e.g").
+    + """e.g i.e etc cf viz vs""".split()
 )
 TOKEN = re.compile(r"[a-z0-9]+(?:[_.+#-][a-z0-9]+)*")
 SEPARATOR = re.compile(r"[_.+#-]")
@@ -38,6 +41,8 @@ def tokenize(text: str) -> list[str]:
     """Lower-case word stems; identifiers like select_related also yield their parts."""
     tokens = []
     for token in TOKEN.findall(text.lower()):
+        if token in STOPWORDS:  # "e.g": nor its letters
+            continue
         parts = SEPARATOR.split(token)
         for word in ([token] if len(parts) > 1 else []) + parts:
             if word and word not in STOPWORDS:
