@@ -120,6 +120,17 @@ def test_a_follow_up_asking_for_more_of_the_same_asks_about_the_previous_questio
     assert answer.citations[0].chunk.source == "practice/testing.md"
 
 
+def test_a_greeting_and_thanks_around_a_question_change_nothing(assistant):
+    """ "hey guys, ... ? thx" was refused where the question alone was answered: the greeting
+    and the thanks counted as words the KB lacks."""
+    asked = "What should I mock in my tests?"
+    plain = assistant.ask(asked)
+    for typed in (f"hey guys, {asked} thx", f"quick question: {asked} (asking for a friend)"):
+        answer = assistant.ask(typed)
+        assert not answer.refused
+        assert answer.text == plain.text
+
+
 def test_section_filter(assistant) -> None:
     hits = assistant.retrieve("How do I test things?", section="web")
     assert hits and all(h.chunk.source.startswith("web/") for h in hits)

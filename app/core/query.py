@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.core.answer_type import ABBREVIATION
+from app.core.chatter import without_chatter
 from ingest.keyword import ASKS_MEANING, question_tokens, tokenize
 
 FOLLOW_UP_START = re.compile(
@@ -194,7 +195,7 @@ class Query:
 
     @classmethod
     def parse(cls, question: str, history: list[str] | None = None) -> Query:
-        text = " ".join(question.split())
+        text = without_chatter(" ".join(question.split()))
         tokens = tuple(question_tokens(text))
         intents = frozenset(name for name, pattern in INTENTS.items() if pattern.search(text))
         history = list(history or [])

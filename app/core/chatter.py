@@ -1,0 +1,39 @@
+"""Greetings and sign-offs around a question. People type to a chat as they would to a colleague
+("hey guys, should the contract be written as prose or as code? thx"); the words around the
+question are no part of it, yet each counted as a word the knowledge base lacks: 9 of 30
+questions of kb/'s evaluation set, answered as asked, were refused with a greeting or a
+thank-you around them. `without_chatter` takes those off the question's two ends."""
+
+from __future__ import annotations
+
+import re
+
+# Before the question: "hey,", "hi all!", "ok so", "um,", "quick question:", "pls help -". A
+# greeting without a mark after it only before a question's opening ("hey how do I ..."), not
+# "Hello world example".
+GREETING = re.compile(
+    r"^(?:(?:hey|hi|hello|yo|ok(?:ay)?|so|um+)(?:\s+(?:guys|all|folks|team|everyone|there))?"
+    r"(?:\s*[,:;!.]+|(?=\s+(?:how|what|why|when|where|which|who|is|are|can|could|should|would"
+    r"|do|does|did|i|we|my|our|so|ok|okay|any|quick|question)\b))"
+    r"|quick question\b|(?:question|pls help|please help|help)\s*[:!,\-–—])[\s,:;!.\-–—]*",
+    re.I,
+)
+# After it: "thanks!", "thank you", "thx", "ty", "cheers", "pls", "any ideas?", "Any advice?",
+# "(asking for a friend)", ":)". Not "help" nor "ideas" alone: "How do I get help?" asks for it.
+SIGN_OFF = re.compile(
+    r"(?:\(?\b(?:thanks?(?: (?:you|a lot|in advance))?|thx|tia|ty|cheers|pls|plz|please"
+    r"|any (?:ideas|advice|tips|suggestions|thoughts)|asking for a friend)\b\)?"
+    r"|[:;]-?\)|[🙏😊🙂])\W*$",
+    re.I,
+)
+
+
+def without_chatter(question: str) -> str:
+    """The question without the greetings before it and the thanks after it; unchanged when
+    that would leave no word (a bare "thanks!" is what it is)."""
+    core = question.strip()
+    while match := GREETING.match(core):
+        core = core[match.end() :]
+    while match := SIGN_OFF.search(core):
+        core = core[: match.start()].rstrip(" ,;-–—")
+    return core if re.search(r"\w", core) else question

@@ -1,0 +1,43 @@
+"""A greeting before a question and thanks after it are no part of it: "hey guys, ... ? thx"
+was refused where the bare question was answered (the words counted as ones the KB lacks)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.chatter import without_chatter
+
+
+@pytest.mark.parametrize(
+    ("typed", "asked"),
+    [
+        ("hey guys, should a spec be prose or code? thx", "should a spec be prose or code?"),
+        ("hi! how can I slice bytes? cheers", "how can I slice bytes?"),
+        ("ok so outbox pattern pls", "so outbox pattern"),
+        ("question - how do I add a column? (asking for a friend)", "how do I add a column?"),
+        ("quick question: is a UUID key ok? thanks!  :)", "is a UUID key ok?"),
+        ("hi there, what is CORS? thank you", "what is CORS?"),
+        ("hey how do I pin dependencies", "how do I pin dependencies"),
+        ("pls help - tests hang on CI", "tests hang on CI"),
+        ("okay so why? ty", "why?"),
+        ("hi! nobody acts on our metrics. Any advice? :)", "nobody acts on our metrics."),
+    ],
+)
+def test_greetings_and_thanks_come_off_the_question(typed, asked):
+    assert without_chatter(typed) == asked
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I get help?",
+        "Hello world example in Flask",
+        "So-called ORM: what does it map?",
+        "Is this OK?",
+        "What does the ok() call do",
+        "thanks!",  # nothing else: left as typed
+        "Any ideas for naming a test?",
+    ],
+)
+def test_a_question_without_chatter_is_left_as_it_is(question):
+    assert without_chatter(question) == question
