@@ -131,6 +131,14 @@ def test_a_greeting_and_thanks_around_a_question_change_nothing(assistant):
         assert answer.text == plain.text
 
 
+def test_a_typing_slip_is_read_as_the_word_the_kb_uses(assistant):
+    """ "mokcing" is a word the index never uses: it counted as a name the KB lacks."""
+    plain = assistant.ask("Which things should I avoid mocking in unit tests?")
+    slipped = assistant.ask("Which things should I avoid mokcing in unit tests?")
+    assert not plain.refused and not slipped.refused
+    assert slipped.text == plain.text
+
+
 def test_section_filter(assistant) -> None:
     hits = assistant.retrieve("How do I test things?", section="web")
     assert hits and all(h.chunk.source.startswith("web/") for h in hits)

@@ -23,6 +23,7 @@ from app.core.index import IndexReader, OpenGeneration
 from app.core.parts import retrieve_parts
 from app.core.query import Query
 from app.core.retrieve import Hit, Retriever, Scored, changelog_sources, hub_sources
+from app.core.spelling import Speller
 from ingest import refusal
 from ingest.config import Settings
 from ingest.embed import Embedder, embedder_for
@@ -90,6 +91,15 @@ def relevance(scored: Scored, question: str, generation: OpenGeneration, terms: 
     )
 
 
+def speller(generation: OpenGeneration) -> Speller:
+    """Typing slips read as the words of the generation's index (app/core/spelling.py)."""
+    import numpy as np
+
+    index = generation.bm25
+    used = np.bincount(index.counts.indices, minlength=len(index.vocab))
+    return Speller(dict(zip(index.vocab, used.tolist(), strict=True)))
+
+
 def relevance_terms(generation: OpenGeneration) -> Terms:
     """The index's words as relevance counts them: of a hub's rows, only plain English."""
     sources = [chunk.source for chunk in generation.chunks]
@@ -108,6 +118,7 @@ class Assistant:
         self.retriever = Retriever(self.reader, self.embedder)
         self._weights: tuple[str, TermWeights] | None = None
         self._terms: tuple[str, Terms] | None = None
+        self._speller: tuple[str, Speller] | None = None
 
     def _weights_of(self, generation: OpenGeneration) -> TermWeights:
         cached = self._weights  # one read: another thread may replace it meanwhile
@@ -122,6 +133,20 @@ class Assistant:
             cached = (generation.name, relevance_terms(generation))
             self._terms = cached
         return cached[1]
+
+    def _speller_of(self, generation: OpenGeneration) -> Speller:
+        cached = self._speller  # one read: another thread may replace it meanwhile
+        if cached is None or cached[0] != generation.name:
+            cached = (generation.name, speller(generation))
+            self._speller = cached
+        return cached[1]
+
+    def _parsed(
+        self, generation: OpenGeneration, question: str, history: list[str] | None
+    ) -> Query:
+        """The question parsed, its typing slips and its history's read as the index's words."""
+        spelled = self._speller_of(generation).corrected
+        return Query.parse(spelled(question), [spelled(h) for h in history or []])
 
     def _covers(self, generation: OpenGeneration, scored: Scored, question: str) -> bool:
         """Whether the KB covers the question (else it is refused)."""
@@ -155,7 +180,7 @@ class Assistant:
 
     def _scored(self, generation, question, k, section, history) -> Scored:
         if not isinstance(question, Query):
-            question = Query.parse(question[:MAX_QUESTION_CHARS], history)
+            question = self._parsed(generation, question[:MAX_QUESTION_CHARS], history)
         return self.retriever.scored(question, k or self.settings.top_k, section, None, generation)
 
     def ask(
@@ -169,8 +194,11 @@ class Assistant:
         question = " ".join(question.split())
         if not question:
             return Answer(question, "Please type a question.", True, [], [])
-        query = Query.parse(question, history)
-        return self._pinned(lambda generation: self._ask(generation, query, k, section))
+        return self._pinned(
+            lambda generation: self._ask(
+                generation, self._parsed(generation, question, history), k, section
+            )
+        )
 
     def _ask(self, generation, query: Query, k, section) -> Answer:
         """The whole answer from one generation: hits, term weights and relevance."""
@@ -229,9 +257,11 @@ class Assistant:
             yield self.ask(question, k, section, history)
             return
 
-        query = Query.parse(question, history)
+        parsed: list[Query] = []  # the question as the generation that answered it read it
 
         def retrieve(generation: OpenGeneration) -> tuple[list[Hit], Answer | None]:
+            query = self._parsed(generation, question, history)
+            parsed[:] = [query]
             scored = self._scored(generation, query, k, section, None)
             if self._covers(generation, scored, query.relevance_text):
                 # The passage holding the best answering unit goes first in the prompt.
@@ -243,7 +273,7 @@ class Assistant:
         if refusal is not None:
             yield refusal
             return
-        yield from llm_answer(self.settings, query.llm_text, hits)
+        yield from llm_answer(self.settings, parsed[0].llm_text, hits)
 
     def search(
         self, request: str, k: int | None = None, section: str | None = None
