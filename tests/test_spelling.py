@@ -40,6 +40,7 @@ def test_a_slip_is_read_as_the_index_word(typed, read):
         "What does attr.datcalass do?",  # part of an identifier
         "What does `ordrs` return?",  # code
         "How do I bake bread?",  # English words
+        "ordrs" + "x" * 20_000,  # no word a slip made
     ],
 )
 def test_names_forms_and_code_are_left_as_typed(question):

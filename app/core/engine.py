@@ -146,7 +146,8 @@ class Assistant:
     ) -> Query:
         """The question parsed, its typing slips and its history's read as the index's words."""
         spelled = self._speller_of(generation).corrected
-        return Query.parse(spelled(question), [spelled(h) for h in history or []])
+        cut = MAX_QUESTION_CHARS
+        return Query.parse(spelled(question[:cut]), [spelled(h[:cut]) for h in history or []])
 
     def _covers(self, generation: OpenGeneration, scored: Scored, question: str) -> bool:
         """Whether the KB covers the question (else it is refused)."""

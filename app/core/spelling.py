@@ -18,8 +18,10 @@ from ingest.refusal import common_words
 
 # A plain word: not part of an identifier, a path, a hyphenated word or code in backticks; in
 # lower case but for its first letter (a name when not opening a sentence: `_word`).
-WORD = re.compile(r"(?<![\w.\-/`'])[A-Za-z][a-z]{4,}(?![\w\-/`'])")
-OPENS = re.compile(r"(?:^|[.?!:]\s+)$")  # what stands before a sentence's first word
+# At most MAX_LETTERS letters: a longer run is no word a slip made.
+MAX_LETTERS = 30
+WORD = re.compile(rf"(?<![\w.\-/`'])[A-Za-z][a-z]{{4,{MAX_LETTERS - 1}}}(?![\w\-/`'])")
+OPENS = re.compile(r"(?:^\s*|[.?!:]\s+)$")  # what stands before a sentence's first word
 
 
 class Speller:
@@ -29,7 +31,12 @@ class Speller:
 
     def corrected(self, text: str) -> str:
         """`text` with each slip read as the word the index uses (see the module's text)."""
-        return WORD.sub(lambda match: self._word(match.group(), text[: match.start()]), text)
+        return WORD.sub(
+            lambda match: self._word(
+                match.group(), text[max(0, match.start() - 4) : match.start()]
+            ),
+            text,
+        )
 
     def _word(self, word: str, before: str) -> str:
         if word[0].isupper() and not OPENS.search(before):
