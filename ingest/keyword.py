@@ -29,9 +29,11 @@ STOPWORDS = frozenset(
     # function words, never a topic the KB lacks.
     + """doesn isn aren wasn weren shouldn wouldn couldn didn hasn haven hadn won don can
     mustn needn ll ve re t s d m""".split()
-    # Latin abbreviations: a question's "e.g." is no topic, and a KB that writes "for example"
-    # never uses it ("..., e.g. a round-trip check?" was refused as asking of an unknown "e.g").
-    + """e.g i.e etc cf viz vs""".split()
+    # "e.g." and "i.e." name no topic, and a KB that writes "for example" never uses them ("...,
+    # e.g. a round-trip check?" was refused as asking of an unknown "e.g"); "vs" marks a
+    # comparison ("strict vs lax mode" matched passages for their "vs"). Not "etc" nor "cf":
+    # "/etc/hosts", "cf push".
+    + """e.g i.e vs""".split()
 )
 TOKEN = re.compile(r"[a-z0-9]+(?:[_.+#-][a-z0-9]+)*")
 SEPARATOR = re.compile(r"[_.+#-]")

@@ -155,8 +155,14 @@ def plain(term: str) -> bool:
 @cache
 def common_words() -> frozenset[str]:
     """Stems of plain English words (data/common_words.txt)."""
+    return frozenset(stem(word) for word in english_words())
+
+
+@cache
+def english_words() -> frozenset[str]:
+    """Plain English words (data/common_words.txt), as written."""
     lines = COMMON_WORDS_FILE.read_text(encoding="utf-8").splitlines()
-    return frozenset(stem(line) for line in lines if line and not line.startswith("#"))
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 def question_words(tokens: Collection[str], known: Callable[[str], bool]) -> set[str]:

@@ -11,6 +11,7 @@ from conftest import cli_env, run_module
 
 from app.core.answer import Answer
 from app.core.engine import Assistant
+from app.core.query import Query
 from ingest.sync import sync
 
 QUESTIONS = [
@@ -137,6 +138,17 @@ def test_a_typing_slip_is_read_as_the_word_the_kb_uses(assistant):
     slipped = assistant.ask("Which things should I avoid mokcing in unit tests?")
     assert not plain.refused and not slipped.refused
     assert slipped.text == plain.text
+
+
+def test_a_follow_up_naming_a_new_subject_is_not_asked_again():
+    """ "And in Go?" names Go: it is searched with the previous question's subject, not asked
+    of that question as "Example?" is; a turn that only thanked names nothing to ask of."""
+    history = ["How do I handle errors in Python?"]
+    for follow_up in ("And in Go?", "What about VS Code?", "Show me the Go code"):
+        query = Query.parse(follow_up, history)
+        assert not query.asks_again and query.tokens
+    again = Query.parse("Example?", [*history, "thanks!"])
+    assert again.asks_again and again.relevance_text == history[0]
 
 
 def test_section_filter(assistant) -> None:

@@ -35,9 +35,19 @@ def test_greetings_and_thanks_come_off_the_question(typed, asked):
         "So-called ORM: what does it map?",
         "Is this OK?",
         "What does the ok() call do",
-        "thanks!",  # nothing else: left as typed
         "Any ideas for naming a test?",
+        "hello.py fails to import, why?",
+        "help-desk ticket routing?",
+        "Should I use mypy or ty?",  # Astral's type checker
+        "How do I say thanks?",
+        "Why is tableView(_:) called twice?",
+        "Hello, World program in Go?",
     ],
 )
 def test_a_question_without_chatter_is_left_as_it_is(question):
     assert without_chatter(question) == question
+
+
+@pytest.mark.parametrize("said", ["thanks!", "hey guys, thanks!", "Thank you :)"])
+def test_chatter_alone_asks_nothing(said):
+    assert without_chatter(said) == ""

@@ -118,6 +118,12 @@ def test_asking_to_see_code(question):
         "What code coverage threshold should fail the build?",
         "Are comments in code a code smell?",
         "My code under test calls session.commit() - how can each test roll back?",
+        "Where can I see code coverage reports?",
+        "How do I show code review comments kindly?",
+        "Should I give junior devs code ownership?",
+        "How do I write code that is testable?",
+        "What sample size do I need for an A/B test?",
+        "Show me the difference between optimistic and pessimistic locking",
     ],
 )
 def test_questions_about_code_do_not_ask_to_see_it(question):

@@ -31,7 +31,9 @@ def test_a_slip_is_read_as_the_index_word(typed, read):
 @pytest.mark.parametrize(
     "question",
     [
-        "How do I add Sentry to Django?",  # a name the KB lacks: not "Entry"
+        "How do I add Sentry to Django?",  # a name the KB lacks
+        "We call the page Odrers",  # a name: not "Orders"
+        "How do I redact() names?",  # a call
         "How do I store a JSONB column?",
         "search with ILIKE",
         "how do I cache results in redis",  # not "reds"
@@ -45,3 +47,32 @@ def test_a_slip_is_read_as_the_index_word(typed, read):
 )
 def test_names_forms_and_code_are_left_as_typed(question):
     assert SPELLER.corrected(question) == question
+
+
+LOGS = """# Logging
+
+## Scrubbing PII from logs
+
+Personal data such as emails and card numbers must never reach the logs: scrub PII in a
+logging filter before records are formatted, and test the filter with a record that holds an
+email address and a card number.
+
+## Frontend
+
+The admin frontend is written in React; its build runs in CI next to the backend tests.
+"""
+
+
+def test_a_word_the_kb_covers_as_typed_is_not_read_as_another(tmp_path, embedder):
+    """ "redact" is one letter from "react", which the KB uses; "How do I redact PII from
+    logs?" is covered as typed, so it is answered as typed, never as "react PII"."""
+    from conftest import small_kb_assistant
+
+    assistant = small_kb_assistant(tmp_path, embedder, {"logging.md": LOGS})
+    answer = assistant.ask("How do I redact PII from logs?")
+    assert not answer.refused
+    assert answer.question == "How do I redact PII from logs?"
+    assert "read_as" not in answer.extra
+    slipped = assistant.ask("Where do I srcub PII?")  # refused as typed
+    assert not slipped.refused
+    assert slipped.extra["read_as"] == "Where do I scrub PII?"

@@ -9,31 +9,39 @@ from __future__ import annotations
 import re
 
 # Before the question: "hey,", "hi all!", "ok so", "um,", "quick question:", "pls help -". A
-# greeting without a mark after it only before a question's opening ("hey how do I ..."), not
-# "Hello world example".
+# greeting's mark is followed by a space ("hello.py fails" is no greeting), and a greeting
+# without one stands before a question's opening ("hey how do I ..."); "Hello, World" is a name.
 GREETING = re.compile(
     r"^(?:(?:hey|hi|hello|yo|ok(?:ay)?|so|um+)(?:\s+(?:guys|all|folks|team|everyone|there))?"
-    r"(?:\s*[,:;!.]+|(?=\s+(?:how|what|why|when|where|which|who|is|are|can|could|should|would"
-    r"|do|does|did|i|we|my|our|so|ok|okay|any|quick|question)\b))"
-    r"|quick question\b|(?:question|pls help|please help|help)\s*[:!,\-–—])[\s,:;!.\-–—]*",
+    r"(?!\W*world\b)"
+    r"(?:\s*[,:;!.]+(?=\s|$)|(?=\s+(?:how|what|why|when|where|which|who|is|are|can|could"
+    r"|should|would|do|does|did|i|we|my|our|so|ok|okay|any|quick|question)\b))"
+    r"|quick question\b|(?:question|pls help|please help|help)(?:\s*[:!,]|\s+[-–—]\s))"
+    r"[\s,:;!.\-–—]*",
     re.I,
 )
-# After it: "thanks!", "thank you", "thx", "ty", "cheers", "pls", "any ideas?", "Any advice?",
-# "(asking for a friend)", ":)". Not "help" nor "ideas" alone: "How do I get help?" asks for it.
+# After it: "thanks!", "thank you", "thx", "cheers", "pls", "any ideas?", "Any advice?",
+# "(asking for a friend)", " :)"; "ty" and "tia" only after the question's own mark ("...? ty":
+# "Should I use mypy or ty?" names Astral's type checker), and a sign-off asked as a question
+# too ("How do I say thanks?"). Not "help" nor "ideas" alone: "How do I get help?" asks for it.
 SIGN_OFF = re.compile(
-    r"(?:\(?\b(?:thanks?(?: (?:you|a lot|in advance))?|thx|tia|ty|cheers|pls|plz|please"
-    r"|any (?:ideas|advice|tips|suggestions|thoughts)|asking for a friend)\b\)?"
-    r"|[:;]-?\)|[🙏😊🙂])\W*$",
+    r"(?:\(?\b(?:thanks?(?: (?:you|a lot|in advance))?|thx|cheers|pls|plz|please"
+    r"|any (?:ideas|advice|tips|suggestions|thoughts)|asking for a friend|(ty|tia))\b\)?"
+    r"|(?<=\s)[:;]-?\)|[🙏😊🙂])\W*$",
     re.I,
 )
 
 
 def without_chatter(question: str) -> str:
-    """The question without the greetings before it and the thanks after it; unchanged when
-    that would leave no word (a bare "thanks!" is what it is)."""
+    """The question without the greetings before it and the thanks after it; empty when that
+    leaves no word (a bare "thanks!" asks nothing)."""
     core = question.strip()
     while match := GREETING.match(core):
         core = core[match.end() :]
     while match := SIGN_OFF.search(core):
-        core = core[: match.start()].rstrip(" ,;-–—")
-    return core if re.search(r"\w", core) else question
+        before = core[: match.start()].rstrip(" ,;-–—")
+        marked = before.endswith(("?", ".", "!", ","))
+        if not marked and (match.group(1) or match.group().rstrip().endswith("?")):
+            break  # "Should I use mypy or ty?", "How do I say thanks?"
+        core = before
+    return core if re.search(r"\w", core) else ""

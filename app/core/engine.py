@@ -25,15 +25,19 @@ from app.core.query import Query
 from app.core.retrieve import Hit, Retriever, Scored, changelog_sources, hub_sources
 from app.core.spelling import Speller
 from ingest import refusal
+from ingest.chunk import PATH_SEP
 from ingest.config import Settings
 from ingest.embed import Embedder, embedder_for
 from ingest.errors import GenerationGone
-from ingest.keyword import question_tokens
+from ingest.keyword import question_tokens, tokenize
 from ingest.question_scores import relevance_frequencies
 from ingest.refusal import Terms
 
 logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
+SHORT_QUERY_WORDS = (
+    2  # a query of this many words is typed as into a search box: named_by_heading()
+)
 MAX_REQUEST_CHARS = 8000  # a whole task; each of its aspects is cut to MAX_QUESTION_CHARS
 QUERY_THREADS = 1  # see Embedder: fastest for single questions, robust under load
 RETRIES = 1  # a question whose generation a Chroma server deleted meanwhile runs once more
@@ -93,11 +97,20 @@ def relevance(scored: Scored, question: str, generation: OpenGeneration, terms: 
 
 def speller(generation: OpenGeneration) -> Speller:
     """Typing slips read as the words of the generation's index (app/core/spelling.py)."""
-    import numpy as np
+    return Speller(generation.bm25.document_frequencies())
 
-    index = generation.bm25
-    used = np.bincount(index.counts.indices, minlength=len(index.vocab))
-    return Speller(dict(zip(index.vocab, used.tolist(), strict=True)))
+
+def named_by_heading(scored: Scored, question: str, generation: OpenGeneration) -> bool:
+    """A query of one or two words, typed as into a search box ("fixtures", "cursor
+    pagination"), that the heading of one of the best passages names whole: the topic of a
+    section. Relevance counts a one-word question as at most half covered (a lone word matches
+    almost any KB somewhere), and "fixtures" or "retries" was refused on kb/."""
+    words = set(question_tokens(question))
+    if not words or len(question.split()) > SHORT_QUERY_WORDS:  # not "How do I write a will?"
+        return False
+    rows = refusal.candidates(scored.dense, scored.keyword)
+    headings = (generation.chunks[i].heading_path.rpartition(PATH_SEP)[2] for i in rows)
+    return any(words <= set(tokenize(heading)) for heading in headings)
 
 
 def relevance_terms(generation: OpenGeneration) -> Terms:
@@ -141,18 +154,23 @@ class Assistant:
             self._speller = cached
         return cached[1]
 
-    def _parsed(
+    def _respelled(
         self, generation: OpenGeneration, question: str, history: list[str] | None
-    ) -> Query:
-        """The question parsed, its typing slips and its history's read as the index's words."""
+    ) -> Query | None:
+        """The question parsed with its typing slips (and its history's) read as the index's
+        words; None when it has none. Asked only of a question refused as typed: a word the KB
+        uses as written ("redact") is never read as another ("react")."""
         spelled = self._speller_of(generation).corrected
         cut = MAX_QUESTION_CHARS
-        return Query.parse(spelled(question[:cut]), [spelled(h[:cut]) for h in history or []])
+        read = spelled(question[:cut])
+        if read == question[:cut]:
+            return None
+        return Query.parse(read, [spelled(h[:cut]) for h in history or []])
 
     def _covers(self, generation: OpenGeneration, scored: Scored, question: str) -> bool:
         """Whether the KB covers the question (else it is refused)."""
         score = relevance(scored, question, generation, self._terms_of(generation))
-        return score >= threshold_of(generation)
+        return score >= threshold_of(generation) or named_by_heading(scored, question, generation)
 
     def _pinned(self, work: Callable[[OpenGeneration], T]) -> T:
         """Run `work` on one generation; once more on the newest if it was deleted meanwhile."""
@@ -181,7 +199,7 @@ class Assistant:
 
     def _scored(self, generation, question, k, section, history) -> Scored:
         if not isinstance(question, Query):
-            question = self._parsed(generation, question[:MAX_QUESTION_CHARS], history)
+            question = Query.parse(question[:MAX_QUESTION_CHARS], history)
         return self.retriever.scored(question, k or self.settings.top_k, section, None, generation)
 
     def ask(
@@ -195,11 +213,23 @@ class Assistant:
         question = " ".join(question.split())
         if not question:
             return Answer(question, "Please type a question.", True, [], [])
-        return self._pinned(
-            lambda generation: self._ask(
-                generation, self._parsed(generation, question, history), k, section
-            )
-        )
+        query = Query.parse(question, history)
+        return self._pinned(lambda generation: self._answer(generation, query, k, section, history))
+
+    def _answer(self, generation, query: Query, k, section, history) -> Answer:
+        """The answer to the question as typed or, when that is refused, as read with its
+        typing slips corrected (extra["read_as"]) if the KB covers that."""
+        answer = self._ask(generation, query, k, section)
+        if not answer.refused or not query.tokens:
+            return answer
+        read = self._respelled(generation, query.text, history)
+        if read is None:
+            return answer
+        second = self._ask(generation, read, k, section)
+        if second.refused:
+            return answer
+        second.extra["read_as"] = read.text
+        return second
 
     def _ask(self, generation, query: Query, k, section) -> Answer:
         """The whole answer from one generation: hits, term weights and relevance."""
@@ -217,7 +247,9 @@ class Assistant:
             weights = self._weights_of(generation)
             score = relevance(scored, query.relevance_text, generation, self._terms_of(generation))
             threshold = threshold_of(generation)
-            covered = score >= threshold
+            covered = score >= threshold or named_by_heading(
+                scored, query.relevance_text, generation
+            )
             part_hits = (
                 retrieve_parts(
                     query,
@@ -258,23 +290,24 @@ class Assistant:
             yield self.ask(question, k, section, history)
             return
 
-        parsed: list[Query] = []  # the question as the generation that answered it read it
+        typed = Query.parse(question, history)
+        read: list[Query] = [typed]  # the question as the KB covers it (_answer)
 
         def retrieve(generation: OpenGeneration) -> tuple[list[Hit], Answer | None]:
-            query = self._parsed(generation, question, history)
-            parsed[:] = [query]
-            scored = self._scored(generation, query, k, section, None)
-            if self._covers(generation, scored, query.relevance_text):
-                # The passage holding the best answering unit goes first in the prompt.
-                weights = self._weights_of(generation)
-                return answer_first(query, scored.hits, weights), None
-            return scored.hits, self._ask(generation, query, k, section)
+            respelled = self._respelled(generation, typed.text, history)
+            for query in (typed,) if respelled is None else (typed, respelled):
+                scored = self._scored(generation, query, k, section, None)
+                if self._covers(generation, scored, query.relevance_text):
+                    # The passage holding the best answering unit goes first in the prompt.
+                    read[:] = [query]
+                    return answer_first(query, scored.hits, self._weights_of(generation)), None
+            return scored.hits, self._ask(generation, typed, k, section)
 
         hits, refusal = self._pinned(retrieve)
         if refusal is not None:
             yield refusal
             return
-        yield from llm_answer(self.settings, parsed[0].llm_text, hits)
+        yield from llm_answer(self.settings, read[0].llm_text, hits)
 
     def search(
         self, request: str, k: int | None = None, section: str | None = None

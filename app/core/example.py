@@ -21,13 +21,20 @@ from app.core.retrieve import Hit
 from ingest.chunk import PATH_SEP, Chunk
 from ingest.keyword import tokenize
 
-# Asks to see code: "example", "sample", "snippet", "show me", "code for/to/that ...", "show the
-# model code"; not a question about code ("code review", "code coverage", "my code runs").
+# Asks to see code: "example", "snippet", "code sample", "show me", "code for/to ...", "show
+# the model code"; not a question about code ("code review", "see code coverage reports", "give
+# devs code ownership", "write code that is testable", "sample size", "show me the difference").
+NOT_SHOWN = r"(?!\s+(?:review|coverage|owner\w*|quality|smells?|base|style|of conduct|freeze))"
 ASKS_CODE = re.compile(
-    r"\b(?:examples?|samples?|snippets?|show (?:me|us)|code (?:for|to|that|which|showing)"
-    r"|what does (?:the |that |its? )?code look like|(?:show|give|see)\b[^.?!]{0,30}\bcode)\b",
+    r"\b(?:examples?|snippets?|code samples?|sample (?:code|app|program|project)"
+    r"|show (?:me|us)(?!\s+(?:the\s+)?(?:differences?|why|when|where|which)\b)"
+    r"|code (?:for|to|showing)|what does (?:the |that |its? )?code look like"
+    rf"|(?:show|give|see)\b[^.?!]{{0,30}}\bcode{NOT_SHOWN})\b",
     re.I,
 )
+# The words asking for code, and a fence's language: they name no topic ("example.com",
+# `status_code`, "python").
+ASKING = frozenset(tokenize("example examples sample snippet show give see code look like python"))
 MAX_EXAMPLE_LINES = 80
 
 
@@ -38,9 +45,10 @@ def with_example(query: Query, passages: list[Passage], document: Document | Non
         return passages
     if any(u.kind == "code" for p in passages for u in p.units):
         return passages
+    words = set(query.words) - ASKING
     for n, passage in enumerate(passages):
         chunk = passage.hit.chunk
-        found = _example(query, _around(document(chunk.source), chunk), chunk)
+        found = _example(words, _around(document(chunk.source), chunk, words), chunk)
         if found:
             rank = passage.hit.rank
             shown = [Passage(Hit(c, 0.0, 0.0, 0.0, rank), units) for c, units in found]
@@ -48,36 +56,51 @@ def with_example(query: Query, passages: list[Passage], document: Document | Non
     return passages
 
 
-def _around(chunks: Sequence[Chunk], chunk: Chunk) -> list[Chunk]:
+def _around(chunks: Sequence[Chunk], chunk: Chunk, words: set[str]) -> list[Chunk]:
     """Where an example of what `chunk` says is looked for, in file order: its section with
-    its subsections, and the section above it with its own; of a page's opening text (under
-    the title alone) only that text, not the page's sections, which are about anything."""
+    its subsections, the text of the section above it, and the sections beside it whose
+    heading names one of the question's `words` (a sibling "Webhook delivery" holds no token
+    bucket); of a page's opening text (under the title alone) only that text, not the page's
+    sections, which are about anything."""
     path = chunk.heading_path
-    if PATH_SEP not in path:
-        return [c for c in chunks if c.heading_path == path]
     parent = path.rpartition(PATH_SEP)[0]
     if PATH_SEP not in parent:
         parent = path
-    below = parent + PATH_SEP
-    return [c for c in chunks if c.heading_path == parent or c.heading_path.startswith(below)]
+    return [
+        c
+        for c in chunks
+        if _inside(c, path) or c.heading_path == parent or _named(c, parent, words)
+    ]
+
+
+def _inside(chunk: Chunk, section: str) -> bool:
+    """The chunk is of `section` or one of its subsections."""
+    return chunk.heading_path == section or chunk.heading_path.startswith(section + PATH_SEP)
+
+
+def _named(chunk: Chunk, parent: str, words: set[str]) -> bool:
+    """The chunk is of a subsection of `parent` whose own heading names one of `words`."""
+    if not chunk.heading_path.startswith(parent + PATH_SEP):
+        return False
+    child = chunk.heading_path[len(parent + PATH_SEP) :].split(PATH_SEP)[0]
+    return bool(words & set(tokenize(child)))
 
 
 Shown = list[tuple[Chunk, tuple[Unit, ...]]]  # (chunk, its units quoted), in file order
 
 
-def _example(query: Query, chunks: list[Chunk], near: Chunk) -> Shown:
+def _example(words: set[str], chunks: list[Chunk], near: Chunk) -> Shown:
     """The code block short enough to show that names words of the question: in `near`'s
     section (or its subsections) before elsewhere, code before a console session or shell
     commands (a program's output names every word of it), then the one naming the most, the
     first at or after `near` among equals; with its lead-in (_with_lead_in). Empty when no
-    block names a word of the question."""
-    words = set(query.words)
+    block names a word of the question (`words`: those naming its topic)."""
     own = near.heading_path
     found: list[tuple[tuple[bool, bool, int, bool, int], Shown]] = []
     previous: tuple[Chunk, list[Unit]] | None = None
     for chunk in chunks:
         units = split_units(chunk)
-        inside = chunk.heading_path == own or chunk.heading_path.startswith(own + PATH_SEP)
+        inside = _inside(chunk, own)
         for unit in units:
             named = len(words & set(tokenize(unit.text))) if unit.kind == "code" else 0
             if named and unit.text.count("\n") <= MAX_EXAMPLE_LINES:

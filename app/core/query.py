@@ -53,12 +53,13 @@ INTENTS: dict[str, re.Pattern[str]] = {
 # "When?"); not small talk ("No", "What?", "Who are you?"), which has nothing to search for.
 ASKED_AGAIN = frozenset({"why", "how", "when", "should", "avoid", "example"})
 # Words a follow-up asks with that name no subject of their own ("What does that mean?",
-# "Example?", "Can you elaborate?", "Tell me more", "Show me the code"): after a question, a
-# follow-up made of these alone asks of that question (it searched the KB for "meaning").
+# "Example?", "Can you elaborate?", "Tell me more"): after a question, a follow-up made of these
+# alone asks of that question (it searched the KB for "meaning"). Not "code" nor "go": "And in
+# Go?", "What about VS Code?" name a new subject.
 CHAT_WORDS = frozenset(
     question_tokens(
-        "mean meaning explain elaborate clarify example examples code show tell give say detail"
-        " details expand please go on other words again"
+        "mean meaning explain elaborate clarify example examples show tell give say detail"
+        " details expand please again"
     )
 )
 CODE_INTENT = re.compile(r"\b(how|example|show|code|write|implement|snippet|sample|syntax)\b", re.I)
@@ -90,8 +91,8 @@ LONE_ASK = frozenset({"why", "how", "when", "where"})  # "Which parts ... and wh
 
 
 def _has_words(question: str) -> bool:
-    """The question names something to search for: not "Why?" nor "Example?"."""
-    return not set(question_tokens(question)) <= CHAT_WORDS
+    """The question names something to search for: not "Why?", "Example?" nor "thanks!"."""
+    return not set(question_tokens(without_chatter(question))) <= CHAT_WORDS
 
 
 def is_follow_up(question: str) -> bool:
@@ -104,9 +105,11 @@ def is_follow_up(question: str) -> bool:
     )
 
 
-def contextual_query(question: str, history: list[str]) -> str:
-    """The text to search for: a follow-up borrows the previous question's subject."""
-    if history and is_follow_up(question):
+def contextual_query(question: str, history: list[str], typed: str = "") -> str:
+    """The text to search for: a follow-up borrows the previous question's subject. `typed`:
+    the question as typed, when chatter came off it ("Ok, how does that compare ...": its "Ok"
+    says it follows on)."""
+    if history and (is_follow_up(question) or (typed and is_follow_up(typed))):
         return f"{question} {history[-1]}"
     return question
 
@@ -195,7 +198,8 @@ class Query:
 
     @classmethod
     def parse(cls, question: str, history: list[str] | None = None) -> Query:
-        text = without_chatter(" ".join(question.split()))
+        typed = " ".join(question.split())
+        text = without_chatter(typed)
         tokens = tuple(question_tokens(text))
         intents = frozenset(name for name, pattern in INTENTS.items() if pattern.search(text))
         history = list(history or [])
@@ -214,7 +218,7 @@ class Query:
             search_text, asked_of = previous.search_text, previous.relevance_text
             context_tokens = tuple(question_tokens(search_text))
         else:
-            search_text = contextual_query(text, history)
+            search_text = contextual_query(text, history, typed)
             context_tokens = tuple(question_tokens(search_text[len(text) :]))
         parts = split_parts(text)
         return cls(

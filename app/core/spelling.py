@@ -3,9 +3,12 @@
 counted as a name the KB lacks, and 49 of 113 questions of the evaluation sets with one slip
 were refused. A lower-case word of five letters or more that the index never uses and that is
 no English word (common_words) is read as the index's most used word one slip away: two
-letters swapped, one dropped, one doubled or added, its first and last letters kept. Not a name
-("Sentry", "JSONB", "ILIKE": the KB lacks them, and "Entry" or "Json" is another question), nor
-a longer form of an index word ("redis" is not "reds", "friendlier" not "friendlie")."""
+letters swapped, one dropped, one doubled or added, its first and last letters kept, and a
+word itself (an English word, or one the index holds, as written or with a usual ending:
+not "prioritie"). Not a name ("Sentry": the KB lacks it, and "Entry" is another question), code
+(`odrers`, `redact()`), nor a longer form of an index word ("redis" is not "reds",
+"friendlier" not "friendlie"). The engine reads a question so only when the KB does not
+cover it as typed: "How do I redact PII?" is never read as "react"."""
 
 from __future__ import annotations
 
@@ -14,13 +17,14 @@ import string
 from collections.abc import Mapping
 
 from ingest.keyword import tokenize
-from ingest.refusal import common_words
+from ingest.refusal import common_words, english_words
 
 # A plain word: not part of an identifier, a path, a hyphenated word or code in backticks; in
 # lower case but for its first letter (a name when not opening a sentence: `_word`).
 # At most MAX_LETTERS letters: a longer run is no word a slip made.
 MAX_LETTERS = 30
-WORD = re.compile(rf"(?<![\w.\-/`'])[A-Za-z][a-z]{{4,{MAX_LETTERS - 1}}}(?![\w\-/`'])")
+WORD = re.compile(rf"(?<![\w.\-/`'])[A-Za-z][a-z]{{4,{MAX_LETTERS - 1}}}(?![\w\-/`'(])")
+CODE_SPAN = re.compile(r"`[^`]*`")
 OPENS = re.compile(r"(?:^\s*|[.?!:]\s+)$")  # what stands before a sentence's first word
 
 
@@ -30,12 +34,23 @@ class Speller:
         self.used = used
 
     def corrected(self, text: str) -> str:
-        """`text` with each slip read as the word the index uses (see the module's text)."""
+        """`text` with each slip read as the word the index uses (see the module's text), code
+        in backticks left as typed."""
+        out, at = [], 0
+        for span in [*CODE_SPAN.finditer(text), None]:
+            end = span.start() if span else len(text)
+            out.append(self._prose(text, at, end))
+            if span:
+                out.append(span.group())
+                at = span.end()
+        return "".join(out)
+
+    def _prose(self, text: str, start: int, end: int) -> str:
         return WORD.sub(
             lambda match: self._word(
-                match.group(), text[max(0, match.start() - 4) : match.start()]
+                match.group(), text[max(0, start + match.start() - 4) : start + match.start()]
             ),
-            text,
+            text[start:end],
         )
 
     def _word(self, word: str, before: str) -> str:
@@ -50,7 +65,7 @@ class Speller:
             stem = tokenize(candidate)
             if swap and not stem:  # "shuold": a function word
                 found[candidate] = (True, 0)
-            elif len(stem) == 1 and stem[0] in self.used:
+            elif len(stem) == 1 and stem[0] in self.used and _is_word(candidate, stem[0]):
                 # Not a longer form of an index word ("redis" is not "reds") nor, but for two
                 # letters swapped ("testnig" is "testing"), a five-letter word ("const", "cost").
                 if swap or (len(lower) > 5 and not lower.startswith(stem[0])):
@@ -59,6 +74,22 @@ class Speller:
             return word
         best = max(found, key=lambda c: (found[c], c))
         return best.capitalize() if word[0].isupper() else best
+
+
+# What follows a stem in the words the index holds ("nest-ed", "valid-ated", "iter-ating").
+SUFFIXES = frozenset(
+    "s es d ed ing er ers ate ates ated ating ation ations ion ions ly ment ments ness able"
+    " al".split()
+)
+
+
+def _is_word(candidate: str, stem: str) -> bool:
+    """An English word, or the index's word as written ("asyncio") or with a usual ending
+    ("metrics", "nested", "iterating"); not a stemmer's guess ("prioritie" for "priority",
+    "newlies", "preferablye")."""
+    if candidate in english_words() or candidate == stem:
+        return True
+    return candidate.startswith(stem) and candidate[len(stem) :] in SUFFIXES
 
 
 def _slips(word: str) -> dict[str, bool]:
