@@ -76,3 +76,4 @@ def test_a_word_the_kb_covers_as_typed_is_not_read_as_another(tmp_path, embedder
     slipped = assistant.ask("Where do I srcub PII?")  # refused as typed
     assert not slipped.refused
     assert slipped.extra["read_as"] == "Where do I scrub PII?"
+    assert slipped.render().startswith("(Read as: Where do I scrub PII?)")  # as kb-ask shows it

@@ -76,6 +76,15 @@ def test_answer_is_cited_and_its_section_opens(ui):
     assert "Open the whole document in a new tab" in page
 
 
+def test_a_typing_slip_is_answered_and_says_how_it_was_read(ui):
+    at = start()
+    ask(at, "Which things should I avoid mokcing in unit tests?")
+    answer = last_answer(at)
+    assert "Sources" in text_of(answer)
+    captions = "\n".join(shown(c.value) for c in answer.caption)
+    assert "read as “Which things should I avoid mocking in unit tests?”" in captions
+
+
 def test_source_link_opens_the_document_view(ui):
     at = start(source="web/fastapi-basics.md", lines="31-32")
     assert at.header[0].value == "FastAPI basics"

@@ -90,7 +90,9 @@ class Answer:
             return f"{self.text}\n\nClosest sections:\n{closest}" if closest else self.text
         sources = "\n".join(c.label() for c in self.citations)
         notice = f"\n\n{self.notice}" if self.notice else ""
-        return f"{inert_links(self.text)}{notice}\n\nSources:\n{sources}"
+        read = self.extra.get("read_as")  # a typing slip read as the KB's word
+        read_as = f"(Read as: {read})\n\n" if read else ""
+        return f"{read_as}{inert_links(self.text)}{notice}\n\nSources:\n{sources}"
 
 
 @dataclass(frozen=True)

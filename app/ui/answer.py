@@ -173,6 +173,8 @@ def show_answer(answer: StoredAnswer, message_id: int, ctx: Context) -> None:
         details.append(f"{answer.extra['seconds']:.1f} s")
     if answer.extra.get("section"):
         details.append(f"section {answer.extra['section']}")
+    if answer.extra.get("read_as"):  # a typing slip read as the KB's word (app/core/spelling.py)
+        details.append(f"read as “{answer.extra['read_as']}”")
     st.caption(" · ".join(escape(d) for d in details))
     feedback_row(message_id, ctx)
 
