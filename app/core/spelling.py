@@ -76,9 +76,10 @@ class Speller:
         return best.capitalize() if word[0].isupper() else best
 
 
-# What follows a stem in the words the index holds ("nest-ed", "valid-ated", "iter-ating").
+# What follows a stem in the words the index holds ("nest-ed", "valid-ated", "iter-ating",
+# "delet-e": the English list lacks "delete" and "runtime").
 SUFFIXES = frozenset(
-    "s es d ed ing er ers ate ates ated ating ation ations ion ions ly ment ments ness able"
+    "e s es d ed ing er ers ate ates ated ating ation ations ion ions ly ment ments ness able"
     " al".split()
 )
 

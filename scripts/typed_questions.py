@@ -1,0 +1,114 @@
+"""Questions as people type them, over the evaluation corpora: how many covered ones are refused
+once chatter or a typing slip is added, how short queries fare, and whether a question asking to
+see code gets the expected code block.
+
+    .venv/bin/python scripts/typed_questions.py chatter   # a greeting/thanks around 25 covered
+                                                           # questions per corpus (seeded)
+    .venv/bin/python scripts/typed_questions.py slip      # one slip (two letters swapped) in
+                                                           # 20 covered questions per corpus
+    .venv/bin/python scripts/typed_questions.py short     # data/eval/typed/short_queries.tsv
+    .venv/bin/python scripts/typed_questions.py examples  # data/eval/typed/example_questions.tsv
+
+The two files under data/eval/typed/ were written blind (by someone reading the documents, never
+the code): short_queries.tsv is corpus, query, covered|uncovered, expected file;
+example_questions.tsv is corpus, question, document, first line of the expected code block,
+what the code shows. Run `make eval` first so every corpus has an index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from eval_corpora import CORPORA, assistant_of  # noqa: E402
+
+from ingest.edge import prepare_process  # noqa: E402
+
+TYPED = ROOT / "data/eval/typed"
+GREETINGS = ["hey, ", "hi! ", "quick question: ", "ok so ", "hey guys, ", "pls help: ", ""]
+THANKS = [" thanks!", " thx", " pls", " any ideas?", " :)", " cheers", " (asking for a friend)", ""]
+LONG_WORD = re.compile(r"\b[a-z]{6,}\b")
+
+
+def covered(corpus: str) -> list[str]:
+    lines = CORPORA[corpus][1].read_text(encoding="utf-8").splitlines()
+    return [r["q"] for r in map(json.loads, lines) if r.get("expect") and not r.get("history")]
+
+
+def with_chatter(question: str, rng: random.Random) -> str:
+    before, after = rng.choice(GREETINGS), rng.choice(THANKS)
+    before = before or ("" if after else "hey, ")
+    return before + (question[0].lower() + question[1:] if before else question) + after
+
+
+def with_slip(question: str, rng: random.Random) -> str | None:
+    words = list(LONG_WORD.finditer(question))
+    if not words:
+        return None
+    word = rng.choice(words)
+    w, i = word.group(), rng.randrange(1, len(word.group()) - 2)
+    return question[: word.start()] + w[:i] + w[i + 1] + w[i] + w[i + 2 :] + question[word.end() :]
+
+
+def perturbed(kind: str) -> list[tuple[str, str, bool]]:
+    """(corpus, question, covered) for `kind`."""
+    out = []
+    for corpus in CORPORA:
+        rng = random.Random(f"{kind}-{corpus}")
+        if kind == "chatter":
+            out += [(corpus, with_chatter(q, rng), True) for q in rng.sample(covered(corpus), 25)]
+        else:
+            slipped = (with_slip(q, rng) for q in rng.sample(covered(corpus), 20))
+            out += [(corpus, q, True) for q in slipped if q]
+    return out
+
+
+def rows(name: str) -> list[list[str]]:
+    return [line.split("\t") for line in (TYPED / name).read_text().splitlines() if line.strip()]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("kind", choices=["chatter", "slip", "short", "examples"])
+    kind = parser.parse_args().kind
+    prepare_process()
+    assistants = {corpus: assistant_of(corpus) for corpus in CORPORA}
+    if kind == "examples":
+        cited = 0
+        examples = rows("example_questions.tsv")
+        for corpus, question, document, line, _ in examples:
+            answer = assistants[corpus].ask(question)
+            hit = any(
+                c.chunk.source == document and c.start_line <= int(line) <= c.end_line
+                for c in answer.citations
+            )
+            cited += hit
+            print("cited " if hit else "missed", corpus, question, sep="\t")
+        print(f"expected code block cited: {cited} of {len(examples)}")
+        return
+    asked = (
+        [(c, q, label == "covered") for c, q, label, _ in rows("short_queries.tsv")]
+        if kind == "short"
+        else perturbed(kind)
+    )
+    wrong = {True: 0, False: 0}
+    for corpus, question, is_covered in asked:
+        answer = assistants[corpus].ask(question)
+        if answer.refused == is_covered:
+            wrong[is_covered] += 1
+            print("refused " if is_covered else "answered", corpus, question, sep="\t")
+    total = {flag: sum(1 for *_, c in asked if c == flag) for flag in (True, False)}
+    print(f"covered refused: {wrong[True]} of {total[True]}")
+    if total[False]:
+        print(f"uncovered answered: {wrong[False]} of {total[False]}")
+
+
+if __name__ == "__main__":
+    main()
