@@ -9,7 +9,10 @@ import pytest
 from app.core.spelling import Speller
 from ingest.keyword import tokenize
 
-INDEX = "order orders testing strict mode checker red friendly cost entry json like policy delete"
+INDEX = (
+    "order orders testing strict mode checker red friendly cost entry json like policy delete"
+    " normalisation"
+)
 SPELLER = Speller({stem: 3 for stem in tokenize(INDEX)} | {"order": 9})
 
 
@@ -23,6 +26,7 @@ SPELLER = Speller({stem: 3 for stem in tokenize(INDEX)} | {"order": 9})
         ("what shuold I check?", "what should I check?"),  # a function word
         ("how does the borrow cehcker work", "how does the borrow checker work"),
         ("how do I deltee a row", "how do I delete a row"),  # "delete": no listed English word
+        ("a normalization violation?", "a normalisation violation?"),  # as the KB spells it
     ],
 )
 def test_a_slip_is_read_as_the_index_word(typed, read):

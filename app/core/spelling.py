@@ -3,12 +3,13 @@
 counted as a name the KB lacks, and 49 of 113 questions of the evaluation sets with one slip
 were refused. A lower-case word of five letters or more that the index never uses and that is
 no English word (common_words) is read as the index's most used word one slip away: two
-letters swapped, one dropped, one doubled or added, its first and last letters kept, and a
-word itself (an English word, or one the index holds, as written or with a usual ending:
-not "prioritie"). Not a name ("Sentry": the KB lacks it, and "Entry" is another question), code
-(`odrers`, `redact()`), nor a longer form of an index word ("redis" is not "reds",
-"friendlier" not "friendlie"). The engine reads a question so only when the KB does not
-cover it as typed: "How do I redact PII?" is never read as "react"."""
+letters swapped, one dropped, one doubled or added, an "s" for a "z" or back ("normalization"
+of a KB writing "normalisation"), its first and last letters kept, and a word itself (an
+English word, or one the index holds, as written or with a usual ending: not "prioritie").
+Not a name ("Sentry": the KB lacks it, and "Entry" is another question), code (`odrers`,
+`redact()`), nor a longer form of an index word ("redis" is not "reds", "friendlier" not
+"friendlie"). The engine reads a question so only when the KB does not cover it as typed:
+"How do I redact PII?" is never read as "react"."""
 
 from __future__ import annotations
 
@@ -26,6 +27,9 @@ MAX_LETTERS = 30
 WORD = re.compile(rf"(?<![\w.\-/`'])[A-Za-z][a-z]{{4,{MAX_LETTERS - 1}}}(?![\w\-/`'(])")
 CODE_SPAN = re.compile(r"`[^`]*`")
 OPENS = re.compile(r"(?:^\s*|[.?!:]\s+)$")  # what stands before a sentence's first word
+
+
+SZ = {"s": "z", "z": "s"}
 
 
 class Speller:
@@ -95,12 +99,14 @@ def _is_word(candidate: str, stem: str) -> bool:
 
 def _slips(word: str) -> dict[str, bool]:
     """The words one slip away from `word`, its first and last letters kept, each with whether
-    two neighbouring letters were swapped (else one letter was dropped or added: "friendlier"
-    is no slip of "friendlie")."""
+    two neighbouring letters were swapped or an "s" and a "z" (a British or American spelling:
+    "normalization" of a KB writing "normalisation") rather than a letter dropped or added
+    ("friendlier" is no slip of "friendlie")."""
     splits = [(word[:i], word[i:]) for i in range(1, len(word))]
     swapped = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    spelled = {a + SZ[b[0]] + b[1:] for a, b in splits if b[0] in SZ}
     dropped = {a + b[1:] for a, b in splits if len(b) > 1}
     added = {a + c + b for a, b in splits for c in string.ascii_lowercase}
-    slips = dict.fromkeys(dropped | added, False) | dict.fromkeys(swapped, True)
+    slips = dict.fromkeys(dropped | added, False) | dict.fromkeys(swapped | spelled, True)
     slips.pop(word, None)
     return slips
