@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from app.core.answer import Answer, TermWeights, extractive_answer
 from app.core.aspects import AspectHit, search_aspects
@@ -123,36 +123,30 @@ def relevance_terms(generation: OpenGeneration) -> Terms:
     return Terms.of(df, len(generation.chunks), silent, written)
 
 
+class PerGeneration(Generic[T]):
+    """A value worked out once for the generation asked about (the last one asked for)."""
+
+    def __init__(self, make: Callable[[OpenGeneration], T]) -> None:
+        self._make = make
+        self._cached: tuple[str, T] | None = None
+
+    def __call__(self, generation: OpenGeneration) -> T:
+        cached = self._cached  # one read: another thread may replace it meanwhile
+        if cached is None or cached[0] != generation.name:
+            cached = (generation.name, self._make(generation))
+            self._cached = cached
+        return cached[1]
+
+
 class Assistant:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
         self.embedder = embedder or embedder_for(settings, threads=QUERY_THREADS)
         self.reader = IndexReader(settings)
         self.retriever = Retriever(self.reader, self.embedder)
-        self._weights: tuple[str, TermWeights] | None = None
-        self._terms: tuple[str, Terms] | None = None
-        self._speller: tuple[str, Speller] | None = None
-
-    def _weights_of(self, generation: OpenGeneration) -> TermWeights:
-        cached = self._weights  # one read: another thread may replace it meanwhile
-        if cached is None or cached[0] != generation.name:
-            cached = (generation.name, term_weights(generation))
-            self._weights = cached
-        return cached[1]
-
-    def _terms_of(self, generation: OpenGeneration) -> Terms:
-        cached = self._terms  # one read: another thread may replace it meanwhile
-        if cached is None or cached[0] != generation.name:
-            cached = (generation.name, relevance_terms(generation))
-            self._terms = cached
-        return cached[1]
-
-    def _speller_of(self, generation: OpenGeneration) -> Speller:
-        cached = self._speller  # one read: another thread may replace it meanwhile
-        if cached is None or cached[0] != generation.name:
-            cached = (generation.name, speller(generation))
-            self._speller = cached
-        return cached[1]
+        self._weights_of = PerGeneration(term_weights)
+        self._terms_of = PerGeneration(relevance_terms)
+        self._speller_of = PerGeneration(speller)
 
     def _respelled(
         self, generation: OpenGeneration, question: str, history: list[str] | None
