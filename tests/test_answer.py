@@ -130,6 +130,7 @@ def test_a_greeting_and_thanks_around_a_question_change_nothing(assistant):
         answer = assistant.ask(typed)
         assert not answer.refused
         assert answer.text == plain.text
+        assert answer.question == typed  # kb-ask --json echoes it as "q"
 
 
 def test_a_typing_slip_is_read_as_the_word_the_kb_uses(assistant):

@@ -208,7 +208,9 @@ class Assistant:
         if not question:
             return Answer(question, "Please type a question.", True, [], [])
         query = Query.parse(question, history)
-        return self._pinned(lambda generation: self._answer(generation, query, k, section, history))
+        answer = self._pinned(lambda g: self._answer(g, query, k, section, history))
+        answer.question = question  # as typed: `kb-ask --json` echoes its input as "q"
+        return answer
 
     def _answer(self, generation, query: Query, k, section, history) -> Answer:
         """The answer to the question as typed or, when that is refused, as read with its
