@@ -139,6 +139,13 @@ def cite(passages: list[Passage]) -> list[Citation]:
     return citations
 
 
+def answer_of(question: str, passages: list[Passage], hits: list[Hit]) -> Answer:
+    """An answer quoting `passages` as they stand, each cited [n]."""
+    citations = cite(passages)
+    markers = {c.chunk.id: c.n for c in citations}
+    return Answer(question, render(passages, markers), False, citations, hits)
+
+
 def quotable(query: Query, hits: list[Hit], hubs: Collection[str]) -> list[Hit]:
     """The hits an answer may quote: a hub's passage (a changelog's list of commits names every
     topic in passing) only when it is the best hit or the question asks about the project's

@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable, Iterator
 from typing import Generic, TypeVar
 
-from app.core.answer import Answer, TermWeights, extractive_answer
+from app.core.answer import Answer, TermWeights, answer_of, extractive_answer
 from app.core.aspects import AspectHit, search_aspects
 from app.core.compose import answer_first
 from app.core.documents import (
@@ -20,8 +20,9 @@ from app.core.documents import (
     read_lines,
 )
 from app.core.index import IndexReader, OpenGeneration
+from app.core.more import NO_MORE, more_of
 from app.core.parts import retrieve_parts
-from app.core.query import Query
+from app.core.query import ASKS_MORE, Query
 from app.core.retrieve import Hit, Retriever, Scored, changelog_sources, hub_sources
 from app.core.spelling import Speller
 from ingest import refusal
@@ -214,8 +215,11 @@ class Assistant:
 
     def _answer(self, generation, query: Query, k, section, history) -> Answer:
         """The answer to the question as typed or, when that is refused, as read with its
-        typing slips corrected (extra["read_as"]) if the KB covers that."""
+        typing slips corrected (extra["read_as"]) if the KB covers that. "Tell me more" after
+        an answer goes on where that answer stopped (app/core/more.py)."""
         answer = self._ask(generation, query, k, section)
+        if query.asks_again and ASKS_MORE.search(query.text) and not answer.refused:
+            return self._more(generation, query, answer)
         if not answer.refused or not query.tokens:
             return answer
         read = self._respelled(generation, query.text, history)
@@ -226,6 +230,23 @@ class Assistant:
             return answer
         second.extra["read_as"] = read.text
         return second
+
+    def _more(self, generation: OpenGeneration, query: Query, previous: Answer) -> Answer:
+        """What the section of `previous` (the answer to the question asked of again) says
+        after it, past what each earlier "Tell me more" showed; or that it says no more."""
+        cited = [(c.chunk, c.end_line) for c in previous.citations]
+        for _ in range(query.more_before + 1):
+            more = more_of(cited, generation.document)
+            if not more:
+                break
+            cited = [(p.hit.chunk, p.units[-1].end_line) for p in more]
+        if more:
+            answer = answer_of(query.text, more, previous.hits)
+        else:
+            text = f"{NO_MORE} “{cited[0][0].heading_path}”."
+            answer = Answer(query.text, text, False, [], previous.hits)
+        answer.extra.update(previous.extra)
+        return answer
 
     def _ask(self, generation, query: Query, k, section) -> Answer:
         """The whole answer from one generation: hits, term weights and relevance."""

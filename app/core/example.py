@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from app.core.outline import Document
+from app.core.outline import Document, inside
 from app.core.parts import merge
 from app.core.passages import Unit, split_units
 from app.core.query import Query
@@ -67,15 +67,8 @@ def _around(chunks: Sequence[Chunk], chunk: Chunk, words: set[str]) -> list[Chun
     if PATH_SEP not in parent:
         parent = path
     return [
-        c
-        for c in chunks
-        if _inside(c, path) or c.heading_path == parent or _named(c, parent, words)
+        c for c in chunks if inside(c, path) or c.heading_path == parent or _named(c, parent, words)
     ]
-
-
-def _inside(chunk: Chunk, section: str) -> bool:
-    """The chunk is of `section` or one of its subsections."""
-    return chunk.heading_path == section or chunk.heading_path.startswith(section + PATH_SEP)
 
 
 def _named(chunk: Chunk, parent: str, words: set[str]) -> bool:
@@ -100,12 +93,12 @@ def _example(words: set[str], chunks: list[Chunk], near: Chunk) -> Shown:
     previous: tuple[Chunk, list[Unit]] | None = None
     for chunk in chunks:
         units = split_units(chunk)
-        inside = _inside(chunk, own)
+        near_own = inside(chunk, own)
         for unit in units:
             named = len(words & set(tokenize(unit.text))) if unit.kind == "code" else 0
             if named and unit.text.count("\n") <= MAX_EXAMPLE_LINES:
                 before = unit.start_line < near.start_line
-                rank = (not inside, unit.commands, -named, before, unit.start_line)
+                rank = (not near_own, unit.commands, -named, before, unit.start_line)
                 found.append((rank, _with_lead_in(chunk, units, unit, previous)))
         previous = chunk, units
     return min(found, key=lambda f: f[0])[1] if found else []

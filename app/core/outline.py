@@ -53,6 +53,11 @@ CODE_SPAN = re.compile(r"`[^`]*`")
 CLAUSE_WORDS = 6  # a clause this long that points at nothing says something
 
 
+def inside(chunk: Chunk, section: str) -> bool:
+    """The chunk is of `section` (a heading path) or of one of its subsections."""
+    return chunk.heading_path == section or chunk.heading_path.startswith(section + PATH_SEP)
+
+
 def children(document: Sequence[Chunk], chunk: Chunk) -> list[Chunk]:
     """The first chunk of each direct child section of `chunk`'s section, when the section's
     text ends with `chunk` (its next chunk opens a child); empty otherwise."""

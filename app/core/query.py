@@ -56,6 +56,8 @@ ASKED_AGAIN = frozenset({"why", "how", "when", "should", "avoid", "example"})
 # "Example?", "Can you elaborate?", "Tell me more"): after a question, a follow-up made of these
 # alone asks of that question (it searched the KB for "meaning"). Not "code" nor "go": "And in
 # Go?", "What about VS Code?" name a new subject.
+# A follow-up asking to go on ("Tell me more", "Can you elaborate?"): app/core/more.py.
+ASKS_MORE = re.compile(r"\b(?:more|elaborate|further|expand|details?)\b", re.I)
 CHAT_WORDS = frozenset(
     question_tokens(
         "mean meaning explain elaborate clarify example examples show tell give say detail"
@@ -195,6 +197,8 @@ class Query:
     # relevance text).
     asks_again: bool = False
     asked_of: str = ""
+    # How many "Tell me more" turns came right before this one (each went on further).
+    more_before: int = 0
 
     @classmethod
     def parse(cls, question: str, history: list[str] | None = None) -> Query:
@@ -231,6 +235,7 @@ class Query:
             tuple(frozenset(question_tokens(p)) for p in parts),
             asks_again,
             asked_of,
+            sum(1 for turn in history[at + 1 :] if ASKS_MORE.search(turn)) if asks_again else 0,
         )
 
     def sub_queries(self) -> list[Query]:

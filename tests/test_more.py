@@ -1,0 +1,64 @@
+"""After an answer, "Tell me more" goes on where it stopped, in the same section, and a second
+one goes on further; when the section says nothing more, the answer says so. It used to quote
+the same passages again."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import small_kb_assistant
+
+from app.core.more import NO_MORE
+
+PARAGRAPHS = [
+    "A connection pool keeps a fixed number of open database connections and lends one to "
+    "each request, so that requests skip the handshake and authentication a new connection "
+    "costs. The pool size bounds how many queries run at once against the database.",
+    "Size the pool from the database's limit, not from the number of web workers: every "
+    "worker process holds its own pool, so ten workers with a pool of twenty can open two "
+    "hundred connections, more than a small managed database accepts.",
+    "Set a timeout for borrowing a connection. Without one, a request waits forever when the "
+    "pool is exhausted, and a traffic spike turns into a pile of hung requests instead of a "
+    "few fast errors the load balancer can retry elsewhere.",
+    "Recycle connections after a fixed lifetime, such as thirty minutes, because firewalls "
+    "and proxies silently drop idle connections and the next query on a dropped one fails "
+    "with a confusing network error deep inside the driver.",
+    "Check a connection before lending it when the database sits behind such a proxy: a "
+    "cheap ping on checkout costs a round trip but turns a dropped connection into a "
+    "transparent reconnect rather than an error the user sees.",
+]
+POOLS = (
+    "# Databases\n\n## Connection pools\n\n"
+    + "\n\n".join(PARAGRAPHS)
+    + "\n\n## Migrations\n\nRun schema migrations before the new code starts serving traffic, "
+    "in a separate release step that fails the deploy when a migration fails.\n"
+)
+QUESTION = "What is a connection pool?"
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory, embedder):
+    return small_kb_assistant(tmp_path_factory.mktemp("more"), embedder, {"databases.md": POOLS})
+
+
+def test_tell_me_more_goes_on_where_the_answer_stopped(assistant):
+    first = assistant.ask(QUESTION)
+    more = assistant.ask("Tell me more", history=[QUESTION])
+    assert not first.refused and not more.refused and more.citations
+    assert more.text != first.text
+    last = max(c.end_line for c in first.citations)
+    assert all(c.start_line > last for c in more.citations)
+    assert all(c.chunk.heading_path.endswith("Connection pools") for c in more.citations)
+    further = assistant.ask("Can you elaborate?", history=[QUESTION, "Tell me more"])
+    if further.citations:  # further on still, or the section has said it all
+        assert min(c.start_line for c in further.citations) > max(
+            c.end_line for c in more.citations
+        )
+    else:
+        assert further.text.startswith(NO_MORE)
+    assert "schema migrations" not in more.text + further.text  # another section
+
+
+def test_the_end_of_a_section_is_said(assistant):
+    history = [QUESTION] + ["Tell me more"] * 6
+    answer = assistant.ask("More details?", history=history)
+    assert answer.text.startswith(NO_MORE) and "Connection pools" in answer.text
