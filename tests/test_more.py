@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from conftest import small_kb_assistant
 
-from app.core.more import NO_MORE
+from app.core.more import NO_MORE, more_of
 
 PARAGRAPHS = [
     "A connection pool keeps a fixed number of open database connections and lends one to "
@@ -62,3 +62,73 @@ def test_the_end_of_a_section_is_said(assistant):
     history = [QUESTION] + ["Tell me more"] * 6
     answer = assistant.ask("More details?", history=history)
     assert answer.text.startswith(NO_MORE) and "Connection pools" in answer.text
+
+
+CACHING = """# Guide
+
+## Caching
+
+A cache keeps the result of an expensive call so that the next identical call is cheap. Caches
+trade memory and staleness for speed.
+
+### Invalidation
+
+Invalidate on write: when a row changes, delete its cache key in the same code path. Time-based
+expiry bounds how stale a value may get when a write path forgets to invalidate.
+
+### Eviction
+
+Eviction decides what leaves a full cache: least recently used suits most web workloads, while
+least frequently used keeps hot keys through a burst of one-off reads.
+
+## Queues
+
+A queue decouples the producer from the consumer.
+"""
+LONG_LINE = (
+    "# Notes\n\n## Retries\n\n"
+    + " ".join(
+        f"Retry rule {n} says to wait {n} seconds before attempt {n + 1}." for n in range(1, 13)
+    )
+    + "\n"
+)
+
+
+@pytest.fixture(scope="module")
+def guide(tmp_path_factory, embedder):
+    files = {"guide.md": CACHING, "notes.md": LONG_LINE}
+    return small_kb_assistant(tmp_path_factory.mktemp("guide"), embedder, files)
+
+
+def test_more_goes_through_the_subsections_then_says_it_is_done(guide):
+    """Each "Tell me more" goes on past the last one: into "Invalidation", then "Eviction"
+    (a first version stayed in the first subsection), never into another section."""
+    history = ["What is a cache?"]
+    seen = guide.ask(history[0]).text
+    for _ in range(4):
+        answer = guide.ask("Tell me more", history=history)
+        history.append("Tell me more")
+        if answer.text.startswith(NO_MORE):
+            break
+        assert answer.text not in seen
+        seen += answer.text
+    assert "Invalidate on write" in seen and "least recently used" in seen
+    assert answer.text.startswith(NO_MORE)
+    assert "decouples" not in seen
+    assert "Sources" not in answer.render()  # nothing cited, no empty list
+
+
+def test_more_shows_the_rest_of_a_paragraph_written_on_one_line(guide):
+    with guide.reader.pinned() as generation:
+        chunk = next(c for c in generation.chunks if c.source == "notes.md" and "Retry" in c.text)
+        shown = {("notes.md", "Retry rule 1 says to wait 1 seconds before attempt 2.")}
+        more = more_of(chunk, shown, generation.document)
+    quoted = " ".join(u.quote for p in more for u in p.units)
+    assert quoted.startswith("Retry rule 2 says")  # the same line, past what was shown
+
+
+def test_more_after_an_answer_read_with_a_slip_goes_on(guide):
+    history = ["What is a chache?"]
+    assert guide.ask(history[0]).extra.get("read_as") == "What is a cache?"
+    more = guide.ask("Tell me more", history=history)
+    assert not more.refused and "Invalidate on write" in more.text

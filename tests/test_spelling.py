@@ -11,7 +11,7 @@ from ingest.keyword import tokenize
 
 INDEX = (
     "order orders testing strict mode checker red friendly cost entry json like policy delete"
-    " normalisation"
+    " normalisation serialise"
 )
 SPELLER = Speller({stem: 3 for stem in tokenize(INDEX)} | {"order": 9})
 
@@ -27,6 +27,7 @@ SPELLER = Speller({stem: 3 for stem in tokenize(INDEX)} | {"order": 9})
         ("how does the borrow cehcker work", "how does the borrow checker work"),
         ("how do I deltee a row", "how do I delete a row"),  # "delete": no listed English word
         ("a normalization violation?", "a normalisation violation?"),  # as the KB spells it
+        ("how do I serialize a datetime", "how do I serialise a datetime"),  # an English word
     ],
 )
 def test_a_slip_is_read_as_the_index_word(typed, read):

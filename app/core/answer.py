@@ -92,7 +92,8 @@ class Answer:
         notice = f"\n\n{self.notice}" if self.notice else ""
         read = self.extra.get("read_as")  # a typing slip read as the KB's word
         read_as = f"(Read as: {read})\n\n" if read else ""
-        return f"{read_as}{inert_links(self.text)}{notice}\n\nSources:\n{sources}"
+        listed = f"\n\nSources:\n{sources}" if sources else ""
+        return f"{read_as}{inert_links(self.text)}{notice}{listed}"
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,9 @@ from app.core.documents import (
     read_lines,
 )
 from app.core.index import IndexReader, OpenGeneration
-from app.core.more import NO_MORE, more_of
+from app.core.more import NO_MORE, more_of, shown_of
 from app.core.parts import retrieve_parts
-from app.core.query import ASKS_MORE, Query
+from app.core.query import Query
 from app.core.retrieve import Hit, Retriever, Scored, changelog_sources, hub_sources
 from app.core.spelling import Speller
 from ingest import refusal
@@ -158,9 +158,11 @@ class Assistant:
         spelled = self._speller_of(generation).corrected
         cut = MAX_QUESTION_CHARS
         read = spelled(question[:cut])
-        if read == question[:cut]:
+        before = [h[:cut] for h in history or []]
+        after = [spelled(h) for h in before]
+        if read == question[:cut] and after == before:
             return None
-        return Query.parse(read, [spelled(h[:cut]) for h in history or []])
+        return Query.parse(read, after)
 
     def _covers(self, generation: OpenGeneration, scored: Scored, question: str) -> bool:
         """Whether the KB covers the question (else it is refused)."""
@@ -217,9 +219,13 @@ class Assistant:
         """The answer to the question as typed or, when that is refused, as read with its
         typing slips corrected (extra["read_as"]) if the KB covers that. "Tell me more" after
         an answer goes on where that answer stopped (app/core/more.py)."""
+        if query.asks_more and history:
+            at = query.asked_at  # the answer shown then, as it was worked out
+            asked = Query.parse(history[at], history[:at])
+            return self._more(
+                generation, query, self._answer(generation, asked, k, section, history[:at])
+            )
         answer = self._ask(generation, query, k, section)
-        if query.asks_again and ASKS_MORE.search(query.text) and not answer.refused:
-            return self._more(generation, query, answer)
         if not answer.refused or not query.tokens:
             return answer
         read = self._respelled(generation, query.text, history)
@@ -233,17 +239,18 @@ class Assistant:
 
     def _more(self, generation: OpenGeneration, query: Query, previous: Answer) -> Answer:
         """What the section of `previous` (the answer to the question asked of again) says
-        after it, past what each earlier "Tell me more" showed; or that it says no more."""
-        cited = [(c.chunk, c.end_line) for c in previous.citations]
+        past it and past what each earlier "Tell me more" showed; or that it says no more."""
+        if previous.refused or not previous.citations:
+            return previous
+        lead = previous.citations[0].chunk
+        shown = {(c.chunk.source, quote) for c in previous.citations for quote in c.quotes}
         for _ in range(query.more_before + 1):
-            more = more_of(cited, generation.document)
-            if not more:
-                break
-            cited = [(p.hit.chunk, p.units[-1].end_line) for p in more]
+            more = more_of(lead, shown, generation.document)
+            shown |= shown_of(more)
         if more:
             answer = answer_of(query.text, more, previous.hits)
         else:
-            text = f"{NO_MORE} “{cited[0][0].heading_path}”."
+            text = f"{NO_MORE} “{lead.heading_path}”."
             answer = Answer(query.text, text, False, [], previous.hits)
         answer.extra.update(previous.extra)
         return answer
@@ -308,6 +315,9 @@ class Assistant:
             return
 
         typed = Query.parse(question, history)
+        if typed.asks_more:  # "Tell me more": the section's next passages, quoted as they stand
+            yield self.ask(question, k, section, history)
+            return
         read: list[Query] = [typed]  # the question as the KB covers it (_answer)
 
         def retrieve(generation: OpenGeneration) -> tuple[list[Hit], Answer | None]:
@@ -322,9 +332,13 @@ class Assistant:
 
         hits, refusal = self._pinned(retrieve)
         if refusal is not None:
+            refusal.question = question
             yield refusal
             return
-        yield from llm_answer(self.settings, read[0].llm_text, hits)
+        for piece in llm_answer(self.settings, read[0].llm_text, hits):
+            if isinstance(piece, Answer):
+                piece.question = question  # as typed, as ask() keeps it
+            yield piece
 
     def search(
         self, request: str, k: int | None = None, section: str | None = None

@@ -1,60 +1,93 @@
-"""More of the same. After an answer, "Tell me more", "Can you elaborate?" or "More details?"
-(query.ASKS_MORE) asked of it again and got the same quotes back. Now the answer goes on where
-the previous one stopped: its section's (and subsections') text after the last line the
-previous answer cited there, whole paragraphs, lists and code blocks up to about MORE_WORDS
-words; a second "Tell me more" goes on from there. When the section says nothing more, the
-answer says so (it repeated the quotes)."""
+"""More of the same. After an answer, "Tell me more", "Can you elaborate?" or "Go on"
+(query.Query.asks_more) asked of it again and got the same quotes back. Now the answer goes on
+from its lead: the units of the lead's section (its subsections' headings and text included) not
+yet shown, in file order, up to about MORE_WORDS words of prose and MORE_CODE_LINES lines of
+code, never ending on a heading or on a "...:" lead-in without what it introduces; each further
+"Tell me more" goes on past what the earlier ones showed. When the section has nothing left, the
+section above it goes on (not the page as a whole); when that has nothing either, the answer
+says so."""
 
 from __future__ import annotations
 
-from app.core.outline import Document, inside
+from collections.abc import Collection
+
+from app.core.outline import Document, heading_unit, inside
 from app.core.passages import Unit, split_units
-from app.core.quote import Passage, words
+from app.core.quote import Passage, without_signposts
 from app.core.retrieve import Hit
-from ingest.chunk import Chunk
+from ingest.chunk import PATH_SEP, Chunk
 
 MORE_WORDS = 120
+MORE_CODE_LINES = 40
 NO_MORE = "The knowledge base says no more than that under"
 
+Shown = Collection[tuple[str, str]]  # (source, unit quote) of what the reader has seen
+Placed = tuple[Chunk, Unit]
 
-def more_of(cited: list[tuple[Chunk, int]], document: Document) -> list[Passage]:
-    """What the section of the first cited passage says after the last line cited there.
-    `cited`: each citation's chunk and last line, in the previous answer's order."""
-    if not cited:
-        return []
-    lead = cited[0][0]
-    section = lead.heading_path
-    last = max(
-        end for chunk, end in cited if chunk.source == lead.source and inside(chunk, section)
-    )
-    out: list[Passage] = []
-    seen = last
-    for chunk in document(lead.source):
-        if not inside(chunk, section) or chunk.end_line <= seen:
-            continue
-        hit = Hit(chunk, 0.0, 0.0, 0.0, 1)
-        units = _after(split_units(chunk), seen)
-        taken = _blocks(units, MORE_WORDS - sum(words(list(p.units)) for p in out))
+
+def more_of(lead: Chunk, shown: Shown, document: Document) -> list[Passage]:
+    """What the lead's section, or the one above it, says that is not `shown` yet, from the
+    lead on (see the module's text); empty when both have said it all."""
+    path = lead.heading_path
+    for section in (path, path.rpartition(PATH_SEP)[0]):
+        if PATH_SEP not in section and section != path:
+            break  # the page as a whole: its other sections are about anything
+        units = _section_units(document(lead.source), section)
+        start = next((n for n, (c, u) in enumerate(units) if (c.source, u.quote) in shown), 0)
+        rest = [(c, u) for c, u in units[start:] if (c.source, u.quote) not in shown]
+        taken = _within_budget(rest)
         if taken:
-            out.append(Passage(hit, tuple(taken)))
-            seen = taken[-1].end_line
-        if sum(words(list(p.units)) for p in out) >= MORE_WORDS or len(taken) < len(units):
-            break
+            return without_signposts(_passages(taken))
+    return []
+
+
+def shown_of(passages: list[Passage]) -> set[tuple[str, str]]:
+    return {(p.hit.chunk.source, u.quote) for p in passages for u in p.units}
+
+
+def _section_units(chunks: Collection[Chunk], section: str) -> list[Placed]:
+    """The section's units in file order, each once (a chunk repeats the short paragraph the
+    one before it ends on), a subsection's heading before its text."""
+    out: list[Placed] = []
+    seen: set[tuple[int, str]] = set()
+    for chunk in chunks:
+        if not inside(chunk, section):
+            continue
+        heading = heading_unit(chunk) if chunk.heading_path != section else None
+        for unit in ([heading] if heading else []) + split_units(chunk):
+            if (unit.start_line, unit.text) not in seen:
+                seen.add((unit.start_line, unit.text))
+                out.append((chunk, unit))
     return out
 
 
-def _after(units: list[Unit], line: int) -> list[Unit]:
-    """The units starting after `line` (a chunk repeats its section's last short paragraph)."""
-    return [u for u in units if u.start_line > line and u.kind != "heading"]
-
-
-def _blocks(units: list[Unit], budget: int) -> list[Unit]:
-    """Whole blocks (paragraph, list, code) from the start of `units` while the words so far
-    stay under `budget` (the first block always)."""
-    taken: list[Unit] = []
-    for block in dict.fromkeys(u.block for u in units):
-        these = [u for u in units if u.block == block]
-        if taken and words(taken) + words(these) > budget:
+def _within_budget(rest: list[Placed]) -> list[Placed]:
+    """The first of `rest` up to the budget (at least one unit), then the block a "...:"
+    lead-in introduces; without a heading or lead-in left dangling at the end."""
+    taken: list[Placed] = []
+    prose = code = 0
+    for chunk, unit in rest:
+        lines = unit.text.count("\n") + 1 if unit.kind == "code" else 0
+        size = 0 if unit.kind in ("code", "heading") else len(unit.plain.split())
+        if taken and (prose + size > MORE_WORDS or code + lines > MORE_CODE_LINES):
             break
-        taken += these
+        taken.append((chunk, unit))
+        prose, code = prose + size, code + lines
+    if taken and taken[-1][1].leads_in and len(taken) < len(rest):
+        chunk, lead_in = taken[-1]
+        after = rest[len(taken) :]
+        taken += [(c, u) for c, u in after if c is chunk and u.block == after[0][1].block]
+    while taken and (taken[-1][1].kind == "heading" or taken[-1][1].leads_in):
+        taken.pop()
     return taken
+
+
+def _passages(taken: list[Placed]) -> list[Passage]:
+    """One passage per run of units of one chunk."""
+    out: list[Passage] = []
+    for chunk, unit in taken:
+        if out and out[-1].hit.chunk is chunk:
+            out[-1] = Passage(out[-1].hit, (*out[-1].units, unit))
+        else:
+            out.append(Passage(Hit(chunk, 0.0, 0.0, 0.0, 1), (unit,)))
+    return out

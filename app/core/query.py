@@ -56,8 +56,13 @@ ASKED_AGAIN = frozenset({"why", "how", "when", "should", "avoid", "example"})
 # "Example?", "Can you elaborate?", "Tell me more"): after a question, a follow-up made of these
 # alone asks of that question (it searched the KB for "meaning"). Not "code" nor "go": "And in
 # Go?", "What about VS Code?" name a new subject.
-# A follow-up asking to go on ("Tell me more", "Can you elaborate?"): app/core/more.py.
-ASKS_MORE = re.compile(r"\b(?:more|elaborate|further|expand|details?)\b", re.I)
+# A follow-up asking to go on ("Tell me more", "Can you elaborate?", "Go on", "More?"):
+# app/core/more.py. Not when it asks something else of the answer ("Why? Explain more", "Can you
+# expand on the example?", "Should I do more?": MORE_YIELDS_TO).
+ASKS_MORE = re.compile(
+    r"\b(?:more|elaborate|further|expand|details?|go on|continue|keep going)\b", re.I
+)
+MORE_YIELDS_TO = frozenset({"why", "how", "when", "should", "avoid", "compare", "example"})
 CHAT_WORDS = frozenset(
     question_tokens(
         "mean meaning explain elaborate clarify example examples show tell give say detail"
@@ -90,6 +95,19 @@ CHOICE = re.compile(
 NAMED_ASK = re.compile(r"^(.+?)\s*(?::|\s-\s)\s*(\S.*)$", re.S)
 MIN_PART_WORDS = 3  # "when should I use it" is a part even without search words
 LONE_ASK = frozenset({"why", "how", "when", "where"})  # "Which parts ... and why?"
+
+
+def _chat_only(text: str) -> bool:
+    """The words of `text` ask for more of the same and name nothing ("Explain further")."""
+    return set(question_tokens(ASKS_MORE.sub(" ", text))) <= CHAT_WORDS
+
+
+def _asks_more(text: str, intents: frozenset[str] | None = None) -> bool:
+    """`text` asks to go on, and nothing else (ASKS_MORE, MORE_YIELDS_TO)."""
+    text = without_chatter(text)
+    if intents is None:
+        intents = frozenset(name for name, pattern in INTENTS.items() if pattern.search(text))
+    return bool(ASKS_MORE.search(text)) and _chat_only(text) and not intents & MORE_YIELDS_TO
 
 
 def _has_words(question: str) -> bool:
@@ -197,8 +215,10 @@ class Query:
     # relevance text).
     asks_again: bool = False
     asked_of: str = ""
-    # How many "Tell me more" turns came right before this one (each went on further).
+    # How many "Tell me more" turns came right before this one (each went on further), and
+    # where in the history the question asked of again stands.
     more_before: int = 0
+    asked_at: int = -1
 
     @classmethod
     def parse(cls, question: str, history: list[str] | None = None) -> Query:
@@ -207,7 +227,7 @@ class Query:
         tokens = tuple(question_tokens(text))
         intents = frozenset(name for name, pattern in INTENTS.items() if pattern.search(text))
         history = list(history or [])
-        chat = bool(history) and bool(tokens) and set(tokens) <= CHAT_WORDS
+        chat = bool(history) and bool(tokens or ASKS_MORE.search(text)) and _chat_only(text)
         if chat:
             tokens = ()
         at = -1  # the last earlier question with words, for a follow-up with none of its own
@@ -235,7 +255,8 @@ class Query:
             tuple(frozenset(question_tokens(p)) for p in parts),
             asks_again,
             asked_of,
-            sum(1 for turn in history[at + 1 :] if ASKS_MORE.search(turn)) if asks_again else 0,
+            sum(1 for turn in history[at + 1 :] if _asks_more(turn)) if asks_again else 0,
+            at,
         )
 
     def sub_queries(self) -> list[Query]:
@@ -274,6 +295,11 @@ class Query:
     def llm_text(self) -> str:
         """The question as an LLM reads it: "Why?" alone says nothing of what it asks about."""
         return f"{self.search_text} {self.text}" if self.asks_again else self.text
+
+    @property
+    def asks_more(self) -> bool:
+        """A follow-up asking to go on from the previous answer ("Tell me more")."""
+        return self.asks_again and _asks_more(self.text, self.intents)
 
     @property
     def is_follow_up(self) -> bool:

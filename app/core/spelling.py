@@ -8,7 +8,8 @@ of a KB writing "normalisation"), its first and last letters kept, and a word it
 English word, or one the index holds, as written or with a usual ending: not "prioritie").
 Not a name ("Sentry": the KB lacks it, and "Entry" is another question), code (`odrers`,
 `redact()`), nor a longer form of an index word ("redis" is not "reds", "friendlier" not
-"friendlie"). The engine reads a question so only when the KB does not cover it as typed:
+"friendlie"). An English word is read only as its other spelling ("serialize" of a KB writing
+"serialise"). The engine reads a question so only when the KB does not cover it as typed:
 "How do I redact PII?" is never read as "react"."""
 
 from __future__ import annotations
@@ -62,10 +63,14 @@ class Speller:
             return word  # a name
         lower = word.lower()
         stems = tokenize(lower)
-        if len(stems) != 1 or stems[0] in self.used or stems[0] in common_words():
+        if len(stems) != 1 or stems[0] in self.used:
             return word
+        # An English word is no slip, but may be spelled the other side of the Atlantic
+        # ("serialize" of a KB writing "serialise").
+        english = stems[0] in common_words()
+        slips = _spellings(lower) if english else _slips(lower)
         found: dict[str, tuple[bool, int]] = {}
-        for candidate, swap in _slips(lower).items():
+        for candidate, swap in slips.items():
             stem = tokenize(candidate)
             if swap and not stem:  # "shuold": a function word
                 found[candidate] = (True, 0)
@@ -97,16 +102,20 @@ def _is_word(candidate: str, stem: str) -> bool:
     return candidate.startswith(stem) and candidate[len(stem) :] in SUFFIXES
 
 
+def _spellings(word: str) -> dict[str, bool]:
+    """The word with one "s" for a "z" or back, but for its first letter."""
+    return {word[:i] + SZ[c] + word[i + 1 :]: True for i, c in enumerate(word) if i and c in SZ}
+
+
 def _slips(word: str) -> dict[str, bool]:
-    """The words one slip away from `word`, its first and last letters kept, each with whether
-    two neighbouring letters were swapped or an "s" and a "z" (a British or American spelling:
-    "normalization" of a KB writing "normalisation") rather than a letter dropped or added
+    """The words one slip away from `word`, each with whether two neighbouring letters were
+    swapped or an "s" and a "z" (a British or American spelling: "normalization" of a KB writing
+    "normalisation") rather than a letter dropped or added, first and last letters kept
     ("friendlier" is no slip of "friendlie")."""
     splits = [(word[:i], word[i:]) for i in range(1, len(word))]
     swapped = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    spelled = {a + SZ[b[0]] + b[1:] for a, b in splits if b[0] in SZ}
     dropped = {a + b[1:] for a, b in splits if len(b) > 1}
     added = {a + c + b for a, b in splits for c in string.ascii_lowercase}
-    slips = dict.fromkeys(dropped | added, False) | dict.fromkeys(swapped | spelled, True)
+    slips = dict.fromkeys(dropped | added, False) | dict.fromkeys(swapped, True)
     slips.pop(word, None)
-    return slips
+    return slips | _spellings(word)
