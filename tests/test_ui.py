@@ -85,6 +85,19 @@ def test_a_typing_slip_is_answered_and_says_how_it_was_read(ui):
     assert "read as “Which things should I avoid mocking in unit tests?”" in captions
 
 
+def test_tell_me_more_goes_on_from_the_answer(ui):
+    at = start()
+    ask(at, "Which fixture scope suits an expensive resource like a model?")
+    first = text_of(last_answer(at))
+    more = [b for b in at.button if b.label == "Tell me more"]
+    assert more  # under the answer
+    more[0].click().run()
+    assert not at.exception, at.exception
+    assert [m.name for m in at.chat_message][-2:] == ["user", "assistant"]
+    assert "Tell me more" in text_of(at.chat_message[-2])
+    assert text_of(last_answer(at)) != first
+
+
 def test_source_link_opens_the_document_view(ui):
     at = start(source="web/fastapi-basics.md", lines="31-32")
     assert at.header[0].value == "FastAPI basics"

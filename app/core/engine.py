@@ -335,10 +335,9 @@ class Assistant:
             refusal.question = question
             yield refusal
             return
-        for piece in llm_answer(self.settings, read[0].llm_text, hits):
-            if isinstance(piece, Answer):
-                piece.question = question  # as typed, as ask() keeps it
-            yield piece
+        # `yield from`: a Stop thrown in by the reader reaches llm_answer, which keeps the
+        # partial answer (its question is the one the model was asked).
+        yield from llm_answer(self.settings, read[0].llm_text, hits)
 
     def search(
         self, request: str, k: int | None = None, section: str | None = None

@@ -54,6 +54,9 @@ def load_assistant(settings: Settings) -> Any:
     return Assistant(settings, embedder=load_embedder(settings))
 
 
+MORE = "Tell me more"
+
+
 def ask(question: str) -> None:
     st.session_state.pending = question
 
@@ -200,6 +203,13 @@ def answer_in_chat(ctx: Context, question: str, chat: int, previous: list[str]) 
         final = stored(answer)
         _, message_id = save_message(ctx, chat, question, final)
         show_answer(final, message_id, ctx)
+        if final.citations:
+            more_button()
+
+
+def more_button() -> None:
+    """Under the last answer: its section goes on where it stopped (app/core/more.py)."""
+    st.button("Tell me more", key="more", on_click=ask, args=(MORE,), icon=":material/add:")
 
 
 def chat_area(ctx: Context) -> None:
@@ -228,6 +238,8 @@ def chat_area(ctx: Context) -> None:
         answer_question(ctx, question, chat_id, previous)
     elif not past:
         empty_chat(ctx)
+    elif past[-1].answer is not None and past[-1].answer.citations:
+        more_button()
 
 
 def empty_chat(ctx: Context) -> None:
