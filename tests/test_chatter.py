@@ -20,6 +20,7 @@ from app.core.chatter import without_chatter
         ("hey how do I pin dependencies", "how do I pin dependencies"),
         ("pls help - tests hang on CI", "tests hang on CI"),
         ("okay so why? ty", "why?"),
+        ("Is one global session OK? ty in advance", "Is one global session OK?"),
         ("hi! nobody acts on our metrics. Any advice? :)", "nobody acts on our metrics."),
     ],
 )

@@ -25,8 +25,9 @@ GREETING = re.compile(
 # "Should I use mypy or ty?" names Astral's type checker), and a sign-off asked as a question
 # too ("How do I say thanks?"). Not "help" nor "ideas" alone: "How do I get help?" asks for it.
 SIGN_OFF = re.compile(
-    r"(?:\(?\b(?:thanks?(?: (?:you|a lot|in advance))?|thx|cheers|pls|plz|please"
-    r"|any (?:ideas|advice|tips|suggestions|thoughts)|asking for a friend|(ty|tia))\b\)?"
+    r"(?:\(?\b(?:thanks?(?: (?:you|a lot|so much|in advance))?|thx(?: in advance)?|cheers"
+    r"|pls|plz|please|any (?:ideas|advice|tips|suggestions|thoughts)|asking for a friend"
+    r"|(ty(?: in advance)?|tia))\b\)?"
     r"|(?<=\s)[:;]-?\)|[🙏😊🙂])\W*$",
     re.I,
 )
