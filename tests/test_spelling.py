@@ -11,7 +11,7 @@ from ingest.keyword import tokenize
 
 INDEX = (
     "order orders testing strict mode checker red friendly cost entry json like policy delete"
-    " normalisation serialise"
+    " normalisation serialise dependencies"
 )
 SPELLER = Speller({stem: 3 for stem in tokenize(INDEX)} | {"order": 9})
 
@@ -28,6 +28,7 @@ SPELLER = Speller({stem: 3 for stem in tokenize(INDEX)} | {"order": 9})
         ("how do I deltee a row", "how do I delete a row"),  # "delete": no listed English word
         ("a normalization violation?", "a normalisation violation?"),  # as the KB spells it
         ("how do I serialize a datetime", "how do I serialise a datetime"),  # an English word
+        ("how to pin deps", "how to pin dependencies"),  # shorthand the index never uses
     ],
 )
 def test_a_slip_is_read_as_the_index_word(typed, read):
@@ -53,6 +54,11 @@ def test_a_slip_is_read_as_the_index_word(typed, read):
 )
 def test_names_forms_and_code_are_left_as_typed(question):
     assert SPELLER.corrected(question) == question
+
+
+def test_shorthand_the_index_uses_is_left_as_typed():
+    speller = Speller({stem: 2 for stem in tokenize("perf performance dependencies")})
+    assert speller.corrected("perf tips for deps") == "perf tips for dependencies"
 
 
 LOGS = """# Logging

@@ -9,7 +9,8 @@ English word, or one the index holds, as written or with a usual ending: not "pr
 Not a name ("Sentry": the KB lacks it, and "Entry" is another question), code (`odrers`,
 `redact()`), nor a longer form of an index word ("redis" is not "reds", "friendlier" not
 "friendlie"). An English word is read only as its other spelling ("serialize" of a KB writing
-"serialise"). The engine reads a question so only when the KB does not cover it as typed:
+"serialise"), and shorthand the index never uses as the word it does ("deps": SHORTHAND). The
+engine reads a question so only when the KB does not cover it as typed:
 "How do I redact PII?" is never read as "react"."""
 
 from __future__ import annotations
@@ -31,6 +32,36 @@ OPENS = re.compile(r"(?:^\s*|[.?!:]\s+)$")  # what stands before a sentence's fi
 
 
 SZ = {"s": "z", "z": "s"}
+# Shorthand people type for a word docs spell out ("how 2 pin deps"), read as that word when the
+# index never uses the shorthand and does use the word.
+SHORTHAND = {
+    "deps": "dependencies",
+    "dep": "dependency",
+    "env": "environment",
+    "envs": "environments",
+    "repo": "repository",
+    "repos": "repositories",
+    "perf": "performance",
+    "impl": "implementation",
+    "msg": "message",
+    "msgs": "messages",
+    "req": "request",
+    "reqs": "requests",
+    "resp": "response",
+    "prod": "production",
+    "func": "function",
+    "funcs": "functions",
+    "param": "parameter",
+    "params": "parameters",
+    "pkg": "package",
+    "pkgs": "packages",
+    "lib": "library",
+    "libs": "libraries",
+    "k8s": "kubernetes",
+}
+SHORT = re.compile(
+    r"(?<![\w.\-/`'])(?:" + "|".join(re.escape(k) for k in SHORTHAND) + r")(?![\w\-/`'])", re.I
+)
 
 
 class Speller:
@@ -41,22 +72,34 @@ class Speller:
     def corrected(self, text: str) -> str:
         """`text` with each slip read as the word the index uses (see the module's text), code
         in backticks left as typed."""
-        out, at = [], 0
+        out: list[str] = []
+        at = 0
         for span in [*CODE_SPAN.finditer(text), None]:
             end = span.start() if span else len(text)
-            out.append(self._prose(text, at, end))
+            out.append(self._prose(text[at:end], out[-1][-4:] if out else ""))
             if span:
                 out.append(span.group())
                 at = span.end()
         return "".join(out)
 
-    def _prose(self, text: str, start: int, end: int) -> str:
-        return WORD.sub(
-            lambda match: self._word(
-                match.group(), text[max(0, start + match.start() - 4) : start + match.start()]
-            ),
-            text[start:end],
-        )
+    def _prose(self, prose: str, before: str) -> str:
+        """`prose` read (see corrected); `before`: what stands right before it."""
+        prose = SHORT.sub(lambda match: self._spelled_out(match.group()), prose)
+
+        def read(match: re.Match[str]) -> str:
+            at = match.start()
+            return self._word(match.group(), (before + prose[max(0, at - 4) : at])[-4:])
+
+        return WORD.sub(read, prose)
+
+    def _spelled_out(self, short: str) -> str:
+        """Shorthand the index never uses, as the word it does (SHORTHAND)."""
+        long = SHORTHAND[short.lower()]
+        used = tokenize(short)
+        if used and used[0] in self.used:
+            return short
+        stems = tokenize(long)
+        return long if all(stem in self.used for stem in stems) else short
 
     def _word(self, word: str, before: str) -> str:
         if word[0].isupper() and not OPENS.search(before):
