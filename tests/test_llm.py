@@ -47,6 +47,16 @@ def test_streaming_answer_keeps_valid_citations_and_drops_bogus_ones(assistant, 
     assert answer.verified and answer.mode == "llm"
 
 
+def test_the_answer_keeps_the_question_as_typed(assistant, server) -> None:
+    """The model reads the question without the chatter around it; the answer (stored with the
+    chat, echoed by kb-ask) keeps it as typed."""
+    server.reply = "Mock only at the boundaries of your system [1]."
+    typed = "hey guys, What should I mock in tests? thx"
+    _, answer = collect(assistant, typed)
+    assert answer.question == typed
+    assert "hey guys" not in server.requests[-1]["messages"][1]["content"]
+
+
 def test_passages_are_sent_as_data_with_numbers(assistant, server) -> None:
     server.reply = "See [1]."
     collect(assistant, "What should I mock in tests?")

@@ -336,8 +336,8 @@ class Assistant:
             yield refusal
             return
         # `yield from`: a Stop thrown in by the reader reaches llm_answer, which keeps the
-        # partial answer (its question is the one the model was asked).
-        yield from llm_answer(self.settings, read[0].llm_text, hits)
+        # partial answer.
+        yield from llm_answer(self.settings, read[0].llm_text, hits, asked=question)
 
     def search(
         self, request: str, k: int | None = None, section: str | None = None

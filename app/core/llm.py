@@ -192,8 +192,11 @@ def stopped(question: str, raw: str, hits: list[Hit], reason: str) -> Answer:
     return answer
 
 
-def llm_answer(settings: Settings, question: str, hits: list[Hit]) -> Iterator[str | Answer]:
-    """Stream the shown text as the model writes it, then yield the verified Answer.
+def llm_answer(
+    settings: Settings, question: str, hits: list[Hit], asked: str = ""
+) -> Iterator[str | Answer]:
+    """Stream the shown text as the model writes it, then yield the verified Answer (whose
+    question is `asked`, the question as typed, when given: `question` is what the model reads).
 
     Ends early, with the partial answer and a notice, at the token cap, the time limit, a
     runaway repetition, or a StopRequested thrown in by the reader.
@@ -249,6 +252,6 @@ def llm_answer(settings: Settings, question: str, hits: list[Hit]) -> Iterator[s
             stream.close()
         close()  # drops the connection: the server stops generating
     if reason:
-        yield stopped(question, raw, hits, reason)
+        yield stopped(asked or question, raw, hits, reason)
     else:
-        yield verify(question, raw, hits)
+        yield verify(asked or question, raw, hits)
