@@ -36,9 +36,8 @@ from ingest.refusal import Terms
 
 logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 2000
-SHORT_QUERY_WORDS = (
-    2  # a query of this many words is typed as into a search box: named_by_heading()
-)
+# A query of at most this many words is typed as into a search box: named_by_heading().
+SHORT_QUERY_WORDS = 2
 MAX_REQUEST_CHARS = 8000  # a whole task; each of its aspects is cut to MAX_QUESTION_CHARS
 QUERY_THREADS = 1  # see Embedder: fastest for single questions, robust under load
 RETRIES = 1  # a question whose generation a Chroma server deleted meanwhile runs once more
@@ -114,6 +113,11 @@ def named_by_heading(scored: Scored, question: str, generation: OpenGeneration) 
     return any(words <= set(tokenize(heading)) for heading in headings)
 
 
+def covers(score: float, scored: Scored, question: str, generation: OpenGeneration) -> bool:
+    """Whether the KB covers a question of relevance `score` (else it is refused)."""
+    return score >= threshold_of(generation) or named_by_heading(scored, question, generation)
+
+
 def relevance_terms(generation: OpenGeneration) -> Terms:
     """The index's words as relevance counts them: of a hub's rows, only plain English."""
     sources = [chunk.source for chunk in generation.chunks]
@@ -167,7 +171,7 @@ class Assistant:
     def _covers(self, generation: OpenGeneration, scored: Scored, question: str) -> bool:
         """Whether the KB covers the question (else it is refused)."""
         score = relevance(scored, question, generation, self._terms_of(generation))
-        return score >= threshold_of(generation) or named_by_heading(scored, question, generation)
+        return covers(score, scored, question, generation)
 
     def _pinned(self, work: Callable[[OpenGeneration], T]) -> T:
         """Run `work` on one generation; once more on the newest if it was deleted meanwhile."""
@@ -271,9 +275,7 @@ class Assistant:
             weights = self._weights_of(generation)
             score = relevance(scored, query.relevance_text, generation, self._terms_of(generation))
             threshold = threshold_of(generation)
-            covered = score >= threshold or named_by_heading(
-                scored, query.relevance_text, generation
-            )
+            covered = covers(score, scored, query.relevance_text, generation)
             part_hits = (
                 retrieve_parts(
                     query,

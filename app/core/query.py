@@ -52,10 +52,6 @@ INTENTS: dict[str, re.Pattern[str]] = {
 # What a follow-up without words of its own may ask of the previous question ("Why?", "How?",
 # "When?"); not small talk ("No", "What?", "Who are you?"), which has nothing to search for.
 ASKED_AGAIN = frozenset({"why", "how", "when", "should", "avoid", "example"})
-# Words a follow-up asks with that name no subject of their own ("What does that mean?",
-# "Example?", "Can you elaborate?", "Tell me more"): after a question, a follow-up made of these
-# alone asks of that question (it searched the KB for "meaning"). Not "code" nor "go": "And in
-# Go?", "What about VS Code?" name a new subject.
 # A follow-up asking to go on ("Tell me more", "Can you elaborate?", "Go on", "More?"):
 # app/core/more.py. Not when it asks something else of the answer ("Why? Explain more", "Can you
 # expand on the example?", "Should I do more?": MORE_YIELDS_TO).
@@ -63,6 +59,10 @@ ASKS_MORE = re.compile(
     r"\b(?:more|elaborate|further|expand|details?|go on|continue|keep going)\b", re.I
 )
 MORE_YIELDS_TO = frozenset({"why", "how", "when", "should", "avoid", "compare", "example"})
+# Words a follow-up asks with that name no subject of their own ("What does that mean?",
+# "Example?", "Can you elaborate?", "Tell me more"): after a question, a follow-up made of these
+# alone asks of that question (it searched the KB for "meaning"). Not "code" nor "go": "And in
+# Go?", "What about VS Code?" name a new subject.
 CHAT_WORDS = frozenset(
     question_tokens(
         "mean meaning explain elaborate clarify example examples show tell give say detail"

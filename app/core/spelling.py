@@ -20,6 +20,7 @@ import string
 from collections.abc import Mapping
 
 from ingest.keyword import tokenize
+from ingest.markdown import CODE_SPAN
 from ingest.refusal import common_words, english_words
 
 # A plain word: not part of an identifier, a path, a hyphenated word or code in backticks; in
@@ -27,7 +28,6 @@ from ingest.refusal import common_words, english_words
 # At most MAX_LETTERS letters: a longer run is no word a slip made.
 MAX_LETTERS = 30
 WORD = re.compile(rf"(?<![\w.\-/`'])[A-Za-z][a-z]{{4,{MAX_LETTERS - 1}}}(?![\w\-/`'(])")
-CODE_SPAN = re.compile(r"`[^`]*`")
 OPENS = re.compile(r"(?:^\s*|[.?!:]\s+)$")  # what stands before a sentence's first word
 
 
