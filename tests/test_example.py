@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from conftest import small_kb_assistant
 
-from app.core.example import ASKS_CODE
+from app.core.example import ASKS_CODE, _around
 
 # Longer than a block the answer would quote on its own (quote.MAX_CODE_LINES, 40 lines).
 STEPS = "".join(
@@ -68,9 +68,41 @@ scheduler.add_job(nightly_report, "cron", hour=2)
 """
 
 
+CACHES = """# Caches
+
+A cache keeps what an expensive call returned. This page covers where to put one.
+
+## Where to cache
+
+Cache at the edge of the service, closest to the caller.
+
+## Warming a cache
+
+```python
+def warm(cache, keys):
+    for key in keys:
+        cache.get_or_compute(key)
+```
+"""
+
+
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory, embedder):
-    return small_kb_assistant(tmp_path_factory.mktemp("example"), embedder, {"jobs.md": JOBS})
+    files = {"jobs.md": JOBS, "caches.md": CACHES}
+    return small_kb_assistant(tmp_path_factory.mktemp("example"), embedder, files)
+
+
+def test_a_page_opening_looks_for_its_example_in_its_own_text_only(assistant):
+    """Under the title alone, a page's opening text is about the page, the section it leads
+    into and sections named by the question: the other sections' code is about anything (a
+    first version took every section)."""
+    with assistant.reader.pinned() as generation:
+        chunks = generation.document("caches.md")
+        opening = next(c for c in chunks if c.heading_path == "Caches")
+        around = {c.heading_path for c in _around(chunks, opening, {"edg"})}
+        named = {c.heading_path for c in _around(chunks, opening, {"warm"})}
+    assert around == {"Caches", "Caches › Where to cache"}
+    assert named == around | {"Caches › Warming a cache"}
 
 
 def test_an_example_asked_for_is_shown_with_its_lead_in(assistant):

@@ -60,9 +60,19 @@ def _around(chunks: Sequence[Chunk], chunk: Chunk, words: set[str]) -> list[Chun
     """Where an example of what `chunk` says is looked for, in file order: its section with
     its subsections, the text of the section above it, and the sections beside it whose
     heading names one of the question's `words` (a sibling "Webhook delivery" holds no token
-    bucket); of a page's opening text (under the title alone) only that text, not the page's
-    sections, which are about anything."""
+    bucket); of a page's opening text (under the title alone) that text, the section it leads
+    into and the sections whose heading names one of `words`, not the page's other sections,
+    which are about anything."""
     path = chunk.heading_path
+    if PATH_SEP not in path:  # and the section the opening leads into
+        first = next((c for c in chunks if c.heading_path.startswith(path + PATH_SEP)), None)
+        lead_into = first.heading_path.split(PATH_SEP)[:2] if first else []
+        section = PATH_SEP.join(lead_into)
+        return [
+            c
+            for c in chunks
+            if c.heading_path == path or (first and inside(c, section)) or _named(c, path, words)
+        ]
     parent = path.rpartition(PATH_SEP)[0]
     if PATH_SEP not in parent:
         parent = path
