@@ -73,10 +73,10 @@ def _within_budget(rest: list[Placed]) -> list[Placed]:
             break
         taken.append((chunk, unit))
         prose, code = prose + size, code + lines
-    if taken and taken[-1][1].leads_in and len(taken) < len(rest):
-        chunk, lead_in = taken[-1]
-        after = rest[len(taken) :]
-        taken += [(c, u) for c, u in after if c is chunk and u.block == after[0][1].block]
+    after = rest[len(taken) :]
+    if taken and taken[-1][1].leads_in and after and after[0][0] is taken[-1][0]:
+        chunk, block = after[0][0], after[0][1].block  # block numbers count within a chunk
+        taken += [(c, u) for c, u in after if c is chunk and u.block == block]
     while taken and (taken[-1][1].kind == "heading" or taken[-1][1].leads_in):
         taken.pop()
     return taken
