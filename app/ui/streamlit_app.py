@@ -209,7 +209,7 @@ def answer_in_chat(ctx: Context, question: str, chat: int, previous: list[str]) 
 
 def more_button() -> None:
     """Under the last answer: its section goes on where it stopped (app/core/more.py)."""
-    st.button("Tell me more", key="more", on_click=ask, args=(MORE,), icon=":material/add:")
+    st.button(MORE, key="more", on_click=ask, args=(MORE,), icon=":material/add:")
 
 
 def chat_area(ctx: Context) -> None:
