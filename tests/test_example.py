@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 from conftest import small_kb_assistant
 
-from app.core.example import ASKS_CODE, _around
+from app.core.example import _around
+from app.core.query import ASKS_CODE
 
 # Longer than a block the answer would quote on its own (quote.MAX_CODE_LINES, 40 lines).
 STEPS = "".join(
@@ -119,6 +120,20 @@ def test_an_example_asked_for_is_shown_with_its_lead_in(assistant):
     assert lead_in.n == code.n - 1 or lead_in is code  # right before the code, or with it
 
 
+@pytest.mark.parametrize("follow_up", ["Show me the code", "Can I see the code?", "Code please"])
+def test_a_follow_up_asking_for_code_shows_the_previous_answers_example(assistant, follow_up):
+    """ "Show me the code" after an answer searched the KB for "code" (the code style guide
+    on our KB): it asks for the example of the answer the user just read, and shows that
+    example without the prose again."""
+    asked = "How are failed jobs retried?"
+    answer = assistant.ask(follow_up, history=[asked])
+    assert not answer.refused
+    assert "def retry(call, errors" in answer.text
+    assert "The helper wraps any callable" in answer.text
+    assert "dead-letter queue" not in answer.text and "scheduler.add_job" not in answer.text
+    assert "dead-letter queue" in assistant.ask(asked).text  # the prose the user has seen
+
+
 def test_a_question_not_asking_for_code_gets_the_prose(assistant):
     answer = assistant.ask("How are failed jobs retried?")
     assert not answer.refused
@@ -137,6 +152,8 @@ def test_a_question_not_asking_for_code_gets_the_prose(assistant):
         "Is there a snippet for retrying with jitter?",
         "code for a rate limiter",
         "How do I make team_id NULL when its team is deleted? Show the model code",
+        "Code?",
+        "Any snippet?",
     ],
 )
 def test_asking_to_see_code(question):
@@ -156,6 +173,8 @@ def test_asking_to_see_code(question):
         "How do I write code that is testable?",
         "What sample size do I need for an A/B test?",
         "Show me the difference between optimistic and pessimistic locking",
+        "What about VS Code?",
+        "code review?",
     ],
 )
 def test_questions_about_code_do_not_ask_to_see_it(question):

@@ -1,7 +1,7 @@
 """The code a question asks to see. Asked "Show me code for cursor pagination" or "Example of
 an idempotency key store in Python", an answer quoted the prose on the topic and left out the
 example its section holds (the scorer ranks what a passage says, and a long block is never
-quoted on its own). When the question asks for an example or code (ASKS_CODE) and no quoted
+quoted on its own). When the question asks for an example or code (query.ASKS_CODE) and no quoted
 passage shows code, the first passage whose section holds an example goes on into it: the code
 block naming most of the question's words in the passage's section or its subsections, failing
 that in the section above (not a whole page's sections), with the "...:" sentence introducing
@@ -9,29 +9,17 @@ it. A block longer than MAX_EXAMPLE_LINES is left to the citation."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from app.core.outline import Document, inside
 from app.core.parts import merge
 from app.core.passages import Unit, split_units
-from app.core.query import Query
+from app.core.query import Query, asks_code
 from app.core.quote import Passage
 from app.core.retrieve import Hit
 from ingest.chunk import PATH_SEP, Chunk
 from ingest.keyword import tokenize
 
-# Asks to see code: "example", "snippet", "code sample", "show me", "code for/to ...", "show
-# the model code"; not a question about code ("code review", "see code coverage reports", "give
-# devs code ownership", "write code that is testable", "sample size", "show me the difference").
-NOT_SHOWN = r"(?!\s+(?:review|coverage|owner\w*|quality|smells?|base|style|of conduct|freeze))"
-ASKS_CODE = re.compile(
-    r"\b(?:examples?|snippets?|code samples?|sample (?:code|app|program|project)"
-    r"|show (?:me|us)(?!\s+(?:the\s+)?(?:differences?|why|when|where|which)\b)"
-    r"|code (?:for|to|showing)|what does (?:the |that |its? )?code look like"
-    rf"|(?:show|give|see)\b[^.?!]{{0,30}}\bcode{NOT_SHOWN})\b",
-    re.I,
-)
 # The words asking for code, and a fence's language: they name no topic ("example.com",
 # `status_code`, "python").
 ASKING = frozenset(tokenize("example examples sample snippet show give see code look like python"))
@@ -40,8 +28,9 @@ MAX_EXAMPLE_LINES = 80
 
 def with_example(query: Query, passages: list[Passage], document: Document | None) -> list[Passage]:
     """The passages, the example the question asks to see after the first one whose section
-    holds it, when none shows code (see the module's text)."""
-    if not passages or document is None or not ASKS_CODE.search(query.text):
+    holds it, when none shows code (see the module's text); the example alone when the question
+    asks it of the previous answer ("Example?", "Show me the code")."""
+    if not passages or document is None or not asks_code(query.text):
         return passages
     if any(u.kind == "code" for p in passages for u in p.units):
         return passages
@@ -52,6 +41,8 @@ def with_example(query: Query, passages: list[Passage], document: Document | Non
         if found:
             rank = passage.hit.rank
             shown = [Passage(Hit(c, 0.0, 0.0, 0.0, rank), units) for c, units in found]
+            if query.asks_again:  # "Show me the code" after the answer: the prose was shown
+                return merge(shown)
             return merge([*passages[: n + 1], *shown, *passages[n + 1 :]])
     return passages
 

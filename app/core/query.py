@@ -69,7 +69,28 @@ CHAT_WORDS = frozenset(
         " details expand please again"
     )
 )
+# Three patterns say "code", each for its own use: INTENTS["example"] and CODE_INTENT are read
+# by the answer scorer's features (trained on them: change them only with a retrain), ASKS_CODE
+# decides whether an answer goes on into an example (app/core/example.py) and is narrower on
+# purpose: "code review" asks for no code.
 CODE_INTENT = re.compile(r"\b(how|example|show|code|write|implement|snippet|sample|syntax)\b", re.I)
+# Asks to see code: "example", "snippet", "code sample", "show me", "code for/to ...", "show
+# the model code", or only "Code?", "Code please", "Any snippet?"; not a question about code
+# ("code review", "see code coverage reports", "give devs code ownership", "write code that is
+# testable", "sample size", "show me the difference", "What about VS Code?").
+NOT_SHOWN = r"(?!\s+(?:review|coverage|owner\w*|quality|smells?|base|style|of conduct|freeze))"
+ASKS_CODE = re.compile(
+    r"\b(?:examples?|snippets?|code samples?|sample (?:code|app|program|project)"
+    r"|show (?:me|us)(?!\s+(?:the\s+)?(?:differences?|why|when|where|which)\b)"
+    r"|code (?:for|to|showing)|what does (?:the |that |its? )?code look like"
+    rf"|(?:show|give|see)\b[^.?!]{{0,30}}\bcode{NOT_SHOWN})\b"
+    r"|^\W*(?:(?:any|some|the|a|an|please|code|snippets?|samples?)\b\W*)+$",
+    re.I,
+)
+# ... and its words that name no subject: a follow-up asking to see code with these and
+# CHAT_WORDS alone ("Show me code", "Can I see the code?") asks of the previous question (it
+# searched the KB for "code" and quoted the code style guide).
+CODE_WORDS = frozenset(question_tokens("code codes snippet snippets sample samples see look like"))
 
 # Where a two-part question splits: "X vs Y", "what ... and when/why/how/who ...", "; ", "? ".
 PART_BREAK = re.compile(
@@ -98,8 +119,15 @@ LONE_ASK = frozenset({"why", "how", "when", "where"})  # "Which parts ... and wh
 
 
 def _chat_only(text: str) -> bool:
-    """The words of `text` ask for more of the same and name nothing ("Explain further")."""
-    return set(question_tokens(ASKS_MORE.sub(" ", text))) <= CHAT_WORDS
+    """The words of `text` ask for more of the same, or to see its code, and name nothing
+    ("Explain further", "Show me the code")."""
+    words = set(question_tokens(ASKS_MORE.sub(" ", text)))
+    return words <= CHAT_WORDS or (words <= CHAT_WORDS | CODE_WORDS and asks_code(text))
+
+
+def asks_code(text: str) -> bool:
+    """The question asks to see code (ASKS_CODE)."""
+    return bool(ASKS_CODE.search(text))
 
 
 def _asks_more(text: str, intents: frozenset[str] | None = None) -> bool:
