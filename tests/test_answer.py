@@ -145,6 +145,16 @@ def test_a_typing_slip_is_read_as_the_word_the_kb_uses(assistant):
     assert slipped.text == plain.text
 
 
+def test_a_greeting_or_thanks_alone_is_answered_as_such(assistant):
+    """ "hi" alone was searched for and answered from the KB; "thanks!" got "I could not find
+    any words to search for in that question"; "No more, thanks" went on from the last answer."""
+    history = ["What should I mock in my tests?"]
+    for said in ("hi", "thanks!", "No more, thanks"):
+        answer = assistant.ask(said, history=history)
+        assert answer.citations == [] and answer.extra.get("small_talk")
+        assert "could not find" not in answer.text and "mock" not in answer.text.lower()
+
+
 def test_a_follow_up_naming_a_new_subject_is_not_asked_again():
     """ "And in Go?" names Go: it is searched with the previous question's subject, not asked
     of that question as "Example?" is; a turn that only thanked names nothing to ask of."""

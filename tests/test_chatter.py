@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.chatter import without_chatter
+from app.core.chatter import HELLO, WELCOME, reply_to, without_chatter
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,26 @@ def test_a_question_without_chatter_is_left_as_it_is(question):
 @pytest.mark.parametrize("said", ["thanks!", "hey guys, thanks!", "Thank you :)"])
 def test_chatter_alone_asks_nothing(said):
     assert without_chatter(said) == ""
+
+
+@pytest.mark.parametrize(
+    ("said", "reply"),
+    [
+        ("hi", HELLO),
+        ("hey there!", HELLO),
+        ("thanks!", WELCOME),
+        ("No more, thanks", WELCOME),
+        ("That's all", WELCOME),
+        ("great, thanks", WELCOME),
+    ],
+)
+def test_a_turn_that_asks_nothing_gets_a_reply(said, reply):
+    assert reply_to(said) == reply
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How do I say thanks?", "hello.py fails", "No", "Hello, World in Flask?", "hi, why?"],
+)
+def test_a_question_gets_no_small_talk(question):
+    assert reply_to(question) is None

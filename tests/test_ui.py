@@ -131,6 +131,15 @@ def test_off_topic_question_is_refused_with_closest_sections(ui):
     assert "Sources" not in text_of(answer)
 
 
+def test_thanks_gets_a_reply_not_a_refusal(ui):
+    at = start()
+    ask(at, "thanks!")
+    answer = last_answer(at)
+    assert "Glad to help" in text_of(answer)
+    assert not answer.info  # no "not covered" box, no closest sections
+    assert not [b for b in at.button if b.label == "Tell me more"]
+
+
 def test_example_question_button_asks_it(ui):
     at = start()
     examples = [b for b in at.button if b.key and b.key.startswith("example-")]

@@ -2,7 +2,9 @@
 ("hey guys, should the contract be written as prose or as code? thx"); the words around the
 question are no part of it, yet each counted as a word the knowledge base lacks: 9 of 30
 questions of kb/'s evaluation set, answered as asked, were refused with a greeting or a
-thank-you around them. `without_chatter` takes those off the question's two ends."""
+thank-you around them. `without_chatter` takes those off the question's two ends; a turn that is
+nothing else ("thanks!", "hi", "No more, thanks") gets a short reply (`reply_to`), not "I could
+not find any words to search for in that question"."""
 
 from __future__ import annotations
 
@@ -10,11 +12,12 @@ import re
 
 # Before the question: "hey,", "hi all!", "ok so", "um,", "quick question:", "pls help -". A
 # greeting's mark is followed by a space ("hello.py fails" is no greeting), and a greeting
-# without one stands before a question's opening ("hey how do I ..."); "Hello, World" is a name.
+# without one stands before a question's opening ("hey how do I ...") or alone ("hi"); "Hello,
+# World" is a name.
 GREETING = re.compile(
     r"^(?:(?:hey|hi|hello|yo|ok(?:ay)?|so|um+)(?:\s+(?:guys|all|folks|team|everyone|there))?"
     r"(?!\W*world\b)"
-    r"(?:\s*[,:;!.]+(?=\s|$)|(?=\s+(?:how|what|why|when|where|which|who|is|are|can|could"
+    r"(?:\s*[,:;!.]+(?=\s|$)|\s*$|(?=\s+(?:how|what|why|when|where|which|who|is|are|can|could"
     r"|should|would|do|does|did|i|we|my|our|so|ok|okay|any|quick|question)\b))"
     r"|quick question\b|(?:question|pls help|please help|help)(?:\s*[:!,]|\s+[-–—]\s))"
     r"[\s,:;!.\-–—]*",
@@ -31,6 +34,25 @@ SIGN_OFF = re.compile(
     r"|(?<=\s)[:;]-?\)|[🙏😊🙂])\W*$",
     re.I,
 )
+
+# A turn closing the exchange once the chatter is off: "No more(, thanks)", "Nothing else",
+# "That's all", "Got it", "ok". Not a bare "No" (small talk, nothing to answer).
+CLOSING = re.compile(
+    r"^(?:(?:no|nothing)\s+(?:more|else)|that(?:'?s|\s+is)\s+(?:all|enough|it|great|helpful)"
+    r"|got it|great|perfect|cool|ok(?:ay)?|enough)\b\W*$",
+    re.I,
+)
+HELLO = "Hello. Ask me a question about the knowledge base; I answer with the passages I quote."
+WELCOME = "Glad to help. Ask another question whenever you like."
+
+
+def reply_to(question: str) -> str | None:
+    """The reply to a turn that asks nothing: a greeting, thanks, a sign-off; None for a
+    question."""
+    core = without_chatter(question)
+    if core and not CLOSING.match(core):
+        return None
+    return HELLO if not core and GREETING.match(question.strip()) else WELCOME
 
 
 def without_chatter(question: str) -> str:

@@ -9,6 +9,7 @@ from typing import Generic, TypeVar
 
 from app.core.answer import Answer, TermWeights, answer_of, extractive_answer
 from app.core.aspects import AspectHit, search_aspects
+from app.core.chatter import reply_to
 from app.core.compose import answer_first
 from app.core.documents import (
     MAX_SECTION_LINES,
@@ -214,6 +215,9 @@ class Assistant:
         question = " ".join(question.split())
         if not question:
             return Answer(question, "Please type a question.", True, [], [])
+        reply = reply_to(question)
+        if reply is not None:  # "thanks!", "hi", "No more, thanks"
+            return Answer(question, reply, True, [], [], extra={"small_talk": True})
         query = Query.parse(question, history)
         answer = self._pinned(lambda g: self._answer(g, query, k, section, history))
         answer.question = question  # as typed: `kb-ask --json` echoes its input as "q"
@@ -312,7 +316,7 @@ class Assistant:
         from app.core.llm import llm_answer
 
         question = " ".join(question.split())
-        if not question:
+        if not question or reply_to(question) is not None:
             yield self.ask(question, k, section, history)
             return
 

@@ -59,6 +59,8 @@ ASKS_MORE = re.compile(
     r"\b(?:more|elaborate|further|expand|details?|go on|continue|keep going)\b", re.I
 )
 MORE_YIELDS_TO = frozenset({"why", "how", "when", "should", "avoid", "compare", "example"})
+# ... nor when it declines more ("No more, thanks", "Nothing more", "That's enough").
+DECLINES_MORE = re.compile(r"\b(?:no|nothing|not|none)\b\W*(?:\w+\W+)?more\b|\benough\b", re.I)
 # Words a follow-up asks with that name no subject of their own ("What does that mean?",
 # "Example?", "Can you elaborate?", "Tell me more"): after a question, a follow-up made of these
 # alone asks of that question (it searched the KB for "meaning"). Not "code" nor "go": "And in
@@ -133,6 +135,8 @@ def asks_code(text: str) -> bool:
 def _asks_more(text: str, intents: frozenset[str] | None = None) -> bool:
     """`text` asks to go on, and nothing else (ASKS_MORE, MORE_YIELDS_TO)."""
     text = without_chatter(text)
+    if DECLINES_MORE.search(text):
+        return False
     if intents is None:
         intents = frozenset(name for name, pattern in INTENTS.items() if pattern.search(text))
     return bool(ASKS_MORE.search(text)) and _chat_only(text) and not intents & MORE_YIELDS_TO
@@ -255,7 +259,12 @@ class Query:
         tokens = tuple(question_tokens(text))
         intents = frozenset(name for name, pattern in INTENTS.items() if pattern.search(text))
         history = list(history or [])
-        chat = bool(history) and bool(tokens or ASKS_MORE.search(text)) and _chat_only(text)
+        chat = (
+            bool(history)
+            and bool(tokens or ASKS_MORE.search(text))
+            and _chat_only(text)
+            and not DECLINES_MORE.search(text)
+        )
         if chat:
             tokens = ()
         at = -1  # the last earlier question with words, for a follow-up with none of its own

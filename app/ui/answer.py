@@ -152,6 +152,9 @@ def citation_links(answer: StoredAnswer) -> dict[int, render.Link]:
 
 
 def show_answer(answer: StoredAnswer, message_id: int, ctx: Context) -> None:
+    if answer.extra.get("small_talk"):  # "thanks!", "hi": a reply, not a search that failed
+        st.markdown(escape(answer.text))
+        return
     if answer.refused:
         st.info(escape(answer.text), icon=":material/search_off:")
         if answer.hits:
