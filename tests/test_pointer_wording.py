@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from conftest import extractive_text, small_kb_assistant
 
+from app.core.compose import refers_elsewhere
 from app.core.passages import split_units
 from app.core.retrieve import Hit
 from app.core.scorer import Candidate, points_elsewhere
@@ -95,3 +96,22 @@ def test_pointer_wording_without_a_link_is_advice() -> None:
     hit = Hit(chunk, 0.6, 5.0, 0.03, 1)
     pointing = [u.quote for u in units if points_elsewhere(Candidate(hit, u, tuple(units)))]
     assert pointing == ["See Tagging for more details."]
+
+
+def test_a_sentence_closing_on_a_see_clause_refers_elsewhere() -> None:
+    """ "Django's own migration framework follows the same principles; see [Django
+    architecture](django-architecture.md#...) for its specifics." led the answer to "How should I
+    handle database migrations in Django without downtime?" over the page it names, which the
+    search had ranked first. A sentence whose own clause closes with a link leaves it as said."""
+    page = (
+        "# Migrations\n\n## Online changes\n\nDjango's migrations follow the same principles; see"
+        " [Django architecture](django.md#zero-downtime) for its specifics.\n\nTests for the"
+        " steps live in [the test guide](testing.md), next to the fixtures.\n"
+    )
+    chunk = chunk_markdown(page, "migrations.md")[0]
+    units = split_units(chunk)
+    hit = Hit(chunk, 0.6, 5.0, 0.03, 1)
+    pointing = [u.quote for u in units if refers_elsewhere(Candidate(hit, u, tuple(units)))]
+    assert pointing == [
+        "Django's migrations follow the same principles; see Django architecture for its specifics."
+    ]

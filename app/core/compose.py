@@ -98,7 +98,8 @@ TIE = 0.01
 # A sentence whose point is where to read more: "... is in [X](x.md).", "See [X](x.md) ...".
 # Matched on the file's text, where the link still stands (a quote shows only its words).
 REFERS_AT_END = re.compile(
-    r"\b(?:is|are)\s+(?:in|covered in|described in|explained in)\s+\[[^\]]*\]\([^)]*\)\W*$",
+    r"\b(?:is|are)\s+(?:in|covered in|described in|explained in)\s+\[[^\]]*\]\([^)]*\)\W*$"
+    r"|;\s*see\s+\[[^\]]*\]\((?![a-z][a-z0-9+.-]*:)[^)]*\)(?:\s+for\s[^.;]*)?\W*$",
     re.I,
 )
 REFERS_FIRST = re.compile(r"^(?:see|read)\b", re.I)
