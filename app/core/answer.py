@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from app.core.compose import NO_CLEAR_ANSWER, PASSAGES_SCORED, choose
 from app.core.example import with_example
 from app.core.headings import release_captions, with_headings
-from app.core.outline import Document, announced, keep_promises, next_piece
+from app.core.outline import Document, announced, keep_promises, next_piece, with_lead_ins
+from app.core.parts import merge
 from app.core.query import Query
 from app.core.quote import Passage, opening, render, without_signposts
 from app.core.remedy import with_remedy
@@ -192,6 +193,7 @@ def extractive_answer(
         passages = passages + announced(passages, document)
         passages = next_piece(passages, shown[:PASSAGES_SCORED], document)
         passages = with_remedy(query, passages, document)
+        passages = merge(with_lead_ins(passages, document))
     passages = keep_promises(passages, document, "example" in query.intents)
     if clear:
         passages = with_example(query, passages, document)

@@ -20,6 +20,7 @@ from app.core.quote import (
     opening,
     opens,
     points_ahead,
+    words,
 )
 from app.core.retrieve import Hit
 from ingest.chunk import HEADING, PATH_SEP, Chunk
@@ -51,6 +52,7 @@ SEVERAL = re.compile(
 CLAUSE_BREAK = re.compile(r"[:;]\s+")
 CODE_SPAN = re.compile(r"`[^`]*`")
 CLAUSE_WORDS = 6  # a clause this long that points at nothing says something
+LEAD_IN_WORDS = 70  # a lead-in's paragraph this short comes along whole (with_lead_ins)
 
 
 def inside(chunk: Chunk, section: str) -> bool:
@@ -148,6 +150,40 @@ def continuation(
         return None
     items = opens(following, first)
     return Passage(Hit(nxt, 0.0, 0.0, 0.0, hit.rank), tuple(items)) if items else None
+
+
+def previous_in_section(document: Sequence[Chunk], chunk: Chunk) -> Chunk | None:
+    """The chunk before `chunk` when it is the previous piece of the same section."""
+    earlier = [c for c in document if c.start_line < chunk.start_line]
+    return earlier[-1] if earlier and earlier[-1].heading_path == chunk.heading_path else None
+
+
+def with_lead_ins(passages: list[Passage], document: Document) -> list[Passage]:
+    """A quote opening on a list or code block that opens its chunk, when chunking left the
+    "...:" lead-in introducing it closing the section's previous chunk, starts with that lead-in:
+    its paragraph when short (LEAD_IN_WORDS), else the sentence. "How should I handle database
+    migrations in Django without downtime?" quoted the four rules without "every migration must
+    be compatible with the previous release ... expand and contract ... Concretely:"."""
+    out: list[Passage] = []
+    for passage in passages:
+        first = passage.units[0]
+        if first.kind in ("item", "code") and first.order == 0:
+            chunk = passage.hit.chunk
+            before = previous_in_section(document(chunk.source), chunk)
+            units = tuple(split_units(before)) if before is not None else ()
+            last = units[-1] if units else None
+            if (
+                before is not None
+                and last is not None
+                and last.leads_in
+                and 0 < first.start_line - last.end_line <= 2
+            ):
+                block = tuple(u for u in units if u.block == last.block)
+                if words(list(block)) > LEAD_IN_WORDS:
+                    block = (last,)
+                out.append(Passage(Hit(before, 0.0, 0.0, 0.0, passage.hit.rank), block))
+        out.append(passage)
+    return out
 
 
 def keep_promises(

@@ -1,0 +1,49 @@
+"""A list that opens its chunk, when chunking left the "...:" lead-in introducing it closing the
+section's previous chunk, is quoted after that lead-in: "How should I handle database migrations
+in Django without downtime?" quoted the four rules without "every migration must be compatible
+with the previous release ... Concretely:"."""
+
+from __future__ import annotations
+
+from conftest import small_kb_assistant
+
+MIGRATIONS = """# Shipping schema changes
+
+## Zero-downtime schema changes
+
+While a rolling deploy is under way, the previous release keeps running against the new schema,
+so each migration has to work with the code released before it. The usual technique is expand
+and contract: add the new structure first, release code that writes to both, backfill, switch
+the reads over, and only remove the old structure in a later release. Concretely:
+
+- Add a column as nullable, or give it a database-side default, so that inserts from the previous
+  release still succeed; a default the ORM applies in Python is never written into the schema,
+  so rows inserted by the old code would fail the new constraint during the rollout window.
+- To drop a column, make it nullable first and stop reading it in code, ship that release, and
+  only drop the column in a later release; the old release still selects every column it knows
+  about, and the new release must be able to insert rows without the column.
+- Never rename a column or a table in one step: add the new one, copy the data, switch readers
+  and writers over, and drop the old one once nothing uses it any more.
+- Build indexes on large PostgreSQL tables concurrently, in a migration that does not run inside
+  a transaction, so that writes to the table are not blocked while the index is built.
+
+## Reviewing migrations
+
+Read every generated migration before it is merged.
+"""
+
+
+def test_a_list_opening_its_chunk_comes_with_the_lead_in_closing_the_chunk_before(
+    tmp_path, embedder
+):
+    assistant = small_kb_assistant(tmp_path, embedder, {"migrations.md": MIGRATIONS})
+    with assistant.reader.pinned() as generation:
+        pieces = [
+            c for c in generation.chunks if c.heading_path.endswith("Zero-downtime schema changes")
+        ]
+    assert len(pieces) == 2 and pieces[1].text.lstrip().startswith("- Add a column")  # the case
+    answer = assistant.ask("How do I change a database schema without downtime?")
+    assert not answer.refused
+    assert "Add a column as nullable" in answer.text
+    assert "expand and contract" in answer.text and "Concretely:" in answer.text
+    assert answer.text.index("Concretely:") < answer.text.index("Add a column as nullable")
