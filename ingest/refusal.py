@@ -182,10 +182,14 @@ def index_form(token: str, known: Callable[[str], bool]) -> str:
     return next((form for form in derived_forms(token) if known(form)), token)
 
 
+PREFIXES = ("de", "dis", "mis", "non", "re", "un")
+
+
 def derived_forms(token: str) -> list[str]:
-    """Other forms of a stemmed word: with or without -ment (manag, management) and an
-    adjective for its -ier / -iest comparison (friendlier, friendly). Only these: -er and -est
-    also end unrelated words (player/play, everest/ever)."""
+    """Other forms of a stemmed word: with or without -ment (manag, management), an adjective
+    for its -ier / -iest comparison (friendlier, friendly), and without a prefix that turns a
+    word into its opposite or its repeat (PREFIXES: "demotivating" is about what "motivated" is
+    about). Only these: -er and -est also end unrelated words (player/play, everest/ever)."""
     forms = [token + "ment", token + "ement"]
     for suffix in ("ement", "ment"):
         if token.endswith(suffix) and len(token) - len(suffix) >= 4:
@@ -193,6 +197,9 @@ def derived_forms(token: str) -> list[str]:
     for suffix in ("ier", "iest"):
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
             forms.append(stem(token[: -len(suffix)] + "y"))
+    for prefix in PREFIXES:  # demotivating: motivated; unreadable: readable
+        if token.startswith(prefix) and len(token) - len(prefix) >= 4:
+            forms.append(token[len(prefix) :])
     return forms
 
 

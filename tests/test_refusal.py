@@ -378,6 +378,20 @@ def test_a_word_the_kb_uses_in_another_form_is_not_a_word_it_lacks(asked, kb_for
     assert score(asked) > score(asked.replace("flak", "brittl").replace("microman", "overse"))
 
 
+def test_a_word_with_a_prefix_is_about_what_the_kb_word_without_it_is_about() -> None:
+    """ "How do I give code review feedback to a junior without demotivating them?" was refused
+    by a KB saying "motivated" and "motivation": "demotivating" counted as a word it lacks. A
+    short rest ("react": "act") or one the KB does not use ("unicorn") keeps the word unknown."""
+    known = {"motivat", "readabl", "act", "code"}.__contains__
+    assert question_words(tokenize("demotivating unreadable react unicorn code"), known) == {
+        "motivat",
+        "readabl",
+        "react",
+        "unicorn",
+        "code",
+    }
+
+
 def test_a_word_that_only_ends_like_a_derived_form_stays_unknown() -> None:
     """ "player" is not "play" (nor "everest" "ever"): only -ment and -ier/-iest forms join."""
     known = {"play", "ever", "flaky"}.__contains__
