@@ -9,10 +9,11 @@ into it, with the short code or list it introduces."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from app.core.outline import Document, continuation, next_in_section
 from app.core.parts import merge
-from app.core.passages import split_units
+from app.core.passages import Unit, split_units
 from app.core.query import Query
 from app.core.quote import Passage, introduced, words
 from app.core.retrieve import Hit
@@ -34,22 +35,62 @@ RESOLVES = re.compile(
     re.I,
 )
 MAX_WORDS = 80  # a longer paragraph is more than the fix
+# A "...:" lead-in naming ways to do something ("The techniques, from cheapest to most
+# involved:", "Three outcomes are possible, ...:"), not caveats ("Know what this strategy
+# cannot test:"); asked "how many" or "how long", a question wants a number, not steps.
+STEPS = re.compile(
+    r"\b(?:techniques?|steps?|ways?|options?|approaches|strategies|rules|outcomes|practices"
+    r"|as follows|here is how|do this)\b",
+    re.I,
+)
+HOW_MUCH = re.compile(r"\bhow (?:many|much|long|often|big|large|fast|far|old)\b", re.I)
 
 
 def with_remedy(query: Query, passages: list[Passage], document: Document | None) -> list[Passage]:
     """The passages, the first one going on into the paragraph that resolves the problem it
-    ends on, when the question asks for a fix (ASKS_FIX) and that paragraph follows it."""
-    if not passages or document is None or not ASKS_FIX.search(query.text):
+    ends on, when the question asks for a fix (ASKS_FIX) and that paragraph follows it; or,
+    asked how to do something and quoting only its section's opening paragraph (what the thing
+    is), into the "...:" paragraph right after it and the steps it introduces ("How do I make a
+    Celery task idempotent?" quoted what an idempotent job is, not "The techniques, from
+    cheapest to most involved:" and its list)."""
+    if not passages or document is None:
         return passages
     lead = passages[0]
-    found = _next_paragraph(lead, document)
+    if ASKS_FIX.search(query.text):
+        found = _next_paragraph(lead, document, _resolves)
+    elif _asks_how_of_a_definition(query, lead):
+        found = _next_paragraph(lead, document, _leads_into_steps)
+    else:
+        return passages
     if found is None:
         return passages
     # merge(): the fix's chunk may be quoted already, or share lines with a quoted chunk.
     return merge([lead, *found, *passages[1:]])
 
 
-def _next_paragraph(lead: Passage, document: Document) -> list[Passage] | None:
+def _resolves(paragraph: list[Unit]) -> bool:
+    return RESOLVES.match(paragraph[0].quote.lstrip("*_ ")) is not None
+
+
+def _leads_into_steps(paragraph: list[Unit]) -> bool:
+    return paragraph[-1].leads_in and STEPS.search(paragraph[-1].quote) is not None
+
+
+def _asks_how_of_a_definition(query: Query, lead: Passage) -> bool:
+    """A "how" question (not "what") whose quote is its section's opening paragraph alone."""
+    first = lead.units[0]
+    return (
+        "how" in query.intents
+        and "what" not in query.intents
+        and not HOW_MUCH.search(query.text)
+        and first.lead
+        and all(u.block == first.block for u in lead.units)
+    )
+
+
+def _next_paragraph(
+    lead: Passage, document: Document, opens_on: Callable[[list[Unit]], bool]
+) -> list[Passage] | None:
     """The paragraph after the lead's last quoted unit when it opens on a fix (RESOLVES), with
     the code or list its last sentence introduces (from the opening of the section's next chunk
     when chunking put it there; without that sentence when it cannot be shown): in the lead's
@@ -67,14 +108,12 @@ def _next_paragraph(lead: Passage, document: Document) -> list[Passage] | None:
     if not following:
         return None
     first = following[0]
-    if (
-        first.kind != "sentence"
-        or (first.block == last.block and hit.chunk.id == lead.hit.chunk.id)
-        or not RESOLVES.match(first.quote.lstrip("*_ "))
+    if first.kind != "sentence" or (
+        first.block == last.block and hit.chunk.id == lead.hit.chunk.id
     ):
         return None
     paragraph = [u for u in following if u.block == first.block]
-    if words(paragraph) > MAX_WORDS:
+    if not opens_on(paragraph) or words(paragraph) > MAX_WORDS:
         return None
     end = paragraph[-1]
     if not end.leads_in:
@@ -85,5 +124,7 @@ def _next_paragraph(lead: Passage, document: Document) -> list[Passage] | None:
     follow = continuation(document(hit.chunk.source), hit, units, end)
     if follow is not None:
         return [Passage(hit, tuple(paragraph)), follow]
+    if opens_on is _leads_into_steps:
+        return None  # the steps cannot be shown
     paragraph.pop()  # a "...:" whose code or list cannot be shown
     return [Passage(hit, tuple(paragraph))] if paragraph else None
