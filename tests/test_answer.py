@@ -155,6 +155,19 @@ def test_a_greeting_or_thanks_alone_is_answered_as_such(assistant):
         assert "could not find" not in answer.text and "mock" not in answer.text.lower()
 
 
+def test_a_follow_up_borrows_the_subject_its_previous_follow_up_borrowed():
+    """ "What about with arq?" after "How do I test that?" after "How do I retry failed Celery
+    tasks?" searched for testing with arq: the retries were two turns back. A turn that only
+    thanked lends nothing."""
+    first = "How do I retry failed Celery tasks?"
+    chained = Query.parse("What about with arq?", [first, "How do I test that?"])
+    assert {"retry", "celery", "test"} <= set(chained.context_tokens)
+    after_thanks = Query.parse("What about arq?", [first, "thanks!"])
+    assert {"retry", "celery"} <= set(after_thanks.context_tokens)
+    own_subject = Query.parse("And in Go?", ["How do I handle errors in Python?", first])
+    assert "python" not in own_subject.context_tokens  # the question before names its own
+
+
 def test_a_follow_up_naming_a_new_subject_is_not_asked_again():
     """ "And in Go?" names Go: it is searched with the previous question's subject, not asked
     of that question as "Example?" is; a turn that only thanked names nothing to ask of."""

@@ -162,8 +162,20 @@ def contextual_query(question: str, history: list[str], typed: str = "") -> str:
     the question as typed, when chatter came off it ("Ok, how does that compare ...": its "Ok"
     says it follows on)."""
     if history and (is_follow_up(question) or (typed and is_follow_up(typed))):
-        return f"{question} {history[-1]}"
+        return f"{question} {subject_of(history)}"
     return question
+
+
+def subject_of(history: list[str]) -> str:
+    """What a follow-up borrows: the last question that names something (not "thanks!"), with
+    the one before it when that question leans on it in turn ("What about with arq?" after "How
+    do I test that?" after "How do I retry failed Celery tasks?" searched for testing alone)."""
+    asked = [turn for turn in history if _has_words(turn)]
+    if not asked:
+        return history[-1]
+    if len(asked) > 1 and is_follow_up(asked[-1]):
+        return f"{asked[-1]} {asked[-2]}"
+    return asked[-1]
 
 
 def named_ask(part: str) -> str | None:
