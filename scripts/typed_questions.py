@@ -8,11 +8,13 @@ see code gets the expected code block.
                                                            # 20 covered questions per corpus
     .venv/bin/python scripts/typed_questions.py short     # data/eval/typed/short_queries.tsv
     .venv/bin/python scripts/typed_questions.py examples  # data/eval/typed/example_questions.tsv
+    .venv/bin/python scripts/typed_questions.py conversations  # data/eval/typed/conversations.jsonl
 
 The two files under data/eval/typed/ were written blind (by someone reading the documents, never
 the code): short_queries.tsv is corpus, query, covered|uncovered, expected file;
 example_questions.tsv is corpus, question, document, first line of the expected code block,
-what the code shows. Run `make eval` first so every corpus has an index.
+what the code shows; conversations.jsonl holds three-turn chats (kb/ and the playbook), one line
+per follow-up with its history, the documents that answer it and a phrase a right answer holds. Run `make eval` first so every corpus has an index.
 """
 
 from __future__ import annotations
@@ -74,12 +76,35 @@ def rows(name: str) -> list[list[str]]:
     return [line.split("\t") for line in (TYPED / name).read_text().splitlines() if line.strip()]
 
 
+def conversations(assistants: dict) -> None:
+    """Per turn: follow-ups whose first citation is on an expected page, and whose answer holds
+    the key phrase."""
+    lines = (TYPED / "conversations.jsonl").read_text().splitlines()
+    tally: dict[int, list[int]] = {}
+    for turn in (json.loads(line) for line in lines if line.strip()):
+        answer = assistants[turn["corpus"]].ask(turn["q"], history=turn["history"])
+        first = answer.citations[0].chunk.source if answer.citations else None
+        text = " ".join(answer.text.lower().split())
+        keyed = not answer.refused and all(" ".join(k.lower().split()) in text for k in turn["key"])
+        counts = tally.setdefault(len(turn["history"]) + 1, [0, 0, 0])
+        counts[0] += 1
+        counts[1] += first in turn["expect"]
+        counts[2] += keyed
+        if first not in turn["expect"]:
+            print("missed", turn["corpus"], " / ".join([*turn["history"], turn["q"]]), sep="\t")
+    for n, (asked, cited, keyed) in sorted(tally.items()):
+        print(f"turn {n}: first citation on an expected page {cited} of {asked}, key {keyed}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("kind", choices=["chatter", "slip", "short", "examples"])
+    parser.add_argument("kind", choices=["chatter", "slip", "short", "examples", "conversations"])
     kind = parser.parse_args().kind
     prepare_process()
     assistants = {corpus: assistant_of(corpus) for corpus in CORPORA}
+    if kind == "conversations":
+        conversations(assistants)
+        return
     if kind == "examples":
         cited = 0
         examples = rows("example_questions.tsv")
