@@ -11,7 +11,7 @@ from ingest.keyword import tokenize
 
 INDEX = (
     "order orders testing strict mode checker red friendly cost entry json like policy delete"
-    " normalisation serialise dependencies"
+    " normalisation serialise dependencies pitfalls"
 )
 SPELLER = Speller({stem: 3 for stem in tokenize(INDEX)} | {"order": 9})
 
@@ -29,6 +29,7 @@ SPELLER = Speller({stem: 3 for stem in tokenize(INDEX)} | {"order": 9})
         ("a normalization violation?", "a normalisation violation?"),  # as the KB spells it
         ("how do I serialize a datetime", "how do I serialise a datetime"),  # an English word
         ("how to pin deps", "how to pin dependencies"),  # shorthand the index never uses
+        ("Any gotchas doing that?", "Any pitfalls doing that?"),  # slang, as shorthand
     ],
 )
 def test_a_slip_is_read_as_the_index_word(typed, read):

@@ -35,6 +35,8 @@ SZ = {"s": "z", "z": "s"}
 # Shorthand people type for a word docs spell out ("how 2 pin deps"), read as that word when the
 # index never uses the shorthand and does use the word.
 SHORTHAND = {
+    "gotcha": "pitfall",  # slang, as shorthand is: the word a KB writes
+    "gotchas": "pitfalls",
     "deps": "dependencies",
     "dep": "dependency",
     "env": "environment",
