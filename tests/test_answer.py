@@ -168,6 +168,17 @@ def test_a_follow_up_borrows_the_subject_its_previous_follow_up_borrowed():
     assert "python" not in own_subject.context_tokens  # the question before names its own
 
 
+def test_a_short_question_after_another_is_searched_with_its_subject():
+    """ "Which backend would I use in the test suite?" after a question on Django 6's tasks
+    framework searched for test suites in general; a long question stands on its own."""
+    history = ["Django 6 now has a built-in tasks framework. Can it replace Celery?"]
+    short = Query.parse("Which backend would I use in the test suite?", history)
+    assert {"django", "task", "celery"} <= set(short.context_tokens)
+    assert short.tokens == ("backend", "test", "suit")  # its own words still lead
+    long = "How should I structure settings for development, staging and production in Django?"
+    assert Query.parse(long, history).context_tokens == ()
+
+
 def test_a_follow_up_naming_a_new_subject_is_not_asked_again():
     """ "And in Go?" names Go: it is searched with the previous question's subject, not asked
     of that question as "Example?" is; a turn that only thanked names nothing to ask of."""

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from app.core.outline import Document
 from app.core.passages import Unit, split_units
-from app.core.query import ASKS, INTENTS, Query, named_ask, names_subject
+from app.core.query import ASKS, INTENTS, Query, leans_on_previous, named_ask, names_subject
 from app.core.quote import (
     Passage,
     aside,
@@ -84,9 +84,14 @@ def part_queries(query: Query) -> list[Query]:
     naming its own subject ("canary: how do they differ") does not."""
     parts = answered_parts(query)
     return [
-        Query.parse(part.text, [query.parts[0]] if n and not names_subject(part.text) else [])
+        Query.parse(part.text, [query.parts[0]] if n and _leans(part.text) else [])
         for n, part in enumerate(parts)
     ]
+
+
+def _leans(part: str) -> bool:
+    """The part cannot stand alone: no subject of its own, and worded as a follow-up is."""
+    return not names_subject(part) and leans_on_previous(part)
 
 
 def retrieve_parts(query: Query, search: Callable[[Query], list[Hit]]) -> list[list[Hit]]:
