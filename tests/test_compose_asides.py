@@ -5,6 +5,12 @@ from __future__ import annotations
 
 from conftest import plain, small_kb_assistant
 
+from app.core.compose import refers_elsewhere
+from app.core.passages import split_units
+from app.core.retrieve import Hit
+from app.core.scorer import Candidate
+from ingest.chunk import chunk_markdown
+
 JSON_PAGE = """# JSON
 
 ## Json Parsing
@@ -86,3 +92,33 @@ def test_a_list_of_links_to_other_pages_does_not_answer(tmp_path, embedder) -> N
     text = plain(answer.text)
     assert "creating a custom error handler" in text
     assert "can be found here" not in text
+
+
+INDEX_PAGE = """# Team knowledge base
+
+## Frameworks
+
+- [Django architecture](django.md): how to structure Django projects and apps, and where the
+  business logic of a Django project should live.
+- [ORM usage](orm.md): the Django ORM and SQLAlchemy, sessions and transactions.
+
+## Guides
+
+- Keep each guide under a thousand lines.
+- Link a guide from this page when you add it.
+"""
+
+
+def test_an_index_pages_list_of_links_refers_elsewhere() -> None:
+    """A KB's index page lists its documents, each item opening on a link, with no lead-in:
+    "and in Django?" quoted two of its items instead of the page they name. A list whose items
+    do not all open on a link says something itself."""
+    chunks = chunk_markdown(INDEX_PAGE, "README.md")
+    pointing = []
+    for chunk in chunks:
+        units = split_units(chunk)
+        hit = Hit(chunk, 0.6, 5.0, 0.03, 1)
+        pointing += [u.quote for u in units if refers_elsewhere(Candidate(hit, u, tuple(units)))]
+    assert len(pointing) == 2 and all(
+        q.startswith(("Django architecture", "ORM usage")) for q in pointing
+    )

@@ -698,21 +698,30 @@ def refers_elsewhere(cand: Candidate) -> bool:
 
 def _reading_list(cand: Candidate) -> bool:
     """A reading list's lead-in ("For more information on X, see:", or a "...:" lead-in whose
-    list links every item to another page) or one of its items."""
+    list links every item to another page) or one of its items; or an item of a list of two or
+    more whose every item opens on a link to another page, with or without a lead-in (a KB's
+    index page: "- [Django architecture](django-architecture.md): structuring Django 5 ...")."""
     unit, units = cand.unit, cand.units
+    chunk = cand.hit.chunk
+    lines = chunk.text.splitlines()
+
+    def links(items: list[Unit]) -> bool:
+        return all(
+            u.kind == "item" and LINK_ITEM.match(lines[u.start_line - chunk.start_line])
+            for u in items
+        )
+
     if unit.kind == "item":
-        first = next(u for u in units if u.block == unit.block)
-        unit = units[first.order - 1] if first.order > 0 else first
+        listed = [u for u in units if u.block == unit.block]
+        if len(listed) > 1 and links(listed):
+            return True
+        unit = units[listed[0].order - 1] if listed[0].order > 0 else listed[0]
     if unit.kind != "sentence" or not unit.quote.rstrip().endswith(":"):
         return False
     if READING_LIST.search(unit.quote):
         return True
     items = opens(units, units[unit.order + 1]) if unit.order + 1 < len(units) else []
-    chunk = cand.hit.chunk
-    lines = chunk.text.splitlines()
-    return bool(items) and all(
-        u.kind == "item" and LINK_ITEM.match(lines[u.start_line - chunk.start_line]) for u in items
-    )
+    return bool(items) and links(items)
 
 
 def answer_first(query: Query, hits: list[Hit], idf) -> list[Hit]:
