@@ -183,6 +183,7 @@ def index_form(token: str, known: Callable[[str], bool]) -> str:
 
 
 PREFIXES = ("de", "dis", "mis", "non", "re", "un")
+PREFIXED_REST = 5  # what a prefix leaves: "retool" is no "tool", "unreal" no "real"
 
 
 def derived_forms(token: str) -> list[str]:
@@ -197,8 +198,8 @@ def derived_forms(token: str) -> list[str]:
     for suffix in ("ier", "iest"):
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
             forms.append(stem(token[: -len(suffix)] + "y"))
-    for prefix in PREFIXES:  # demotivating: motivated; unreadable: readable
-        if token.startswith(prefix) and len(token) - len(prefix) >= 4:
+    for prefix in PREFIXES:  # demotivating: motivated; unreadable: readable; not retool: tool
+        if token.startswith(prefix) and len(token) - len(prefix) >= PREFIXED_REST:
             forms.append(token[len(prefix) :])
     return forms
 

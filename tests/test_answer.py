@@ -179,6 +179,14 @@ def test_a_short_question_after_another_is_searched_with_its_subject():
     assert Query.parse(long, history).context_tokens == ()
 
 
+@pytest.mark.parametrize(
+    ("said", "asks_more"),
+    [("No more, thanks", False), ("Nothing more", False), ("No, more please", True)],
+)
+def test_declining_more_is_no_request_for_more(said, asks_more):
+    assert Query.parse(said, ["What should I mock?"]).asks_more is asks_more
+
+
 def test_a_follow_up_naming_a_new_subject_is_not_asked_again():
     """ "And in Go?" names Go: it is searched with the previous question's subject, not asked
     of that question as "Example?" is; a turn that only thanked names nothing to ask of."""

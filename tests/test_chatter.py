@@ -63,6 +63,11 @@ def test_chatter_alone_asks_nothing(said):
         ("No more, thanks", WELCOME),
         ("That's all", WELCOME),
         ("great, thanks", WELCOME),
+        ("ok", WELCOME),  # mid-conversation: no greeting
+        ("ok cool", WELCOME),
+        ("gotcha", WELCOME),  # "got you", not "pitfall"
+        ("No thanks", WELCOME),
+        ("Bye", WELCOME),
     ],
 )
 def test_a_turn_that_asks_nothing_gets_a_reply(said, reply):
@@ -71,7 +76,18 @@ def test_a_turn_that_asks_nothing_gets_a_reply(said, reply):
 
 @pytest.mark.parametrize(
     "question",
-    ["How do I say thanks?", "hello.py fails", "No", "Hello, World in Flask?", "hi, why?"],
+    [
+        "How do I say thanks?",
+        "hello.py fails",
+        "No",
+        "Hello, World in Flask?",
+        "hi, why?",
+        "That's all?",  # asks whether there is more
+        "Nothing else?",
+        "?",
+        "...",
+        "ok so how do I retry tasks?",
+    ],
 )
 def test_a_question_gets_no_small_talk(question):
     assert reply_to(question) is None

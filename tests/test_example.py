@@ -175,6 +175,8 @@ def test_asking_to_see_code(question):
         "Show me the difference between optimistic and pessimistic locking",
         "What about VS Code?",
         "code review?",
+        "Any?",  # asks for nothing to see
+        "The?",
     ],
 )
 def test_questions_about_code_do_not_ask_to_see_it(question):

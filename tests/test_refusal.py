@@ -381,12 +381,15 @@ def test_a_word_the_kb_uses_in_another_form_is_not_a_word_it_lacks(asked, kb_for
 def test_a_word_with_a_prefix_is_about_what_the_kb_word_without_it_is_about() -> None:
     """ "How do I give code review feedback to a junior without demotivating them?" was refused
     by a KB saying "motivated" and "motivation": "demotivating" counted as a word it lacks. A
-    short rest ("react": "act") or one the KB does not use ("unicorn") keeps the word unknown."""
-    known = {"motivat", "readabl", "act", "code"}.__contains__
-    assert question_words(tokenize("demotivating unreadable react unicorn code"), known) == {
+    short rest ("react": "act"; "Retool": "tool", a product) or one the KB does not use
+    ("unicorn") keeps the word unknown."""
+    known = {"motivat", "readabl", "act", "tool", "code"}.__contains__
+    asked = "demotivating unreadable react retool unicorn code"
+    assert question_words(tokenize(asked), known) == {
         "motivat",
         "readabl",
         "react",
+        "retool",
         "unicorn",
         "code",
     }

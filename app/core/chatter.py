@@ -35,11 +35,19 @@ SIGN_OFF = re.compile(
     re.I,
 )
 
-# A turn closing the exchange once the chatter is off: "No more(, thanks)", "Nothing else",
-# "That's all", "Got it", "ok". Not a bare "No" (small talk, nothing to answer).
-CLOSING = re.compile(
-    r"^(?:(?:no|nothing)\s+(?:more|else)|that(?:'?s|\s+is)\s+(?:all|enough|it|great|helpful)"
-    r"|got it|great|perfect|cool|ok(?:ay)?|enough)\b\W*$",
+# A turn closing the exchange: "No more(, thanks)", "Nothing else", "That's all", "Got it",
+# "ok cool", "gotcha", "No thanks", "Bye". Not a bare "No" (small talk, nothing to answer), nor
+# one asked ("That's all?", "Nothing else?": whether there is more).
+_CLOSER = (
+    r"(?:(?:no|nothing)\s+(?:more|else)|that(?:'?s|\s+is)\s+(?:all|enough|it|great|helpful)"
+    r"|got it|gotcha|great|perfect|cool|nice|ok(?:ay)?|enough|no thanks|thanks?|thank you"
+    r"|cheers|bye)"
+)
+CLOSING = re.compile(rf"^{_CLOSER}(?:[\s,.!]+{_CLOSER})*[\s,.!]*$", re.I)
+# A turn that only greets: "hi", "hello there!", "good morning".
+HELLO_ONLY = re.compile(
+    r"^\W*(?:hi|hello|hey|yo|good (?:morning|afternoon|evening))"
+    r"(?:\s+(?:there|all|guys|folks|team|everyone))?[\s,.!]*$",
     re.I,
 )
 HELLO = "Hello. Ask me a question about the knowledge base; I answer with the passages I quote."
@@ -48,11 +56,14 @@ WELCOME = "Glad to help. Ask another question whenever you like."
 
 def reply_to(question: str) -> str | None:
     """The reply to a turn that asks nothing: a greeting, thanks, a sign-off; None for a
-    question."""
-    core = without_chatter(question)
-    if core and not CLOSING.match(core):
+    question, and for a turn without a letter ("?", "...")."""
+    text = question.strip()
+    if not re.search(r"[^\W\d_]", text):
         return None
-    return HELLO if not core and GREETING.match(question.strip()) else WELCOME
+    if HELLO_ONLY.match(text):
+        return HELLO
+    core = without_chatter(text)
+    return WELCOME if not core or CLOSING.match(core) or CLOSING.match(text) else None
 
 
 def without_chatter(question: str) -> str:

@@ -23,7 +23,7 @@ from app.core.documents import (
 from app.core.index import IndexReader, OpenGeneration
 from app.core.more import NO_MORE, more_of, shown_of
 from app.core.parts import retrieve_parts
-from app.core.query import Query
+from app.core.query import Query, leans_on_previous
 from app.core.retrieve import Hit, Retriever, Scored, changelog_sources, hub_sources
 from app.core.spelling import Speller
 from ingest import refusal
@@ -169,10 +169,22 @@ class Assistant:
             return None
         return Query.parse(read, after)
 
-    def _covers(self, generation: OpenGeneration, scored: Scored, question: str) -> bool:
+    def _covers(self, generation: OpenGeneration, scored: Scored, query: Query, k, section) -> bool:
         """Whether the KB covers the question (else it is refused)."""
-        score = relevance(scored, question, generation, self._terms_of(generation))
-        return covers(score, scored, question, generation)
+        return self._relevance(generation, scored, query, k, section)[1]
+
+    def _relevance(
+        self, generation: OpenGeneration, scored: Scored, query: Query, k, section
+    ) -> tuple[float, bool]:
+        """The question's relevance and whether the KB covers it. A question counted as a
+        follow-up only for being short is judged on its own search: with the previous
+        question's, "How do I deploy to AWS Lambda?" after a FastAPI question was answered from
+        the FastAPI page."""
+        if query.is_follow_up and not query.asks_again and not leans_on_previous(query.text):
+            scored = self._scored(generation, Query.parse(query.text), k, section, None)
+        text = query.relevance_text
+        score = relevance(scored, text, generation, self._terms_of(generation))
+        return score, covers(score, scored, text, generation)
 
     def _pinned(self, work: Callable[[OpenGeneration], T]) -> T:
         """Run `work` on one generation; once more on the newest if it was deleted meanwhile."""
@@ -277,9 +289,8 @@ class Assistant:
             )
         else:
             weights = self._weights_of(generation)
-            score = relevance(scored, query.relevance_text, generation, self._terms_of(generation))
+            score, covered = self._relevance(generation, scored, query, k, section)
             threshold = threshold_of(generation)
-            covered = covers(score, scored, query.relevance_text, generation)
             part_hits = (
                 retrieve_parts(
                     query,
@@ -330,7 +341,7 @@ class Assistant:
             respelled = self._respelled(generation, typed.text, history)
             for query in (typed,) if respelled is None else (typed, respelled):
                 scored = self._scored(generation, query, k, section, None)
-                if self._covers(generation, scored, query.relevance_text):
+                if self._covers(generation, scored, query, k, section):
                     # The passage holding the best answering unit goes first in the prompt.
                     read[:] = [query]
                     return answer_first(query, scored.hits, self._weights_of(generation)), None

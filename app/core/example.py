@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from app.core.outline import Document, inside
 from app.core.parts import merge
 from app.core.passages import Unit, split_units
-from app.core.query import Query, asks_code
+from app.core.query import Query, asks_code, asks_only_code
 from app.core.quote import Passage
 from app.core.retrieve import Hit
 from ingest.chunk import PATH_SEP, Chunk
@@ -41,7 +41,7 @@ def with_example(query: Query, passages: list[Passage], document: Document | Non
         if found:
             rank = passage.hit.rank
             shown = [Passage(Hit(c, 0.0, 0.0, 0.0, rank), units) for c, units in found]
-            if query.asks_again:  # "Show me the code" after the answer: the prose was shown
+            if query.asks_again and asks_only_code(query.text):  # the prose was shown
                 return merge(shown)
             return merge([*passages[: n + 1], *shown, *passages[n + 1 :]])
     return passages

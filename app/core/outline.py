@@ -166,8 +166,8 @@ def with_lead_ins(passages: list[Passage], document: Document) -> list[Passage]:
     be compatible with the previous release ... expand and contract ... Concretely:"."""
     out: list[Passage] = []
     for passage in passages:
-        first = passage.units[0]
-        if first.kind in ("item", "code") and first.order == 0:
+        first = passage.units[0] if passage.units else None
+        if first is not None and first.kind in ("item", "code") and first.order == 0:
             chunk = passage.hit.chunk
             before = previous_in_section(document(chunk.source), chunk)
             units = tuple(split_units(before)) if before is not None else ()

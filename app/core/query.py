@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.core.answer_type import ABBREVIATION
-from app.core.chatter import without_chatter
+from app.core.chatter import reply_to, without_chatter
 from ingest.keyword import ASKS_MEANING, question_tokens, tokenize
 
 FOLLOW_UP_START = re.compile(
@@ -61,7 +61,10 @@ ASKS_MORE = re.compile(
 )
 MORE_YIELDS_TO = frozenset({"why", "how", "when", "should", "avoid", "compare", "example"})
 # ... nor when it declines more ("No more, thanks", "Nothing more", "That's enough").
-DECLINES_MORE = re.compile(r"\b(?:no|nothing|not|none)\b\W*(?:\w+\W+)?more\b|\benough\b", re.I)
+DECLINES_MORE = re.compile(
+    r"\b(?:no|nothing|none)\s+more\b|\bnot\s+(?:any\s+)?more\b|^\W*(?:that(?:'?s|\s+is)\s+)?enough\b",
+    re.I,
+)
 # Words a follow-up asks with that name no subject of their own ("What does that mean?",
 # "Example?", "Can you elaborate?", "Tell me more"): after a question, a follow-up made of these
 # alone asks of that question (it searched the KB for "meaning"). Not "code" nor "go": "And in
@@ -87,7 +90,8 @@ ASKS_CODE = re.compile(
     r"|show (?:me|us)(?!\s+(?:the\s+)?(?:differences?|why|when|where|which)\b)"
     r"|code (?:for|to|showing)|what does (?:the |that |its? )?code look like"
     rf"|(?:show|give|see)\b[^.?!]{{0,30}}\bcode{NOT_SHOWN})\b"
-    r"|^\W*(?:(?:any|some|the|a|an|please|code|snippets?|samples?)\b\W*)+$",
+    r"|^\W*(?:(?:any|some|the|a|an|please)\W+)*(?:code|snippets?|samples?)\b"
+    r"(?:\W+(?:please|examples?|samples?|snippets?))*\W*$",
     re.I,
 )
 # ... and its words that name no subject: a follow-up asking to see code with these and
@@ -133,6 +137,16 @@ def asks_code(text: str) -> bool:
     return bool(ASKS_CODE.search(text))
 
 
+def asks_only_code(text: str) -> bool:
+    """The question asks to see code and nothing else ("Show me the code", "Code please"; not
+    "Can you explain that again with an example?")."""
+    return asks_code(text) and set(question_tokens(text)) <= CODE_WORDS | SHOWING
+
+
+# ... and the words that ask to be shown something, with CODE_WORDS.
+SHOWING = frozenset(question_tokens("show give example examples please"))
+
+
 def _asks_more(text: str, intents: frozenset[str] | None = None) -> bool:
     """`text` asks to go on, and nothing else (ASKS_MORE, MORE_YIELDS_TO)."""
     text = without_chatter(text)
@@ -144,7 +158,10 @@ def _asks_more(text: str, intents: frozenset[str] | None = None) -> bool:
 
 
 def _has_words(question: str) -> bool:
-    """The question names something to search for: not "Why?", "Example?" nor "thanks!"."""
+    """The question names something to search for: not "Why?", "Example?", "thanks!" nor
+    "That's great" (small talk the chat replied to)."""
+    if reply_to(question) is not None:
+        return False
     return not set(question_tokens(without_chatter(question))) <= CHAT_WORDS
 
 

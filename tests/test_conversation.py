@@ -1,0 +1,39 @@
+"""A chat on the real kb/: what earlier turns lend a question, and what they must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.engine import Assistant
+
+SESSION = "How do I open a database session per request in FastAPI?"
+RETRIES = "How do I retry failed Celery tasks?"
+
+
+@pytest.fixture(scope="module")
+def assistant(real_kb, embedder) -> Assistant:
+    return Assistant(real_kb, embedder)
+
+
+def test_a_short_question_on_a_new_topic_is_judged_on_its_own(assistant):
+    """Searched with the previous question's subject too, "How do I deploy to AWS Lambda?" was
+    answered from the FastAPI page after a FastAPI question; asked alone it is refused."""
+    assert assistant.ask("How do I deploy to AWS Lambda?").refused
+    assert assistant.ask("How do I deploy to AWS Lambda?", history=[SESSION]).refused
+
+
+def test_small_talk_in_between_lends_nothing(assistant):
+    """ "Why?" after "That's great" (a turn the chat replied to as small talk) asked of "That's
+    great" and was refused."""
+    answer = assistant.ask("Why?", history=[RETRIES, "That's great"])
+    assert not answer.refused
+    assert answer.citations[0].chunk.source == "architecture-design/background-jobs.md"
+
+
+def test_explain_again_with_an_example_keeps_the_explanation(assistant):
+    """Only a request for the code alone ("Show me the code") drops the prose it has seen."""
+    again = assistant.ask("Can you explain that again with an example?", history=[RETRIES])
+    code_only = assistant.ask("Show me the code", history=[RETRIES])
+    assert "```" in again.text and "```" in code_only.text
+    assert not again.text.lstrip().startswith("```")  # the explanation, then its code
+    assert code_only.text.lstrip().startswith("```")
