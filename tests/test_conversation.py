@@ -37,3 +37,17 @@ def test_explain_again_with_an_example_keeps_the_explanation(assistant):
     assert "```" in again.text and "```" in code_only.text
     assert not again.text.lstrip().startswith("```")  # the explanation, then its code
     assert code_only.text.lstrip().startswith("```")
+
+
+def test_a_follow_up_pointing_back_searches_what_the_last_answer_was_about(assistant):
+    """ "Why does that ordering matter?" after two questions on deleting a cached key around a
+    transaction: "that" is what the last answer quoted (the cache's invalidation section), which
+    neither question names; searched with the questions alone it quoted another page."""
+    history = [
+        "When a product row changes, should I write the new value into Redis or just delete the"
+        " cached key?",
+        "Where should the delete happen relative to the DB transaction?",
+    ]
+    answer = assistant.ask("Why does that ordering matter?", history=history)
+    assert not answer.refused
+    assert answer.citations[0].chunk.source == "architecture-design/caching-strategies.md"

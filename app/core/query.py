@@ -205,6 +205,17 @@ def subject_of(history: list[str]) -> str:
     return asked[-1]
 
 
+def refers_back(question: str) -> bool:
+    """The question points at what came before: "that", "it", "instead", or opens on "and",
+    "what about", ... ("Any drawbacks to it?"); not a search-box query ("Argon2id parameters?")."""
+    return bool(FOLLOW_UP_START.match(question.strip()) or PRONOUN.search(question))
+
+
+def last_asked(history: list[str]) -> int:
+    """Where the last question that names something stands in `history` (not "thanks!"); -1."""
+    return next((n for n in reversed(range(len(history))) if _has_words(history[n])), -1)
+
+
 def named_ask(part: str) -> str | None:
     """The question a part asks after naming its subject ("canary: how do they differ" asks
     "how do they differ"); None when it names none."""
