@@ -189,3 +189,18 @@ def strace_or_skip() -> str:
     if probe.returncode != 0:
         pytest.skip(f"strace cannot trace here: {probe.stderr.decode().strip()}")
     return found
+
+
+def pointing(page: str, test) -> list[str]:
+    """The units of `page` (its chunks, each the top hit) that `test` says point elsewhere."""
+    from app.core.passages import split_units
+    from app.core.retrieve import Hit
+    from app.core.scorer import Candidate
+    from ingest.chunk import chunk_markdown
+
+    found = []
+    for chunk in chunk_markdown(page, "page.md"):
+        units = split_units(chunk)
+        hit = Hit(chunk, 0.6, 5.0, 0.03, 1)
+        found += [u.quote for u in units if test(Candidate(hit, u, tuple(units)))]
+    return found

@@ -3,13 +3,9 @@ names under it, and a lead-in whose list only links to other pages. Neither is t
 
 from __future__ import annotations
 
-from conftest import plain, small_kb_assistant
+from conftest import plain, pointing, small_kb_assistant
 
 from app.core.compose import refers_elsewhere
-from app.core.passages import split_units
-from app.core.retrieve import Hit
-from app.core.scorer import Candidate
-from ingest.chunk import chunk_markdown
 
 JSON_PAGE = """# JSON
 
@@ -113,12 +109,7 @@ def test_an_index_pages_list_of_links_refers_elsewhere() -> None:
     """A KB's index page lists its documents, each item opening on a link, with no lead-in:
     "and in Django?" quoted two of its items instead of the page they name. A list whose items
     do not all open on a link says something itself."""
-    chunks = chunk_markdown(INDEX_PAGE, "README.md")
-    pointing = []
-    for chunk in chunks:
-        units = split_units(chunk)
-        hit = Hit(chunk, 0.6, 5.0, 0.03, 1)
-        pointing += [u.quote for u in units if refers_elsewhere(Candidate(hit, u, tuple(units)))]
-    assert len(pointing) == 2 and all(
-        q.startswith(("Django architecture", "ORM usage")) for q in pointing
+    found = pointing(INDEX_PAGE, refers_elsewhere)
+    assert len(found) == 2 and all(
+        q.startswith(("Django architecture", "ORM usage")) for q in found
     )

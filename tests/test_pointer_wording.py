@@ -5,13 +5,10 @@ alone must say that it points elsewhere."""
 
 from __future__ import annotations
 
-from conftest import extractive_text, small_kb_assistant
+from conftest import extractive_text, pointing, small_kb_assistant
 
 from app.core.compose import refers_elsewhere
-from app.core.passages import split_units
-from app.core.retrieve import Hit
-from app.core.scorer import Candidate, points_elsewhere
-from ingest.chunk import chunk_markdown
+from app.core.scorer import points_elsewhere
 
 PERFORMANCE = """# Performance tips
 
@@ -91,11 +88,7 @@ def test_pointer_wording_without_a_link_is_advice() -> None:
         "# Releases\n\n## Tagging\n\nCheck out the release branch before tagging. The logs can be"
         " found in /var/log/app. See [Tagging] for more details.\n\n[tagging]: tagging.md\n"
     )
-    chunk = chunk_markdown(page, "releases.md")[0]
-    units = split_units(chunk)
-    hit = Hit(chunk, 0.6, 5.0, 0.03, 1)
-    pointing = [u.quote for u in units if points_elsewhere(Candidate(hit, u, tuple(units)))]
-    assert pointing == ["See Tagging for more details."]
+    assert pointing(page, points_elsewhere) == ["See Tagging for more details."]
 
 
 def test_a_sentence_closing_on_a_see_clause_refers_elsewhere() -> None:
@@ -108,10 +101,6 @@ def test_a_sentence_closing_on_a_see_clause_refers_elsewhere() -> None:
         " [Django architecture](django.md#zero-downtime) for its specifics.\n\nTests for the"
         " steps live in [the test guide](testing.md), next to the fixtures.\n"
     )
-    chunk = chunk_markdown(page, "migrations.md")[0]
-    units = split_units(chunk)
-    hit = Hit(chunk, 0.6, 5.0, 0.03, 1)
-    pointing = [u.quote for u in units if refers_elsewhere(Candidate(hit, u, tuple(units)))]
-    assert pointing == [
+    assert pointing(page, refers_elsewhere) == [
         "Django's migrations follow the same principles; see Django architecture for its specifics."
     ]
