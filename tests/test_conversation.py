@@ -51,3 +51,12 @@ def test_a_follow_up_pointing_back_searches_what_the_last_answer_was_about(assis
     answer = assistant.ask("Why does that ordering matter?", history=history)
     assert not answer.refused
     assert answer.citations[0].chunk.source == "architecture-design/caching-strategies.md"
+
+
+def test_show_me_the_code_shows_the_sections_example_whatever_it_names(assistant):
+    """After "How do I make a Celery task idempotent?", "Show me the code" quoted the prose again:
+    the section's example (charges recorded under a business key) names none of the question's
+    words, and a question asking for code outright needs its block to name one."""
+    answer = assistant.ask("Show me the code", history=["How do I make a Celery task idempotent?"])
+    assert answer.text.lstrip().startswith("```")
+    assert answer.citations[0].chunk.heading_path.endswith("Designing idempotent jobs")

@@ -35,13 +35,14 @@ def with_example(query: Query, passages: list[Passage], document: Document | Non
     if any(u.kind == "code" for p in passages for u in p.units):
         return passages
     words = set(query.words) - ASKING
+    alone = query.asks_again and asks_only_code(query.text)  # "Show me the code" after an answer
     for n, passage in enumerate(passages):
         chunk = passage.hit.chunk
-        found = _example(words, _around(document(chunk.source), chunk, words), chunk)
+        found = _example(words, _around(document(chunk.source), chunk, words), chunk, alone)
         if found:
             rank = passage.hit.rank
             shown = [Passage(Hit(c, 0.0, 0.0, 0.0, rank), units) for c, units in found]
-            if query.asks_again and asks_only_code(query.text):  # the prose was shown
+            if alone:  # the prose was shown
                 return merge(shown)
             return merge([*passages[: n + 1], *shown, *passages[n + 1 :]])
     return passages
@@ -83,12 +84,14 @@ def _named(chunk: Chunk, parent: str, words: set[str]) -> bool:
 Shown = list[tuple[Chunk, tuple[Unit, ...]]]  # (chunk, its units quoted), in file order
 
 
-def _example(words: set[str], chunks: list[Chunk], near: Chunk) -> Shown:
+def _example(words: set[str], chunks: list[Chunk], near: Chunk, own_code: bool = False) -> Shown:
     """The code block short enough to show that names words of the question: in `near`'s
     section (or its subsections) before elsewhere, code before a console session or shell
     commands (a program's output names every word of it), then the one naming the most, the
     first at or after `near` among equals; with its lead-in (_with_lead_in). Empty when no
-    block names a word of the question (`words`: those naming its topic)."""
+    block names a word of the question (`words`: those naming its topic). `own_code`: a block of
+    `near`'s own section counts even when it names none ("Show me the code" after an answer on
+    idempotent jobs: the section's example is about charges and business keys)."""
     own = near.heading_path
     found: list[tuple[tuple[bool, bool, int, bool, int], Shown]] = []
     previous: tuple[Chunk, list[Unit]] | None = None
@@ -97,7 +100,8 @@ def _example(words: set[str], chunks: list[Chunk], near: Chunk) -> Shown:
         near_own = inside(chunk, own)
         for unit in units:
             named = len(words & set(tokenize(unit.text))) if unit.kind == "code" else 0
-            if named and unit.text.count("\n") <= MAX_EXAMPLE_LINES:
+            shown = named or (own_code and unit.kind == "code" and chunk.heading_path == own)
+            if shown and unit.text.count("\n") <= MAX_EXAMPLE_LINES:
                 before = unit.start_line < near.start_line
                 rank = (not near_own, unit.commands, -named, before, unit.start_line)
                 found.append((rank, _with_lead_in(chunk, units, unit, previous)))
