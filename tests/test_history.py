@@ -157,3 +157,15 @@ def test_a_database_from_before_owners_keeps_its_chats(db: Path) -> None:
     assert history.list_conversations(db, "ann") == []
     history.delete_conversation(db, 7)
     assert history.create_conversation(db, "newer") > 7  # the old id is not reused
+
+
+def test_a_chat_opened_with_small_talk_is_named_after_its_first_question(db: Path) -> None:
+    """A chat opened with "hi" was listed as "hi" among past chats."""
+    chat = history.create_conversation(db, "hi")
+    history.add_message(db, chat, "user", "hi")
+    history.add_message(db, chat, "assistant", "Hello.", answer("hi"))
+    history.add_message(db, chat, "user", "How do I retry failed Celery tasks?")
+    history.add_message(db, chat, "user", "thanks!")
+    history.add_message(db, chat, "user", "And with arq?")
+    (listed,) = history.list_conversations(db)
+    assert listed.title == "How do I retry failed Celery tasks?"

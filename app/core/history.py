@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from app.core.chatter import reply_to
+
 if TYPE_CHECKING:
     from app.core.answer import Answer
 
@@ -277,6 +279,12 @@ class Feedback:
     created_at: str
 
 
+def _small_talk_title(db: sqlite3.Connection, conversation_id: int) -> bool:
+    """The chat is named after small talk ("hi", "thanks!"), not a question."""
+    row = db.execute("SELECT title FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+    return row is not None and reply_to(row[0]) is not None
+
+
 def title_for(question: str) -> str:
     words = " ".join(question.split())
     return words if len(words) <= TITLE_CHARS else words[: TITLE_CHARS - 1].rstrip() + "…"
@@ -338,6 +346,11 @@ def add_message(
         )
         if touched.rowcount == 0:
             raise ChatGone(f"chat {conversation_id} no longer exists")
+        if role == "user" and reply_to(content) is None and _small_talk_title(db, conversation_id):
+            db.execute(  # a chat opened with "hi" is named after its first question
+                "UPDATE conversations SET title = ? WHERE id = ?",
+                (title_for(content), conversation_id),
+            )
         cursor = db.execute(
             "INSERT INTO messages (conversation_id, role, content, answer_json, created_at) "
             "VALUES (?, ?, ?, ?, ?)",
