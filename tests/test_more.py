@@ -132,3 +132,30 @@ def test_more_after_an_answer_read_with_a_slip_goes_on(guide):
     assert guide.ask(history[0]).extra.get("read_as") == "What is a cache?"
     more = guide.ask("Tell me more", history=history)
     assert not more.refused and "Invalidate on write" in more.text
+
+
+def _placed(page: str) -> list:
+    from app.core.passages import split_units
+    from ingest.chunk import chunk_markdown
+
+    return [(chunk, unit) for chunk in chunk_markdown(page, "p.md") for unit in split_units(chunk)]
+
+
+def test_a_lead_in_at_the_budgets_end_comes_with_its_list_or_not_at_all():
+    """ "Tell me more" stops at about MORE_WORDS words: a "...:" lead-in the budget ends on
+    brings the list it introduces in its chunk, and one whose list opens the next chunk is left
+    out rather than shown dangling (block numbers count per chunk: the next chunk's must not
+    pick units of this one)."""
+    from app.core.more import MORE_WORDS, _within_budget
+
+    filler = " ".join(["Words that fill the budget of a continuation."] * (MORE_WORDS // 8 - 1))
+    steps = "".join(f"- step {n} runs after the one before it has finished\n" for n in (1, 2, 3))
+    page = f"# P\n\n## S\n\n{filler}\n\nThe three steps:\n\n{steps}"
+    taken = [u.quote for _, u in _within_budget(_placed(page))]
+    assert taken[-4] == "The three steps:" and taken[-1].startswith("step 3")
+
+    lead_in_closing_a_chunk = _placed(f"# P\n\n## S\n\n{filler}\n\nThe three steps:\n")
+    next_chunk = _placed(f"# P\n\n## S\n\n{steps}")
+    taken = [u.quote for _, u in _within_budget(lead_in_closing_a_chunk + next_chunk)]
+    assert taken and taken[-1] != "The three steps:"
+    assert not any(q.startswith("step") for q in taken)
