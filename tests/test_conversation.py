@@ -60,3 +60,33 @@ def test_show_me_the_code_shows_the_sections_example_whatever_it_names(assistant
     answer = assistant.ask("Show me the code", history=["How do I make a Celery task idempotent?"])
     assert answer.text.lstrip().startswith("```")
     assert answer.citations[0].chunk.heading_path.endswith("Designing idempotent jobs")
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "page"),
+    [
+        ("Does Black do that?", "testing-quality/code-quality-tools.md"),
+        ("And in Rust?", "python-best-practices/performance-optimization.md"),
+    ],
+)
+def test_a_name_written_as_an_english_word_is_a_subject_of_its_own(assistant, follow_up, page):
+    """ "Black" and "Rust" are English words too: read as plain words, the follow-up was searched
+    with the Flask answer's heading and quoted blueprints again."""
+    answer = assistant.ask(follow_up, history=["How do I structure a Flask app with blueprints?"])
+    assert answer.citations and answer.citations[0].chunk.source == page
+
+
+def test_the_previous_answer_is_worked_out_as_it_was_shown(assistant):
+    """A chain of follow-ups pointing back: the answer to the turn before is worked out with its
+    own lent heading, or the heading of an answer the user never saw is lent (here a review
+    checklist's "Tests", which answered "How do I test it?" from the wrong page)."""
+    history = [
+        "When a product row changes, should I write the new value into Redis or just delete the"
+        " cached key?",
+        "Where should the delete happen relative to the DB transaction?",
+        "Why does that ordering matter?",
+        "Is that risky?",
+    ]
+    answer = assistant.ask("How do I test it?", history=history)
+    cited = {c.chunk.source for c in answer.citations}
+    assert "task-delegation/reviewing-junior-work.md" not in cited

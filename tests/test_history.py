@@ -169,3 +169,11 @@ def test_a_chat_opened_with_small_talk_is_named_after_its_first_question(db: Pat
     history.add_message(db, chat, "user", "And with arq?")
     (listed,) = history.list_conversations(db)
     assert listed.title == "How do I retry failed Celery tasks?"
+
+
+def test_a_chat_is_not_named_after_a_turn_that_asks_nothing(db: Path) -> None:
+    chat = history.create_conversation(db, "hi")
+    for said in ("hi", "?", "Why?", "No"):
+        history.add_message(db, chat, "user", said)
+    (listed,) = history.list_conversations(db)
+    assert listed.title == "hi"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Generic, TypeVar
 
 from app.core.answer import Answer, TermWeights, answer_of, extractive_answer
@@ -45,6 +46,14 @@ QUERY_THREADS = 1  # see Embedder: fastest for single questions, robust under lo
 # search words, none of them a name ("and in Django?" is about Django, not the Flask answer's
 # "Blueprints"; "how should I report the latency numbers afterwards?" not about Locust).
 LENT_WORDS = 2
+LENT_DEPTH = 2  # the previous answers worked out again, at most
+# Words asking what is said of a subject, never naming one ("Any drawbacks to it?").
+ASKS_ABOUT = frozenset(
+    question_tokens(
+        "drawback drawbacks downside downsides pitfall pitfalls tradeoff tradeoffs caveat caveats"
+        " gotcha gotchas limitation limitations alternative alternatives"
+    )
+)
 RETRIES = 1  # a question whose generation a Chroma server deleted meanwhile runs once more
 T = TypeVar("T")
 
@@ -243,33 +252,41 @@ class Assistant:
         answer.question = question  # as typed: `kb-ask --json` echoes its input as "q"
         return answer
 
-    def _lent(self, generation, query: Query, k, section, history) -> Query:
-        """A follow-up pointing back ("Any drawbacks to it?"), searched with the heading the
-        previous answer quoted first as well as with that question: "it" is what the answer was
-        about, which the question may not name (after "How does the provider side find out it's
-        still compatible?", answered from "Consumer-driven contract testing", the drawbacks of
-        end-to-end tests were quoted). Of 132 follow-ups written blind, 3 more found their page
-        and 2 more their key point; the 12 follow-ups of the evaluation set kept their answers
-        (lent to any follow-up pointing back, the heading moved 6 of them off their subject)."""
+    def _lent(
+        self, generation, query: Query, k, section, history, depth: int = LENT_DEPTH
+    ) -> Query:
+        """A follow-up pointing back ("Why does that ordering matter?"), searched with the heading
+        the previous answer quoted first as well as with that question: "that" is what the
+        answer was about, which the questions may not name. The previous answer is worked out
+        again as it was shown (lent in turn, up to `depth` turns back). Of 132 follow-ups written
+        blind, 3 more found their page and 2 more their key point; the 12 follow-ups of the
+        evaluation set kept their answers (lent to any follow-up pointing back, the heading
+        moved 6 of them off their subject)."""
+        proper = refusal.proper_names(query.text)
         if (
             not history
             or not query.is_follow_up
             or query.asks_again
             or not refers_back(query.text)
             or len(query.tokens) > LENT_WORDS
-            or any(refusal.names(t) for t in query.tokens)
+            or any(refusal.names(t, proper) and t not in ASKS_ABOUT for t in query.tokens)
         ):
             return query
         at = last_asked(history)
         if at < 0:
             return query
         asked = Query.parse(history[at], history[:at])
+        if depth > 1:
+            asked = self._lent(generation, asked, k, section, history[:at], depth - 1)
         previous = self._answer(generation, asked, k, section, history[:at])
         if previous.refused or not previous.citations:
             return query
         heading = previous.citations[0].chunk.heading_path.split(PATH_SEP)[-1]
-        lent = [*history[:at], f"{history[at]} {heading}", *history[at + 1 :]]
-        return Query.parse(query.text, lent)
+        return replace(
+            query,
+            search_text=f"{query.search_text} {heading}",
+            context_tokens=(*query.context_tokens, *question_tokens(heading)),
+        )
 
     def _answer(self, generation, query: Query, k, section, history) -> Answer:
         """The answer to the question as typed or, when that is refused, as read with its

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.core.chatter import reply_to
+from app.core.query import names_something
 
 if TYPE_CHECKING:
     from app.core.answer import Answer
@@ -346,7 +347,7 @@ def add_message(
         )
         if touched.rowcount == 0:
             raise ChatGone(f"chat {conversation_id} no longer exists")
-        if role == "user" and reply_to(content) is None and _small_talk_title(db, conversation_id):
+        if role == "user" and names_something(content) and _small_talk_title(db, conversation_id):
             db.execute(  # a chat opened with "hi" is named after its first question
                 "UPDATE conversations SET title = ? WHERE id = ?",
                 (title_for(content), conversation_id),

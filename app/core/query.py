@@ -157,6 +157,11 @@ def _asks_more(text: str, intents: frozenset[str] | None = None) -> bool:
     return bool(ASKS_MORE.search(text)) and _chat_only(text) and not intents & MORE_YIELDS_TO
 
 
+def names_something(question: str) -> bool:
+    """The turn asks something with words of its own: not "?", "Why?", "No" nor "thanks!"."""
+    return _has_words(question)
+
+
 def _has_words(question: str) -> bool:
     """The question names something to search for: not "Why?", "Example?", "thanks!" nor
     "That's great" (small talk the chat replied to)."""
