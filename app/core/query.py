@@ -98,6 +98,8 @@ ASKS_CODE = re.compile(
 # CHAT_WORDS alone ("Show me code", "Can I see the code?") asks of the previous question (it
 # searched the KB for "code" and quoted the code style guide).
 CODE_WORDS = frozenset(question_tokens("code codes snippet snippets sample samples see look like"))
+# ... and the words that ask to be shown something, with CODE_WORDS (asks_only_code).
+SHOWING = frozenset(question_tokens("show give example examples please"))
 
 # Where a two-part question splits: "X vs Y", "what ... and when/why/how/who ...", "; ", "? ".
 PART_BREAK = re.compile(
@@ -143,10 +145,6 @@ def asks_only_code(text: str) -> bool:
     return asks_code(text) and set(question_tokens(text)) <= CODE_WORDS | SHOWING
 
 
-# ... and the words that ask to be shown something, with CODE_WORDS.
-SHOWING = frozenset(question_tokens("show give example examples please"))
-
-
 def _asks_more(text: str, intents: frozenset[str] | None = None) -> bool:
     """`text` asks to go on, and nothing else (ASKS_MORE, MORE_YIELDS_TO)."""
     text = without_chatter(text)
@@ -158,12 +156,7 @@ def _asks_more(text: str, intents: frozenset[str] | None = None) -> bool:
 
 
 def names_something(question: str) -> bool:
-    """The turn asks something with words of its own: not "?", "Why?", "No" nor "thanks!"."""
-    return _has_words(question)
-
-
-def _has_words(question: str) -> bool:
-    """The question names something to search for: not "Why?", "Example?", "thanks!" nor
+    """The turn names something to search for: not "?", "Why?", "Example?", "thanks!" nor
     "That's great" (small talk the chat replied to)."""
     if reply_to(question) is not None:
         return False
@@ -202,7 +195,7 @@ def subject_of(history: list[str]) -> str:
     """What a follow-up borrows: the last question that names something (not "thanks!"), with
     the one before it when that question leans on it in turn ("What about with arq?" after "How
     do I test that?" after "How do I retry failed Celery tasks?" searched for testing alone)."""
-    asked = [turn for turn in history if _has_words(turn)]
+    asked = [turn for turn in history if names_something(turn)]
     if not asked:
         return history[-1]
     if len(asked) > 1 and leans_on_previous(asked[-1]):
@@ -218,7 +211,7 @@ def refers_back(question: str) -> bool:
 
 def last_asked(history: list[str]) -> int:
     """Where the last question that names something stands in `history` (not "thanks!"); -1."""
-    return next((n for n in reversed(range(len(history))) if _has_words(history[n])), -1)
+    return next((n for n in reversed(range(len(history))) if names_something(history[n])), -1)
 
 
 def named_ask(part: str) -> str | None:
@@ -324,7 +317,7 @@ class Query:
             tokens = ()
         at = -1  # the last earlier question with words, for a follow-up with none of its own
         if not tokens and (chat or intents & ASKED_AGAIN or ASKS_MEANING.search(text)):
-            at = next((n for n in reversed(range(len(history))) if _has_words(history[n])), -1)
+            at = last_asked(history)
             if at >= 0 and not (chat or intents & ASKED_AGAIN or ABBREVIATION.search(history[at])):
                 at = -1  # "What does it stand for?" of a question naming no abbreviation
         asks_again = at >= 0

@@ -58,7 +58,7 @@ def with_remedy(query: Query, passages: list[Passage], document: Document | None
     lead = passages[0]
     if ASKS_FIX.search(query.text):
         found = _next_paragraph(lead, document, _resolves)
-    elif _asks_how_of_a_definition(query, lead):
+    elif _asks_how_of_an_opening(query, lead):
         found = _next_paragraph(lead, document, _leads_into_steps)
     else:
         return passages
@@ -76,7 +76,7 @@ def _leads_into_steps(paragraph: list[Unit]) -> bool:
     return paragraph[-1].leads_in and STEPS.search(paragraph[-1].quote) is not None
 
 
-def _asks_how_of_a_definition(query: Query, lead: Passage) -> bool:
+def _asks_how_of_an_opening(query: Query, lead: Passage) -> bool:
     """A "how" question (not "what") whose quote is its section's opening paragraph alone."""
     first = lead.units[0]
     return (
