@@ -1,6 +1,7 @@
 """A tutorial builds up to its point and makes it in the next section ("That works, but there
-is a shorter version."). When the search found that next piece too, a quote that runs to the
-end of its own goes on into the next piece's opening, cited there."""
+is a shorter version.", "Let's do that now.", or a question the text asks). A quote that runs to
+the end of its own on such a sentence goes on into the next piece's opening, cited there, whether
+or not the search found that piece."""
 
 from __future__ import annotations
 
@@ -41,3 +42,69 @@ def test_a_quote_building_up_to_the_next_section_goes_on_into_it(tmp_path, embed
     assert "limit()" not in answer.text  # not the section after that
     cited = {c.chunk.heading_path.split(" › ")[-1] for c in answer.citations}
     assert cited == {"Select by id with where", "Select by id with get"}
+
+
+RESPONSES = """# Response model
+
+## Interactive docs
+
+The interactive docs page reads the OpenAPI schema the framework generates from your code and
+shows every endpoint with the data a client has to send.
+
+## Response data
+
+Up to now, the docs page shows no schema for what the endpoints send back: it lists only a
+"Successful Response" with status 200, and a reader cannot tell what the data looks like.
+
+Let's do that now.
+
+## Declare it on the decorator
+
+Pass `response_model=Hero` to the route decorator and the docs page documents the body.
+
+## Pagination
+
+Use `offset` and `limit` query parameters to read a page of rows.
+"""
+
+IDS = """# Automatic ids
+
+## The id column
+
+The `id` column is the primary key, so the database never stores NULL there, yet the model
+declares `id: int | None = None` in Python.
+
+When does the object get an actual integer in that field?
+
+## Saving the row
+
+Only when the session commits does the database generate the number; until then the object
+holds `None`.
+
+## Printing
+
+Print the object after the commit to see every column.
+"""
+
+
+def test_a_hand_over_goes_on_into_the_next_section_the_search_did_not_find(tmp_path, embedder):
+    """ "Let's do that now." closes a section stating a problem; the next section solves it in
+    words the question does not use, so the search does not find it."""
+    assistant = small_kb_assistant(tmp_path, embedder, {"responses.md": RESPONSES})
+    question = "The docs show no schema for what my endpoint returns, only Successful Response."
+    assert "Declare it on the decorator" not in {
+        h.chunk.heading_path.split(" › ")[-1] for h in assistant.retrieve(question, k=2)
+    }
+    answer = assistant.ask(question, k=2)
+    assert "response_model=Hero" in answer.text
+    assert "offset" not in answer.text  # not the section after that
+
+
+def test_a_question_the_text_asks_at_a_sections_end_is_answered_from_the_next(tmp_path, embedder):
+    """A section that closes on a question of its own ("When does the object get an actual
+    integer in that field?") answers it in the next section."""
+    assistant = small_kb_assistant(tmp_path, embedder, {"ids.md": IDS})
+    answer = assistant.ask("Why is id typed int | None if the primary key is never NULL?", k=1)
+    assert "When does the object get an actual integer" in answer.text
+    assert "the database generate the number" in answer.text
+    assert "Print the object" not in answer.text

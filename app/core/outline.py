@@ -261,17 +261,21 @@ HANDS_OVER = re.compile(
 
 def leads_on(unit: Unit) -> bool:
     """Whether a quote ending on `unit` stops short of its point: a sentence handing over to
-    what follows it."""
+    what follows it, or a question the text asks to answer it next ("When do we get an actual
+    `int` from the database in that `id` field?")."""
     return unit.kind == "sentence" and bool(
-        HANDS_OVER.search(unit.quote) or POINTS_AHEAD.search(unit.quote)
+        HANDS_OVER.search(unit.quote)
+        or POINTS_AHEAD.search(unit.quote)
+        or unit.quote.rstrip("*_ ").endswith("?")
     )
 
 
 def next_piece(passages: list[Passage], hits: Sequence[Hit], document: Document) -> list[Passage]:
     """A quote that runs to the end of its chunk on a sentence handing over to what follows
-    (`leads_on`) goes on into the opening of the document's next chunk when the search found that
-    one too: a tutorial builds up to its point ("But there's a shorter version. 👇", "Let's do
-    that now.") and makes it in the next section."""
+    (`leads_on`) goes on into the opening of the document's next chunk: a tutorial builds up to
+    its point ("But there's a shorter version. 👇", "Let's do that now.") and makes it in the
+    next section, often in words the question does not use, so the search need not have found
+    it ("Use `response_model`" after a section on docs that show no response schema)."""
     if not passages:
         return passages
     last = passages[-1]
@@ -282,8 +286,10 @@ def next_piece(passages: list[Passage], hits: Sequence[Hit], document: Document)
     later = [c for c in document(chunk.source) if c.start_line > chunk.end_line]
     if not later:
         return passages
-    found = next((h for h in hits if h.chunk.id == later[0].id), None)
-    if found is None or any(p.hit.chunk.id == found.chunk.id for p in passages):
+    found = next(
+        (h for h in hits if h.chunk.id == later[0].id), Hit(later[0], 0.0, 0.0, 0.0, last.hit.rank)
+    )
+    if any(p.hit.chunk.id == found.chunk.id for p in passages):
         return passages
     more = opening([found])
     if more is None:
