@@ -1,7 +1,7 @@
-"""A list that opens its chunk, when chunking left the "...:" lead-in introducing it closing the
-section's previous chunk, is quoted after that lead-in: "How should I handle database migrations
-in Django without downtime?" quoted the four rules without "every migration must be compatible
-with the previous release ... Concretely:"."""
+"""A list or code block that opens its chunk, when chunking left the "...:" lead-in introducing it
+closing the section's previous chunk, is quoted after that lead-in: "How should I handle database
+migrations in Django without downtime?" quoted the four rules without "every migration must be
+compatible with the previous release ... Concretely:". So placed, code may answer."""
 
 from __future__ import annotations
 
@@ -47,3 +47,68 @@ def test_a_list_opening_its_chunk_comes_with_the_lead_in_closing_the_chunk_befor
     assert "Add a column as nullable" in answer.text
     assert "expand and contract" in answer.text and "Concretely:" in answer.text
     assert answer.text.index("Concretely:") < answer.text.index("Add a column as nullable")
+
+
+SLOTS = """# Slotted classes
+
+## Memory and speed
+
+A slotted class keeps its attributes in fixed slots instead of a per-instance dictionary. On
+CPython that saves a good deal of memory when a program creates millions of small objects, and
+attribute access gets slightly faster because the interpreter finds each value at a fixed
+offset. The price is flexibility: an instance cannot grow attributes the class never declared,
+weak references need a slot of their own, and some metaclass features do not work, because the
+decorator has to replace the class it was given by a new one. Pickling an instance whose field
+was never set fails too. None of this matters for plain data objects, which is why the modern
+decorators make every class slotted unless told otherwise. Where production code keeps the slots
+but one place needs a dictionary after all, derive a subclass that sets slots to false and build
+the instance from that subclass instead:
+
+```python
+import unittest.mock
+
+@define
+class Slotted:
+    x: int
+
+    def method(self):
+        return self.x
+
+@define(slots=False)
+class Dicted(Slotted):
+    pass
+
+d = Dicted(42)
+with unittest.mock.patch.object(d, "method", return_value=23):
+    assert d.method() == 23
+```
+"""
+
+DECORATORS = """# Field decorators
+
+Decorator-based features such as defaults are implemented on the object a field definition
+returns. An attribute that only carries a class annotation has no such object, so calling a
+method on it fails with an attribute error.
+"""
+
+
+def test_code_opening_its_chunk_may_lead_after_the_lead_in_closing_the_chunk_before(
+    tmp_path, embedder
+):
+    """The doctest that answers opened its own chunk, its lead-in closing the one before; code
+    answers alone only when asked for an example, so a sentence from another page that shares
+    the question's words led ("patch.object fails with 'object attribute 'method' is
+    read-only' on my attrs instance: how can I mock it in tests?")."""
+    files = {"slots.md": SLOTS, "decorators.md": DECORATORS}
+    assistant = small_kb_assistant(tmp_path, embedder, files)
+    with assistant.reader.pinned() as generation:
+        pieces = [c for c in generation.chunks if c.heading_path.endswith("Memory and speed")]
+    assert len(pieces) == 2 and pieces[1].text.lstrip().startswith("```")  # the case
+    question = (
+        "unittest.mock.patch.object fails with \"object attribute 'method' is read-only\" on my"
+        " instance. How can I mock it in tests?"
+    )
+    answer = assistant.ask(question, k=2)
+    assert answer.citations[0].chunk.source == "slots.md"
+    assert "derive a subclass that sets slots to false" in " ".join(answer.text.split())
+    assert "patch.object(d," in answer.text

@@ -40,7 +40,7 @@ from dataclasses import dataclass, replace
 
 from app.core.answer_type import wanted
 from app.core.headings import identifier
-from app.core.outline import Document, continuation
+from app.core.outline import Document, continuation, lead_in_before
 from app.core.parts import answered_parts, complete, merge
 from app.core.passages import Unit, in_section, one_section, split_units
 from app.core.query import Query
@@ -182,8 +182,9 @@ def choose(
         return []
     scores = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
     continued = _continued(ranked, document)
-    lead = _lead(query, ranked, continued)
-    contenders = [s for s in ranked if _standalone(query, s.candidate, continued)]
+    standalone = continued.keys() | _led_in(ranked, document)
+    lead = _lead(query, ranked, standalone)
+    contenders = [s for s in ranked if _standalone(query, s.candidate, standalone)]
     contenders = contenders[:GATE_CONTENDERS]
     if max((s.answers for s in contenders), default=0.0) < scorer.threshold:
         return []
@@ -452,6 +453,19 @@ def _continued(ranked: list[Scored], document: Document | None) -> dict[tuple[st
     return out
 
 
+def _led_in(ranked: list[Scored], document: Document | None) -> set[tuple[str, int]]:
+    """The code blocks among the ranked units that open their chunk after a "...:" lead-in
+    closing the section's previous chunk (outline.lead_in_before): quoted, they come after it."""
+    if document is None:
+        return set()
+    return {
+        _key(s)
+        for s in ranked
+        if s.candidate.unit.kind == "code"
+        and lead_in_before(document, s.candidate.hit.chunk, s.candidate.unit) is not None
+    }
+
+
 def _goes_on(
     query: Query,
     lead: Scored,
@@ -566,17 +580,22 @@ def _join(
 
 
 def _standalone(query: Query, cand: Candidate, continued: Container = ()) -> bool:
-    """Code answers on its own only when short and asked for an example, or when it is a block
-    of shell commands and the question asks how (the command is the answer); a "...:" lead-in
-    never does without the list or code it introduces (in its chunk, or at the opening of the
-    next: `continued` holds those lead-ins)."""
+    """Code answers on its own only when short and asked for an example, when it is a block
+    of shell commands and the question asks how (the command is the answer), or when it comes
+    after its "...:" lead-in, which closes the section's previous chunk (the answer quotes the
+    lead-in first); a "...:" lead-in never answers without the list or code it introduces (in its
+    chunk, or at the opening of the next). `continued` holds those lead-ins and code blocks."""
     unit = cand.unit
     if unit.title:
         return False  # a label of the aside below it
     if unit.kind != "code":
         key = (cand.hit.chunk.id, unit.order)
         return not dangles(unit, cand.units) or key in continued
-    asked = "example" in query.intents or ("how" in query.intents and unit.commands)
+    asked = (
+        "example" in query.intents
+        or ("how" in query.intents and unit.commands)
+        or (cand.hit.chunk.id, unit.order) in continued  # after its lead-in (_led_in)
+    )
     return asked and unit.text.count("\n") <= MAX_CODE_LINES
 
 

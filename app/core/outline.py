@@ -160,30 +160,37 @@ def previous_in_section(document: Sequence[Chunk], chunk: Chunk) -> Chunk | None
 
 def with_lead_ins(passages: list[Passage], document: Document) -> list[Passage]:
     """A quote opening on a list or code block that opens its chunk, when chunking left the
-    "...:" lead-in introducing it closing the section's previous chunk, starts with that lead-in:
-    its paragraph when short (LEAD_IN_WORDS), else the sentence. "How should I handle database
-    migrations in Django without downtime?" quoted the four rules without "every migration must
-    be compatible with the previous release ... expand and contract ... Concretely:"."""
+    "...:" lead-in introducing it closing the section's previous chunk, starts with that lead-in
+    (`lead_in_before`). "How should I handle database migrations in Django without downtime?"
+    quoted the four rules without "every migration must be compatible with the previous release
+    ... expand and contract ... Concretely:"."""
     out: list[Passage] = []
     for passage in passages:
         first = passage.units[0] if passage.units else None
-        if first is not None and first.kind in ("item", "code") and first.order == 0:
-            chunk = passage.hit.chunk
-            before = previous_in_section(document(chunk.source), chunk)
-            units = tuple(split_units(before)) if before is not None else ()
-            last = units[-1] if units else None
-            if (
-                before is not None
-                and last is not None
-                and last.leads_in
-                and 0 < first.start_line - last.end_line <= 2
-            ):
-                block = tuple(u for u in units if u.block == last.block)
-                if words(list(block)) > LEAD_IN_WORDS:
-                    block = (last,)
-                out.append(Passage(Hit(before, 0.0, 0.0, 0.0, passage.hit.rank), block))
+        found = lead_in_before(document, passage.hit.chunk, first) if first else None
+        if found is not None:
+            out.append(Passage(Hit(found[0], 0.0, 0.0, 0.0, passage.hit.rank), found[1]))
         out.append(passage)
     return out
+
+
+def lead_in_before(
+    document: Document, chunk: Chunk, first: Unit
+) -> tuple[Chunk, tuple[Unit, ...]] | None:
+    """The "...:" lead-in closing the section's previous chunk that introduces `first`, a list or
+    code block opening `chunk`: the lead-in's paragraph when short (LEAD_IN_WORDS), else the
+    sentence, with the chunk it stands in."""
+    if first.kind not in ("item", "code") or first.order != 0:
+        return None
+    before = previous_in_section(document(chunk.source), chunk)
+    units = tuple(split_units(before)) if before is not None else ()
+    last = units[-1] if units else None
+    if before is None or last is None or not last.leads_in:
+        return None
+    if not 0 < first.start_line - last.end_line <= 2:
+        return None
+    block = tuple(u for u in units if u.block == last.block)
+    return before, (last,) if words(list(block)) > LEAD_IN_WORDS else block
 
 
 def keep_promises(
