@@ -74,8 +74,10 @@ POINTS_ON = re.compile(
 )
 LINK_WORDS = re.compile(r"\[([^\]\[]+)\](?!:)")  # a link's words in the file: "[here](x.md)"
 ANAPHORIC = re.compile(r"^(this|these|that|those|it|they|here|such|both)\b", re.I)
+# A recap of what the page said ("Summary", "Checklist", "Key takeaways") or where to read on;
+# not a "TL;DR", which puts the answer first ("We recommend our modern APIs for new code:").
 SUMMARY_HEADING = re.compile(
-    r"\b(summary|checklist|tl;?dr|overview|introduction|intro|contents|key takeaways|see also"
+    r"\b(summary|checklist|overview|introduction|intro|contents|key takeaways|see also"
     r"|related|references|resources|further reading)\b",
     re.I,
 )
