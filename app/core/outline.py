@@ -206,9 +206,10 @@ def keep_promises(
     announces cannot be shown, or when the question (`example` False) does not ask to see an
     example: then the code would only pad what the sentence already says."""
     listed = {p.hit.chunk.id for p in passages if all(u.kind == "heading" for u in p.units)}
+    quoting = {(p.hit.chunk.id, u.order) for p in passages for u in p.units}
     out: list[Passage] = []
     for n, passage in enumerate(passages):
-        out += _kept(passage, document, listed, first=n == 0, example=example)
+        out += _kept(passage, document, listed, quoting, first=n == 0, example=example)
     return out
 
 
@@ -222,8 +223,16 @@ def says_more(unit: Unit) -> bool:
 
 
 def _kept(
-    passage: Passage, document: Document | None, listed: set[str], first: bool, example: bool
+    passage: Passage,
+    document: Document | None,
+    listed: set[str],
+    quoting: set[tuple[str, int]],
+    first: bool,
+    example: bool,
 ) -> list[Passage]:
+    """`passage`, going on into what its closing promise announces or stopping before it (see
+    keep_promises); `quoting`: the units every passage quotes, by chunk: another passage may
+    already show what the promise announces (the next piece, code quoted after its lead-in)."""
     hit, quoted = passage.hit, list(passage.units)
     units: tuple[Unit, ...] = ()
     while quoted and points_ahead(quoted[-1], quoted):
@@ -239,6 +248,10 @@ def _kept(
         if document is not None:
             doc = document(hit.chunk.source)
             follow = continuation(doc, hit, units, last)
+            if follow is not None and all(
+                (follow.hit.chunk.id, u.order) in quoting for u in follow.units
+            ):
+                break  # a later passage shows it
             if follow is not None:
                 return [Passage(hit, tuple(quoted)), follow]
             if any(kid.id in listed for kid in children(doc, hit.chunk)):
