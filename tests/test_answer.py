@@ -168,21 +168,6 @@ def test_a_follow_up_borrows_the_subject_its_previous_follow_up_borrowed():
     assert "python" not in own_subject.context_tokens  # the question before names its own
 
 
-def test_a_short_follow_up_that_names_no_subject_passes_its_subject_on():
-    """ "Should it recommend which option to pick?" after "What should the write-up include?"
-    after a question on running a spike searched for write-ups in general: the short turn in
-    between was itself searched with the spike. A short turn naming its own subject by a capital
-    ("... Celery ...", "... TestClient ...") passes on only its own."""
-    spike = "How should we run a spike on a new message broker before committing to it?"
-    chained = Query.parse(
-        "Should it recommend which option to pick?", [spike, "What should the write-up include?"]
-    )
-    assert "spike" in chained.context_tokens
-    for named in ("How do I retry failed Celery tasks?", "Why wrap TestClient in a with block?"):
-        own = Query.parse("Any pitfalls?", [spike, named])
-        assert "spike" not in own.context_tokens
-
-
 def test_a_short_question_after_another_is_searched_with_its_subject():
     """ "Which backend would I use in the test suite?" after a question on Django 6's tasks
     framework searched for test suites in general; a long question stands on its own."""

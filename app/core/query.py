@@ -14,14 +14,11 @@ from dataclasses import dataclass, field
 from app.core.answer_type import ABBREVIATION
 from app.core.chatter import reply_to, without_chatter
 from ingest.keyword import ASKS_MEANING, question_tokens, tokenize
-from ingest.refusal import proper_names
 
 FOLLOW_UP_START = re.compile(
     r"^(and|or|but|also|what about|how about|same|then|so|ok|okay|what if|in|for|with)\b", re.I
 )
 FOLLOW_UP_WORDS = 10  # a question this short after another may lean on it
-# A name written in CamelCase ("TestClient", "MissingGreenlet"): a subject of its own.
-CAMEL_CASE = re.compile(r"\b[A-Z]?[a-z]+[A-Z]\w*")
 PRONOUN = re.compile(
     r"\b(it|its|this|that|these|those|they|them|their|there|one|ones|equivalent|instead|same"
     r"|else|alternative|afterwards)\b",
@@ -196,25 +193,14 @@ def contextual_query(question: str, history: list[str], typed: str = "") -> str:
 
 def subject_of(history: list[str]) -> str:
     """What a follow-up borrows: the last question that names something (not "thanks!"), with
-    the one before it when that question leaned on it in turn ("What about with arq?" after "How
-    do I test that?" after "How do I retry failed Celery tasks?" searched for testing alone;
-    "Should it recommend which option to pick?" after "What should the write-up include?" after
-    a question on running a spike searched for write-ups in general)."""
+    the one before it when that question leans on it in turn ("What about with arq?" after "How
+    do I test that?" after "How do I retry failed Celery tasks?" searched for testing alone)."""
     asked = [turn for turn in history if names_something(turn)]
     if not asked:
         return history[-1]
-    if len(asked) > 1 and leaned_on(asked[-1]):
+    if len(asked) > 1 and leans_on_previous(asked[-1]):
         return f"{asked[-1]} {asked[-2]}"
     return asked[-1]
-
-
-def leaned_on(question: str) -> bool:
-    """A turn that was searched with the one before it: it cannot stand alone, or it is short
-    and names nothing by a capital ("What should the write-up include?", not "How do I retry
-    failed Celery tasks?" nor "Why wrap TestClient in a with block?")."""
-    if leans_on_previous(question):
-        return True
-    return is_follow_up(question) and not (proper_names(question) or CAMEL_CASE.search(question))
 
 
 def refers_back(question: str) -> bool:
