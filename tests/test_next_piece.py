@@ -108,3 +108,72 @@ def test_a_question_the_text_asks_at_a_sections_end_is_answered_from_the_next(tm
     assert "When does the object get an actual integer" in answer.text
     assert "the database generate the number" in answer.text
     assert "Print the object" not in answer.text
+
+
+FAQ = """# Questions
+
+## Can I run it offline?
+
+Yes. The embedding model ships inside the package, so nothing is downloaded at run time.
+
+Why would you want it any other way?
+
+## Does it support PDFs?
+
+No, only markdown files are indexed.
+
+# Troubleshooting
+
+## Slow ingest
+
+Ingest embeds every changed chunk on the CPU; a first run over a large folder takes minutes.
+
+Still stuck?
+
+# Changelog
+
+## 2.0.0
+
+Dropped Python 3.9.
+"""
+
+
+def test_a_question_at_a_sections_end_does_not_run_on_into_another_topic(tmp_path, embedder):
+    """Not into a FAQ's next entry, whose heading asks a question of its own, nor into another
+    part of the page the search did not find."""
+    assistant = small_kb_assistant(tmp_path, embedder, {"faq.md": FAQ})
+    offline = assistant.ask("Can I run it offline?", k=1)
+    assert "embedding model ships inside the package" in offline.text
+    assert "only markdown files" not in offline.text
+    slow = assistant.ask("Why is the first ingest of a large folder slow?", k=1)
+    assert "embeds every changed chunk" in slow.text
+    assert "Python 3.9" not in slow.text
+
+
+LONG_IDS = (
+    "# Automatic ids\n\n## The id column\n\n"
+    + "The `id` column is the primary key, so the database never stores NULL there, yet the"
+    " model declares `id: int | None = None` in Python. "
+    + "A freshly built object has not been written anywhere yet, and nothing in Python knows"
+    " which number the table will hand out next, because other processes insert rows too. "
+    * 3
+    + "\n\nWhen does the object get an actual integer in that field?\n\n"
+    + "Only when the session commits does the database generate the number; until then the"
+    " object holds `None`. "
+    * 4
+    + "\n\n## Printing\n\nPrint the object after the commit to see every column.\n"
+)
+
+
+def test_the_next_piece_is_found_past_the_lines_it_shares_with_the_quote(tmp_path, embedder):
+    """A long section's next piece repeats the short question closing the one before (the
+    overlap between pieces): the quote goes on into that piece, past the question, not into the
+    section after it."""
+    assistant = small_kb_assistant(tmp_path, embedder, {"ids.md": LONG_IDS})
+    with assistant.reader.pinned() as generation:
+        pieces = [c for c in generation.chunks if c.heading_path.endswith("The id column")]
+    assert len(pieces) == 2 and pieces[1].start_line <= pieces[0].end_line  # the case
+    answer = assistant.ask("Why is id typed int | None if the primary key is never NULL?", k=1)
+    assert "the database generate the number" in answer.text
+    assert "Print the object" not in answer.text
+    assert answer.text.count("When does the object get an actual integer") == 1

@@ -194,7 +194,8 @@ def extractive_answer(
         passages = next_piece(passages, shown[:PASSAGES_SCORED], document)
         passages = with_remedy(query, passages, document)
         passages = merge(with_lead_ins(passages, document))
-    passages = keep_promises(passages, document, "example" in query.intents)
+    # A promise's code may be what a later passage quotes already (the next piece): once.
+    passages = merge(keep_promises(passages, document, "example" in query.intents))
     if clear:
         passages = with_example(query, passages, document)
     passages = without_signposts(passages)

@@ -581,10 +581,11 @@ def _join(
 
 def _standalone(query: Query, cand: Candidate, continued: Container = ()) -> bool:
     """Code answers on its own only when short and asked for an example, when it is a block
-    of shell commands and the question asks how (the command is the answer), or when it comes
-    after its "...:" lead-in, which closes the section's previous chunk (the answer quotes the
-    lead-in first); a "...:" lead-in never answers without the list or code it introduces (in its
-    chunk, or at the opening of the next). `continued` holds those lead-ins and code blocks."""
+    of shell commands and the question asks how (the command is the answer), or when the question
+    asks how and the code comes after its "...:" lead-in, which closes the section's previous
+    chunk (the answer quotes the lead-in first); a "...:" lead-in never answers without the list
+    or code it introduces (in its chunk, or at the opening of the next). `continued` holds those
+    lead-ins and code blocks."""
     unit = cand.unit
     if unit.title:
         return False  # a label of the aside below it
@@ -594,7 +595,8 @@ def _standalone(query: Query, cand: Candidate, continued: Container = ()) -> boo
     asked = (
         "example" in query.intents
         or ("how" in query.intents and unit.commands)
-        or (cand.hit.chunk.id, unit.order) in continued  # after its lead-in (_led_in)
+        # after its lead-in (_led_in), for a question asking how
+        or ("how" in query.intents and (cand.hit.chunk.id, unit.order) in continued)
     )
     return asked and unit.text.count("\n") <= MAX_CODE_LINES
 

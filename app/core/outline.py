@@ -206,10 +206,9 @@ def keep_promises(
     announces cannot be shown, or when the question (`example` False) does not ask to see an
     example: then the code would only pad what the sentence already says."""
     listed = {p.hit.chunk.id for p in passages if all(u.kind == "heading" for u in p.units)}
-    quoting = {(p.hit.chunk.id, u.order) for p in passages for u in p.units}
     out: list[Passage] = []
     for n, passage in enumerate(passages):
-        out += _kept(passage, document, listed, quoting, first=n == 0, example=example)
+        out += _kept(passage, document, listed, first=n == 0, example=example)
     return out
 
 
@@ -223,16 +222,8 @@ def says_more(unit: Unit) -> bool:
 
 
 def _kept(
-    passage: Passage,
-    document: Document | None,
-    listed: set[str],
-    quoting: set[tuple[str, int]],
-    first: bool,
-    example: bool,
+    passage: Passage, document: Document | None, listed: set[str], first: bool, example: bool
 ) -> list[Passage]:
-    """`passage`, going on into what its closing promise announces or stopping before it (see
-    keep_promises); `quoting`: the units every passage quotes, by chunk: another passage may
-    already show what the promise announces (the next piece, code quoted after its lead-in)."""
     hit, quoted = passage.hit, list(passage.units)
     units: tuple[Unit, ...] = ()
     while quoted and points_ahead(quoted[-1], quoted):
@@ -248,10 +239,6 @@ def _kept(
         if document is not None:
             doc = document(hit.chunk.source)
             follow = continuation(doc, hit, units, last)
-            if follow is not None and all(
-                (follow.hit.chunk.id, u.order) in quoting for u in follow.units
-            ):
-                break  # a later passage shows it
             if follow is not None:
                 return [Passage(hit, tuple(quoted)), follow]
             if any(kid.id in listed for kid in children(doc, hit.chunk)):
@@ -279,42 +266,59 @@ HANDS_OVER = re.compile(
 )
 
 
-def leads_on(unit: Unit) -> bool:
-    """Whether a quote ending on `unit` stops short of its point: a sentence handing over to
-    what follows it, or a question the text asks to answer it next ("When do we get an actual
-    `int` from the database in that `id` field?")."""
-    return unit.kind == "sentence" and bool(
-        HANDS_OVER.search(unit.quote)
-        or POINTS_AHEAD.search(unit.quote)
-        or unit.quote.rstrip("*_ ").endswith("?")
-    )
+def leads_on(unit: Unit, units: Sequence[Unit]) -> bool:
+    """Whether a quote ending on `unit` (one of its chunk's `units`) stops short of its point: a
+    sentence handing over to what follows it, or a question the text asks, as a paragraph of its
+    own, to answer it next ("When do we get an actual `int` from the database in that `id`
+    field?"; not a question it reports: "... asking *why is my build slow?*")."""
+    if unit.kind != "sentence":
+        return False
+    if HANDS_OVER.search(unit.quote) or POINTS_AHEAD.search(unit.quote):
+        return True
+    alone = all(u.order == unit.order for u in units if u.block == unit.block)
+    return alone and unit.quote.rstrip().endswith("?")
 
 
 def next_piece(passages: list[Passage], hits: Sequence[Hit], document: Document) -> list[Passage]:
     """A quote that runs to the end of its chunk on a sentence handing over to what follows
     (`leads_on`) goes on into the opening of the document's next chunk: a tutorial builds up to
     its point ("But there's a shorter version. 👇", "Let's do that now.") and makes it in the
-    next section, often in words the question does not use, so the search need not have found
-    it ("Use `response_model`" after a section on docs that show no response schema)."""
-    if not passages:
+    next section, often in words the question does not use ("Use `response_model`" after a
+    section on docs that show no response schema). A next chunk the search did not find must go
+    on from the quote's section: its next piece, a subsection or the next section under the same
+    heading, not one headed by a question of its own (a FAQ's next entry)."""
+    if not passages or not passages[-1].units:
         return passages
     last = passages[-1]
     chunk = last.hit.chunk
     units = split_units(chunk)
-    if not units or last.units[-1].order != units[-1].order or not leads_on(last.units[-1]):
+    if not units or last.units[-1].order != units[-1].order or not leads_on(last.units[-1], units):
         return passages
-    later = [c for c in document(chunk.source) if c.start_line > chunk.end_line]
+    later = [c for c in document(chunk.source) if c.start_line > chunk.start_line]
     if not later:
         return passages
-    found = next(
-        (h for h in hits if h.chunk.id == later[0].id), Hit(later[0], 0.0, 0.0, 0.0, last.hit.rank)
-    )
-    if any(p.hit.chunk.id == found.chunk.id for p in passages):
+    found = next((h for h in hits if h.chunk.id == later[0].id), None)
+    if found is None and _goes_on_from(chunk, later[0]):
+        found = Hit(later[0], 0.0, 0.0, 0.0, last.hit.rank)
+    if found is None or any(p.hit.chunk.id == found.chunk.id for p in passages):
         return passages
-    more = opening([found])
+    more = opening([found], after=chunk.end_line)  # past the lines the pieces share
     if more is None:
         return passages
     units = [u for u in more.units if u.kind != "code" or u.text.count("\n") <= NEXT_CODE_LINES]
     while units and units[-1].leads_in and units[-1] is not more.units[-1]:
         units.pop()  # its code was too long to show here
     return [*passages, Passage(found, tuple(units))] if units else passages
+
+
+def _goes_on_from(chunk: Chunk, nxt: Chunk) -> bool:
+    """`nxt` goes on from `chunk`'s section: its next piece, a subsection, or the next section
+    under the same heading, unless that section's heading asks a question of its own."""
+    path, following = chunk.heading_path, nxt.heading_path
+    if following == path or following.startswith(path + PATH_SEP):
+        return True
+    return (
+        following.rpartition(PATH_SEP)[0] == path.rpartition(PATH_SEP)[0]
+        and PATH_SEP in following
+        and not following.rstrip().endswith("?")
+    )

@@ -479,11 +479,12 @@ def _trim(units: list[Unit], keep: Unit, limit: int = MAX_WORDS) -> list[Unit]:
     return units
 
 
-def opening(hits: list[Hit], max_words: int = 60) -> Passage | None:
+def opening(hits: list[Hit], max_words: int = 60, after: int = 0) -> Passage | None:
     """The first prose of the best section that has any (and the list or code its lead-in
-    introduces); None when no retrieved section has prose."""
+    introduces); None when no retrieved section has prose. `after`: a file line the opening
+    starts past (the lines a chunk shares with the piece before it)."""
     for hit in hits:
-        units = tuple(split_units(hit.chunk))
+        units = tuple(u for u in split_units(hit.chunk) if u.start_line > after)
         chosen: list[Unit] = []
         for unit in units:
             if unit.kind == "code" and not chosen:
