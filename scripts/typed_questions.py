@@ -9,6 +9,7 @@ see code gets the expected code block.
     .venv/bin/python scripts/typed_questions.py short     # data/eval/typed/short_queries.tsv
     .venv/bin/python scripts/typed_questions.py examples  # data/eval/typed/example_questions.tsv
     .venv/bin/python scripts/typed_questions.py conversations  # data/eval/typed/conversations.jsonl
+    .venv/bin/python scripts/typed_questions.py switches  # a chat changing topic (see switches)
 
 The two files under data/eval/typed/ were written blind (by someone reading the documents, never
 the code): short_queries.tsv is corpus, query, covered|uncovered, expected file;
@@ -96,14 +97,50 @@ def conversations(assistants: dict) -> None:
         print(f"turn {n}: first citation on an expected page {cited} of {asked}, key {keyed}")
 
 
+GENERIC = ["Any pitfalls?", "Why?", "Can you give an example?", "What are the trade-offs?"]
+
+
+def switches(assistants: dict) -> None:
+    """A chat that changes topic, on kb/ and the playbook: each short covered question (up to ten
+    words) asked after the first two turns of a conversation on another page, and then a
+    generic follow-up ("Any pitfalls?") after [a conversation's first question, that short
+    question]. Counts the answers whose first citation is on the short question's pages: what
+    the earlier topic must not pull away."""
+    chats = [json.loads(line) for line in (TYPED / "conversations.jsonl").read_text().splitlines()]
+    asked = after_chat = followed = 0
+    for corpus in ("kb", "engineering-playbook"):
+        lines = CORPORA[corpus][1].read_text(encoding="utf-8").splitlines()
+        rows = [r for r in map(json.loads, lines) if r.get("expect") and not r.get("history")]
+        short = [r for r in rows if len(r["q"].split()) <= 10]
+        two = [c for c in chats if c["corpus"] == corpus and len(c["history"]) == 2]
+        for n, row in enumerate(short):
+            other = [c for c in two if not set(c["expect"]) & set(row["expect"])]
+            history = other[(n * 5) % len(other)]["history"]
+            asked += 1
+            after_chat += _first_on(assistants[corpus].ask(row["q"], history=history), row)
+            generic = GENERIC[n % len(GENERIC)]
+            answer = assistants[corpus].ask(generic, history=[history[0], row["q"]])
+            followed += _first_on(answer, row)
+    print(f"short question after a two-turn chat on another page: {after_chat} of {asked}")
+    print(f"generic follow-up after it, asked after another page's question: {followed} of {asked}")
+
+
+def _first_on(answer, row: dict) -> bool:
+    return bool(answer.citations) and answer.citations[0].chunk.source in row["expect"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("kind", choices=["chatter", "slip", "short", "examples", "conversations"])
+    kinds = ["chatter", "slip", "short", "examples", "conversations", "switches"]
+    parser.add_argument("kind", choices=kinds)
     kind = parser.parse_args().kind
     prepare_process()
     assistants = {corpus: assistant_of(corpus) for corpus in CORPORA}
     if kind == "conversations":
         conversations(assistants)
+        return
+    if kind == "switches":
+        switches(assistants)
         return
     if kind == "examples":
         cited = 0
