@@ -166,6 +166,10 @@ def test_a_follow_up_borrows_the_subject_its_previous_follow_up_borrowed():
     assert {"retry", "celery"} <= set(after_thanks.context_tokens)
     own_subject = Query.parse("And in Go?", ["How do I handle errors in Python?", first])
     assert "python" not in own_subject.context_tokens  # the question before names its own
+    # A search-box query is as short as "How do I test that?" but names a topic of its own.
+    for query in ("SBI feedback", "EAFP vs LBYL"):
+        after_query = Query.parse("Any pitfalls?", [first, query])
+        assert "celery" not in after_query.context_tokens
 
 
 def test_a_short_question_after_another_is_searched_with_its_subject():

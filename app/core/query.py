@@ -108,11 +108,13 @@ PART_BREAK = re.compile(
     re.I,
 )
 # A piece of a question that is itself a question (a "; " or "? " splits only between two).
-ASKS = re.compile(
+# A question worded as one: "How do I create the schema?", "Any pitfalls?".
+ASKS_WORD = re.compile(
     r"^(?:how|what|when|why|where|which|who|whose|is|are|am|was|were|do|does|did|can|could"
-    r"|should|would|will|may|must|has|have|any)\b|\?$",
+    r"|should|would|will|may|must|has|have|any)\b",
     re.I,
 )
+ASKS = re.compile(ASKS_WORD.pattern + r"|\?$", re.I)
 # A question asked of two names at once: "Blue-green or canary: how do they differ ...?", "X and
 # Y - when should I use each?". Each name is at most three words.
 _WORD = r"(?!(?:or|and|vs\.?|versus)\b)[^\s:;,?]+"  # a word of a name, not "or"
@@ -198,9 +200,18 @@ def subject_of(history: list[str]) -> str:
     asked = [turn for turn in history if names_something(turn)]
     if not asked:
         return history[-1]
-    if len(asked) > 1 and leans_on_previous(asked[-1]):
+    if len(asked) > 1 and leaned_on(asked[-1]):
         return f"{asked[-1]} {asked[-2]}"
     return asked[-1]
+
+
+def leaned_on(question: str) -> bool:
+    """A turn that could not stand alone when it was asked ("How do I test that?", "How do I
+    create the schema?"), not a search-box query naming a topic of its own ("SBI feedback",
+    "EAFP vs LBYL": as short, but asking after it of "the previous question" means it)."""
+    return leans_on_previous(question) and (
+        refers_back(question) or bool(ASKS_WORD.match(question.strip()))
+    )
 
 
 def refers_back(question: str) -> bool:
@@ -325,7 +336,8 @@ class Query:
         if asks_again:  # that question, as it was parsed in its turn
             previous = cls.parse(history[at], history[:at])
             search_text, asked_of = previous.search_text, previous.relevance_text
-            context_tokens = tuple(question_tokens(search_text))
+            # its own words counting double, as they did then (app/core/retrieve.py)
+            context_tokens = (*previous.tokens, *previous.tokens, *previous.context_tokens)
         else:
             search_text = contextual_query(text, history, typed)
             context_tokens = tuple(question_tokens(search_text[len(text) :]))

@@ -190,9 +190,11 @@ class Retriever:
         dense = self._dense(generation, query, section)
         keyword = self._keyword(generation, question, section)
         rankings = [list(dense), list(keyword)]
-        if question.is_follow_up and not question.asks_again:
-            # A follow-up: also search for its own words, so its new subject can win.
-            own = self._dense(generation, question.text, section)
+        own_text = question.relevance_text  # "Why?" asks again of a question: its words
+        if question.is_follow_up and own_text != question.search_text:
+            # A follow-up: also search for its own words, so its new subject can win; one
+            # asking again ("Why?") for those of the question it asks of, as that was searched.
+            own = self._dense(generation, own_text, section)
             rankings.append(list(own))
             dense = {i: max(dense.get(i, -1.0), own.get(i, -1.0)) for i in dense.keys() | own}
         hubs = hub_sources(generation)
