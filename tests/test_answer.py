@@ -274,3 +274,16 @@ def test_damaged_index_is_reported_not_crashed(settings, embedder) -> None:
     assert result.returncode == 1 and "damaged" in result.stderr
     report = sync(settings, embedder=embedder)  # the next ingest rebuilds it
     assert report.chunks > 0 and Assistant(settings, embedder).ask("What should I mock?").citations
+
+
+def test_an_llm_reads_why_with_the_question_it_asks_of():
+    """ "Why?" alone says nothing to an LLM: it reads the question asked of, as typed when that
+    stands alone (not the older topic that question was searched with), or as searched when it
+    leans on the one before."""
+    history = [
+        "Should we run mypy as a pre-commit hook?",
+        "Is the feedback sandwich a good way to deliver criticism?",
+    ]
+    assert Query.parse("Why?", history).llm_text == f"{history[1]} Why?"
+    leaning = Query.parse("Why?", ["How do I retry failed Celery tasks?", "How do I test that?"])
+    assert "Celery" in leaning.llm_text and leaning.llm_text.endswith("Why?")

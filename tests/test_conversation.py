@@ -106,3 +106,20 @@ def test_why_asks_again_of_the_last_question_as_it_was_searched(assistant):
     assert not answer.refused
     assert answer.citations[0].chunk.source == alone.citations[0].chunk.source
     assert answer.citations[0].chunk.source == "mentoring/constructive-feedback.md"
+
+
+def test_why_after_a_refused_question_is_refused(assistant):
+    """ "How do I deploy to AWS Lambda?" after a FastAPI question is refused; "Why?" asked of it
+    was answered from the FastAPI page."""
+    history = [SESSION, "How do I deploy to AWS Lambda?"]
+    assert assistant.ask(history[1], history=history[:1]).refused
+    assert assistant.ask("Why?", history=history).refused
+
+
+def test_a_very_long_chat_is_read_back_only_so_far(assistant):
+    """A follow-up reads the turns before it again: after a thousand "Show me the code" turns
+    that overflowed the recursion; now only the last turns count."""
+    history = [RETRIES] + ["Show me the code"] * 1200
+    answer = assistant.ask("Show me the code", history=history)
+    assert answer.text  # an answer or a refusal, not a crash
+    assert not assistant.ask("Show me the code", history=[RETRIES] + history[-10:]).refused

@@ -60,3 +60,11 @@ def test_a_rare_plain_english_word_does_not_jump_the_fusion(assistant):
     # of the reader's own English name no API: the ORM passages keep their places.
     hits = assistant.retriever.search("Can an ORM load ten rows of text at a time?", 5)
     assert hits[0].chunk.source == "orm.md"
+
+
+def test_why_asked_of_the_question_keeps_its_winner(assistant):
+    """ "Why?" asks again of the question as that was searched, rare name and all: it was
+    answered from the ORM passages."""
+    question = "from_orm is deprecated - what should I call instead?"
+    hits = assistant.retrieve("Why?", history=[question])
+    assert hits[0].chunk.source == "models.md"

@@ -47,6 +47,7 @@ QUERY_THREADS = 1  # see Embedder: fastest for single questions, robust under lo
 # "Blueprints"; "how should I report the latency numbers afterwards?" not about Locust).
 LENT_WORDS = 2
 LENT_DEPTH = 2  # the previous answers worked out again, at most
+HISTORY_TURNS = 50  # the earlier turns a question may lean on, at most (each cut as a question)
 # Words asking what is said of a subject, never naming one ("Any drawbacks to it?").
 ASKS_ABOUT = frozenset(
     question_tokens(
@@ -61,6 +62,12 @@ T = TypeVar("T")
 # Only for a generation written before ingests derived refusal statistics (meta["refusal"]);
 # the next kb-ingest adds them.
 DEFAULT_THRESHOLD = 0.65
+
+
+def recent(history: list[str] | None) -> list[str]:
+    """The chat's last HISTORY_TURNS turns, each cut to MAX_QUESTION_CHARS: a follow-up reads
+    the turns before it again (a thousand "Show me the code" turns overflowed the recursion)."""
+    return [turn[:MAX_QUESTION_CHARS] for turn in (history or [])[-HISTORY_TURNS:]]
 
 
 def threshold_of(generation: OpenGeneration) -> float:
@@ -192,10 +199,10 @@ class Assistant:
         """The question's relevance and whether the KB covers it. A question counted as a
         follow-up only for being short is judged on its own search: with the previous
         question's, "How do I deploy to AWS Lambda?" after a FastAPI question was answered from
-        the FastAPI page."""
-        if query.is_follow_up and not query.asks_again and not leans_on_previous(query.text):
-            scored = self._scored(generation, Query.parse(query.text), k, section, None)
+        the FastAPI page; and "Why?" asked of it, as that was judged (it was answered)."""
         text = query.relevance_text
+        if query.is_follow_up and text and not leans_on_previous(text):
+            scored = self._scored(generation, Query.parse(text), k, section, None)
         score = relevance(scored, text, generation, self._terms_of(generation))
         return score, covers(score, scored, text, generation)
 
@@ -217,6 +224,7 @@ class Assistant:
         section: str | None = None,
         history: list[str] | None = None,
     ) -> list[Hit]:
+        history = recent(history)
         return self._pinned(
             lambda generation: self._retrieve(generation, question, k, section, history)
         )
@@ -238,6 +246,7 @@ class Assistant:
     ) -> Answer:
         """Retrieve, decide whether the KB covers the question, answer with citations."""
         question = " ".join(question.split())
+        history = recent(history)
         if not question:
             return Answer(question, "Please type a question.", True, [], [])
         reply = reply_to(question)
@@ -380,6 +389,7 @@ class Assistant:
         from app.core.llm import llm_answer
 
         question = " ".join(question.split())
+        history = recent(history)
         if not question or reply_to(question) is not None:
             yield self.ask(question, k, section, history)
             return

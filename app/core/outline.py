@@ -266,17 +266,25 @@ HANDS_OVER = re.compile(
 )
 
 
-def leads_on(unit: Unit, units: Sequence[Unit]) -> bool:
-    """Whether a quote ending on `unit` (one of its chunk's `units`) stops short of its point: a
-    sentence handing over to what follows it, or a question the text asks, as a paragraph of its
-    own, to answer it next ("When do we get an actual `int` from the database in that `id`
-    field?"; not a question it reports: "... asking *why is my build slow?*")."""
+def leads_on(unit: Unit) -> bool:
+    """Whether a quote ending on `unit` stops short of its point: a sentence handing over to
+    what follows it, or a question the text asks to answer it next ("When do we get an actual
+    `int` from the database in that `id` field?", "So why should we bother writing them?"; not
+    one it reports: "People often ask *why is my build slow?*")."""
     if unit.kind != "sentence":
         return False
     if HANDS_OVER.search(unit.quote) or POINTS_AHEAD.search(unit.quote):
         return True
-    alone = all(u.order == unit.order for u in units if u.block == unit.block)
-    return alone and unit.quote.rstrip().endswith("?")
+    text = unit.quote.strip("*_ ")
+    return text.endswith("?") and bool(ASKS_NEXT.match(text))
+
+
+# A question the text asks itself: it opens on a question word, after "So", "But", "And" ...
+ASKS_NEXT = re.compile(
+    r"^(?:(?:so|but|and|then|now|well|ok|okay)\b,?\s+)?(?:how|what|when|why|where|which|who"
+    r"|whose|is|are|was|were|do|does|did|can|could|should|would|will|shall|may|must|has|have)\b",
+    re.I,
+)
 
 
 def next_piece(passages: list[Passage], hits: Sequence[Hit], document: Document) -> list[Passage]:
@@ -284,23 +292,25 @@ def next_piece(passages: list[Passage], hits: Sequence[Hit], document: Document)
     (`leads_on`) goes on into the opening of the document's next chunk: a tutorial builds up to
     its point ("But there's a shorter version. 👇", "Let's do that now.") and makes it in the
     next section, often in words the question does not use ("Use `response_model`" after a
-    section on docs that show no response schema). A next chunk the search did not find must go
-    on from the quote's section: its next piece, a subsection or the next section under the same
-    heading, not one headed by a question of its own (a FAQ's next entry)."""
+    section on docs that show no response schema), so the search need not have found it. The
+    next chunk must go on from the quote's section (`_goes_on_from`): not a FAQ's next entry, nor
+    another part of the page."""
     if not passages or not passages[-1].units:
         return passages
     last = passages[-1]
     chunk = last.hit.chunk
     units = split_units(chunk)
-    if not units or last.units[-1].order != units[-1].order or not leads_on(last.units[-1], units):
+    if not units or last.units[-1].order != units[-1].order or not leads_on(last.units[-1]):
         return passages
     later = [c for c in document(chunk.source) if c.start_line > chunk.start_line]
     if not later:
         return passages
-    found = next((h for h in hits if h.chunk.id == later[0].id), None)
-    if found is None and _goes_on_from(chunk, later[0]):
-        found = Hit(later[0], 0.0, 0.0, 0.0, last.hit.rank)
-    if found is None or any(p.hit.chunk.id == found.chunk.id for p in passages):
+    if not _goes_on_from(chunk, later[0]):
+        return passages
+    found = next(
+        (h for h in hits if h.chunk.id == later[0].id), Hit(later[0], 0.0, 0.0, 0.0, last.hit.rank)
+    )
+    if any(p.hit.chunk.id == found.chunk.id for p in passages):
         return passages
     more = opening([found], after=chunk.end_line)  # past the lines the pieces share
     if more is None:
@@ -312,13 +322,14 @@ def next_piece(passages: list[Passage], hits: Sequence[Hit], document: Document)
 
 
 def _goes_on_from(chunk: Chunk, nxt: Chunk) -> bool:
-    """`nxt` goes on from `chunk`'s section: its next piece, a subsection, or the next section
-    under the same heading, unless that section's heading asks a question of its own."""
+    """`nxt` goes on from `chunk`'s section: its next piece, a subsection, or a later section
+    under the same heading (at any depth), unless a heading it adds asks a question of its own
+    (a FAQ's next entry)."""
     path, following = chunk.heading_path, nxt.heading_path
-    if following == path or following.startswith(path + PATH_SEP):
+    if following == path:
         return True
-    return (
-        following.rpartition(PATH_SEP)[0] == path.rpartition(PATH_SEP)[0]
-        and PATH_SEP in following
-        and not following.rstrip().endswith("?")
-    )
+    parent = path if following.startswith(path + PATH_SEP) else path.rpartition(PATH_SEP)[0]
+    if not parent or not following.startswith(parent + PATH_SEP):
+        return False
+    added = following[len(parent) + len(PATH_SEP) :].split(PATH_SEP)
+    return not any(heading.rstrip().endswith("?") for heading in added)

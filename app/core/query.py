@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from app.core.answer_type import ABBREVIATION
 from app.core.chatter import reply_to, without_chatter
 from ingest.keyword import ASKS_MEANING, question_tokens, tokenize
+from ingest.refusal import proper_names
 
 FOLLOW_UP_START = re.compile(
     r"^(and|or|but|also|what about|how about|same|then|so|ok|okay|what if|in|for|with)\b", re.I
@@ -109,6 +110,8 @@ PART_BREAK = re.compile(
 )
 # A piece of a question that is itself a question (a "; " or "? " splits only between two).
 # A question worded as one: "How do I create the schema?", "Any pitfalls?".
+# A name written in CamelCase ("TestClient", "MissingGreenlet").
+CAMEL_CASE = re.compile(r"\b[A-Z]?[a-z]+[A-Z]\w*")
 ASKS_WORD = re.compile(
     r"^(?:how|what|when|why|where|which|who|whose|is|are|am|was|were|do|does|did|can|could"
     r"|should|would|will|may|must|has|have|any)\b",
@@ -207,11 +210,14 @@ def subject_of(history: list[str]) -> str:
 
 def leaned_on(question: str) -> bool:
     """A turn that could not stand alone when it was asked ("How do I test that?", "How do I
-    create the schema?"), not a search-box query naming a topic of its own ("SBI feedback",
-    "EAFP vs LBYL": as short, but asking after it of "the previous question" means it)."""
-    return leans_on_previous(question) and (
-        refers_back(question) or bool(ASKS_WORD.match(question.strip()))
-    )
+    create the schema?"), not a short one naming a topic of its own ("SBI feedback", "EAFP vs
+    LBYL", "What is EAFP?"): a follow-up after it borrows that one alone."""
+    if not leans_on_previous(question):
+        return False
+    if refers_back(question):
+        return True
+    named = proper_names(question) or ABBREVIATION.search(question) or CAMEL_CASE.search(question)
+    return bool(ASKS_WORD.match(question.strip())) and not named
 
 
 def refers_back(question: str) -> bool:
@@ -391,7 +397,11 @@ class Query:
     @property
     def llm_text(self) -> str:
         """The question as an LLM reads it: "Why?" alone says nothing of what it asks about."""
-        return f"{self.search_text} {self.text}" if self.asks_again else self.text
+        if not self.asks_again:
+            return self.text
+        # the question asked of, as typed when it stands alone (not the older topic it borrowed)
+        alone = self.asked_of and not leans_on_previous(self.asked_of)
+        return f"{self.asked_of if alone else self.search_text} {self.text}"
 
     @property
     def asks_more(self) -> bool:

@@ -12,6 +12,7 @@ from app.core.query import Query
 from ingest.chunk import Chunk
 from ingest.embed import Embedder
 from ingest.errors import GenerationGone
+from ingest.keyword import question_tokens
 from ingest.refusal import names
 
 if TYPE_CHECKING:
@@ -83,7 +84,9 @@ def keyword_winner(
     row = max(keyword, key=lambda i: keyword[i])
     if row in demoted:
         return None
-    named = {t for t in query.tokens if t in gen.bm25.vocab_dict and names(t)}
+    # "Why?" asks again of a question: the names that question used
+    own = question_tokens(query.asked_of) if query.asks_again else query.tokens
+    named = {t for t in own if t in gen.bm25.vocab_dict and names(t)}
     columns = [gen.bm25.vocab_dict[t] for t in named]
     if not columns:
         return None
@@ -194,7 +197,7 @@ class Retriever:
         if question.is_follow_up and own_text != question.search_text:
             # A follow-up: also search for its own words, so its new subject can win; one
             # asking again ("Why?") for those of the question it asks of, as that was searched.
-            own = self._dense(generation, own_text, section)
+            own = self._dense(generation, own_text[:MAX_QUERY_CHARS], section)
             rankings.append(list(own))
             dense = {i: max(dense.get(i, -1.0), own.get(i, -1.0)) for i in dense.keys() | own}
         hubs = hub_sources(generation)
