@@ -100,6 +100,10 @@ DIRECTIVE = re.compile(r"^(\s*)(`{3,}|~{3,}|:{3,})[ \t]*\{([\w:-]+)\}[ \t]*(.*?)
 COLON_ADMONITION = re.compile(r"^(\s*)(:{3,})([a-z][\w-]*)(?:\[([^\]]*)\])?(?:[ \t]+(.*?))?\s*$")
 COLON_CLOSE = re.compile(r"^\s*:{3,}\s*$")
 DIRECTIVE_OPTION = re.compile(r"^\s*:[\w-]+:(?:\s|$)")
+# A definition list's definition (MyST, PyMdown, PHP Markdown Extra): ": The definition." under
+# its term; not a directive option (":class: dropdown") nor a fence (":::").
+DEFINITION = re.compile(r"^(\s*):[ \t]+(?=[^\s:])")
+TERM_END = re.compile(r"[.:;!?,]\W*$")  # a line ending so is no bare term
 CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "code-cell"})
 DOCTEST_FLAG = re.compile(r"[ \t]*#[ \t]*doctest:.*$")
 PROMPT = re.compile(r"^\s*(?:>>>|\.\.\.)(?:\s|$)")
@@ -464,6 +468,7 @@ def clean_lines(
     script: str | None = None  # the open <style> or <script> block's tag, its body not prose
     stub: int | None = None  # indent of the `:::` line whose options block is open
     directives: list[str] = []  # the fences of the open prose directives (MyST, Docusaurus)
+    glossary: tuple[str, int] | None = None  # an open {glossary} directive: its fence, indent
     options = False  # right after a directive's opening line: its ":key: value" options
     fence_at: int | None = None  # where a directive's opening line stands, until its body starts
     first = next((line for line in lines if line.strip()), "")
@@ -533,7 +538,8 @@ def clean_lines(
         if tag:
             line, in_tag = line[: tag.start()], True
         if directives and line.strip() and closes_fence(line, directives[-1]):
-            directives.pop()
+            if glossary is not None and glossary[0] == directives.pop():
+                glossary = None
             out.append("")
             continue
         directive = _directive(line)
@@ -549,6 +555,8 @@ def clean_lines(
                 out.append("")
             else:
                 directives.append(fenced)
+                if name == "glossary":
+                    glossary = (fenced, len(line) - len(line.lstrip()))
                 following = next((x for x in lines[number + 1 :] if x.strip()), "")
                 followed = bool(following.strip()) and not closes_fence(following, fenced)
                 fence_at = len(out)
@@ -575,10 +583,16 @@ def clean_lines(
             path = line.strip()
             out.append(_snippet(path, includes) if path and not path.startswith(";") else "")
             continue
+        defined = DEFINITION.match(line)
+        if defined and not DIRECTIVE_OPTION.match(line):
+            line = defined.group(1) + line[defined.end() :]
+            _as_term(out)
         cleaned = _clean_line(line, number, lines, includes, links, references)
         if not links and out and _goes_on(out[-1], cleaned):  # a quote's next line, or in an item
             cleaned = QUOTE_MARKER.sub(r"\1", cleaned, count=1)
         out.append(cleaned)
+        if glossary is not None and _glossary_term(lines, number, glossary[1]):
+            _as_term(out)
         marker = ADMONITION.match(line) or TAB.match(line) or API_STUB.match(line)
         if marker:
             pending = len(marker.group(1))
@@ -592,6 +606,22 @@ def clean_lines(
     if fence and out and not orphan:  # the piece ends inside a code block: close it when quoted
         out[-1] += "\n" + fence
     return _join_split_links(out)
+
+
+def _as_term(out: list[str]) -> None:
+    """The line just cleaned, a definition list's or a glossary's term right above its
+    definition, reads as "Term:" (it ran into the definition's first sentence: "dunder methods
+    "Dunder" is a contraction ...")."""
+    if out and out[-1].strip() and not TERM_END.search(out[-1]):
+        out[-1] = out[-1].rstrip() + ":"
+
+
+def _glossary_term(lines: list[str], number: int, indent: int) -> bool:
+    """Line `number` of a {glossary} directive's body is a term: at the directive's own indent,
+    its definition indented on the next line."""
+    line, following = lines[number], lines[number + 1] if number + 1 < len(lines) else ""
+    at = len(line) - len(line.lstrip())
+    return bool(line.strip()) and at <= indent and len(following) - len(following.lstrip()) > at
 
 
 def _directive(line: str) -> tuple[str, str, str, str] | None:

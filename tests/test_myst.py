@@ -93,3 +93,37 @@ def test_an_answer_quotes_a_directive_s_text_without_its_markup(tmp_path, embedd
     for question in ("When should I delete the cache key?", "How do I pick a TTL?"):
         text = assistant.ask(question).text
         assert junk_markup(text) == [], text
+
+
+GLOSSARY = """# Glossary
+
+:::{glossary}
+dunder methods
+  "Dunder" is a contraction of "double underscore": methods like `__init__`.
+
+slotted classes
+  A class whose instances keep their attributes in slots instead of a dictionary.
+:::
+
+## Principles
+
+Fast
+: The work is done when the class is defined, never when an instance is created.
+
+**No surprises.**
+
+: Classes work the way a beginner would expect them to.
+"""
+
+
+def test_a_glossary_or_definition_list_reads_term_then_definition() -> None:
+    """A term ran into its definition's first sentence ('dunder methods "Dunder" is ...'), and a
+    definition's ": " marker was quoted as written."""
+    lines = GLOSSARY.splitlines()
+    assert len(clean_lines(lines)) == len(lines)
+    text = clean_text(GLOSSARY)
+    assert 'dunder methods:\n  "Dunder" is a contraction' in text
+    assert "slotted classes:\n  A class whose instances" in text
+    assert "Fast:\nThe work is done when the class is defined" in text
+    assert "**No surprises.**\n\nClasses work the way" in text  # a sentence of its own: as it is
+    assert not any(line.lstrip().startswith(":") for line in text.splitlines())
