@@ -167,7 +167,7 @@ def test_a_follow_up_borrows_the_subject_its_previous_follow_up_borrowed():
     own_subject = Query.parse("And in Go?", ["How do I handle errors in Python?", first])
     assert "python" not in own_subject.context_tokens  # the question before names its own
     # A search-box query is as short as "How do I test that?" but names a topic of its own.
-    for query in ("SBI feedback", "EAFP vs LBYL"):
+    for query in ("SBI feedback", "EAFP vs LBYL", "What is EAFP?", "What is a spike?"):
         after_query = Query.parse("Any pitfalls?", [first, query])
         assert "celery" not in after_query.context_tokens
 

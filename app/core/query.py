@@ -109,6 +109,8 @@ PART_BREAK = re.compile(
     re.I,
 )
 # A piece of a question that is itself a question (a "; " or "? " splits only between two).
+# A question asking what something is: it names that thing ("What is a spike?").
+WHAT_IS = re.compile(r"^what(?:'s|\s+is|\s+are)\s+\w", re.I)
 # A question worded as one: "How do I create the schema?", "Any pitfalls?".
 # A name written in CamelCase ("TestClient", "MissingGreenlet").
 CAMEL_CASE = re.compile(r"\b[A-Z]?[a-z]+[A-Z]\w*")
@@ -211,13 +213,14 @@ def subject_of(history: list[str]) -> str:
 def leaned_on(question: str) -> bool:
     """A turn that could not stand alone when it was asked ("How do I test that?", "How do I
     create the schema?"), not a short one naming a topic of its own ("SBI feedback", "EAFP vs
-    LBYL", "What is EAFP?"): a follow-up after it borrows that one alone."""
+    LBYL", "What is EAFP?", "What is a spike?"): a follow-up after it borrows that one alone."""
     if not leans_on_previous(question):
         return False
     if refers_back(question):
         return True
     named = proper_names(question) or ABBREVIATION.search(question) or CAMEL_CASE.search(question)
-    return bool(ASKS_WORD.match(question.strip())) and not named
+    defines = WHAT_IS.match(question.strip())  # "What is a spike?" names what it asks about
+    return bool(ASKS_WORD.match(question.strip())) and not (named or defines)
 
 
 def refers_back(question: str) -> bool:
