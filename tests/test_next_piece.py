@@ -193,3 +193,23 @@ def test_the_next_piece_is_found_past_the_lines_it_shares_with_the_quote(tmp_pat
     assert "the database generate the number" in answer.text
     assert "Print the object" not in answer.text
     assert answer.text.count("When does the object get an actual integer") == 1
+
+
+HEADLESS = """Jobs that take longer than a request should leave the request path: the web worker only
+records that the work is wanted, and a separate worker process does it.
+
+Let's do that now.
+
+## Hand the job to a worker
+
+Call `queue.enqueue(send_report, user_id)` in the view and return at once.
+"""
+
+
+def test_a_page_without_a_title_hands_over_to_its_first_section(tmp_path, embedder):
+    """A page opening without a "#" title: its opening and its sections share no heading above
+    them, and the opening's hand-over went nowhere."""
+    assistant = small_kb_assistant(tmp_path, embedder, {"jobs.md": HEADLESS})
+    answer = assistant.ask("Why should long jobs leave the request path?", k=1)
+    assert "separate worker process" in answer.text
+    assert "queue.enqueue(send_report, user_id)" in answer.text

@@ -323,13 +323,15 @@ def next_piece(passages: list[Passage], hits: Sequence[Hit], document: Document)
 
 def _goes_on_from(chunk: Chunk, nxt: Chunk) -> bool:
     """`nxt` goes on from `chunk`'s section: its next piece, a subsection, or a later section
-    under the same heading (at any depth), unless a heading it adds asks a question of its own
-    (a FAQ's next entry)."""
+    under the same heading (at any depth; the page itself, for a page's top-level sections),
+    unless a heading it adds asks a question of its own (a FAQ's next entry)."""
     path, following = chunk.heading_path, nxt.heading_path
     if following == path:
         return True
     parent = path if following.startswith(path + PATH_SEP) else path.rpartition(PATH_SEP)[0]
-    if not parent or not following.startswith(parent + PATH_SEP):
+    if parent and not following.startswith(parent + PATH_SEP):
         return False
-    added = following[len(parent) + len(PATH_SEP) :].split(PATH_SEP)
-    return not any(heading.rstrip().endswith("?") for heading in added)
+    if not parent and PATH_SEP in following:  # the page's own sections: each a heading at the top
+        return False
+    added = following[len(parent) + len(PATH_SEP) :] if parent else following
+    return not any(heading.rstrip().endswith("?") for heading in added.split(PATH_SEP))
