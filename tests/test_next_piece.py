@@ -195,8 +195,8 @@ def test_the_next_piece_is_found_past_the_lines_it_shares_with_the_quote(tmp_pat
     assert answer.text.count("When does the object get an actual integer") == 1
 
 
-HEADLESS = """Jobs that take longer than a request should leave the request path: the web worker only
-records that the work is wanted, and a separate worker process does it.
+HEADLESS = """Jobs that take longer than a request should leave the request path: the web worker
+only records that the work is wanted, and a separate worker process does it.
 
 Let's do that now.
 
