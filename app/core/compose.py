@@ -592,11 +592,9 @@ def _standalone(query: Query, cand: Candidate, continued: Container = ()) -> boo
     if unit.kind != "code":
         key = (cand.hit.chunk.id, unit.order)
         return not dangles(unit, cand.units) or key in continued
-    asked = (
-        "example" in query.intents
-        or ("how" in query.intents and unit.commands)
-        # after its lead-in (_led_in), for a question asking how
-        or ("how" in query.intents and (cand.hit.chunk.id, unit.order) in continued)
+    after_lead_in = (cand.hit.chunk.id, unit.order) in continued  # (_led_in)
+    asked = "example" in query.intents or (
+        "how" in query.intents and (unit.commands or after_lead_in)
     )
     return asked and unit.text.count("\n") <= MAX_CODE_LINES
 

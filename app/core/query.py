@@ -108,17 +108,17 @@ PART_BREAK = re.compile(
     r"|do|does|can)\b)|\?\s+(?=\S)",
     re.I,
 )
-# A piece of a question that is itself a question (a "; " or "? " splits only between two).
 # A question asking what something is: it names that thing ("What is a spike?").
 WHAT_IS = re.compile(r"^what(?:'s|\s+is|\s+are)\s+\w", re.I)
-# A question worded as one: "How do I create the schema?", "Any pitfalls?".
 # A name written in CamelCase ("TestClient", "MissingGreenlet").
 CAMEL_CASE = re.compile(r"\b[A-Z]?[a-z]+[A-Z]\w*")
+# A question worded as one: "How do I create the schema?", "Any pitfalls?".
 ASKS_WORD = re.compile(
     r"^(?:how|what|when|why|where|which|who|whose|is|are|am|was|were|do|does|did|can|could"
     r"|should|would|will|may|must|has|have|any)\b",
     re.I,
 )
+# A piece of a question that is itself a question (a "; " or "? " splits only between two).
 ASKS = re.compile(ASKS_WORD.pattern + r"|\?$", re.I)
 # A question asked of two names at once: "Blue-green or canary: how do they differ ...?", "X and
 # Y - when should I use each?". Each name is at most three words.
