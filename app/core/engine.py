@@ -201,7 +201,9 @@ class Assistant:
         question's, "How do I deploy to AWS Lambda?" after a FastAPI question was answered from
         the FastAPI page; and "Why?" asked of it, as that was judged (it was answered)."""
         text = query.relevance_text
-        if query.is_follow_up and text and not leans_on_previous(text):
+        # Searched again only when the search differs: a first "Why?" searched that text already.
+        alone = text != query.search_text and not leans_on_previous(text)
+        if query.is_follow_up and text and alone:
             scored = self._scored(generation, Query.parse(text), k, section, None)
         score = relevance(scored, text, generation, self._terms_of(generation))
         return score, covers(score, scored, text, generation)
