@@ -40,6 +40,7 @@ from dataclasses import dataclass, replace
 
 from app.core.answer_type import wanted
 from app.core.headings import identifier
+from app.core.links import link_targets
 from app.core.outline import Document, continuation, lead_in_before
 from app.core.parts import answered_parts, complete, merge
 from app.core.passages import Unit, in_section, one_section, split_units
@@ -78,6 +79,7 @@ from ingest.keyword import tokenize
 from ingest.refusal import below_title
 
 PASSAGES_SCORED = 5  # the top hits whose units compete
+LINKED_MARGIN = 0.15  # a linked page's unit leads when it scores this close to the linking one
 SECOND_SHARE = 0.7  # a second passage only when its best unit scores nearly as well
 SECOND_ROOM = 80  # ... and the first passage is shorter than this
 # ... and, from outside the lead's section and its subsections, when it answers nearly as well by
@@ -100,6 +102,13 @@ TIE = 0.01
 REFERS_AT_END = re.compile(
     r"\b(?:is|are)\s+(?:in|covered in|described in|explained in)\s+\[[^\]]*\]\([^)]*\)\W*$"
     r"|;\s*see\s+\[[^\]]*\]\((?![a-z][a-z0-9+.-]*:)[^)]*\)(?:\s+for\s[^.;]*)?\W*$",
+    re.I,
+)
+# A link naming the page that covers a topic: "... as discussed in [X](x.md)", "...; [X](x.md)
+# covers the factory pattern", "See [our dedicated section](x.md#y) for more information".
+COVERED_THERE = re.compile(
+    r"\b(?:discussed|covered|described|explained|detailed)\s+in\s+\[|[;,]\s*\[[^\]]*\]\([^)]*\)\s+"
+    r"(?:covers|explains|describes|discusses|goes into)\b|\bsee\s+(?:the\s+|our\s+)?\[",
     re.I,
 )
 REFERS_FIRST = re.compile(r"^(?:see|read)\b", re.I)
@@ -602,7 +611,8 @@ def _standalone(query: Query, cand: Candidate, continued: Container = ()) -> boo
 def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scored:
     """The best standalone unit. A sentence that only sends the reader to another page ("The
     full agreement ... is in [X](x.md)") yields to the best-ranked passage's unit among those
-    scoring nearly as well (SECOND_SHARE): the page it points to is usually retrieved too. A
+    scoring nearly as well (SECOND_SHARE): the page it points to is usually retrieved too; one
+    that says something and names the page covering it yields to that page (`_linked`). A
     reading list's lead-in ("For more information on X, see:") yields first to the best unit of
     the paragraph or list just before it in its section (the text on X the list adds to), then
     to its own section's and subsections' units."""
@@ -615,7 +625,7 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
         return kind
     best = _top_section(query, standalone) or standalone[0]
     if not refers_elsewhere(best.candidate):
-        return best
+        return _linked(best, standalone) or best
     others = [
         s
         for s in standalone[1:]
@@ -628,6 +638,29 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
         within = [s for s in others if in_section(s.candidate.hit.chunk, best.candidate.hit.chunk)]
         others = extended or within or others
     return min(others, key=lambda s: s.candidate.hit.rank, default=best)
+
+
+def _linked(best: Scored, standalone: list[Scored]) -> Scored | None:
+    """The best unit of a page that the best unit links to, when retrieved and scoring within
+    LINKED_MARGIN of it: a sentence naming a topic and the page that covers it ("...; [Flask
+    application structure](...) covers the factory pattern.") matches the question's words as
+    well as the page does, and the page explains it."""
+    raw = file_text(best.candidate)
+    if not COVERED_THERE.search(raw):
+        return None
+    chunk = best.candidate.hit.chunk
+    targets = {s for s, _ in link_targets(replace(chunk, text=raw))} - {chunk.source}
+    if not targets:
+        return None
+    return next(
+        (
+            s
+            for s in standalone
+            if s.candidate.hit.chunk.source in targets
+            and s.probability >= best.probability - LINKED_MARGIN
+        ),
+        None,
+    )
 
 
 def _of_wanted_kind(query: Query, ranked: list[Scored]) -> Scored | None:

@@ -1,0 +1,53 @@
+"""A sentence that names a topic and the page covering it ("... as discussed in [X](x.md)") gives
+the lead to that page when it is retrieved and answers nearly as well."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import plain
+
+from app.core.engine import Assistant
+
+
+@pytest.fixture(scope="module")
+def kb_assistant(real_kb, embedder) -> Assistant:
+    return Assistant(real_kb, embedder)
+
+
+def first_source(assistant: Assistant, question: str) -> tuple[str, str]:
+    answer = assistant.ask(question)
+    assert not answer.refused, question
+    return answer.citations[0].chunk.source, plain(answer.text)
+
+
+@pytest.mark.parametrize(
+    ("question", "page", "opening"),
+    [
+        (
+            # the background-jobs page ends its outbox paragraph "... are discussed in
+            # [microservices versus monolith](microservices-vs-monolith.md)."
+            "outbox pattern",
+            "architecture-design/microservices-vs-monolith.md",
+            "The transactional outbox solves the dual-write problem",
+        ),
+        (
+            # Django's app layout ends "..., as discussed in [microservices versus monolith]"
+            "We're a team of five engineers - should we break our Django app into microservices?",
+            "architecture-design/microservices-vs-monolith.md",
+            "",
+        ),
+        (
+            # the Flask test client: "...; [Flask application structure](...) covers the
+            # factory pattern."
+            "Flask app factory pattern",
+            "frameworks-libraries/flask-application-structure.md",
+            "",
+        ),
+    ],
+)
+def test_a_sentence_naming_the_page_that_covers_its_topic_yields_to_that_page(
+    kb_assistant, question, page, opening
+):
+    source, text = first_source(kb_assistant, question)
+    assert source == page, text[:300]
+    assert text.startswith(opening), text[:300]
