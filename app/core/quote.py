@@ -32,7 +32,10 @@ FIX = re.compile(
 # A sentence that opens like this leans on the one before it.
 LEANS_BACK = re.compile(
     r"^(this|these|that|those|it|they|such|both|so|then|also|for example|for instance|however"
-    r"|in this case|in that case|otherwise|instead|here)\b",
+    r"|in this case|in that case|otherwise|instead|here"
+    # "By default it fails the test ...": a pronoun subject after a short opening phrase
+    r"|(?:by default|by design|in practice|in general|at runtime|at startup|in production"
+    r"|in tests?),?\s+(?:it|they))\b",
     re.I,
 )
 # A paragraph opening that leans on the one before: LEANS_BACK's openings, a quotation, more
