@@ -6,7 +6,7 @@ import logging
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from app.core.answer import Answer, TermWeights, answer_of, extractive_answer
 from app.core.aspects import AspectHit, search_aspects
@@ -75,6 +75,14 @@ def threshold_of(generation: OpenGeneration) -> float:
     record = generation.meta.get("refusal")
     value = record.get("threshold") if isinstance(record, dict) else None
     return float(value) if isinstance(value, int | float) else DEFAULT_THRESHOLD
+
+
+class Judged(NamedTuple):
+    """A question's search and whether the knowledge base covers it."""
+
+    scored: Scored
+    relevance: float
+    covered: bool
 
 
 class _RowTerms(dict):
@@ -189,9 +197,10 @@ class Assistant:
             return None
         return Query.parse(read, after)
 
-    def _covers(self, generation: OpenGeneration, scored: Scored, query: Query, k, section) -> bool:
-        """Whether the KB covers the question (else it is refused)."""
-        return self._relevance(generation, scored, query, k, section)[1]
+    def _judged(self, generation: OpenGeneration, query: Query, k, section) -> Judged:
+        """The question's search, its relevance and whether the KB covers it (else refused)."""
+        scored = self._scored(generation, query, k, section, None)
+        return Judged(scored, *self._relevance(generation, scored, query, k, section))
 
     def _relevance(
         self, generation: OpenGeneration, scored: Scored, query: Query, k, section
@@ -339,9 +348,10 @@ class Assistant:
         answer.extra.update(previous.extra)
         return answer
 
-    def _ask(self, generation, query: Query, k, section) -> Answer:
-        """The whole answer from one generation: hits, term weights and relevance."""
-        scored = self._scored(generation, query, k, section, None)
+    def _ask(self, generation, query: Query, k, section, judged: Judged | None = None) -> Answer:
+        """The whole answer from one generation: hits, term weights and relevance (`judged`
+        when the caller has them already)."""
+        scored = judged.scored if judged else self._scored(generation, query, k, section, None)
         hits = scored.hits
         if not query.tokens and not query.asks_again:
             answer = Answer(
@@ -353,7 +363,11 @@ class Assistant:
             )
         else:
             weights = self._weights_of(generation)
-            score, covered = self._relevance(generation, scored, query, k, section)
+            score, covered = (
+                (judged.relevance, judged.covered)
+                if judged
+                else self._relevance(generation, scored, query, k, section)
+            )
             threshold = threshold_of(generation)
             part_hits = (
                 retrieve_parts(
@@ -405,13 +419,16 @@ class Assistant:
         def retrieve(generation: OpenGeneration) -> tuple[list[Hit], Answer | None]:
             lent = self._lent(generation, typed, k, section, history)
             respelled = self._respelled(generation, typed.text, history)
+            first = self._judged(generation, lent, k, section)
             for query in (lent,) if respelled is None else (lent, respelled):
-                scored = self._scored(generation, query, k, section, None)
-                if self._covers(generation, scored, query, k, section):
+                verdict = first if query is lent else self._judged(generation, query, k, section)
+                if verdict.covered:
                     # The passage holding the best answering unit goes first in the prompt.
                     read[:] = [query]
-                    return answer_first(query, scored.hits, self._weights_of(generation)), None
-            return scored.hits, self._ask(generation, lent, k, section)
+                    hits = verdict.scored.hits
+                    return answer_first(query, hits, self._weights_of(generation)), None
+            # refused: said from the search and relevance worked out above, not worked out again
+            return first.scored.hits, self._ask(generation, lent, k, section, first)
 
         hits, refusal = self._pinned(retrieve)
         if refusal is not None:
