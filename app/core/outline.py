@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from app.core.passages import Unit, split_units
+from app.core.query import QUESTION_WORD
 from app.core.quote import (
     MAX_LIST_ITEMS,
     POINTS_AHEAD,
@@ -280,11 +281,7 @@ def leads_on(unit: Unit) -> bool:
 
 
 # A question the text asks itself: it opens on a question word, after "So", "But", "And" ...
-ASKS_NEXT = re.compile(
-    r"^(?:(?:so|but|and|then|now|well|ok|okay)\b,?\s+)?(?:how|what|when|why|where|which|who"
-    r"|whose|is|are|was|were|do|does|did|can|could|should|would|will|shall|may|must|has|have)\b",
-    re.I,
-)
+ASKS_NEXT = re.compile(rf"^(?:(?:so|but|and|then|now|well|ok|okay)\b,?\s+)?{QUESTION_WORD}", re.I)
 
 
 def next_piece(passages: list[Passage], hits: Sequence[Hit], document: Document) -> list[Passage]:

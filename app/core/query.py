@@ -113,11 +113,11 @@ WHAT_IS = re.compile(r"^what(?:'s|\s+is|\s+are)\s+\w", re.I)
 # A name written in CamelCase ("TestClient", "MissingGreenlet").
 CAMEL_CASE = re.compile(r"\b[A-Z]?[a-z]+[A-Z]\w*")
 # A question worded as one: "How do I create the schema?", "Any pitfalls?".
-ASKS_WORD = re.compile(
-    r"^(?:how|what|when|why|where|which|who|whose|is|are|am|was|were|do|does|did|can|could"
-    r"|should|would|will|may|must|has|have|any)\b",
-    re.I,
+QUESTION_WORD = (
+    r"(?:how|what|when|why|where|which|who|whose|is|are|am|was|were|do|does|did|can|could"
+    r"|should|would|will|shall|may|must|has|have|any)\b"
 )
+ASKS_WORD = re.compile(rf"^{QUESTION_WORD}", re.I)
 # A piece of a question that is itself a question (a "; " or "? " splits only between two).
 ASKS = re.compile(ASKS_WORD.pattern + r"|\?$", re.I)
 # A question asked of two names at once: "Blue-green or canary: how do they differ ...?", "X and
