@@ -188,7 +188,8 @@ PREFIXED_REST = 5  # what a prefix leaves: "retool" is no "tool", "unreal" no "r
 
 def derived_forms(token: str) -> list[str]:
     """Other forms of a stemmed word: with or without -ment (manag, management), an adjective
-    for its -ier / -iest comparison (friendlier, friendly), and without a prefix that turns a
+    for its -ier / -iest comparison (friendlier, friendly) or its -ly adverb (securely, secure;
+    easily, easy; automatically, automatic), and without a prefix that turns a
     word into its opposite or its repeat (PREFIXES: "demotivating" is about what "motivated" is
     about). Only these: -er and -est also end unrelated words (player/play, everest/ever)."""
     forms = [token + "ment", token + "ement"]
@@ -198,6 +199,11 @@ def derived_forms(token: str) -> list[str]:
     for suffix in ("ier", "iest"):
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
             forms.append(stem(token[: -len(suffix)] + "y"))
+    if token.endswith("ly") and len(token) - 2 >= 4:  # securely: secure; easily: easy
+        rest = token[:-2]
+        forms += [stem(rest), stem(rest[:-1] + "y")] if rest.endswith("i") else [stem(rest)]
+        if rest.endswith("al") and len(rest) - 2 >= 5:  # automatically: automatic
+            forms.append(stem(rest[:-2]))
     for prefix in PREFIXES:  # demotivating: motivated; unreadable: readable; not retool: tool
         if token.startswith(prefix) and len(token) - len(prefix) >= PREFIXED_REST:
             forms.append(token[len(prefix) :])
