@@ -51,3 +51,12 @@ def test_a_sentence_naming_the_page_that_covers_its_topic_yields_to_that_page(
     source, text = first_source(kb_assistant, question)
     assert source == page, text[:300]
     assert text.startswith(opening), text[:300]
+
+
+def test_the_linked_page_s_own_pointer_never_leads(kb_assistant):
+    """The schema guide's migration paragraph links the ORM guide ("the ORM side is covered in
+    [ORM usage]"), whose best unit here only sends the reader on ("Django's own migration
+    framework follows the same principles; see [Django architecture] for its specifics.")."""
+    source, text = first_source(kb_assistant, "How do I run a database migration without downtime?")
+    assert source == "architecture-design/database-schema-design.md", text[:300]
+    assert text.startswith("A migration is safe for zero-downtime deploys"), text[:300]

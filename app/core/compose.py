@@ -645,19 +645,18 @@ def _linked(best: Scored, standalone: list[Scored]) -> Scored | None:
     LINKED_MARGIN of it: a sentence naming a topic and the page that covers it ("...; [Flask
     application structure](...) covers the factory pattern.") matches the question's words as
     well as the page does, and the page explains it."""
-    raw = file_text(best.candidate)
+    chunk = best.candidate.hit.chunk
+    raw = file_text(best.candidate)  # its lines: the paragraph's other sentences on them too
     if not COVERED_THERE.search(raw):
         return None
-    chunk = best.candidate.hit.chunk
     targets = {s for s, _ in link_targets(replace(chunk, text=raw))} - {chunk.source}
-    if not targets:
-        return None
     return next(
         (
             s
             for s in standalone
             if s.candidate.hit.chunk.source in targets
             and s.probability >= best.probability - LINKED_MARGIN
+            and not refers_elsewhere(s.candidate)
         ),
         None,
     )
