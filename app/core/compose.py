@@ -111,6 +111,10 @@ COVERED_THERE = re.compile(
     r"(?:covers|explains|describes|discusses|goes into)\b|\bsee\s+(?:the\s+|our\s+)?\[",
     re.I,
 )
+# ... or names it as its subject: "[Logs vs Metrics vs Traces](../x.md) covers some guidance on".
+LINK_FIRST = re.compile(
+    r"^\[[^\]]*\]\([^)]*\)\s+(?:covers|explains|describes|discusses|goes into)\b", re.I
+)
 REFERS_FIRST = re.compile(r"^(?:see|read)\b", re.I)
 # A lead-in to a reading list: "For more information on commit message conventions, see:". It
 # restates its section's topic, so it matches the question's words better than the text that
@@ -743,6 +747,8 @@ def refers_elsewhere(cand: Candidate) -> bool:
         return True
     if REFERS_FIRST.match(unit.quote):
         return "](" in raw or points_elsewhere(cand)
+    if LINK_FIRST.match(raw):  # "[Logs vs Metrics vs Traces](x.md) covers some guidance on ..."
+        return True
     ends_line = all(u.start_line > unit.end_line for u in cand.units[unit.order + 1 :])
     return ends_line and bool(REFERS_AT_END.search(raw))
 

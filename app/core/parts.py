@@ -58,6 +58,9 @@ FUNCTION_WORDS = frozenset(
     will may might must shall i we you it its this that these those my our your their they them
     me us if then than so also just""".split()
 )
+# A contraction's clitic, no word of its own: "What's" would count "s" as a part's own word, which
+# no answer holds ("What's the cache stampede problem and how do I prevent it?").
+CLITIC = re.compile(r"['’](?:s|d|ll|re|ve|m)\b")
 PART_COVERED = 0.75  # a part whose own words the quote holds this (idf-weighted) share of
 MAX_PARTS = 2  # the parts that get their own passage; a longer list reads as stitching
 MAX_PASSAGES = 2  # sections quoted in all
@@ -103,7 +106,7 @@ def content_words(text: str) -> frozenset[str]:
     """Stemmed words without the function words: unlike search tokens, this keeps words such as
     "done" that a search may ignore but that tell "definition of done" from "of ready". A dotted
     name counts as its parts too: `asyncio.gather` speaks to "gather"."""
-    tokens = TOKEN.findall(text.lower())
+    tokens = TOKEN.findall(CLITIC.sub("", text.lower()))
     tokens += [piece for t in tokens if "." in t for piece in t.split(".")]
     return frozenset(stem(w) for w in tokens if w not in FUNCTION_WORDS)
 
@@ -179,7 +182,8 @@ def complete(
     sides = Sides.of(query, idf)
     defined = _defined(sides, parts, rankings, document, sources or []) if sides else {}
     topic = content_words(lead.hit.chunk.heading_path)  # "load testing" tells no part apart
-    own = [words - topic for words in distinct_words(query)]
+    distinct = distinct_words(query)
+    own = [words - topic for words in distinct]
     # A lead that only lists the parts among other names ("stress, endurance, spike, or chaos
     # testing") answers neither: the parts' own passages replace it when they are found.
     passages = [] if all(_only_lists(words, lead.units) for words in own) else [lead]
@@ -203,6 +207,14 @@ def complete(
         ]
         if not fits:
             continue  # nothing clearly answers this part: better no quote than a wrong one
+        named = distinct[n] - own[n]  # the part's words its lead's headings name ("cache stampede")
+        if (
+            own[n]
+            and named
+            and _speaks_to(named, quoted_words(passages), idf)
+            and not any(_names(own[n], s.candidate, idf) for s in fits)
+        ):
+            continue  # the quote speaks to the part, and no unit names the rest ("problem")
         best = max(fits, key=lambda s: s.probability + _names(own[n], s.candidate, idf))
         used = quoted(passages)
         if own[n] and _key(best) in used:
