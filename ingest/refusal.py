@@ -183,6 +183,11 @@ def index_form(token: str, known: Callable[[str], bool]) -> str:
 
 
 PREFIXES = ("de", "dis", "mis", "non", "re", "un")
+# Words in -ly that are no adverb of the word before it (likely is not like, weekly not week).
+NOT_ADVERBS = frozenset(
+    """likely unlikely only early daily weekly monthly yearly hourly nightly costly friendly
+    lovely family supply assembly anomaly italy july""".split()
+)
 PREFIXED_REST = 5  # what a prefix leaves: "retool" is no "tool", "unreal" no "real"
 
 
@@ -199,9 +204,14 @@ def derived_forms(token: str) -> list[str]:
     for suffix in ("ier", "iest"):
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
             forms.append(stem(token[: -len(suffix)] + "y"))
-    if token.endswith("ly") and len(token) - 2 >= 4:  # securely: secure; easily: easy
-        rest = token[:-2]
-        forms += [stem(rest), stem(rest[:-1] + "y")] if rest.endswith("i") else [stem(rest)]
+    if token.endswith("ly") and len(token) - 2 >= 4 and token not in NOT_ADVERBS:
+        rest = token[:-2]  # securely: secure
+        if rest.endswith("i"):  # easily: easy
+            forms.append(stem(rest[:-1] + "y"))
+        elif rest.endswith(("ab", "ib")):  # reliably, possibly: reliable, possible
+            forms.append(stem(token[:-1] + "e"))
+        else:
+            forms.append(stem(rest))
         if rest.endswith("al") and len(rest) - 2 >= 5:  # automatically: automatic
             forms.append(stem(rest[:-2]))
     for prefix in PREFIXES:  # demotivating: motivated; unreadable: readable; not retool: tool

@@ -3,9 +3,12 @@ about something the knowledge base lacks: the adjective it comes from counts for
 
 from __future__ import annotations
 
+import pytest
 from conftest import plain
 
 from app.core.engine import Assistant
+from ingest.keyword import tokenize
+from ingest.refusal import index_form
 
 
 def test_an_adverb_the_kb_never_uses_does_not_refuse_a_covered_question(real_kb, embedder):
@@ -14,3 +17,19 @@ def test_an_adverb_the_kb_never_uses_does_not_refuse_a_covered_question(real_kb,
     assert not answer.refused, answer.text
     assert answer.citations[0].chunk.heading_path.endswith("Hashing passwords")
     assert "Store passwords only as slow, salted hashes" in plain(answer.text)
+
+
+@pytest.mark.parametrize(
+    ("asked", "index_words", "read_as"),
+    [
+        ("securely", "secure", "secure"),
+        ("easily", "easy", "easy"),
+        ("reliably", "reliable", "reliable"),
+        ("automatically", "automatic", "automatic"),
+        ("likely", "like", "likely"),  # "what is likely" is not about what anyone likes
+        ("weekly", "week", "weekly"),
+    ],
+)
+def test_an_adverb_reads_as_the_word_the_index_uses(asked, index_words, read_as):
+    known = set(tokenize(index_words))
+    assert index_form(tokenize(asked)[0], known.__contains__) == tokenize(read_as)[0]

@@ -34,14 +34,14 @@ def first_source(assistant: Assistant, question: str) -> tuple[str, str]:
             # Django's app layout ends "..., as discussed in [microservices versus monolith]"
             "We're a team of five engineers - should we break our Django app into microservices?",
             "architecture-design/microservices-vs-monolith.md",
-            "",
+            "Weak reasons are",
         ),
         (
             # the Flask test client: "...; [Flask application structure](...) covers the
             # factory pattern."
             "Flask app factory pattern",
             "frameworks-libraries/flask-application-structure.md",
-            "",
+            "The `flask` command finds a factory named `create_app`",
         ),
     ],
 )

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from conftest import extractive_text, plain, small_kb_assistant
 
-from app.core.engine import Assistant
+from app.core.compose import refers_elsewhere, score
+from app.core.engine import Assistant, term_weights
+from app.core.query import Query
 
 METRICS = """# Metrics
 
@@ -42,6 +44,42 @@ def test_a_sentence_whose_subject_is_a_link_answers_no_part(tmp_path, embedder):
     text = extractive_text(assistant, "When should I emit a metric and when a log line?")
     assert "Use metrics to track the occurrence of an event" in text, text
     assert "covers some high level guidance" not in text, text
+
+
+ONE_LINE = (  # a paragraph written on one line, as kb/ and most corpora write them
+    "[Locking in PostgreSQL](locks.md) explains which schema changes take heavy locks. Add the"
+    " column as nullable first, backfill it in batches of a few thousand rows, then add the NOT"
+    " NULL constraint as NOT VALID and validate it separately."
+)
+SCHEMA = f"""# Schema changes
+
+## Adding a required column to a large table
+
+{ONE_LINE}
+"""
+
+LOCKS = """# Locking in PostgreSQL
+
+## Which statements lock a table
+
+Most ALTER TABLE forms take an ACCESS EXCLUSIVE lock, which blocks reads and writes for as long as
+the statement runs.
+"""
+
+
+def test_only_the_sentence_whose_subject_is_a_link_is_a_pointer(tmp_path, embedder):
+    """The paragraph is one line: the sentence after "[Locking in PostgreSQL](locks.md) explains
+    ..." on that line says something itself, and may lead an answer or join one."""
+    files = {"schema.md": SCHEMA, "locks.md": LOCKS}
+    assistant = small_kb_assistant(tmp_path, embedder, files)
+    question = "How do I add a NOT NULL column to a big table safely?"
+    with assistant.reader.pinned() as generation:
+        hits = assistant.retrieve(question)
+        ranked = score(Query.parse(question), hits, term_weights(generation))
+    units = {s.candidate.unit.quote.split()[0]: s.candidate for s in ranked}
+    assert refers_elsewhere(units["Locking"])  # "[Locking in PostgreSQL](locks.md) explains ..."
+    assert not refers_elsewhere(units["Add"])
+    assert "Add the column as nullable first" in extractive_text(assistant, question)
 
 
 def test_what_is_the_x_problem_and_how_do_i_prevent_it_opens_on_what_x_is(real_kb, embedder):

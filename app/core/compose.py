@@ -40,7 +40,7 @@ from dataclasses import dataclass, replace
 
 from app.core.answer_type import wanted
 from app.core.headings import identifier
-from app.core.links import link_targets
+from app.core.links import LINK, link_targets
 from app.core.outline import Document, continuation, lead_in_before
 from app.core.parts import answered_parts, complete, merge
 from app.core.passages import Unit, in_section, one_section, split_units
@@ -107,8 +107,10 @@ REFERS_AT_END = re.compile(
 # A link naming the page that covers a topic: "... as discussed in [X](x.md)", "...; [X](x.md)
 # covers the factory pattern", "See [our dedicated section](x.md#y) for more information".
 COVERED_THERE = re.compile(
-    r"\b(?:discussed|covered|described|explained|detailed)\s+in\s+\[|[;,]\s*\[[^\]]*\]\([^)]*\)\s+"
-    r"(?:covers|explains|describes|discusses|goes into)\b|\bsee\s+(?:the\s+|our\s+)?\[",
+    r"\b(?:discussed|covered|described|explained|detailed)\s+(?:in\s+(?:more\s+)?detail\s+)?in\s+"
+    r"(?=\[)"
+    r"|[.;,]\s*(?=\[[^\]]*\]\([^)]*\)\s+(?:cover|explain|describe|discuss|go(?:es)? into)s?\b)"
+    r"|\bsee\s+(?:the\s+|our\s+)?(?=\[[^\]]*\]\([^)]*\)(?:[^.;]*\bfor\b|\s*[.;]|\s*$))",
     re.I,
 )
 # ... or names it as its subject: "[Logs vs Metrics vs Traces](../x.md) covers some guidance on".
@@ -651,9 +653,12 @@ def _linked(best: Scored, standalone: list[Scored]) -> Scored | None:
     well as the page does, and the page explains it."""
     chunk = best.candidate.hit.chunk
     raw = file_text(best.candidate)  # its lines: the paragraph's other sentences on them too
-    if not COVERED_THERE.search(raw):
-        return None
-    targets = {s for s, _ in link_targets(replace(chunk, text=raw))} - {chunk.source}
+    named = " ".join(  # the link each "covered in" names, not every link on the lines
+        link.group(0)
+        for covered in COVERED_THERE.finditer(raw)
+        if (link := LINK.match(raw, covered.end())) is not None
+    )
+    targets = {s for s, _ in link_targets(replace(chunk, text=named))} - {chunk.source}
     return next(
         (
             s
@@ -747,7 +752,8 @@ def refers_elsewhere(cand: Candidate) -> bool:
         return True
     if REFERS_FIRST.match(unit.quote):
         return "](" in raw or points_elsewhere(cand)
-    if LINK_FIRST.match(raw):  # "[Logs vs Metrics vs Traces](x.md) covers some guidance on ..."
+    starts_line = all(u.end_line < unit.start_line for u in cand.units[: unit.order])
+    if starts_line and LINK_FIRST.match(raw):  # "[Logs vs Metrics](x.md) covers some guidance"
         return True
     ends_line = all(u.start_line > unit.end_line for u in cand.units[unit.order + 1 :])
     return ends_line and bool(REFERS_AT_END.search(raw))

@@ -59,7 +59,9 @@ FUNCTION_WORDS = frozenset(
     me us if then than so also just""".split()
 )
 # A contraction's clitic, no word of its own: "What's" would count "s" as a part's own word, which
-# no answer holds ("What's the cache stampede problem and how do I prevent it?").
+# no answer holds ("What's the cache stampede problem and how do I prevent it?"). Not "n't": read
+# as no word, attrs' "Why doesn't passing a key function to eq ... also change how define orders
+# instances" lost the warning that answers it (its "doesn" found that unit, by luck).
 CLITIC = re.compile(r"['’](?:s|d|ll|re|ve|m)\b")
 PART_COVERED = 0.75  # a part whose own words the quote holds this (idf-weighted) share of
 MAX_PARTS = 2  # the parts that get their own passage; a longer list reads as stitching
