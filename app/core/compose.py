@@ -647,10 +647,10 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
 
 
 def _linked(best: Scored, standalone: list[Scored]) -> Scored | None:
-    """The best unit of a page that the best unit links to, when retrieved and scoring within
-    LINKED_MARGIN of it: a sentence naming a topic and the page that covers it ("...; [Flask
-    application structure](...) covers the factory pattern.") matches the question's words as
-    well as the page does, and the page explains it."""
+    """The best unit of the page that the best unit's lines name as covering their topic, when
+    retrieved and scoring within LINKED_MARGIN of it: a paragraph naming a topic and the page
+    that covers it ("...; [Flask application structure](...) covers the factory pattern.")
+    matches the question's words as well as the page does, and the page explains it."""
     chunk = best.candidate.hit.chunk
     raw = file_text(best.candidate)  # its lines: the paragraph's other sentences on them too
     named = " ".join(  # the link each "covered in" names, not every link on the lines
