@@ -40,7 +40,7 @@ from dataclasses import dataclass, replace
 
 from app.core.answer_type import wanted
 from app.core.headings import identifier
-from app.core.links import LINK, link_targets
+from app.core.links import LINK, resolve
 from app.core.outline import Document, continuation, lead_in_before
 from app.core.parts import answered_parts, complete, merge
 from app.core.passages import Unit, in_section, one_section, split_units
@@ -653,12 +653,12 @@ def _linked(best: Scored, standalone: list[Scored]) -> Scored | None:
     matches the question's words as well as the page does, and the page explains it."""
     chunk = best.candidate.hit.chunk
     raw = file_text(best.candidate)  # its lines: the paragraph's other sentences on them too
-    named = " ".join(  # the link each "covered in" names, not every link on the lines
-        link.group(0)
+    targets = {  # the link each "covered in" names, not every link on the lines
+        source
         for covered in COVERED_THERE.finditer(raw)
         if (link := LINK.match(raw, covered.end())) is not None
-    )
-    targets = {s for s, _ in link_targets(replace(chunk, text=named))} - {chunk.source}
+        for source, _ in resolve(chunk, link)
+    }
     return next(
         (
             s
@@ -752,8 +752,13 @@ def refers_elsewhere(cand: Candidate) -> bool:
         return True
     if REFERS_FIRST.match(unit.quote):
         return "](" in raw or points_elsewhere(cand)
-    starts_line = all(u.end_line < unit.start_line for u in cand.units[: unit.order])
-    if starts_line and LINK_FIRST.match(raw):  # "[Logs vs Metrics](x.md) covers some guidance"
+    if (
+        LINK_FIRST.match(raw)
+        and all(  # "[Logs vs Metrics](x.md) covers some guidance", on
+            u.end_line < unit.start_line
+            for u in cand.units[: unit.order]  # the line it opens
+        )
+    ):
         return True
     ends_line = all(u.start_line > unit.end_line for u in cand.units[unit.order + 1 :])
     return ends_line and bool(REFERS_AT_END.search(raw))

@@ -27,28 +27,32 @@ INDEX_PAGES = ("README.md", "index.md")  # what a link to a folder opens
 def link_targets(chunk: Chunk) -> list[tuple[str, str]]:
     """The documents of the same knowledge base a passage links to, as (source, anchor) in
     the order they appear; `source` is a path relative to the KB like Chunk.source."""
-    found = []
-    for match in LINK.finditer(chunk.text):
-        target = match.group(1)
-        if SCHEME.match(target) or target.startswith("#"):
-            continue  # another site, or a place in the same page
-        path, _, anchor = unquote(target).partition("#")
-        path = path.split("?", 1)[0]
-        if not path:
-            continue
-        joined = (
-            path.lstrip("/")
-            if path.startswith("/")
-            else posixpath.join(posixpath.dirname(chunk.source), path)
-        )
-        resolved = posixpath.normpath(joined)
-        if resolved.startswith("../") or resolved == chunk.source:
-            continue
-        if resolved.endswith(".md"):
-            found.append((resolved, anchor))
-        else:  # a folder or an extension-less page: its index page or the page itself
-            found.extend((name, anchor) for name in _page_names(resolved))
-    return found
+    return [found for match in LINK.finditer(chunk.text) for found in resolve(chunk, match)]
+
+
+def resolve(chunk: Chunk, link: re.Match[str]) -> list[tuple[str, str]]:
+    """The documents of the knowledge base one of `chunk`'s links (a LINK match) opens, as
+    (source, anchor): none for another site, a place in the same page or a path outside the KB;
+    a folder's index pages or an extension-less page's candidates."""
+    target = link.group(1)
+    if SCHEME.match(target) or target.startswith("#"):
+        return []  # another site, or a place in the same page
+    path, _, anchor = unquote(target).partition("#")
+    path = path.split("?", 1)[0]
+    if not path:
+        return []
+    joined = (
+        path.lstrip("/")
+        if path.startswith("/")
+        else posixpath.join(posixpath.dirname(chunk.source), path)
+    )
+    resolved = posixpath.normpath(joined)
+    if resolved.startswith("../") or resolved == chunk.source:
+        return []
+    if resolved.endswith(".md"):
+        return [(resolved, anchor)]
+    # a folder or an extension-less page: its index page or the page itself
+    return [(name, anchor) for name in _page_names(resolved)]
 
 
 def _page_names(path: str) -> list[str]:
