@@ -318,13 +318,15 @@ class Assistant:
             return self._more(
                 generation, query, self._answer(generation, asked, k, section, history[:at])
             )
-        answer = self._ask(generation, query, k, section)
+        answer = self._ask(
+            generation, query, k, section, self._judged(generation, query, k, section)
+        )
         if not answer.refused or not query.tokens:
             return answer
         read = self._respelled(generation, query.text, history)
         if read is None:
             return answer
-        second = self._ask(generation, read, k, section)
+        second = self._ask(generation, read, k, section, self._judged(generation, read, k, section))
         if second.refused:
             return answer
         second.extra["read_as"] = read.text
@@ -348,11 +350,9 @@ class Assistant:
         answer.extra.update(previous.extra)
         return answer
 
-    def _ask(self, generation, query: Query, k, section, judged: Judged | None = None) -> Answer:
-        """The whole answer from one generation: hits, term weights and relevance (`judged`
-        when the caller has them already)."""
-        scored = judged.scored if judged else self._scored(generation, query, k, section, None)
-        hits = scored.hits
+    def _ask(self, generation, query: Query, k, section, judged: Judged) -> Answer:
+        """The whole answer from one generation, given the question's search and relevance."""
+        hits = judged.scored.hits
         if not query.tokens and not query.asks_again:
             answer = Answer(
                 query.text,
@@ -363,11 +363,7 @@ class Assistant:
             )
         else:
             weights = self._weights_of(generation)
-            score, covered = (
-                (judged.relevance, judged.covered)
-                if judged
-                else self._relevance(generation, scored, query, k, section)
-            )
+            score, covered = judged.relevance, judged.covered
             threshold = threshold_of(generation)
             part_hits = (
                 retrieve_parts(
