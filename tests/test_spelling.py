@@ -24,6 +24,8 @@ SPELLER = Speller({stem: 3 for stem in tokenize(INDEX)} | {"order": 9})
         ("Stirct mode?", "Strict mode?"),  # a sentence's first word
         ("stress vs spike testnig", "stress vs spike testing"),
         ("what shuold I check?", "what should I check?"),  # a function word
+        ("what shoud I ask?", "what should I ask?"),  # ... a letter dropped
+        ("it fails becausse of the cost", "it fails because of the cost"),  # ... one added
         ("how does the borrow cehcker work", "how does the borrow checker work"),
         ("how do I deltee a row", "how do I delete a row"),  # "delete": no listed English word
         ("a normalization violation?", "a normalisation violation?"),  # as the KB spells it
@@ -50,6 +52,7 @@ def test_a_slip_is_read_as_the_index_word(typed, read):
         "What does attr.datcalass do?",  # part of an identifier
         "What does `ordrs` return?",  # code
         "How do I bake bread?",  # English words
+        "thee order",  # four letters: not "the"
         "ordrs" + "x" * 20_000,  # no word a slip made
     ],
 )

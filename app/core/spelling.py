@@ -32,6 +32,10 @@ OPENS = re.compile(r"(?:^\s*|[.?!:]\s+)$")  # what stands before a sentence's fi
 
 
 SZ = {"s": "z", "z": "s"}
+# A function word the index never holds (a stopword) is what a slip with a letter dropped or
+# added stands for when it has this many letters ("shoud" is "should"); a shorter one ("thee",
+# "whit") is too often another word. Two letters swapped always count ("shuold").
+FUNCTION_LETTERS = 5
 # Shorthand people type for a word docs spell out ("how 2 pin deps"), read as that word when the
 # index never uses the shorthand and does use the word.
 SHORTHAND = {
@@ -117,8 +121,8 @@ class Speller:
         found: dict[str, tuple[bool, int]] = {}
         for candidate, swap in slips.items():
             stem = tokenize(candidate)
-            if swap and not stem:  # "shuold": a function word
-                found[candidate] = (True, 0)
+            if not stem and (swap or len(candidate) >= FUNCTION_LETTERS):
+                found[candidate] = (True, 0)  # a function word: "shuold", "shoud", "becuase"
             elif len(stem) == 1 and stem[0] in self.used and _is_word(candidate, stem[0]):
                 # Not a longer form of an index word ("redis" is not "reds") nor, but for two
                 # letters swapped ("testnig" is "testing"), a five-letter word ("const", "cost").
