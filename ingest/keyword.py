@@ -35,15 +35,21 @@ STOPWORDS = frozenset(
     # "/etc/hosts", "cf push".
     + """e.g i.e vs""".split()
 )
-TOKEN = re.compile(r"[a-z0-9]+(?:[_.+#-][a-z0-9]+)*")
+# A stopword written in capitals is an SQL keyword ("where OR condition", "IS NULL", "NOT IN",
+# "ON DELETE"): a word to search for, in a question and in a document's SQL alike.
+SQL_WORDS = frozenset("and or not in is where on by as from into all any between exists".split())
+TOKEN = re.compile(r"[a-z0-9]+(?:[_.+#-][a-z0-9]+)*", re.I)
 SEPARATOR = re.compile(r"[_.+#-]")
 
 
 def tokenize(text: str) -> list[str]:
     """Lower-case word stems; identifiers like select_related also yield their parts."""
     tokens = []
-    for token in TOKEN.findall(text.lower()):
+    for written in TOKEN.findall(text):
+        token = written.lower()
         if token in STOPWORDS:  # "e.g": nor its letters
+            if token in SQL_WORDS and written.isupper():
+                tokens.append(token)
             continue
         parts = SEPARATOR.split(token)
         for word in ([token] if len(parts) > 1 else []) + parts:
