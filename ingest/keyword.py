@@ -35,9 +35,16 @@ STOPWORDS = frozenset(
     # "/etc/hosts", "cf push".
     + """e.g i.e vs""".split()
 )
-# A stopword written in capitals is an SQL keyword ("where OR condition", "IS NULL", "NOT IN",
-# "ON DELETE"): a word to search for, in a question and in a document's SQL alike.
+# A stopword written in capitals is an SQL keyword ("filter rows with OR instead of AND", "IS
+# NULL", "NOT IN"): a word to search for, in a question and in a document's SQL alike. Only in
+# a text that speaks of SQL (SQL_CONTEXT, or two such keywords) and is not written all in
+# capitals: "Should I use mypy OR pyright?" stresses a choice, "WHERE SHOULD I PUT
+# CONFIGURATION?" is shouted.
 SQL_WORDS = frozenset("and or not in is where on by as from into all any between exists".split())
+SQL_CONTEXT = frozenset(
+    """sql query queries where filter filters filtering clause condition conditions select join
+    joins row rows column columns table tables""".split()
+)
 TOKEN = re.compile(r"[a-z0-9]+(?:[_.+#-][a-z0-9]+)*", re.I)
 SEPARATOR = re.compile(r"[_.+#-]")
 
@@ -45,10 +52,12 @@ SEPARATOR = re.compile(r"[_.+#-]")
 def tokenize(text: str) -> list[str]:
     """Lower-case word stems; identifiers like select_related also yield their parts."""
     tokens = []
-    for written in TOKEN.findall(text):
+    found = TOKEN.findall(text)
+    sql = _speaks_sql(text, found)
+    for written in found:
         token = written.lower()
         if token in STOPWORDS:  # "e.g": nor its letters
-            if token in SQL_WORDS and written.isupper():
+            if sql and token in SQL_WORDS and written.isupper():
                 tokens.append(token)
             continue
         parts = SEPARATOR.split(token)
@@ -56,6 +65,14 @@ def tokenize(text: str) -> list[str]:
             if word and word not in STOPWORDS:
                 tokens.append(stem(word))
     return tokens
+
+
+def _speaks_sql(text: str, words: list[str]) -> bool:
+    """The text speaks of SQL (see SQL_WORDS) and is not written all in capitals."""
+    if not any(c.islower() for c in text):
+        return False
+    keywords = sum(1 for w in words if w.isupper() and w.lower() in SQL_WORDS)
+    return keywords >= 2 or (keywords > 0 and any(w.lower() in SQL_CONTEXT for w in words))
 
 
 # How a question asks what an abbreviation means: the documents say "ORM means ..." or "ORM

@@ -10,7 +10,7 @@ from app.core.spelling import Speller
 from ingest.keyword import tokenize
 
 INDEX = (
-    "order orders testing strict mode checker red friendly cost entry json like policy delete"
+    "order orders testing strict mode checker red friendly cost entry json like policy delete whole"
     " normalisation serialise dependencies pitfalls"
 )
 SPELLER = Speller({stem: 3 for stem in tokenize(INDEX)} | {"order": 9})
@@ -26,6 +26,7 @@ SPELLER = Speller({stem: 3 for stem in tokenize(INDEX)} | {"order": 9})
         ("what shuold I check?", "what should I check?"),  # a function word
         ("what shoud I ask?", "what should I ask?"),  # ... a letter dropped
         ("it fails becausse of the cost", "it fails because of the cost"),  # ... one added
+        ("the whoile order", "the whole order"),  # an index word one slip away wins over "while"
         ("how does the borrow cehcker work", "how does the borrow checker work"),
         ("how do I deltee a row", "how do I delete a row"),  # "delete": no listed English word
         ("a normalization violation?", "a normalisation violation?"),  # as the KB spells it

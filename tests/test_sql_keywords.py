@@ -19,6 +19,9 @@ def test_capital_sql_keywords_are_search_words_and_plain_stopwords_are_not():
     assert tokenize("where OR condition") == ["or", *tokenize("condition")]
     assert tokenize("rows WHERE age IS NULL") == ["row", "where", "age", "is", "null"]
     assert tokenize("I do not know where or why") == ["know"]
+    assert "or" not in tokenize("Should I use mypy OR pyright?")  # a stressed choice
+    shouted = "WHERE SHOULD I PUT CONFIGURATION?"
+    assert tokenize(shouted) == tokenize(shouted.lower())
 
 
 def test_a_question_naming_an_sql_keyword_in_capitals_finds_its_section(tmp_path, embedder):

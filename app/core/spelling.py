@@ -33,8 +33,9 @@ OPENS = re.compile(r"(?:^\s*|[.?!:]\s+)$")  # what stands before a sentence's fi
 
 SZ = {"s": "z", "z": "s"}
 # A function word the index never holds (a stopword) is what a slip with a letter dropped or
-# added stands for when it has this many letters ("shoud" is "should"); a shorter one ("thee",
-# "whit") is too often another word. Two letters swapped always count ("shuold").
+# added stands for when it has this many letters ("shoud" is "should") and no index word is one
+# slip away ("whoile" is "whole", not "while"); a shorter one ("thee", "whit") is too often
+# another word. Two letters swapped always count ("shuold").
 FUNCTION_LETTERS = 5
 # Shorthand people type for a word docs spell out ("how 2 pin deps"), read as that word when the
 # index never uses the shorthand and does use the word.
@@ -121,8 +122,10 @@ class Speller:
         found: dict[str, tuple[bool, int]] = {}
         for candidate, swap in slips.items():
             stem = tokenize(candidate)
-            if not stem and (swap or len(candidate) >= FUNCTION_LETTERS):
-                found[candidate] = (True, 0)  # a function word: "shuold", "shoud", "becuase"
+            if not stem and swap:  # a function word: "shuold", "becuase"
+                found[candidate] = (True, 0)
+            elif not stem and len(candidate) >= FUNCTION_LETTERS:
+                found[candidate] = (False, -1)  # "shoud"; an index word one slip away wins
             elif len(stem) == 1 and stem[0] in self.used and _is_word(candidate, stem[0]):
                 # Not a longer form of an index word ("redis" is not "reds") nor, but for two
                 # letters swapped ("testnig" is "testing"), a five-letter word ("const", "cost").
