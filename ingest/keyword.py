@@ -35,17 +35,28 @@ STOPWORDS = frozenset(
     # "/etc/hosts", "cf push".
     + """e.g i.e vs""".split()
 )
-# A stopword written in capitals is an SQL keyword ("filter rows with OR instead of AND", "IS
-# NULL", "NOT IN"): a word to search for, in a question and in a document's SQL alike. Only in
-# a text that speaks of SQL (SQL_CONTEXT, or two such keywords) and is not written all in
-# capitals: "Should I use mypy OR pyright?" stresses a choice, "WHERE SHOULD I PUT
-# CONFIGURATION?" is shouted.
+# SQL's keywords, as a question or a page writes them in capitals (see also refusal.keywords).
+SQL_KEYWORDS = frozenset(
+    "SELECT INSERT UPDATE DELETE FROM WHERE GROUP ORDER BY HAVING JOIN LEFT RIGHT INNER OUTER FULL"
+    " CROSS ON USING AS DISTINCT ALL ANY COUNT SUM AVG MIN MAX LIMIT OFFSET FETCH RETURNING WITH"
+    " RECURSIVE UNION EXCEPT INTERSECT CASE WHEN THEN ELSE END INTO VALUES SET DEFAULT CREATE"
+    " ALTER DROP TRUNCATE TABLE INDEX VIEW CONCURRENTLY UNIQUE CHECK CONSTRAINT PRIMARY FOREIGN"
+    " KEY REFERENCES CASCADE RESTRICT ADD COLUMN BEGIN COMMIT ROLLBACK SAVEPOINT TRANSACTION"
+    " ISOLATION LEVEL SERIALIZABLE REPEATABLE READ COMMITTED LIKE ILIKE IN EXISTS BETWEEN IS NULL"
+    " NOT AND OR FOR SKIP LOCKED NOWAIT SHARE CONFLICT DO NOTHING MERGE MATCHED PARTITION OVER"
+    " WINDOW ROWS LATERAL EXPLAIN ANALYZE VACUUM GRANT REVOKE".split()
+)
+# Of them, those that join conditions and clauses are stopwords in prose but words to search
+# for when written in capitals ("filter rows with OR instead of AND", "IS NULL", "NOT IN"), in a
+# question and in a document's SQL alike. Only in a text that speaks of SQL (SQL_CONTEXT, or two
+# such keywords) and is not written all in capitals: "Should I use mypy OR pyright?" stresses a
+# choice, "WHERE SHOULD I PUT CONFIGURATION?" is shouted.
 SQL_WORDS = frozenset("and or not in is where on by as from into all any between exists".split())
 SQL_CONTEXT = frozenset(
     """sql query queries where filter filters filtering clause condition conditions select join
     joins row rows column columns table tables""".split()
 )
-TOKEN = re.compile(r"[a-z0-9]+(?:[_.+#-][a-z0-9]+)*", re.I)
+TOKEN = re.compile(r"[a-z0-9]+(?:[_.+#-][a-z0-9]+)*", re.I | re.A)  # ASCII, as before
 SEPARATOR = re.compile(r"[_.+#-]")
 
 
@@ -69,10 +80,10 @@ def tokenize(text: str) -> list[str]:
 
 def _speaks_sql(text: str, words: list[str]) -> bool:
     """The text speaks of SQL (see SQL_WORDS) and is not written all in capitals."""
-    if not any(c.islower() for c in text):
-        return False
     keywords = sum(1 for w in words if w.isupper() and w.lower() in SQL_WORDS)
-    return keywords >= 2 or (keywords > 0 and any(w.lower() in SQL_CONTEXT for w in words))
+    if not keywords or text.isupper():
+        return False
+    return keywords >= 2 or any(w.lower() in SQL_CONTEXT for w in words)
 
 
 # How a question asks what an abbreviation means: the documents say "ORM means ..." or "ORM

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.chunk import PATH_SEP
-from ingest.keyword import tokenize
+from ingest.keyword import SQL_KEYWORDS, tokenize
 from ingest.stemmer import stem
 
 TOP = 5  # best passages per retriever (dense, keyword) whose word coverage counts
@@ -90,16 +90,6 @@ VERSION_OR_DATE = re.compile(
 # name as often ("a test that MUST run first", "run FAST AND RELIABLY", "connect to POSTGRES")
 # and are left alone.
 CAPITAL = re.compile(r"\b(?=[A-Z0-9_]*[A-Z][A-Z0-9_]*[A-Z])[A-Z][A-Z0-9_]+\b")
-SQL_KEYWORDS = frozenset(
-    "SELECT INSERT UPDATE DELETE FROM WHERE GROUP ORDER BY HAVING JOIN LEFT RIGHT INNER OUTER FULL"
-    " CROSS ON USING AS DISTINCT ALL ANY COUNT SUM AVG MIN MAX LIMIT OFFSET FETCH RETURNING WITH"
-    " RECURSIVE UNION EXCEPT INTERSECT CASE WHEN THEN ELSE END INTO VALUES SET DEFAULT CREATE"
-    " ALTER DROP TRUNCATE TABLE INDEX VIEW CONCURRENTLY UNIQUE CHECK CONSTRAINT PRIMARY FOREIGN"
-    " KEY REFERENCES CASCADE RESTRICT ADD COLUMN BEGIN COMMIT ROLLBACK SAVEPOINT TRANSACTION"
-    " ISOLATION LEVEL SERIALIZABLE REPEATABLE READ COMMITTED LIKE ILIKE IN EXISTS BETWEEN IS NULL"
-    " NOT AND OR FOR SKIP LOCKED NOWAIT SHARE CONFLICT DO NOTHING MERGE MATCHED PARTITION OVER"
-    " WINDOW ROWS LATERAL EXPLAIN ANALYZE VACUUM GRANT REVOKE".split()
-)
 BACKTICKED = re.compile(r"`[^`]*`")
 SHADOW = "\u2020"  # appended to such a token: no index holds a word with it
 # Capitals that are the writer's tone or everyday shorthand of the trade, not a keyword: docs on

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import plain, small_kb_assistant
 
-from ingest.keyword import tokenize
+from ingest.keyword import SQL_KEYWORDS, SQL_WORDS, tokenize
 
 ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "data/eval/corpora/sqlmodel-docs/tutorial"  # SQLModel's, FastAPI-style
@@ -16,6 +16,7 @@ PAGES = ("where.md", "select.md", "one.md", "update.md", "delete.md", "indexes.m
 
 
 def test_capital_sql_keywords_are_search_words_and_plain_stopwords_are_not():
+    assert {word.upper() for word in SQL_WORDS} <= SQL_KEYWORDS
     assert tokenize("where OR condition") == ["or", *tokenize("condition")]
     assert tokenize("rows WHERE age IS NULL") == ["row", "where", "age", "is", "null"]
     assert tokenize("I do not know where or why") == ["know"]
