@@ -184,9 +184,11 @@ PREFIXED_REST = 5  # what a prefix leaves: "retool" is no "tool", "unreal" no "r
 def derived_forms(token: str) -> list[str]:
     """Other forms of a stemmed word: with or without -ment (manag, management), an adjective
     for its -ier / -iest comparison (friendlier, friendly) or its -ly adverb (securely, secure;
-    easily, easy; automatically, automatic), and without a prefix that turns a
+    easily, easy; automatically, automatic), an adjective for its -est superlative (kindest,
+    kind; simplest, simple; biggest, big), and without a prefix that turns a
     word into its opposite or its repeat (PREFIXES: "demotivating" is about what "motivated" is
-    about). Only these: -er and -est also end unrelated words (player/play, everest/ever)."""
+    about). Only these: -er also ends unrelated words (player/play); an -est word
+    leaves at least three letters ("honest" is no "hon", "forest" no "for")."""
     forms = [token + "ment", token + "ement"]
     for suffix in ("ement", "ment"):
         if token.endswith(suffix) and len(token) - len(suffix) >= 4:
@@ -194,6 +196,14 @@ def derived_forms(token: str) -> list[str]:
     for suffix in ("ier", "iest"):
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
             forms.append(stem(token[: -len(suffix)] + "y"))
+    if token.endswith("est") and not token.endswith("iest"):  # kindest, simplest, biggest
+        rest = token[:-3]
+        if len(rest) >= 4:  # kindest: kind (not honest: hon, forest: for)
+            forms.append(stem(rest))
+        if len(rest) >= 3:  # simplest: simple, safest: safe
+            forms.append(stem(rest + "e"))
+        if len(rest) >= 4 and rest[-1] == rest[-2] and rest[-1] not in "aeiou":
+            forms.append(rest[:-1])  # biggest: big, hottest: hot
     if token.endswith("ly") and len(token) - 2 >= 4 and token not in NOT_ADVERBS:
         rest = token[:-2]  # securely: secure
         if rest.endswith("i"):  # easily: easy

@@ -1,5 +1,6 @@
-"""A question worded with an adverb the knowledge base never writes ("securely", "safely") is not
-about something the knowledge base lacks: the adjective it comes from counts for relevance."""
+"""A question worded with an adverb or a superlative the knowledge base never writes ("securely",
+"kindest") is not about something the knowledge base lacks: the adjective it comes from counts
+for relevance."""
 
 from __future__ import annotations
 
@@ -19,6 +20,16 @@ def test_an_adverb_the_kb_never_uses_does_not_refuse_a_covered_question(real_kb,
     assert "Store passwords only as slow, salted hashes" in plain(answer.text)
 
 
+def test_a_superlative_the_kb_never_uses_does_not_refuse_a_covered_question(real_kb, embedder):
+    # kb/ writes "kind" (kind review, kind but clear), never "kindest"
+    answer = Assistant(real_kb, embedder).ask(
+        "What's the kindest way to review a PR that basically needs to be rewritten from scratch?"
+    )
+    assert not answer.refused, answer.text
+    assert answer.citations[0].chunk.source == "mentoring/difficult-conversations.md"
+    assert "rewrite" in plain(answer.text)
+
+
 @pytest.mark.parametrize(
     ("asked", "index_words", "read_as"),
     [
@@ -28,8 +39,14 @@ def test_an_adverb_the_kb_never_uses_does_not_refuse_a_covered_question(real_kb,
         ("automatically", "automatic", "automatic"),
         ("likely", "like", "likely"),  # "what is likely" is not about what anyone likes
         ("weekly", "week", "weekly"),
+        ("kindest", "kind", "kind"),
+        ("simplest", "simple", "simple"),
+        ("safest", "safe", "safe"),
+        ("biggest", "big", "big"),
+        ("honest", "hon", "honest"),  # honesty is not a kind of "hon"
+        ("forest", "for", "forest"),
     ],
 )
-def test_an_adverb_reads_as_the_word_the_index_uses(asked, index_words, read_as):
+def test_an_adverb_or_superlative_reads_as_the_word_the_index_uses(asked, index_words, read_as):
     known = set(tokenize(index_words))
     assert index_form(tokenize(asked)[0], known.__contains__) == tokenize(read_as)[0]
