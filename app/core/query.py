@@ -103,9 +103,11 @@ CODE_WORDS = frozenset(question_tokens("code codes snippet snippets sample sampl
 SHOWING = frozenset(question_tokens("show give example examples please"))
 
 # Where a two-part question splits: "X vs Y", "what ... and when/why/how/who ...", "; ", "? ".
+# A "?" after "=", "<", ">", "(" or "," is an SQL placeholder ("WHERE id = ? AND ..."), no question
+# mark.
 PART_BREAK = re.compile(
     r"\s+(?:vs\.?|versus)\s+|;\s*|,?\s+and\s+(?=(?:when|why|how|what|which|where|who|should|is|are"
-    r"|do|does|can)\b)|\?\s+(?=\S)",
+    r"|do|does|can)\b)|(?<![=<>(,])(?<![=<>(,]\s)\?\s+(?=\S)",
     re.I,
 )
 # A question asking what something is: it names that thing ("What is a spike?").
