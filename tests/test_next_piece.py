@@ -213,3 +213,34 @@ def test_a_page_without_a_title_hands_over_to_its_first_section(tmp_path, embedd
     answer = assistant.ask("Why should long jobs leave the request path?", k=1)
     assert "separate worker process" in answer.text
     assert "queue.enqueue(send_report, user_id)" in answer.text
+
+
+PHRASING = """# Feedback
+
+## Phrasing review comments
+
+Strong review comments name the line, the consequence and the change you expect; weak ones name
+only your reaction. The comments below are typical cases. Each strong one describes the code,
+never its author.
+
+### Weak and strong pairs
+
+| Situation | Weak | Strong |
+| --- | --- | --- |
+| Slow list endpoint | "This is slow." | "The loop runs a query per order; use `selectinload`." |
+| Missing test | "Needs tests." | "No test covers an expired token; add one asserting 401." |
+
+## Handling pushback
+
+When a junior pushes back on a comment, ask what they see that you might be missing.
+"""
+
+
+def test_a_paragraph_pointing_at_what_follows_goes_on_into_it(tmp_path, embedder):
+    # "The comments below ..." is not the paragraph's last sentence, and still points ahead
+    assistant = small_kb_assistant(tmp_path, embedder, {"feedback.md": PHRASING})
+    answer = assistant.ask("How should I phrase review comments to a junior?")
+    assert not answer.refused
+    assert "The comments below are typical cases." in answer.text
+    assert "add one asserting 401" in answer.text  # the pairs the paragraph points at
+    assert "pushes back" not in answer.text

@@ -286,7 +286,8 @@ ASKS_NEXT = re.compile(rf"^(?:(?:so|but|and|then|now|well|ok|okay)\b,?\s+)?{QUES
 
 def next_piece(passages: list[Passage], hits: Sequence[Hit], document: Document) -> list[Passage]:
     """A quote that runs to the end of its chunk on a sentence handing over to what follows
-    (`leads_on`) goes on into the opening of the document's next chunk: a tutorial builds up to
+    (`leads_on`), or on a paragraph pointing at it ("The pairs below ... . Each ..."), goes on
+    into the opening of the document's next chunk: a tutorial builds up to
     its point ("But there's a shorter version. 👇", "Let's do that now.") and makes it in the
     next section, often in words the question does not use ("Use `response_model`" after a
     section on docs that show no response schema), so the search need not have found it. The
@@ -297,7 +298,9 @@ def next_piece(passages: list[Passage], hits: Sequence[Hit], document: Document)
     last = passages[-1]
     chunk = last.hit.chunk
     units = split_units(chunk)
-    if not units or last.units[-1].order != units[-1].order or not leads_on(last.units[-1]):
+    if not units or last.units[-1].order != units[-1].order:
+        return passages
+    if not (leads_on(last.units[-1]) or _paragraph_points_ahead(last)):
         return passages
     later = [c for c in document(chunk.source) if c.start_line > chunk.start_line]
     if not later:
@@ -316,6 +319,16 @@ def next_piece(passages: list[Passage], hits: Sequence[Hit], document: Document)
     while units and units[-1].leads_in and units[-1] is not more.units[-1]:
         units.pop()  # its code was too long to show here
     return [*passages, Passage(found, tuple(units))] if units else passages
+
+
+def _paragraph_points_ahead(passage: Passage) -> bool:
+    """The quote's last paragraph points at what follows it, in any of its sentences: "The
+    pairs below are review comments for ... . Each pair ..." goes on into the table."""
+    block = passage.units[-1].block
+    return any(
+        u.kind == "sentence" and u.block == block and POINTS_AHEAD.search(u.quote)
+        for u in passage.units
+    )
 
 
 def _goes_on_from(chunk: Chunk, nxt: Chunk) -> bool:
