@@ -178,6 +178,12 @@ NOT_ADVERBS = frozenset(
     """likely unlikely only early daily weekly monthly yearly hourly nightly costly friendly
     lovely family supply assembly anomaly italy july""".split()
 )
+# Words in -est that are no superlative of the word before it (everest is not ever, earnest not
+# earn).
+NOT_SUPERLATIVES = frozenset(
+    """everest earnest interest harvest request conquest contest protest manifest suggest
+    forest honest modest digest arrest invest attest detest infest unrest behest""".split()
+)
 PREFIXED_REST = 5  # what a prefix leaves: "retool" is no "tool", "unreal" no "real"
 
 
@@ -188,7 +194,8 @@ def derived_forms(token: str) -> list[str]:
     kind; simplest, simple; biggest, big), and without a prefix that turns a
     word into its opposite or its repeat (PREFIXES: "demotivating" is about what "motivated" is
     about). Only these: -er also ends unrelated words (player/play); an -est word
-    leaves at least three letters ("honest" is no "hon", "forest" no "for")."""
+    leaves at least three letters, and NOT_SUPERLATIVES lists those that are words of their own
+    ("everest" is no "ever")."""
     forms = [token + "ment", token + "ement"]
     for suffix in ("ement", "ment"):
         if token.endswith(suffix) and len(token) - len(suffix) >= 4:
@@ -196,9 +203,9 @@ def derived_forms(token: str) -> list[str]:
     for suffix in ("ier", "iest"):
         if token.endswith(suffix) and len(token) - len(suffix) >= 3:
             forms.append(stem(token[: -len(suffix)] + "y"))
-    if token.endswith("est") and not token.endswith("iest"):  # kindest, simplest, biggest
-        rest = token[:-3]
-        if len(rest) >= 4:  # kindest: kind (not honest: hon, forest: for)
+    if token.endswith("est") and not token.endswith("iest") and token not in NOT_SUPERLATIVES:
+        rest = token[:-3]  # kindest, simplest, biggest
+        if len(rest) >= 4:  # kindest: kind (not honest: hon)
             forms.append(stem(rest))
         if len(rest) >= 3:  # simplest: simple, safest: safe
             forms.append(stem(rest + "e"))

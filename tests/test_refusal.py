@@ -396,7 +396,8 @@ def test_a_word_with_a_prefix_is_about_what_the_kb_word_without_it_is_about() ->
 
 
 def test_a_word_that_only_ends_like_a_derived_form_stays_unknown() -> None:
-    """ "player" is not "play" (nor "everest" "ever"): only -ment and -ier/-iest forms join."""
+    """ "player" is not "play" (nor "everest" "ever"): -er never joins, and an -est word that
+    is a word of its own stays itself."""
     known = {"play", "ever", "flaky"}.__contains__
     assert question_words(tokenize("player everest flakier"), known) == {
         "player",
