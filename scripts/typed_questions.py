@@ -15,7 +15,8 @@ The two files under data/eval/typed/ were written blind (by someone reading the 
 the code): short_queries.tsv is corpus, query, covered|uncovered, expected file;
 example_questions.tsv is corpus, question, document, first line of the expected code block,
 what the code shows; conversations.jsonl holds three-turn chats (kb/ and the playbook), one line
-per follow-up with its history, the documents that answer it and a phrase a right answer holds. Run `make eval` first so every corpus has an index.
+per follow-up with its history, the documents that answer it and a phrase a right answer holds.
+Run `make eval` first so every corpus has an index.
 """
 
 from __future__ import annotations
