@@ -31,6 +31,7 @@ TOPIC_DOCS = [
     "frameworks-libraries/django-architecture.md",
     "frameworks-libraries/flask-application-structure.md",
     "frameworks-libraries/orm-usage.md",
+    "frameworks-libraries/orm-advanced-patterns.md",
     "testing-quality/unit-testing.md",
     "testing-quality/integration-testing.md",
     "testing-quality/performance-testing.md",
