@@ -96,9 +96,10 @@ def exact(assistant: Assistant, answer) -> None:
         ("Am I micromanaging? I check my junior's status several times a day.", 1),
         ("VS Code flags a type error; how do I silence it on that one line?", 1),
         ("Should the API answer 403 or 404 for another tenant's order?", 1),
-        # a "?" after "=", ">", "(" or "," is an SQL placeholder, not the end of a question
+        # a "?" standing for a value in SQL is not the end of a question
         ("index column order for WHERE tenant_id = ? AND created_at > ? ORDER BY created_at", 1),
-        ("Why is SELECT * FROM t WHERE id IN (?, ?) slow? How do I index it?", 2),
+        ("Why is SELECT * FROM t ORDER BY id LIMIT ? OFFSET ? slow on big tables?", 1),
+        ("What's the difference between is and ==? When should I use each?", 2),
     ],
 )
 def test_a_question_splits_into_the_parts_it_asks(question: str, parts: int) -> None:

@@ -103,11 +103,20 @@ CODE_WORDS = frozenset(question_tokens("code codes snippet snippets sample sampl
 SHOWING = frozenset(question_tokens("show give example examples please"))
 
 # Where a two-part question splits: "X vs Y", "what ... and when/why/how/who ...", "; ", "? ".
-# A "?" after "=", "<", ">", "(" or "," is an SQL placeholder ("WHERE id = ? AND ..."), no question
-# mark.
 PART_BREAK = re.compile(
     r"\s+(?:vs\.?|versus)\s+|;\s*|,?\s+and\s+(?=(?:when|why|how|what|which|where|who|should|is|are"
-    r"|do|does|can)\b)|(?<![=<>(,])(?<![=<>(,]\s)\?\s+(?=\S)",
+    r"|do|does|can)\b)|\?\s+(?=\S)",
+    re.I,
+)
+# A "?" that stands for a value in SQL is no question mark (placeholder): after an SQL keyword
+# written in capitals ("LIMIT ? OFFSET ?", "BETWEEN ? AND ?"), or after an operator when the SQL
+# goes on ("WHERE tenant_id = ? AND created_at > ? ORDER BY ..."; not "is and ==? When ...").
+AFTER_SQL_KEYWORD = re.compile(
+    r"\b(?:LIMIT|OFFSET|LIKE|BETWEEN|AND|OR|IN|IS|VALUES|SET|THEN|ELSE)\s*\(?\s*$"
+)
+AFTER_OPERATOR = re.compile(r"[=<>(,]\s*$")
+SQL_GOES_ON = re.compile(
+    r"\s*(?:\?|(?:and|or|order|limit|offset|group|having|then|else|end|from|where|join|returning)\b)",
     re.I,
 )
 # A question asking what something is: it names that thing ("What is a spike?").
@@ -258,6 +267,14 @@ def _asked_of_each(names: list[str], ask: str) -> tuple[str, ...]:
     return tuple(f"{name}: {ask}".strip(" ,.?") for name in [*named, names[-1].strip()])
 
 
+def _placeholder(text: str, at: int) -> bool:
+    """The "?" at `at` stands for a value in SQL (AFTER_SQL_KEYWORD, AFTER_OPERATOR)."""
+    before = text[:at]
+    if AFTER_SQL_KEYWORD.search(before):
+        return True
+    return bool(AFTER_OPERATOR.search(before)) and bool(SQL_GOES_ON.match(text, at + 1))
+
+
 def split_parts(question: str) -> tuple[str, ...]:
     """The separate things a question asks; one part for a plain question. A "; " or "? "
     separates parts only when both sides ask something ("Am I micromanaging? I check ..." is one
@@ -271,6 +288,8 @@ def split_parts(question: str) -> tuple[str, ...]:
     pieces: list[str] = []
     start = 0
     for m in PART_BREAK.finditer(text):
+        if m.group(0).startswith("?") and _placeholder(text, m.start()):
+            continue
         before, after = text[start : m.start()], text[m.end() :]
         sentence_break = m.group(0).strip()[:1] in ";?"
         if sentence_break and not (ASKS.search(before.strip()) or m.group(0).startswith("?")):
