@@ -244,3 +244,26 @@ def test_a_paragraph_pointing_at_what_follows_goes_on_into_it(tmp_path, embedder
     assert "The comments below are typical cases." in answer.text
     assert "add one asserting 401" in answer.text  # the pairs the paragraph points at
     assert "pushes back" not in answer.text
+
+
+CONFTEST = """# Fixtures
+
+## Sharing fixtures through conftest.py
+
+Fixtures defined in a conftest.py file are available to every test in its directory and below,
+with no import. Keep shared fixtures few and give each a docstring.
+
+## Built-in fixtures
+
+The tmp_path fixture gives each test a fresh directory, and monkeypatch sets environment
+variables for one test only.
+"""
+
+
+def test_a_paragraph_saying_below_about_something_else_stays_put(tmp_path, embedder):
+    # "directory and below" points at no list, table or code: the next section stays out
+    assistant = small_kb_assistant(tmp_path, embedder, {"fixtures.md": CONFTEST})
+    answer = assistant.ask("How do I share pytest fixtures across test files?")
+    assert not answer.refused
+    assert "available to every test in its directory and below" in answer.text
+    assert "tmp_path" not in answer.text

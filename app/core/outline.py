@@ -300,7 +300,8 @@ def next_piece(passages: list[Passage], hits: Sequence[Hit], document: Document)
     units = split_units(chunk)
     if not units or last.units[-1].order != units[-1].order:
         return passages
-    if not (leads_on(last.units[-1]) or _paragraph_points_ahead(last)):
+    hands_over = leads_on(last.units[-1])
+    if not (hands_over or _paragraph_points_ahead(last)):
         return passages
     later = [c for c in document(chunk.source) if c.start_line > chunk.start_line]
     if not later:
@@ -315,6 +316,9 @@ def next_piece(passages: list[Passage], hits: Sequence[Hit], document: Document)
     more = opening([found], after=chunk.end_line)  # past the lines the pieces share
     if more is None:
         return passages
+    shown = [u for u in more.units if u.kind != "heading"]
+    if not hands_over and (not shown or shown[0].kind == "sentence"):
+        return passages  # "... directory and below." points at no list, table or code
     units = [u for u in more.units if u.kind != "code" or u.text.count("\n") <= NEXT_CODE_LINES]
     while units and units[-1].leads_in and units[-1] is not more.units[-1]:
         units.pop()  # its code was too long to show here
@@ -323,7 +327,9 @@ def next_piece(passages: list[Passage], hits: Sequence[Hit], document: Document)
 
 def _paragraph_points_ahead(passage: Passage) -> bool:
     """The quote's last paragraph points at what follows it, in any of its sentences: "The
-    pairs below are review comments for ... . Each pair ..." goes on into the table."""
+    pairs below are review comments for ... . Each pair ..." goes on into the table (next_piece
+    follows it only into a list, a table or code: "... in its directory and below" points at
+    nothing)."""
     block = passage.units[-1].block
     return any(
         u.kind == "sentence" and u.block == block and POINTS_AHEAD.search(u.quote)
