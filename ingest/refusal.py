@@ -181,8 +181,9 @@ NOT_ADVERBS = frozenset(
 # Words in -est that are no superlative of the word before it (everest is not ever, earnest not
 # earn).
 NOT_SUPERLATIVES = frozenset(
-    """everest earnest interest harvest request conquest contest protest manifest suggest
-    forest honest modest digest arrest invest attest detest infest unrest behest""".split()
+    """everest earnest interest harvest request conquest contest protest manifest suggest tempest
+    forest honest modest digest arrest invest divest molest attest detest infest unrest behest
+    vitest""".split()
 )
 PREFIXED_REST = 5  # what a prefix leaves: "retool" is no "tool", "unreal" no "real"
 
@@ -205,9 +206,9 @@ def derived_forms(token: str) -> list[str]:
             forms.append(stem(token[: -len(suffix)] + "y"))
     if token.endswith("est") and not token.endswith("iest") and token not in NOT_SUPERLATIVES:
         rest = token[:-3]  # kindest, simplest, biggest
-        if len(rest) >= 4:  # kindest: kind (not honest: hon)
+        if len(rest) >= 4:  # kindest: kind
             forms.append(stem(rest))
-        if len(rest) >= 3:  # simplest: simple, safest: safe
+        if len(rest) >= 3:  # simplest: simple, safest: safe, oldest: old (stemmed)
             forms.append(stem(rest + "e"))
         if len(rest) >= 4 and rest[-1] == rest[-2] and rest[-1] not in "aeiou":
             forms.append(rest[:-1])  # biggest: big, hottest: hot

@@ -43,8 +43,12 @@ def test_a_superlative_the_kb_never_uses_does_not_refuse_a_covered_question(real
         ("simplest", "simple", "simple"),
         ("safest", "safe", "safe"),
         ("biggest", "big", "big"),
-        ("honest", "hon", "honest"),  # honesty is not a kind of "hon"
-        ("forest", "for", "forest"),
+        # -est words of their own (refusal.NOT_SUPERLATIVES), not superlatives
+        ("honest", "hone", "honest"),
+        ("forest", "fore", "forest"),
+        ("modest", "mode", "modest"),
+        ("interest", "inter", "interest"),
+        ("tempest", "temp", "tempest"),
     ],
 )
 def test_an_adverb_or_superlative_reads_as_the_word_the_index_uses(asked, index_words, read_as):
