@@ -100,6 +100,7 @@ def exact(assistant: Assistant, answer) -> None:
         ("index column order for WHERE tenant_id = ? AND created_at > ? ORDER BY created_at", 1),
         ("Why is SELECT * FROM t ORDER BY id LIMIT ? OFFSET ? slow on big tables?", 1),
         ("What's the difference between is and ==? When should I use each?", 2),
+        ("Should I filter with AND or OR? Which one uses the index?", 2),
     ],
 )
 def test_a_question_splits_into_the_parts_it_asks(question: str, parts: int) -> None:

@@ -109,10 +109,11 @@ PART_BREAK = re.compile(
     re.I,
 )
 # A "?" that stands for a value in SQL is no question mark (placeholder): after an SQL keyword
-# written in capitals ("LIMIT ? OFFSET ?", "BETWEEN ? AND ?"), or after an operator when the SQL
-# goes on ("WHERE tenant_id = ? AND created_at > ? ORDER BY ..."; not "is and ==? When ...").
+# written in capitals and a space ("LIMIT ? OFFSET ?", "BETWEEN ? AND ?"; not "AND or OR? Which
+# ..."), or after an operator when the SQL goes on ("WHERE tenant_id = ? AND created_at > ?
+# ORDER BY ..."; not "is and ==? When ...").
 AFTER_SQL_KEYWORD = re.compile(
-    r"\b(?:LIMIT|OFFSET|LIKE|BETWEEN|AND|OR|IN|IS|VALUES|SET|THEN|ELSE)\s*\(?\s*$"
+    r"\b(?:LIMIT|OFFSET|LIKE|BETWEEN|AND|OR|IN|IS|VALUES|SET|THEN|ELSE)(?:\s+|\s*\(\s*)$"
 )
 AFTER_OPERATOR = re.compile(r"[=<>(,]\s*$")
 SQL_GOES_ON = re.compile(
