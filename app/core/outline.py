@@ -287,8 +287,8 @@ ASKS_NEXT = re.compile(rf"^(?:(?:so|but|and|then|now|well|ok|okay)\b,?\s+)?{QUES
 def next_piece(passages: list[Passage], hits: Sequence[Hit], document: Document) -> list[Passage]:
     """A quote that runs to the end of its chunk on a sentence handing over to what follows
     (`leads_on`), or on a paragraph pointing at it ("The pairs below ... . Each ..."), goes on
-    into the opening of the document's next chunk: a tutorial builds up to
-    its point ("But there's a shorter version. 👇", "Let's do that now.") and makes it in the
+    into the opening of the document's next chunk: a tutorial builds up to its point ("But
+    there's a shorter version. 👇", "Let's do that now.") and makes it in the
     next section, often in words the question does not use ("Use `response_model`" after a
     section on docs that show no response schema), so the search need not have found it. The
     next chunk must go on from the quote's section (`_goes_on_from`): not a FAQ's next entry, nor
