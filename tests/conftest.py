@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,10 @@ FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
 MODEL_CACHE = ROOT / "data" / "models"  # the exported ONNX graph, shared by every test
 
 prepare_process()
+# A shell that starts the suite in the background (`make test &`) makes it ignore SIGINT, and
+# every process a test starts inherits that: `kb-ingest --watch` would then never see the Ctrl-C
+# the watch tests send. Tests stand for a user at a terminal, where Ctrl-C is delivered.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
