@@ -41,7 +41,9 @@ def real_kb(tmp_path_factory, embedder):
     from ingest.config import Settings
     from ingest.sync import sync
 
-    settings = Settings(kb_dir=ROOT / "kb", data_dir=tmp_path_factory.mktemp("real-data"))
+    settings = Settings(
+        kb_dir=ROOT / "kb", data_dir=tmp_path_factory.mktemp("real-data"), model_dir=MODEL_CACHE
+    )
     sync(settings, embedder=embedder)
     return settings
 
@@ -57,7 +59,7 @@ def small_kb_assistant(root: Path, embedder, files: dict[str, str]):
     kb.mkdir()
     for name, text in files.items():
         (kb / name).write_text(text, encoding="utf-8")
-    settings = Settings(kb_dir=kb, data_dir=root / "data")
+    settings = Settings(kb_dir=kb, data_dir=root / "data", model_dir=MODEL_CACHE)
     sync(settings, embedder=embedder)
     return Assistant(settings, embedder)
 
@@ -98,7 +100,7 @@ def kb(tmp_path: Path) -> Path:
 def settings(kb: Path, tmp_path: Path):
     from ingest.config import Settings
 
-    return Settings(kb_dir=kb, data_dir=tmp_path / "data")
+    return Settings(kb_dir=kb, data_dir=tmp_path / "data", model_dir=MODEL_CACHE)
 
 
 @pytest.fixture

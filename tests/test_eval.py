@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, cli_env
+from conftest import MODEL_CACHE, ROOT, cli_env
 
 from app.cli import evaluate_one
 from app.core.engine import Assistant
@@ -51,7 +51,7 @@ PLAYBOOK = ROOT / "data" / "eval" / "corpora" / "engineering-playbook"
 def test_an_outside_corpus_stays_above_its_own_floors(embedder, tmp_path: Path) -> None:
     """A public corpus we did not write (plain GitHub markdown), gated like kb/ but under its
     own measured quality (its floors.json)."""
-    settings = Settings(kb_dir=PLAYBOOK, data_dir=tmp_path / "data")
+    settings = Settings(kb_dir=PLAYBOOK, data_dir=tmp_path / "data", model_dir=MODEL_CACHE)
     sync(settings, embedder=embedder)
     assistant = Assistant(settings, embedder)
     outcomes = [evaluate_one(assistant, q, 5) for q in load_questions(PLAYBOOK / "questions.jsonl")]

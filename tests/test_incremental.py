@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
-from conftest import cli_env, kill_while_embedding
+from conftest import MODEL_CACHE, cli_env, kill_while_embedding
 
 from app.core.engine import Assistant
 from ingest.config import Settings
@@ -67,7 +67,7 @@ def test_incremental_generation_equals_a_full_rebuild(
     (kb / "new.md").write_text("# Queues\n\nRetry a failed job with exponential backoff.\n")
     report = sync(settings, embedder=embedder)
     assert report.rows_read is not None  # the incremental path, not a full sync
-    rebuilt = Settings(kb_dir=kb, data_dir=tmp_path / "rebuilt")
+    rebuilt = Settings(kb_dir=kb, data_dir=tmp_path / "rebuilt", model_dir=MODEL_CACHE)
     sync(rebuilt, embedder=embedder, full=True)
 
     mine, full = rows(settings), rows(rebuilt)

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import cli_env, run_module, small_kb_assistant
+from conftest import MODEL_CACHE, cli_env, run_module, small_kb_assistant
 
 from app.core.evaluate import junk_markup
 from ingest.chunk import Chunk, chunk_markdown
@@ -232,7 +232,7 @@ def mkdocs_settings(tmp_path: Path, embedder):
 
     folder = tmp_path / "kb"
     shutil.copytree(MKDOCS_KB, folder)
-    settings = Settings(kb_dir=folder, data_dir=tmp_path / "data")
+    settings = Settings(kb_dir=folder, data_dir=tmp_path / "data", model_dir=MODEL_CACHE)
     sync(settings, embedder=embedder)
     return settings
 

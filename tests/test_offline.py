@@ -81,19 +81,17 @@ def test_ingest_ask_and_chat_open_no_connection_beyond_this_machine(settings, tm
     env = clean_env(settings, home)
     logs = {name: tmp_path / f"{name}.strace" for name in ("ingest", "ask", "chat")}
 
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
     ingest = subprocess.run(
         traced(strace, logs["ingest"], sys.executable, "-m", "ingest"),
         env=env, cwd=ROOT, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert ingest.returncode == 0, ingest.stderr
-    ask_cli = subprocess.run(
+    ask_cli = subprocess.Popen(  # answers while kb-chat starts and stays up
         traced(strace, logs["ask"], sys.executable, "-m", "app.cli", "What should I mock?"),
-        env=env, cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    assert ask_cli.returncode == 0 and "[1]" in ask_cli.stdout, ask_cli.stderr
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
     port = free_port()
     chat_log = (tmp_path / "kb-chat.log").open("wb")
     started = time.monotonic()
@@ -131,6 +129,8 @@ def test_ingest_ask_and_chat_open_no_connection_beyond_this_machine(settings, tm
             os.killpg(chat.pid, signal.SIGKILL)
             chat.wait()
         chat_log.close()
+        out, err = ask_cli.communicate(timeout=600)
+    assert ask_cli.returncode == 0 and "[1]" in out, err
 
     assert time.monotonic() - started >= 30
     for name, log in logs.items():

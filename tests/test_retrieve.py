@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import MODEL_CACHE
 
 from app.core.engine import Assistant
 from app.core.retrieve import rrf, shared_dense
@@ -102,7 +103,7 @@ def test_a_question_comparing_before_and_after_finds_the_passage_that_compares_t
 
     (tmp_path / "kb").mkdir()
     (tmp_path / "kb" / "validators.md").write_text(VALIDATORS, encoding="utf-8")
-    settings = Settings(kb_dir=tmp_path / "kb", data_dir=tmp_path / "data")
+    settings = Settings(kb_dir=tmp_path / "kb", data_dir=tmp_path / "data", model_dir=MODEL_CACHE)
     sync(settings, embedder=embedder)
     assistant = Assistant(settings, embedder)
     with assistant.reader.pinned() as generation:
