@@ -120,7 +120,7 @@ def test_quantized_vectors_keep_the_neighbours_of_real_chunks(embedder) -> None:
     from ingest.load import load_folder
 
     documents = load_folder(ROOT / "kb", 10**9).documents
-    texts = [c.embed_text for d in documents[::4] for c in chunk_markdown(d.text, d.source)]
+    texts = [c.embed_text for d in documents[::8] for c in chunk_markdown(d.text, d.source)]
     fp32 = embedder.embed(texts)
     int8 = Embedder(onnx_dir=MODEL_CACHE, quantized=True).embed(texts)
     cosines = (fp32 * int8).sum(axis=1)
