@@ -16,7 +16,7 @@ from ingest.edge import prepare_process
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb"
-MODEL_CACHE = ROOT / "data" / "models"  # the exported ONNX graph, shared by every test
+MODEL_CACHE = ROOT / "data" / "models"  # the ONNX graph and cached question vectors, shared
 
 prepare_process()
 # A shell that starts the suite in the background (`make test &`) makes it ignore SIGINT, and
