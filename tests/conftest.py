@@ -25,6 +25,15 @@ prepare_process()
 signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
+def index_settings(kb_dir: Path, data_dir: Path):
+    """Settings for an index a test builds: its own data folder, and the shared model folder, so
+    the exported ONNX graph and the refusal calibration's question vectors are made once per
+    run, not once per index."""
+    from ingest.config import Settings
+
+    return Settings(kb_dir=kb_dir, data_dir=data_dir, model_dir=MODEL_CACHE)
+
+
 @pytest.fixture(scope="session")
 def embedder():
     """The real packaged model, loaded once for the whole run."""
@@ -38,12 +47,9 @@ def embedder():
 @pytest.fixture(scope="session")
 def real_kb(tmp_path_factory, embedder):
     """Settings for an index of the real kb/, built once per run."""
-    from ingest.config import Settings
     from ingest.sync import sync
 
-    settings = Settings(
-        kb_dir=ROOT / "kb", data_dir=tmp_path_factory.mktemp("real-data"), model_dir=MODEL_CACHE
-    )
+    settings = index_settings(ROOT / "kb", tmp_path_factory.mktemp("real-data"))
     sync(settings, embedder=embedder)
     return settings
 
@@ -52,14 +58,13 @@ def small_kb_assistant(root: Path, embedder, files: dict[str, str]):
     """An assistant over a small knowledge base of `files` (name -> markdown) indexed under
     `root` with the real model and a real index."""
     from app.core.engine import Assistant
-    from ingest.config import Settings
     from ingest.sync import sync
 
     kb = root / "kb"
     kb.mkdir()
     for name, text in files.items():
         (kb / name).write_text(text, encoding="utf-8")
-    settings = Settings(kb_dir=kb, data_dir=root / "data", model_dir=MODEL_CACHE)
+    settings = index_settings(kb, root / "data")
     sync(settings, embedder=embedder)
     return Assistant(settings, embedder)
 
@@ -98,9 +103,7 @@ def kb(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(kb: Path, tmp_path: Path):
-    from ingest.config import Settings
-
-    return Settings(kb_dir=kb, data_dir=tmp_path / "data", model_dir=MODEL_CACHE)
+    return index_settings(kb, tmp_path / "data")
 
 
 @pytest.fixture

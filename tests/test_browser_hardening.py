@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_KB, MODEL_CACHE, ROOT, cli_env, stop
+from conftest import FIXTURE_KB, ROOT, cli_env, index_settings, stop
 from llm_server import FakeLLM
 from test_browser import BROWSER_ARGS, CHROMIUM, free_port, settle
 
@@ -93,7 +93,7 @@ def chat(tmp_path_factory, embedder, llm) -> Iterator[tuple[str, Settings]]:
     root = tmp_path_factory.mktemp("chat")
     shutil.copytree(FIXTURE_KB, root / "kb")
     (root / "kb" / "practice" / "brackets.md").write_text(BRACKETS, encoding="utf-8")
-    settings = Settings(kb_dir=root / "kb", data_dir=root / "data", model_dir=MODEL_CACHE)
+    settings = index_settings(root / "kb", root / "data")
     sync(settings, embedder=embedder)
     env = cli_env(settings, KB_LLM="openai", KB_LLM_BASE_URL=llm.url, KB_LLM_MODEL="fake")
     with streamlit(["-m", "app.ui.chat"], env, root) as url:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import MODEL_CACHE, ROOT, cli_env
+from conftest import ROOT, cli_env, index_settings
 
 from app.cli import evaluate_one
 from app.core.engine import Assistant
@@ -21,7 +21,6 @@ from app.core.evaluate import (
     load_questions,
     metrics,
 )
-from ingest.config import Settings
 from ingest.errors import KBError
 from ingest.sync import sync
 
@@ -51,7 +50,7 @@ PLAYBOOK = ROOT / "data" / "eval" / "corpora" / "engineering-playbook"
 def test_an_outside_corpus_stays_above_its_own_floors(embedder, tmp_path: Path) -> None:
     """A public corpus we did not write (plain GitHub markdown), gated like kb/ but under its
     own measured quality (its floors.json)."""
-    settings = Settings(kb_dir=PLAYBOOK, data_dir=tmp_path / "data", model_dir=MODEL_CACHE)
+    settings = index_settings(PLAYBOOK, tmp_path / "data")
     sync(settings, embedder=embedder)
     assistant = Assistant(settings, embedder)
     outcomes = [evaluate_one(assistant, q, 5) for q in load_questions(PLAYBOOK / "questions.jsonl")]

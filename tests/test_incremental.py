@@ -6,10 +6,9 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
-from conftest import MODEL_CACHE, cli_env, kill_while_embedding
+from conftest import cli_env, index_settings, kill_while_embedding
 
 from app.core.engine import Assistant
-from ingest.config import Settings
 from ingest.keyword import load_bm25, tokenize
 from ingest.store import LocalIndex
 from ingest.sync import sync
@@ -67,7 +66,7 @@ def test_incremental_generation_equals_a_full_rebuild(
     (kb / "new.md").write_text("# Queues\n\nRetry a failed job with exponential backoff.\n")
     report = sync(settings, embedder=embedder)
     assert report.rows_read is not None  # the incremental path, not a full sync
-    rebuilt = Settings(kb_dir=kb, data_dir=tmp_path / "rebuilt", model_dir=MODEL_CACHE)
+    rebuilt = index_settings(kb, tmp_path / "rebuilt")
     sync(rebuilt, embedder=embedder, full=True)
 
     mine, full = rows(settings), rows(rebuilt)

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import MODEL_CACHE, cli_env, run_module, small_kb_assistant
+from conftest import cli_env, index_settings, run_module, small_kb_assistant
 
 from app.core.evaluate import junk_markup
 from ingest.chunk import Chunk, chunk_markdown
@@ -228,11 +228,10 @@ def test_snippets_are_never_read_from_outside_the_kb(tmp_path: Path) -> None:
 
 @pytest.fixture
 def mkdocs_settings(tmp_path: Path, embedder):
-    from ingest.config import Settings
 
     folder = tmp_path / "kb"
     shutil.copytree(MKDOCS_KB, folder)
-    settings = Settings(kb_dir=folder, data_dir=tmp_path / "data", model_dir=MODEL_CACHE)
+    settings = index_settings(folder, tmp_path / "data")
     sync(settings, embedder=embedder)
     return settings
 

@@ -9,7 +9,7 @@ import anyio
 import httpx2
 import pytest
 from anyio.from_thread import start_blocking_portal
-from conftest import FIXTURE_KB, MODEL_CACHE, cli_env, stop
+from conftest import FIXTURE_KB, cli_env, index_settings, stop
 from mcp_client import KB_MCP, connected, free_port, http_session, start_http, text_of
 
 from ingest.config import Settings
@@ -35,7 +35,7 @@ INITIALIZE = {
 def indexed(tmp_path_factory, embedder) -> Settings:
     base = tmp_path_factory.mktemp("mcp-http")
     shutil.copytree(FIXTURE_KB, base / "kb")
-    settings = Settings(kb_dir=base / "kb", data_dir=base / "data", model_dir=MODEL_CACHE)
+    settings = index_settings(base / "kb", base / "data")
     sync(settings, embedder=embedder)
     return settings
 

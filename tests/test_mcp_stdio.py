@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURE_KB, MODEL_CACHE, cli_env
+from conftest import FIXTURE_KB, cli_env, index_settings
 from mcp_client import connected, stdio_session, text_of
 
 from ingest.config import Settings
@@ -33,7 +33,7 @@ def indexed(tmp_path_factory, embedder) -> Settings:
     base = tmp_path_factory.mktemp("mcp-stdio")
     shutil.copytree(FIXTURE_KB, base / "kb")
     (base / "outside.md").write_text(f"# Outside\n\n{SECRET}\n")
-    settings = Settings(kb_dir=base / "kb", data_dir=base / "data", model_dir=MODEL_CACHE)
+    settings = index_settings(base / "kb", base / "data")
     sync(settings, embedder=embedder)
     return settings
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import MODEL_CACHE
+from conftest import index_settings
 
 from app.core.engine import Assistant
 from app.core.query import Query
@@ -191,7 +191,7 @@ def _changelog_kb(tmp_path, embedder) -> Settings:
             body += [f"## {heading}", "", text, ""]
         (kb / name).write_text("\n".join(body), encoding="utf-8")
     (kb / "CHANGES.md").write_text(_changelog(), encoding="utf-8")
-    settings = Settings(kb_dir=kb, data_dir=tmp_path / "data", model_dir=MODEL_CACHE)
+    settings = index_settings(kb, tmp_path / "data")
     sync(settings, embedder=embedder)
     return settings
 
@@ -494,7 +494,7 @@ def test_release_notes_are_a_hub_through_every_ingest(tmp_path, embedder) -> Non
     kb.mkdir()
     (kb / "pagination.md").write_text(PAGINATION, encoding="utf-8")
     (kb / "news.md").write_text(_release_notes(12), encoding="utf-8")
-    settings = Settings(kb_dir=kb, data_dir=tmp_path / "data", model_dir=MODEL_CACHE)
+    settings = index_settings(kb, tmp_path / "data")
     sync(settings, embedder=embedder)
     assert "news.md" in _refusal(settings)["hubs"]
     assistant = Assistant(settings, embedder)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import MODEL_CACHE
+from conftest import index_settings
 
 from app.core.engine import Assistant
 from app.core.retrieve import rrf, shared_dense
@@ -99,11 +99,10 @@ def test_a_question_comparing_before_and_after_finds_the_passage_that_compares_t
     """The words "before" and "after" are searched for: in technical text they name things
     (before and after validators, hooks, middleware), so a question comparing them finds the
     passage that explains both, not the one that only repeats the subject."""
-    from ingest.config import Settings
 
     (tmp_path / "kb").mkdir()
     (tmp_path / "kb" / "validators.md").write_text(VALIDATORS, encoding="utf-8")
-    settings = Settings(kb_dir=tmp_path / "kb", data_dir=tmp_path / "data", model_dir=MODEL_CACHE)
+    settings = index_settings(tmp_path / "kb", tmp_path / "data")
     sync(settings, embedder=embedder)
     assistant = Assistant(settings, embedder)
     with assistant.reader.pinned() as generation:
