@@ -21,7 +21,9 @@
    quote goes on into that chunk's opening list or code (`app/core/outline.py`). Code leads
    only when the question asks for an example, or asks how and the code is a block of shell
    commands: then the commands are the whole answer. A yes/no question ("Does X ...?", "If ...,
-   can we ...?") whose lead is a confident sentence of a short section gets the section from
+   can we ...?") is led by a sentence that says yes or no ("... won't throw an error ...") when
+   one ranks near the best unit and the calibrated probability rates it clearly higher; one
+   whose lead is a confident sentence of a short section gets the section from
    the lead's paragraph on, the verdict first; what its section or a parent section says before
    the verdict comes back as a second passage only if it answers better.
 3. Each part of a two-part question ("X vs Y", "what ... and when ...") the passage leaves out
@@ -138,6 +140,10 @@ YES_NO = re.compile(
     r"(?:am|is|are|was|were|do|does|did|can|could|should|must|may|will|would|has|have)\b",
     re.I,
 )
+# A sentence that says yes or no: a negation or an absolute ("won't", "never", "only").
+VERDICT = re.compile(r"\b(?:not|never|no|cannot|yes|always|only|\w+n't)\b", re.I)
+VERDICT_SPAN = 3.0  # log-odds under the best unit's ranking score it may lead from
+VERDICT_GAIN = 0.05  # ... when the calibrated answer probability rates it this much higher
 # What leaves a paragraph out of a short section's quote: scoring under this share of the lead,
 # before the lead's paragraph (see _from_context).
 CONTEXT_SHARE = 0.3
@@ -626,6 +632,8 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
     if not standalone:
         return ranked[0]
     standalone = _untied(standalone)
+    if asks_yes_no(query):
+        standalone = _says_yes_or_no(standalone)
     kind = _of_wanted_kind(query, standalone)
     if kind is not None:
         return kind
@@ -706,6 +714,27 @@ def _untied(ranked: list[Scored]) -> list[Scored]:
     tied = [s for s in ranked if log_odds(ranked[0].probability) - log_odds(s.probability) < TIE]
     first = max(tied, key=lambda s: s.answers)
     return [first] + [s for s in ranked if s is not first]
+
+
+def _says_yes_or_no(ranked: list[Scored]) -> list[Scored]:
+    """For a yes/no question, the units with a sentence that says yes or no first (a negation or
+    an absolute, VERDICT), when the ranking puts it within VERDICT_SPAN log-odds of the best unit
+    and the calibrated answer probability rates it VERDICT_GAIN above that unit. The ranking
+    favours a passage's setting: "Does .limit(3) raise an error if fewer than 3 rows are left?"
+    was answered with the example that limits to 3 rows, not "the database won't throw an error
+    trying to get 3 rows when there's only one"."""
+    best = ranked[0]
+    verdicts = [
+        s
+        for s in ranked
+        if s.candidate.unit.kind == "sentence"
+        and VERDICT.search(s.candidate.unit.plain)
+        and log_odds(best.probability) - log_odds(s.probability) < VERDICT_SPAN
+    ]
+    verdict = max(verdicts, key=lambda s: s.answers, default=best)
+    if verdict.answers < best.answers + VERDICT_GAIN:
+        return ranked
+    return [verdict] + [s for s in ranked if s is not verdict]
 
 
 def _top_section(query: Query, standalone: list[Scored]) -> Scored | None:

@@ -1,0 +1,56 @@
+"""A FastAPI-style tutorial corpus we did not write (SQLModel's docs: MkDocs, snippet includes,
+a story told over many pages), indexed once: it stays above its own measured floors, and a
+yes/no question is answered with the sentence that says yes or no, not with the example the
+passage builds up to it with."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, extractive_text, index_settings
+
+from app.cli import evaluate_one
+from app.core.engine import Assistant
+from app.core.evaluate import failures, load_floors, load_questions, metrics
+from ingest.sync import sync
+
+SQLMODEL = ROOT / "data" / "eval" / "corpora" / "sqlmodel-docs"
+
+
+@pytest.fixture(scope="module")
+def assistant(embedder, tmp_path_factory) -> Assistant:
+    settings = index_settings(SQLMODEL, Path(tmp_path_factory.mktemp("sqlmodel")) / "data")
+    sync(settings, embedder=embedder)
+    return Assistant(settings, embedder)
+
+
+def test_the_tutorial_corpus_stays_above_its_own_floors(assistant) -> None:
+    questions = load_questions(SQLMODEL / "questions.jsonl")
+    values = metrics([evaluate_one(assistant, q, 5) for q in questions], 5)
+    floors = load_floors(SQLMODEL / "floors.json")
+    assert floors and failures(values, floors) == [], values
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict", "build_up"),
+    [
+        (
+            "Does .limit(3) raise an error if fewer than 3 rows are left?",
+            "the database won't throw an error trying to get 3 rows",
+            "so let's limit the results to get only the first 3",
+        ),
+        (
+            "Will SQLModel.metadata.create_all() also create tables for my HeroCreate and "
+            "HeroPublic classes?",
+            "won't create tables in the database for `HeroCreate` and `HeroPublic`",
+            "if you import the models *before* calling",
+        ),
+    ],
+)
+def test_a_yes_no_question_gets_the_sentence_that_says_yes_or_no(
+    assistant, question: str, verdict: str, build_up: str
+) -> None:
+    text = extractive_text(assistant, question)
+    assert verdict in text
+    assert build_up not in text
