@@ -11,7 +11,7 @@ from ingest.keyword import tokenize
 
 INDEX = (
     "order orders testing strict mode checker red friendly cost entry json like policy delete whole"
-    " normalisation serialise dependencies pitfalls"
+    " normalisation serialise dependencies pitfalls page"
 )
 SPELLER = Speller({stem: 3 for stem in tokenize(INDEX)} | {"order": 9})
 
@@ -33,6 +33,7 @@ SPELLER = Speller({stem: 3 for stem in tokenize(INDEX)} | {"order": 9})
         ("how do I serialize a datetime", "how do I serialise a datetime"),  # an English word
         ("how to pin deps", "how to pin dependencies"),  # shorthand the index never uses
         ("Any gotchas doing that?", "Any pitfalls doing that?"),  # slang, as shorthand
+        ("Burn-rate paigng thresholds?", "Burn-rate paging thresholds?"),  # "page", e dropped
     ],
 )
 def test_a_slip_is_read_as_the_index_word(typed, read):

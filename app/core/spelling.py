@@ -147,11 +147,16 @@ SUFFIXES = frozenset(
 
 def _is_word(candidate: str, stem: str) -> bool:
     """An English word, or the index's word as written ("asyncio") or with a usual ending
-    ("metrics", "nested", "iterating"); not a stemmer's guess ("prioritie" for "priority",
+    ("metrics", "nested", "iterating", "paging"); not a stemmer's guess ("prioritie" for "priority",
     "newlies", "preferablye")."""
     if candidate in english_words() or candidate == stem:
         return True
-    return candidate.startswith(stem) and candidate[len(stem) :] in SUFFIXES
+    if candidate.startswith(stem) and candidate[len(stem) :] in SUFFIXES:
+        return True
+    # A silent "e" dropped before the ending ("paging", "caching", "creation"): "paigng" is a slip
+    # of "paging", which the stemmer reads as "page".
+    root = stem[:-1]
+    return stem.endswith("e") and candidate.startswith(root) and candidate[len(root) :] in SUFFIXES
 
 
 def _spellings(word: str) -> dict[str, bool]:
