@@ -34,6 +34,18 @@ def index_settings(kb_dir: Path, data_dir: Path):
     return Settings(kb_dir=kb_dir, data_dir=data_dir, model_dir=MODEL_CACHE)
 
 
+def below_floors(assistant, corpus: Path) -> tuple[list[str], dict[str, float]]:
+    """The measures of `corpus`'s labelled questions (its questions.jsonl) that fall under its
+    floors.json ("no floors.json" when it has none), and every measure."""
+    from app.cli import evaluate_one
+    from app.core.evaluate import failures, load_floors, load_questions, metrics
+
+    questions = load_questions(corpus / "questions.jsonl")
+    values = metrics([evaluate_one(assistant, q, 5) for q in questions], 5)
+    floors = load_floors(corpus / "floors.json")
+    return (failures(values, floors) if floors else ["no floors.json"]), values
+
+
 @pytest.fixture(scope="session")
 def embedder():
     """The real packaged model, loaded once for the whole run."""

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, cli_env, index_settings
+from conftest import ROOT, below_floors, cli_env, index_settings
 
 from app.cli import evaluate_one
 from app.core.engine import Assistant
@@ -52,11 +52,8 @@ def test_an_outside_corpus_stays_above_its_own_floors(embedder, tmp_path: Path) 
     own measured quality (its floors.json)."""
     settings = index_settings(PLAYBOOK, tmp_path / "data")
     sync(settings, embedder=embedder)
-    assistant = Assistant(settings, embedder)
-    outcomes = [evaluate_one(assistant, q, 5) for q in load_questions(PLAYBOOK / "questions.jsonl")]
-    values = metrics(outcomes, 5)
-    floors = load_floors(PLAYBOOK / "floors.json")
-    assert floors and failures(values, floors) == [], values
+    failed, values = below_floors(Assistant(settings, embedder), PLAYBOOK)
+    assert failed == [], values
 
 
 def test_a_bad_floors_file_is_a_one_line_error(tmp_path: Path) -> None:

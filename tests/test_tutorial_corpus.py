@@ -8,11 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, extractive_text, index_settings
+from conftest import ROOT, below_floors, extractive_text, index_settings
 
-from app.cli import evaluate_one
 from app.core.engine import Assistant
-from app.core.evaluate import failures, load_floors, load_questions, metrics
 from ingest.sync import sync
 
 SQLMODEL = ROOT / "data" / "eval" / "corpora" / "sqlmodel-docs"
@@ -26,10 +24,8 @@ def assistant(embedder, tmp_path_factory) -> Assistant:
 
 
 def test_the_tutorial_corpus_stays_above_its_own_floors(assistant) -> None:
-    questions = load_questions(SQLMODEL / "questions.jsonl")
-    values = metrics([evaluate_one(assistant, q, 5) for q in questions], 5)
-    floors = load_floors(SQLMODEL / "floors.json")
-    assert floors and failures(values, floors) == [], values
+    failed, values = below_floors(assistant, SQLMODEL)
+    assert failed == [], values
 
 
 @pytest.mark.parametrize(
