@@ -724,12 +724,13 @@ def _says_yes_or_no(ranked: list[Scored]) -> list[Scored]:
     was answered with the example that limits to 3 rows, not "the database won't throw an error
     trying to get 3 rows when there's only one"."""
     best = ranked[0]
+    floor = log_odds(best.probability) - VERDICT_SPAN
     verdicts = [
         s
         for s in ranked
         if s.candidate.unit.kind == "sentence"
         and VERDICT.search(s.candidate.unit.plain)
-        and log_odds(best.probability) - log_odds(s.probability) < VERDICT_SPAN
+        and log_odds(s.probability) > floor
     ]
     verdict = max(verdicts, key=lambda s: s.answers, default=best)
     if verdict.answers < best.answers + VERDICT_GAIN:
