@@ -50,3 +50,41 @@ def test_a_yes_no_question_gets_the_sentence_that_says_yes_or_no(
     text = extractive_text(assistant, question)
     assert verdict in text
     assert build_up not in text
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "narration"),
+    [
+        (
+            "How do I add a hashed_password that isn't in the request model when creating the "
+            "table object from HeroCreate?",
+            "Hero.model_validate(hero, update=extra_data)",
+            "Now we need to create the database hero.",
+        ),
+        (
+            "If the same field is both in the input model and in the extra data dict, which "
+            "value wins?",
+            "data that should take precedence",
+            "Let's pause for a second",
+        ),
+    ],
+)
+def test_an_answer_quotes_the_step_not_the_tutorial_narrating_it(
+    assistant, question: str, answer: str, narration: str
+) -> None:
+    """A tutorial tells its story ("Let's pause for a second to check this", "Now we need
+    to ..."); those sentences share the question's words but announce the step, and the
+    answer is the step itself."""
+    text = extractive_text(assistant, question)
+    assert answer in text
+    assert narration not in text
+
+
+def test_an_answer_opens_on_the_advice_not_the_scenario_it_is_set_up_with(assistant) -> None:
+    text = extractive_text(
+        assistant,
+        "I need an extra column like is_training on the many-to-many link. How do I model that?",
+    )
+    opening = " ".join(text.split()[:30])
+    assert "explicit link model" in opening, text
+    assert "Let's say" not in opening, text

@@ -57,7 +57,12 @@ IMPERATIVE = re.compile(
 )
 META = re.compile(
     r"^(this|the) (document|page|guide|section|article|chapter|tutorial)\b|\b(this|the "
-    r"following) (document|page|guide|section) (explains|describes|covers|shows)\b",
+    r"following) (document|page|guide|section) (explains|describes|covers|shows)\b"
+    # A tutorial narrating its own walk-through: "Let's say that we want ...", "Now let's
+    # delete with SQLModel.", "Imagine ...", "If we run it, ...". It sets up or announces
+    # the step; the sentences after it answer.
+    r"|^((so|now|and|but|then|ok|okay)\b,? )*"
+    r"(let[’']?s|let us|imagine|suppose|if (we|you) run|now,? we (need|have) to)\b",
     re.I,
 )
 MARKUP = re.compile(r"^\s*(?::::|!!!|\?\?\?|///|===|\{\*|--8<--|<[a-zA-Z!/])|\{\s*#[\w-]+\s*\}")
