@@ -62,7 +62,7 @@ META = re.compile(
     # delete with SQLModel.", "Imagine ...", "If we run it, ...". It sets up or announces
     # the step; the sentences after it answer.
     r"|^((so|now|and|but|then|ok|okay)\b,? )*"
-    r"(let[’']?s|let us|imagine|suppose|if (we|you) run|now,? we (need|have) to)\b",
+    r"(let[’']?s(?! encrypt)|let us|imagine|suppose|if (we|you) run|now,? we (need|have) to)\b",
     re.I,
 )
 MARKUP = re.compile(r"^\s*(?::::|!!!|\?\?\?|///|===|\{\*|--8<--|<[a-zA-Z!/])|\{\s*#[\w-]+\s*\}")
