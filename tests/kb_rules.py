@@ -22,6 +22,7 @@ TOPIC_DOCS = [
     "architecture-design/background-jobs.md",
     "architecture-design/observability.md",
     "architecture-design/security-essentials.md",
+    "architecture-design/deploying-python-services.md",
     "python-best-practices/code-style-and-peps.md",
     "python-best-practices/performance-optimization.md",
     "python-best-practices/memory-management.md",

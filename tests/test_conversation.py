@@ -8,6 +8,7 @@ from app.core.engine import Assistant
 
 SESSION = "How do I open a database session per request in FastAPI?"
 RETRIES = "How do I retry failed Celery tasks?"
+NEW_TOPIC = "How do I deploy to Azure Functions?"  # a platform kb/ never names
 
 
 @pytest.fixture(scope="module")
@@ -17,9 +18,11 @@ def assistant(real_kb, embedder) -> Assistant:
 
 def test_a_short_question_on_a_new_topic_is_judged_on_its_own(assistant):
     """Searched with the previous question's subject too, "How do I deploy to AWS Lambda?" was
-    answered from the FastAPI page after a FastAPI question; asked alone it is refused."""
-    assert assistant.ask("How do I deploy to AWS Lambda?").refused
-    assert assistant.ask("How do I deploy to AWS Lambda?", history=[SESSION]).refused
+    answered from the FastAPI page after a FastAPI question. kb/ has had a page on deploying
+    Python services since stop 40, which answers that question alone (a near miss), so the test
+    asks about another platform kb/ does not cover."""
+    assert assistant.ask(NEW_TOPIC).refused
+    assert assistant.ask(NEW_TOPIC, history=[SESSION]).refused
 
 
 def test_small_talk_in_between_lends_nothing(assistant):
@@ -109,9 +112,9 @@ def test_why_asks_again_of_the_last_question_as_it_was_searched(assistant):
 
 
 def test_why_after_a_refused_question_is_refused(assistant):
-    """ "How do I deploy to AWS Lambda?" after a FastAPI question is refused; "Why?" asked of it
+    """A question kb/ does not cover, after a FastAPI question, is refused; "Why?" asked of it
     was answered from the FastAPI page."""
-    history = [SESSION, "How do I deploy to AWS Lambda?"]
+    history = [SESSION, NEW_TOPIC]
     assert assistant.ask(history[1], history=history[:1]).refused
     assert assistant.ask("Why?", history=history).refused
 

@@ -23,8 +23,10 @@ def test_a_heading_named_in_a_word_or_two_is_answered(assistant, query):
     assert query[:4] in answer.citations[0].chunk.heading_path.lower()
 
 
+# Not "kubernetes operators" since stop 40: kb/ now has a page on deploying to Kubernetes, and
+# the query is answered from its probes section (a near miss, like sqlmodel-docs' uncovered ones).
 @pytest.mark.parametrize(
-    "query", ["sourdough", "kubernetes operators", "react hooks", "How do I write a will?"]
+    "query", ["sourdough", "terraform modules", "react hooks", "How do I write a will?"]
 )
 def test_a_short_query_naming_nothing_covered_is_refused(assistant, query):
     assert assistant.ask(query).refused
