@@ -57,7 +57,7 @@ TECHNICAL_SECTIONS = {
     "frameworks-libraries",
     "testing-quality",
 }
-MIN_WORDS, MAX_WORDS = 1200, 3600
+MIN_WORDS, MAX_WORDS = 1200, 4000
 MIN_H2 = 5
 MIN_PYTHON_BLOCKS = 3
 REQUIRED_H2 = ("Common pitfalls", "Checklist")
