@@ -24,7 +24,13 @@ from app.core.documents import (
 from app.core.index import IndexReader, OpenGeneration
 from app.core.more import NO_MORE, more_of, shown_of
 from app.core.parts import retrieve_parts
-from app.core.query import Query, last_asked, leans_on_previous, refers_back
+from app.core.query import (
+    Query,
+    last_asked,
+    leans_on_previous,
+    names_own_subject,
+    refers_back,
+)
 from app.core.retrieve import Hit, Retriever, Scored, changelog_sources, hub_sources
 from app.core.spelling import Speller
 from ingest import refusal
@@ -48,13 +54,6 @@ QUERY_THREADS = 1  # see Embedder: fastest for single questions, robust under lo
 LENT_WORDS = 2
 LENT_DEPTH = 2  # the previous answers worked out again, at most
 HISTORY_TURNS = 50  # the earlier turns a question may lean on, at most (each cut as a question)
-# Words asking what is said of a subject, never naming one ("Any drawbacks to it?").
-ASKS_ABOUT = frozenset(
-    question_tokens(
-        "drawback drawbacks downside downsides pitfall pitfalls tradeoff tradeoffs caveat caveats"
-        " gotcha gotchas limitation limitations alternative alternatives"
-    )
-)
 RETRIES = 1  # a question whose generation a Chroma server deleted meanwhile runs once more
 T = TypeVar("T")
 
@@ -282,14 +281,13 @@ class Assistant:
         blind, 3 more found their page and 2 more their key point; the 12 follow-ups of the
         evaluation set kept their answers (lent to any follow-up pointing back, the heading
         moved 6 of them off their subject)."""
-        proper = refusal.proper_names(query.text)
         if (
             not history
             or not query.is_follow_up
             or query.asks_again
             or not refers_back(query.text)
             or len(query.tokens) > LENT_WORDS
-            or any(refusal.names(t, proper) and t not in ASKS_ABOUT for t in query.tokens)
+            or names_own_subject(query)
         ):
             return query
         at = last_asked(history)

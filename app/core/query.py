@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from app.core.answer_type import ABBREVIATION
 from app.core.chatter import reply_to, without_chatter
 from ingest.keyword import ASKS_MEANING, question_tokens, tokenize
-from ingest.refusal import proper_names
+from ingest.refusal import names, proper_names
 
 FOLLOW_UP_START = re.compile(
     r"^(and|or|but|also|what about|how about|same|then|so|ok|okay|what if|in|for|with)\b", re.I
@@ -180,6 +180,23 @@ def names_something(question: str) -> bool:
     if reply_to(question) is not None:
         return False
     return not set(question_tokens(without_chatter(question))) <= CHAT_WORDS
+
+
+# Words asking what is said of a subject, never naming one ("Any drawbacks to it?").
+ASKS_ABOUT = frozenset(
+    question_tokens(
+        "drawback drawbacks downside downsides pitfall pitfalls tradeoff tradeoffs caveat caveats"
+        " gotcha gotchas limitation limitations alternative alternatives"
+    )
+)
+
+
+def names_own_subject(query: Query) -> bool:
+    """The question names something of its own: a word that is not plain English, or one it
+    capitalises inside the sentence ("And in Rust?", "Does Black do that?"), other than a word
+    asking what is said of a subject ("Any pitfalls?")."""
+    proper = proper_names(query.text)
+    return any(names(t, proper) and t not in ASKS_ABOUT for t in query.tokens)
 
 
 def is_follow_up(question: str) -> bool:

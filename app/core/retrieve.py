@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from app.core.index import IndexReader, OpenGeneration
 from app.core.links import linked_first
-from app.core.query import Query
+from app.core.query import Query, names_own_subject
 from ingest.chunk import Chunk
 from ingest.embed import Embedder
 from ingest.errors import GenerationGone
@@ -156,6 +156,25 @@ def exact_nearest(gen: OpenGeneration, vector: np.ndarray, section: str | None) 
     return {int(i): float(scores[i]) for i in best if np.isfinite(scores[i])}
 
 
+def with_rows(
+    gen: OpenGeneration, vector: np.ndarray, found: dict[int, float], rows: dict[int, float]
+) -> dict[int, float]:
+    """`found` (one search's best rows) with `rows` that search left out, each scored exactly
+    against its `vector` and ranked in place. A follow-up's own words found a passage on its new
+    subject that the search with the older question's subject ranked just past CANDIDATES
+    ("And in Rust?" after a Flask question: 42nd of 1,588 passages), and counting it there as
+    absent lost it the fusion once the index had grown. Only a local generation holds the
+    vectors to score them; a Chroma server's search keeps what it found."""
+    missing = [i for i in rows if i not in found]
+    if gen.vectors is None or not missing:
+        return found
+    import numpy as np
+
+    scores = gen.vectors[missing] @ np.asarray(vector, dtype=np.float32)
+    merged = {**found, **{i: float(s) for i, s in zip(missing, scores, strict=True)}}
+    return dict(sorted(merged.items(), key=lambda item: -item[1]))
+
+
 class Retriever:
     def __init__(self, reader: IndexReader, embedder: Embedder) -> None:
         self.reader = reader
@@ -190,15 +209,20 @@ class Retriever:
         query = question.search_text[:MAX_QUERY_CHARS]
         if not question.tokens and not question.context_tokens and not query.strip():
             return Scored([], {}, {})
-        dense = self._dense(generation, query, section)
+        vector = self.embedder.embed_query(query)
+        dense = self._dense(generation, vector, section)
         keyword = self._keyword(generation, question, section)
         rankings = [list(dense), list(keyword)]
         own_text = question.relevance_text  # "Why?" asks again of a question: its words
         if question.is_follow_up and own_text != question.search_text:
             # A follow-up: also search for its own words, so its new subject can win; one
             # asking again ("Why?") for those of the question it asks of, as that was searched.
-            own = self._dense(generation, own_text[:MAX_QUERY_CHARS], section)
-            rankings.append(list(own))
+            own = self._dense(
+                generation, self.embedder.embed_query(own_text[:MAX_QUERY_CHARS]), section
+            )
+            if names_own_subject(question):
+                dense = with_rows(generation, vector, dense, own)
+            rankings = [list(dense), list(keyword), list(own)]
             dense = {i: max(dense.get(i, -1.0), own.get(i, -1.0)) for i in dense.keys() | own}
         hubs = hub_sources(generation)
         demoted = frozenset(
@@ -229,8 +253,9 @@ class Retriever:
         ]
         return Scored(hits, dense, keyword)
 
-    def _dense(self, gen: OpenGeneration, query: str, section: str | None) -> dict[int, float]:
-        vector = self.embedder.embed_query(query)
+    def _dense(
+        self, gen: OpenGeneration, vector: np.ndarray, section: str | None
+    ) -> dict[int, float]:
         if gen.vectors is not None:
             return exact_nearest(gen, vector, section)
         return self._nearest_in_collection(gen, vector, section)
