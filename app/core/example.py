@@ -32,10 +32,10 @@ def with_example(query: Query, passages: list[Passage], document: Document | Non
     asks it of the previous answer ("Example?", "Show me the code")."""
     if not passages or document is None or not asks_code(query.text):
         return passages
-    if any(u.kind == "code" for p in passages for u in p.units):
-        return passages
-    words = set(query.words) - ASKING
     alone = query.asks_again and asks_only_code(query.text)  # "Show me the code" after an answer
+    if any(u.kind == "code" for p in passages for u in p.units):
+        return _code_of(passages) if alone else passages
+    words = set(query.words) - ASKING
     for n, passage in enumerate(passages):
         chunk = passage.hit.chunk
         found = _example(words, _around(document(chunk.source), chunk, words), chunk, alone)
@@ -46,6 +46,14 @@ def with_example(query: Query, passages: list[Passage], document: Document | Non
                 return merge(shown)
             return merge([*passages[: n + 1], *shown, *passages[n + 1 :]])
     return passages
+
+
+def _code_of(passages: list[Passage]) -> list[Passage]:
+    """Only the code the passages quote: "Show me the code" after an answer on retrying Celery
+    tasks quoted the prose it had seen again, before the block, once the answer's passages held
+    the section's example themselves."""
+    code = [(p.hit, tuple(u for u in p.units if u.kind == "code")) for p in passages]
+    return [Passage(hit, units) for hit, units in code if units]
 
 
 def _around(chunks: Sequence[Chunk], chunk: Chunk, words: set[str]) -> list[Chunk]:
