@@ -42,6 +42,26 @@ def test_explain_again_with_an_example_keeps_the_explanation(assistant):
     assert code_only.text.lstrip().startswith("```")
 
 
+@pytest.mark.parametrize(
+    ("question", "page"),
+    [
+        ("fakes vs mocks in unit tests", "testing-quality/unit-testing.md"),
+        (
+            "Is it OK to catch asyncio.CancelledError in my coroutine?",
+            "python-best-practices/concurrency-and-parallelism.md",
+        ),
+        ("definition of done vs acceptance criteria", "task-delegation/acceptance-criteria.md"),
+    ],
+)
+def test_asking_for_the_trade_offs_stays_on_the_subject(assistant, question, page):
+    """ "What are the trade-offs?" names no subject, only what it wants said of the last one: its
+    own words searched alone found a page whose heading says "trade-offs" (the specification
+    page), and it was answered from there after 9 of 15 short questions on other pages."""
+    answer = assistant.ask("What are the trade-offs?", history=[question])
+    assert not answer.refused
+    assert answer.citations[0].chunk.source == page
+
+
 def test_a_follow_up_pointing_back_searches_what_the_last_answer_was_about(assistant):
     """ "Why does that ordering matter?" after two questions on deleting a cached key around a
     transaction: "that" is what the last answer quoted (the cache's invalidation section), which

@@ -26,6 +26,7 @@ from app.core.more import NO_MORE, more_of, shown_of
 from app.core.parts import retrieve_parts
 from app.core.query import (
     Query,
+    asks_only_about,
     last_asked,
     leans_on_previous,
     names_own_subject,
@@ -207,8 +208,9 @@ class Assistant:
         """The question's relevance and whether the KB covers it. A question counted as a
         follow-up only for being short is judged on its own search: with the previous
         question's, "How do I deploy to AWS Lambda?" after a FastAPI question was answered from
-        the FastAPI page; and "Why?" asked of it, as that was judged (it was answered)."""
-        text = query.relevance_text
+        the FastAPI page; and "Why?" asked of it, as that was judged (it was answered). "Any
+        pitfalls?" names no subject of its own: judged with the subject it borrowed."""
+        text = query.search_text if asks_only_about(query) else query.relevance_text
         # Searched again only when the search differs: a first "Why?" searched that text already.
         alone = text != query.search_text and not leans_on_previous(text)
         if query.is_follow_up and text and alone:

@@ -186,9 +186,17 @@ def names_something(question: str) -> bool:
 ASKS_ABOUT = frozenset(
     question_tokens(
         "drawback drawbacks downside downsides pitfall pitfalls tradeoff tradeoffs caveat caveats"
-        " gotcha gotchas limitation limitations alternative alternatives"
+        " gotcha gotchas limitation limitations alternative alternatives trade-off trade-offs"
     )
 )
+# What such a question adds around those words ("Any other pitfalls like that one?").
+ASKS_ABOUT_FILLER = frozenset(question_tokens("like one ones other else"))
+
+
+def asks_only_about(query: Query) -> bool:
+    """A follow-up naming no subject, only what it wants said of the last one ("Any pitfalls?",
+    "What are the trade-offs?", "Any other gotchas like that?")."""
+    return bool(query.tokens) and set(query.tokens) <= ASKS_ABOUT | ASKS_ABOUT_FILLER
 
 
 def names_own_subject(query: Query) -> bool:

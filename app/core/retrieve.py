@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from app.core.index import IndexReader, OpenGeneration
 from app.core.links import linked_first
-from app.core.query import Query, names_own_subject
+from app.core.query import Query, asks_only_about, names_own_subject
 from ingest.chunk import Chunk
 from ingest.embed import Embedder
 from ingest.errors import GenerationGone
@@ -214,7 +214,11 @@ class Retriever:
         keyword = self._keyword(generation, question, section)
         rankings = [list(dense), list(keyword)]
         own_text = question.relevance_text  # "Why?" asks again of a question: its words
-        if question.is_follow_up and own_text != question.search_text:
+        if (
+            question.is_follow_up
+            and own_text != question.search_text
+            and not asks_only_about(question)
+        ):
             # A follow-up: also search for its own words, so its new subject can win; one
             # asking again ("Why?") for those of the question it asks of, as that was searched.
             own = self._dense(
