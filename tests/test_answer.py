@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import cli_env, run_module
+from conftest import ROOT, cli_env, run_module
 
 from app.core.answer import Answer
 from app.core.engine import Assistant
@@ -256,6 +259,27 @@ def test_kb_ask_batch_keeps_order(settings, embedder, tmp_path: Path) -> None:
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["q"] for r in rows] == questions
     assert [r["refused"] for r in rows] == [False, True, False]
+
+
+def test_kb_ask_piped_into_head_stops_quietly(settings, embedder, tmp_path: Path) -> None:
+    """`kb-ask --batch ... | head -n 1`: the reader leaves after one line, and kb-ask printed a
+    BrokenPipeError traceback for the rest."""
+    sync(settings, embedder=embedder)
+    batch = tmp_path / "q.jsonl"
+    questions = ["What should I mock?", "What is a blueprint?"] * 40  # more than a pipe holds
+    batch.write_text("".join(json.dumps({"q": q}) + "\n" for q in questions))
+    command = f"{shlex.quote(sys.executable)} -m app.cli --batch {shlex.quote(str(batch))} --json"
+    result = subprocess.run(
+        f"{command} | head -n 1",
+        shell=True,
+        env=cli_env(settings),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert json.loads(result.stdout)["q"] == "What should I mock?"
+    assert result.stderr == ""
 
 
 def test_kb_ask_before_ingest_says_run_kb_ingest(settings) -> None:
