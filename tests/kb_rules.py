@@ -30,6 +30,9 @@ TOPIC_DOCS = [
     "architecture-design/personal-data-protection.md",
     "architecture-design/security-recipes.md",
     "architecture-design/progressive-delivery.md",
+    "architecture-design/api-evolution.md",
+    "architecture-design/job-recipes.md",
+    "architecture-design/production-runtime.md",
     "python-best-practices/code-style-and-peps.md",
     "python-best-practices/performance-optimization.md",
     "python-best-practices/memory-management.md",
@@ -44,6 +47,8 @@ TOPIC_DOCS = [
     "frameworks-libraries/orm-recipes.md",
     "frameworks-libraries/http-api-recipes.md",
     "frameworks-libraries/api-errors-and-headers.md",
+    "frameworks-libraries/fastapi-recipes.md",
+    "frameworks-libraries/migration-recipes.md",
     "testing-quality/unit-testing.md",
     "testing-quality/integration-testing.md",
     "testing-quality/performance-testing.md",
@@ -62,6 +67,7 @@ TOPIC_DOCS = [
     "mentoring/fostering-growth.md",
     "mentoring/difficult-conversations.md",
     "mentoring/onboarding-juniors.md",
+    "mentoring/coaching-recipes.md",
     "collaboration/junior-developer-collaboration.md",
 ]
 # Documents about people and process need no code; the rest must carry examples.
