@@ -199,12 +199,16 @@ def asks_only_about(query: Query) -> bool:
     return bool(query.tokens) and set(query.tokens) <= ASKS_ABOUT | ASKS_ABOUT_FILLER
 
 
-def names_own_subject(query: Query) -> bool:
-    """The question names something of its own: a word that is not plain English, or one it
+def own_subject(query: Query) -> frozenset[str]:
+    """What the question names of its own: its words that are not plain English, or that it
     capitalises inside the sentence ("And in Rust?", "Does Black do that?"), other than a word
     asking what is said of a subject ("Any pitfalls?")."""
     proper = proper_names(query.text)
-    return any(names(t, proper) and t not in ASKS_ABOUT for t in query.tokens)
+    return frozenset(t for t in query.tokens if names(t, proper) and t not in ASKS_ABOUT)
+
+
+def names_own_subject(query: Query) -> bool:
+    return bool(own_subject(query))
 
 
 def is_follow_up(question: str) -> bool:
