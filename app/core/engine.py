@@ -29,7 +29,7 @@ from app.core.query import (
     asks_only_about,
     last_asked,
     leans_on_previous,
-    names_own_subject,
+    own_subject,
     refers_back,
 )
 from app.core.retrieve import Hit, Retriever, Scored, changelog_sources, hub_sources
@@ -289,7 +289,7 @@ class Assistant:
             or query.asks_again
             or not refers_back(query.text)
             or len(query.tokens) > LENT_WORDS
-            or names_own_subject(query)
+            or own_subject(query)
         ):
             return query
         at = last_asked(history)

@@ -207,10 +207,6 @@ def own_subject(query: Query) -> frozenset[str]:
     return frozenset(t for t in query.tokens if names(t, proper) and t not in ASKS_ABOUT)
 
 
-def names_own_subject(query: Query) -> bool:
-    return bool(own_subject(query))
-
-
 def is_follow_up(question: str) -> bool:
     """A short question leaning on the previous turn ("and in Django?", "why is that?", "Which
     backend would I use in the test suite?"): searched with the previous question's subject too,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from app.core.index import IndexReader, OpenGeneration
 from app.core.links import linked_first
-from app.core.query import Query, asks_only_about, names_own_subject, own_subject, refers_back
+from app.core.query import Query, asks_only_about, own_subject, refers_back
 from ingest.chunk import Chunk
 from ingest.embed import Embedder
 from ingest.errors import GenerationGone
@@ -16,6 +16,8 @@ from ingest.keyword import question_tokens
 from ingest.refusal import names
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     import numpy as np
 
 CANDIDATES = 40  # per retriever, before fusion
@@ -89,16 +91,21 @@ def keyword_winner(
         return None
     # "Why?" asks again of a question: the names that question used
     own = question_tokens(query.asked_of) if query.asks_again else query.tokens
-    named = {t for t in own if t in gen.bm25.vocab_dict and names(t)}
-    columns = [gen.bm25.vocab_dict[t] for t in named]
-    if not columns:
-        return None
-    import numpy as np
+    using = rows_using(gen, {t for t in own if names(t)})
+    return row if any(row in rows and len(rows) <= RARE_ROWS for rows in using.values()) else None
 
-    used = gen.bm25.weights[:, columns]  # by column: cheap to slice on a large index
-    rare = np.diff(used.indptr) <= RARE_ROWS
-    held = used[row].toarray().ravel() > 0
-    return row if bool((rare & held).any()) else None
+
+def rows_using(gen: OpenGeneration, tokens: Collection[str]) -> dict[str, frozenset[int]]:
+    """The rows using each of `tokens` that the index knows, read by column (cheap to slice on a
+    large index)."""
+    known = [t for t in tokens if t in gen.bm25.vocab_dict]
+    if not known:
+        return {}
+    used = gen.bm25.weights[:, [gen.bm25.vocab_dict[t] for t in known]]
+    bounds = used.indptr
+    return {
+        t: frozenset(used.indices[bounds[n] : bounds[n + 1]].tolist()) for n, t in enumerate(known)
+    }
 
 
 def naming_first(gen: OpenGeneration, named: frozenset[str], order: list[int]) -> list[int]:
@@ -106,14 +113,12 @@ def naming_first(gen: OpenGeneration, named: frozenset[str], order: list[int]) -
     in Rust?" after a Flask question asks about Rust, and the Flask passages its borrowed words
     rank high say nothing of it (they led once other pages used those words more). Unchanged
     when no passage names it all."""
-    if not named or any(t not in gen.bm25.vocab_dict for t in named):
+    using = rows_using(gen, named)
+    if not named or len(using) < len(named):
         return order
-    import numpy as np
-
-    columns = gen.bm25.weights[:, [gen.bm25.vocab_dict[t] for t in named]]
-    if (np.diff(columns.indptr) > NAMED_ROWS).any():
+    if any(len(rows) > NAMED_ROWS for rows in using.values()):
         return order  # "Django" on hundreds of passages: the fusion already weighs them
-    holding = [i for i in order if named <= gen.bm25.row_terms(i)]
+    holding = [i for i in order if all(i in rows for rows in using.values())]
     if not holding:
         return order
     chosen = frozenset(holding)
@@ -246,7 +251,7 @@ class Retriever:
             own = self._dense(
                 generation, self.embedder.embed_query(own_text[:MAX_QUERY_CHARS]), section
             )
-            if names_own_subject(question):
+            if own_subject(question):
                 dense = with_rows(generation, vector, dense, own)
             rankings = [list(dense), list(keyword), list(own)]
             dense = {i: max(dense.get(i, -1.0), own.get(i, -1.0)) for i in dense.keys() | own}
