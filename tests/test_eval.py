@@ -196,3 +196,24 @@ def test_labelled_answer_lines_still_hold_their_quotes(questions: Path, root: Pa
             if item["answer_quote"] not in text:
                 stale.append(item["q"])
     assert not stale, f"answer lines moved; run scripts/relocate_answer_lines.py: {stale}"
+
+
+@pytest.mark.parametrize(
+    ("questions", "root"),
+    [(QUESTIONS, ROOT / "kb")]
+    + [(p, p.parent) for p in sorted((ROOT / "data/eval/corpora").glob("*/questions.jsonl"))],
+    ids=lambda v: v.parent.name if isinstance(v, Path) and v.name == "questions.jsonl" else "",
+)
+def test_key_terms_are_still_in_the_expected_documents(questions: Path, root: Path) -> None:
+    """A rewording that drops a labelled key term ("scans the child table") makes a correct
+    answer count as missing its key point; relabel the question from the new wording."""
+    gone = []
+    for question in load_questions(questions):
+        if not question.expect:
+            continue
+        text = " ".join(
+            " ".join((root / source).read_text(encoding="utf-8").lower().split())
+            for source in question.expect
+        )
+        gone += [(question.q, t) for t in question.key if " ".join(t.lower().split()) not in text]
+    assert not gone, gone
