@@ -99,6 +99,16 @@ def test_a_name_written_as_an_english_word_is_a_subject_of_its_own(assistant, fo
     assert answer.citations and answer.citations[0].chunk.source == page
 
 
+def test_an_index_line_hands_over_to_the_page_it_names(assistant):
+    """kb/README.md's line "Django architecture: structuring Django 5 projects and apps ..."
+    matched "and in Django?" after a Flask question better than the Django page did, and the
+    answer quoted the index; the page it links to was retrieved too and now answers."""
+    answer = assistant.ask(
+        "and in Django?", history=["How should I structure a Flask app with blueprints?"]
+    )
+    assert answer.citations[0].chunk.source == "frameworks-libraries/django-architecture.md"
+
+
 def test_the_previous_answer_is_worked_out_as_it_was_shown(assistant):
     """A chain of follow-ups pointing back: the answer to the turn before is worked out with its
     own lent heading, or the heading of an answer the user never saw is lent (here a review

@@ -646,12 +646,52 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
         if s.probability >= SECOND_SHARE * best.probability and not refers_elsewhere(s.candidate)
     ]
     if _reading_list(best.candidate):
+        listed = _listed_page(best, standalone)
+        if listed is not None:
+            return listed
         extended = [s for s in others if _block_before(s.candidate, best.candidate)]
         # the text a table of links at a section's opening stands beside lives in the section
         # or its subsections ("Customize error messages" under "Error messages")
         within = [s for s in others if in_section(s.candidate.hit.chunk, best.candidate.hit.chunk)]
         others = extended or within or others
     return min(others, key=lambda s: s.candidate.hit.rank, default=best)
+
+
+def _listed_page(best: Scored, standalone: list[Scored]) -> Scored | None:
+    """When the best unit is an item of a list of links (a KB's index page: "- [Django
+    architecture](...): structuring Django 5 projects ..."): the best unit of the first page
+    that it or another item of its list scoring nearly as well (SECOND_SHARE) links to, when
+    that page was retrieved. An item names the topic its page explains ("and in Django?" after
+    a Flask question quoted the index's lines instead of the Django page)."""
+    if best.candidate.unit.kind != "item":
+        return None  # a lead-in ("... can be found here:") sits in a section that says more
+    items = [
+        s
+        for s in standalone
+        if s.candidate.unit.kind == "item"
+        and s.candidate.hit is best.candidate.hit
+        and s.probability >= SECOND_SHARE * best.probability
+        and _reading_list(s.candidate)
+    ]
+    retrieved = {s.candidate.hit.chunk.source for s in standalone}
+    for item in items:
+        chunk = item.candidate.hit.chunk
+        targets = {
+            source
+            for link in LINK.finditer(file_text(item.candidate))
+            for source, _ in resolve(chunk, link)
+        } & retrieved
+        page = next(
+            (
+                s
+                for s in standalone
+                if s.candidate.hit.chunk.source in targets and not refers_elsewhere(s.candidate)
+            ),
+            None,
+        )
+        if page is not None:
+            return page
+    return None
 
 
 def _linked(best: Scored, standalone: list[Scored]) -> Scored | None:
