@@ -194,10 +194,13 @@ def derived_forms(token: str) -> list[str]:
     easily, easy; automatically, automatic), an adjective for its -est superlative (kindest,
     kind; simplest, simple; biggest, big), and without a prefix that turns a
     word into its opposite or its repeat (PREFIXES: "demotivating" is about what "motivated" is
-    about). Only these: -er also ends unrelated words (player/play); an -est word
+    about), and an identifier written with hyphens instead of underscores. Only these: -er also
+    ends unrelated words (player/play); an -est word
     leaves at least three letters, and NOT_SUPERLATIVES lists those that are words of their own
     ("everest" is no "ever")."""
     forms = [token + "ment", token + "ement"]
+    if "_" in token:  # "max_requests", the setting, is the "--max-requests" flag a page names
+        forms.append(token.replace("_", "-"))
     for suffix in ("ement", "ment"):
         if token.endswith(suffix) and len(token) - len(suffix) >= 4:
             forms.append(stem(token[: -len(suffix)]))  # enforcement: enforc

@@ -319,7 +319,9 @@ class Retriever:
     def _keyword(self, gen: OpenGeneration, query: Query, section: str | None) -> dict[int, float]:
         # The question's own words count twice so a follow-up's new subject outweighs the old.
         tokens = list(query.tokens) * 2 + list(query.context_tokens)
-        known = [t for t in tokens if t in gen.bm25.vocab_dict]
+        vocab = gen.bm25.vocab_dict
+        spelled = (t if t in vocab or "_" not in t else t.replace("_", "-") for t in tokens)
+        known = [t for t in spelled if t in vocab]  # "max_requests": a page's "--max-requests"
         if not known:
             return {}
         scores = gen.bm25.get_scores(known)
