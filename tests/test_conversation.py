@@ -102,7 +102,9 @@ def test_a_name_written_as_an_english_word_is_a_subject_of_its_own(assistant, fo
 def test_an_index_line_hands_over_to_the_page_it_names(assistant):
     """kb/README.md's line "Django architecture: structuring Django 5 projects and apps ..."
     matched "and in Django?" after a Flask question better than the Django page did, and the
-    answer quoted the index; the page it links to was retrieved too and now answers."""
+    answer quoted the index; the page it links to was retrieved too and now answers. Once kb/
+    grew, the follow-up searched with the Flask question's "Flask" found only Flask passages and
+    the index: it now borrows that question without the name it replaces."""
     answer = assistant.ask(
         "and in Django?", history=["How should I structure a Flask app with blueprints?"]
     )

@@ -231,8 +231,21 @@ def contextual_query(question: str, history: list[str], typed: str = "") -> str:
     the question as typed, when chatter came off it ("Ok, how does that compare ...": its "Ok"
     says it follows on)."""
     if history and (is_follow_up(question) or (typed and is_follow_up(typed))):
-        return f"{question} {subject_of(history)}"
+        return f"{question} {swapped(question, subject_of(history))}"
     return question
+
+
+def swapped(question: str, subject: str) -> str:
+    """The subject a follow-up borrows, without the names it had of its own when the follow-up
+    only names a new one and points back: "and in Django?" after "How should I structure a Flask
+    app with blueprints?" asks how to structure a Django app, and searched with "Flask" it found
+    only Flask passages."""
+    tokens = question_tokens(question)
+    proper = proper_names(question)
+    if not tokens or not refers_back(question) or not all(names(t, proper) for t in tokens):
+        return subject
+    old = proper_names(subject) - set(tokens)
+    return " ".join(w for w in subject.split() if not (w[:1].isupper() and set(tokenize(w)) & old))
 
 
 def subject_of(history: list[str]) -> str:
