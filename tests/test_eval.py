@@ -175,12 +175,16 @@ def test_junk_markup_names_what_a_reader_would_trip_over(answer: str, problems: 
     assert junk_markup(answer) == problems
 
 
-@pytest.mark.parametrize(
+# Every labelled question file with the folder its documents live in: kb/ and each corpus.
+EACH_QUESTION_SET = pytest.mark.parametrize(
     ("questions", "root"),
     [(QUESTIONS, ROOT / "kb")]
     + [(p, p.parent) for p in sorted((ROOT / "data/eval/corpora").glob("*/questions.jsonl"))],
     ids=lambda v: v.parent.name if isinstance(v, Path) and v.name == "questions.jsonl" else "",
 )
+
+
+@EACH_QUESTION_SET
 def test_labelled_answer_lines_still_hold_their_quotes(questions: Path, root: Path) -> None:
     """After editing a document, run scripts/relocate_answer_lines.py to move the labels."""
     stale = []
@@ -198,12 +202,7 @@ def test_labelled_answer_lines_still_hold_their_quotes(questions: Path, root: Pa
     assert not stale, f"answer lines moved; run scripts/relocate_answer_lines.py: {stale}"
 
 
-@pytest.mark.parametrize(
-    ("questions", "root"),
-    [(QUESTIONS, ROOT / "kb")]
-    + [(p, p.parent) for p in sorted((ROOT / "data/eval/corpora").glob("*/questions.jsonl"))],
-    ids=lambda v: v.parent.name if isinstance(v, Path) and v.name == "questions.jsonl" else "",
-)
+@EACH_QUESTION_SET
 def test_key_terms_are_still_in_the_expected_documents(questions: Path, root: Path) -> None:
     """A rewording that drops a labelled key term ("scans the child table") makes a correct
     answer count as missing its key point; relabel the question from the new wording."""
