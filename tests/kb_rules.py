@@ -30,6 +30,7 @@ TOPIC_DOCS = [
     "architecture-design/personal-data-protection.md",
     "architecture-design/security-recipes.md",
     "architecture-design/security-operations.md",
+    "architecture-design/logging-recipes.md",
     "architecture-design/progressive-delivery.md",
     "architecture-design/api-evolution.md",
     "architecture-design/job-recipes.md",
