@@ -195,9 +195,8 @@ def derived_forms(token: str) -> list[str]:
     kind; simplest, simple; biggest, big), and without a prefix that turns a
     word into its opposite or its repeat (PREFIXES: "demotivating" is about what "motivated" is
     about), and an identifier written with hyphens instead of underscores. Only these: -er also
-    ends unrelated words (player/play); an -est word
-    leaves at least three letters, and NOT_SUPERLATIVES lists those that are words of their own
-    ("everest" is no "ever")."""
+    ends unrelated words (player/play); an -est word leaves at least three letters, and
+    NOT_SUPERLATIVES lists those that are words of their own ("everest" is no "ever")."""
     forms = [token + "ment", token + "ement"]
     if "_" in token:  # "max_requests", the setting, is the "--max-requests" flag a page names
         forms.append(token.replace("_", "-"))
