@@ -235,16 +235,24 @@ def contextual_query(question: str, history: list[str], typed: str = "") -> str:
     return question
 
 
+def names_only(question: str) -> frozenset[str]:
+    """The new subject a follow-up names when naming it is all the follow-up does and it points
+    back ("And in Rust?", "Does Black do that?"); empty for any other question."""
+    tokens = set(question_tokens(question))
+    proper = proper_names(question)
+    named = frozenset(t for t in tokens if names(t, proper) and t not in ASKS_ABOUT)
+    return named if named and named == tokens and refers_back(question) else frozenset()
+
+
 def swapped(question: str, subject: str) -> str:
     """The subject a follow-up borrows, without the names it had of its own when the follow-up
-    only names a new one and points back: "and in Django?" after "How should I structure a Flask
+    only names a new one (names_only): "and in Django?" after "How should I structure a Flask
     app with blueprints?" asks how to structure a Django app, and searched with "Flask" it found
     only Flask passages."""
-    tokens = question_tokens(question)
-    proper = proper_names(question)
-    if not tokens or not refers_back(question) or not all(names(t, proper) for t in tokens):
+    new = names_only(question)
+    if not new:
         return subject
-    old = proper_names(subject) - set(tokens)
+    old = proper_names(subject) - new
     return " ".join(w for w in subject.split() if not (w[:1].isupper() and set(tokenize(w)) & old))
 
 

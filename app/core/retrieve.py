@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from app.core.index import IndexReader, OpenGeneration
 from app.core.links import linked_first
-from app.core.query import Query, asks_only_about, own_subject, refers_back
+from app.core.query import Query, asks_only_about, names_only, own_subject
 from ingest.chunk import Chunk
 from ingest.embed import Embedder
 from ingest.errors import GenerationGone
@@ -251,7 +251,7 @@ class Retriever:
             own = self._dense(
                 generation, self.embedder.embed_query(own_text[:MAX_QUERY_CHARS]), section
             )
-            if own_subject(question):
+            if own_subject(question):  # "And in Rust?": rows the older words pushed out
                 dense = with_rows(generation, vector, dense, own)
             rankings = [list(dense), list(keyword), list(own)]
             dense = {i: max(dense.get(i, -1.0), own.get(i, -1.0)) for i in dense.keys() | own}
@@ -261,8 +261,8 @@ class Retriever:
         )
         fused = rrf(rankings, demoted=demoted)
         order = sorted(fused, key=lambda i: (-fused[i], -dense.get(i, -1.0)))
-        named = own_subject(question)
-        if question.is_follow_up and named == set(question.tokens) and refers_back(question.text):
+        named = names_only(question.text) if question.is_follow_up else frozenset()
+        if named:
             order = naming_first(generation, named, order)  # "And in Rust?", "Does Black do that?"
         winner = keyword_winner(generation, question, keyword, demoted)
         if winner is not None:
