@@ -35,6 +35,8 @@ TOPIC_DOCS = [
     "architecture-design/api-evolution.md",
     "architecture-design/job-recipes.md",
     "architecture-design/production-runtime.md",
+    "architecture-design/edge-recipes.md",
+    "architecture-design/hardening-recipes.md",
     "python-best-practices/code-style-and-peps.md",
     "python-best-practices/performance-optimization.md",
     "python-best-practices/memory-management.md",
@@ -51,8 +53,10 @@ TOPIC_DOCS = [
     "frameworks-libraries/http-api-recipes.md",
     "frameworks-libraries/api-errors-and-headers.md",
     "frameworks-libraries/fastapi-recipes.md",
+    "frameworks-libraries/request-response-models.md",
     "frameworks-libraries/migration-recipes.md",
     "frameworks-libraries/django-recipes.md",
+    "frameworks-libraries/django-data-recipes.md",
     "frameworks-libraries/flask-recipes.md",
     "frameworks-libraries/sqlalchemy-recipes.md",
     "testing-quality/unit-testing.md",
@@ -76,6 +80,7 @@ TOPIC_DOCS = [
     "mentoring/difficult-conversations.md",
     "mentoring/onboarding-juniors.md",
     "mentoring/coaching-recipes.md",
+    "mentoring/mentoring-several-juniors.md",
     "collaboration/junior-developer-collaboration.md",
 ]
 # Documents about people and process need no code; the rest must carry examples.
