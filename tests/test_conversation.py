@@ -158,3 +158,38 @@ def test_a_very_long_chat_is_read_back_only_so_far(assistant):
     answer = assistant.ask("Show me the code", history=history)
     assert answer.text  # an answer or a refusal, not a crash
     assert not assistant.ask("Show me the code", history=[RETRIES] + history[-10:]).refused
+
+
+@pytest.mark.parametrize(
+    "history, follow_up, page, says",
+    [
+        (
+            [
+                "Our PATCH /profile endpoint takes the JSON body and setattr's every key onto"
+                " the User model. Any risk there?"
+            ],
+            "How do I lock that down with Pydantic?",
+            "architecture-design/security-essentials.md",
+            "forbid extras",
+        ),
+        (
+            [
+                "Will converting our Django views to async def make our database-heavy pages"
+                " faster?",
+                "Can I at least use transaction.atomic inside an async view?",
+            ],
+            "And what should CONN_MAX_AGE be once we're on ASGI?",
+            "frameworks-libraries/django-architecture.md",
+            "set it to 0",
+        ),
+    ],
+)
+def test_a_follow_up_pointing_back_is_answered_on_the_conversations_subject(
+    assistant, history, follow_up, page, says
+):
+    """Scored on its own words, the follow-up's best unit came from a passage sharing none of
+    the conversation's: "lock that down with Pydantic" quoted the uv lockfile section ("locked",
+    "Pydantic"), and CONN_MAX_AGE on ASGI quoted the general persistent-connections settings."""
+    answer = assistant.ask(follow_up, history=history)
+    assert answer.citations[0].chunk.source == page
+    assert says in answer.text

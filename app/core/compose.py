@@ -46,7 +46,7 @@ from app.core.links import LINK, resolve
 from app.core.outline import Document, continuation, lead_in_before
 from app.core.parts import answered_parts, complete, merge
 from app.core.passages import Unit, in_section, one_section, split_units
-from app.core.query import Query
+from app.core.query import Query, asks_only_about, refers_back
 from app.core.quote import (
     KEEP_SHARE,
     MAX_CODE_LINES,
@@ -69,6 +69,7 @@ from app.core.scorer import (
     DEFINITION,
     Candidate,
     Scorer,
+    coverage,
     default_scorer,
     dense_scale,
     features,
@@ -96,6 +97,12 @@ SIBLING_SHARE = 0.9
 SIBLING_ROOM = 170
 MAX_PASSAGES = 2  # more reads as stitching, not an answer
 TOP_SHARE = 0.9  # the top passage's short section leads when its best unit scores this share
+# A follow-up that leans on the conversation ("How do I lock that down with Pydantic?", "Any
+# pitfalls?"): of the units scoring within SUBJECT_MARGIN (log-odds) of the best, those from
+# passages holding under SUBJECT_SHARE of the best such passage's share of the conversation's
+# words do not answer (`_on_subject`).
+SUBJECT_MARGIN = 0.5
+SUBJECT_SHARE = 0.5
 # Units whose ranking scores (log-odds) differ by less than this are tied: the calibrated answer
 # probability decides which leads (a checklist line and the section that answers rank a hair apart).
 TIE = 0.01
@@ -198,7 +205,7 @@ def choose(
     `part_hits`: each part's own search, for a two-part question (app/core/parts.py).
     `document`: a source's chunks in file order, to follow a lead-in into the next chunk."""
     scorer = scorer or default_scorer()
-    ranked = score(query, hits, idf, scorer)
+    ranked = _on_subject(query, score(query, hits, idf, scorer), idf)
     if not ranked:
         return []
     scores = {(s.candidate.hit.chunk.id, s.candidate.unit.order): s.probability for s in ranked}
@@ -248,6 +255,33 @@ def choose(
         if verdict and len(passages) > 1 and _leads_up(lead, passages[-1], ranked):
             passages.pop()
     return merge(passages)
+
+
+def _on_subject(query: Query, ranked: list[Scored], idf) -> list[Scored]:
+    """For a follow-up that leans on the conversation (it points back, asks only for pitfalls
+    or trade-offs, or has no words of its own), the units of passages on another subject are
+    dropped: the unit scoring best on the follow-up's own words alone may come from a passage
+    sharing none of the conversation's words. "How do I lock that down with Pydantic?" after a
+    question on copying a PATCH body onto the User model quoted the lockfile section ("locked",
+    "Pydantic") over the mass-assignment section. The passages are weighed by their share of the
+    previous question's words (`Query.context_tokens`) against the best share among passages
+    whose units score within SUBJECT_MARGIN of the best unit."""
+    context = frozenset(query.context_tokens) - frozenset(query.tokens)
+    leans = refers_back(query.text) or asks_only_about(query) or not query.tokens
+    if not ranked or not query.is_follow_up or not context or not leans:
+        return ranked
+
+    chunks = {s.candidate.hit.chunk.id: s.candidate.hit.chunk for s in ranked}
+    share = {
+        key: coverage(context, frozenset(tokenize(f"{c.heading_path} {c.text}")), idf)
+        for key, c in chunks.items()
+    }
+    best = log_odds(ranked[0].probability)
+    near = [s for s in ranked if best - log_odds(s.probability) < SUBJECT_MARGIN]
+    top = max(share[s.candidate.hit.chunk.id] for s in near)
+    if top <= 0:
+        return ranked
+    return [s for s in ranked if share[s.candidate.hit.chunk.id] >= SUBJECT_SHARE * top]
 
 
 def asks_one(query: Query) -> bool:
