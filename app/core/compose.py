@@ -1,7 +1,9 @@
 """Compose an extractive answer: the unit that answers the question, as one complete thought.
 
 1. Every unit (sentence, list item, code block) of the top passages is scored by the answer
-   scorer (`app/core/scorer.py`): does it answer this question, not merely share its topic.
+   scorer (`app/core/scorer.py`): does it answer this question, not merely share its topic. A
+   follow-up leaning on the conversation ("How do I lock that down?") leaves out the units of
+   passages sharing little of the previous question's words (`_on_subject`).
 2. The best unit is quoted with what it needs to read as a whole: the lead-in of the list item
    it is part of, the list or code a "...:" lead-in introduces, the sentence before a "This ..."
    sentence, the fix that follows a cause, and a short paragraph's rest (or a longer one's,
