@@ -165,12 +165,13 @@ def test_a_very_long_chat_is_read_back_only_so_far(assistant):
     [
         (
             [
-                "Our PATCH /profile endpoint takes the JSON body and setattr's every key onto"
-                " the User model. Any risk there?"
+                "Our /orders listing uses limit/offset and the deep pages are getting really"
+                " slow. What should we move to?",
+                "Do I need to sign the cursor token?",
             ],
-            "How do I lock that down with Pydantic?",
-            "architecture-design/security-essentials.md",
-            "forbid extras",
+            "And should the response include a total count?",
+            "architecture-design/api-design-principles.md",
+            "total counts",
         ),
         (
             [
@@ -187,9 +188,9 @@ def test_a_very_long_chat_is_read_back_only_so_far(assistant):
 def test_a_follow_up_pointing_back_is_answered_on_the_conversations_subject(
     assistant, history, follow_up, page, says
 ):
-    """Scored on its own words, the follow-up's best unit came from a passage sharing none of
-    the conversation's: "lock that down with Pydantic" quoted the uv lockfile section ("locked",
-    "Pydantic"), and CONN_MAX_AGE on ASGI quoted the general persistent-connections settings."""
+    """Scored on its own words, the follow-up's best unit came from a passage sharing little of
+    the conversation's: a total count after a cursor-pagination chat quoted the PostgreSQL
+    operations page, and CONN_MAX_AGE on ASGI the general persistent-connections settings."""
     answer = assistant.ask(follow_up, history=history)
     assert answer.citations[0].chunk.source == page
     assert says in answer.text

@@ -265,9 +265,10 @@ def _on_subject(query: Query, ranked: list[Scored], idf) -> list[Scored]:
     dropped: the unit scoring best on the follow-up's own words alone may come from a passage
     sharing none of the conversation's words. "How do I lock that down with Pydantic?" after a
     question on copying a PATCH body onto the User model quoted the lockfile section ("locked",
-    "Pydantic") over the mass-assignment section. The passages are weighed by their share of the
-    previous question's words (`Query.context_tokens`) against the best share among passages
-    whose units score within SUBJECT_MARGIN of the best unit."""
+    "Pydantic") over the mass-assignment section (since kb/ grew the lockfile unit scores past
+    SUBJECT_MARGIN and still leads). The passages are weighed by their share of the previous
+    question's words (`Query.context_tokens`) against the best share among passages whose
+    units score within SUBJECT_MARGIN of the best unit."""
     context = frozenset(query.context_tokens) - frozenset(query.tokens)
     leans = refers_back(query.text) or asks_only_about(query) or not query.tokens
     if not ranked or not query.is_follow_up or not context or not leans:
