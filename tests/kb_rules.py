@@ -51,6 +51,7 @@ TOPIC_DOCS = [
     "python-best-practices/python-recipes.md",
     "python-best-practices/python-idioms.md",
     "python-best-practices/input-handling.md",
+    "python-best-practices/language-recipes.md",
     "frameworks-libraries/fastapi-patterns.md",
     "frameworks-libraries/django-architecture.md",
     "frameworks-libraries/flask-application-structure.md",
@@ -66,6 +67,7 @@ TOPIC_DOCS = [
     "frameworks-libraries/django-data-recipes.md",
     "frameworks-libraries/flask-recipes.md",
     "frameworks-libraries/sqlalchemy-recipes.md",
+    "frameworks-libraries/sqlalchemy-mapping-recipes.md",
     "testing-quality/unit-testing.md",
     "testing-quality/integration-testing.md",
     "testing-quality/performance-testing.md",
@@ -74,6 +76,7 @@ TOPIC_DOCS = [
     "testing-quality/test-recipes.md",
     "testing-quality/test-suite-hygiene.md",
     "testing-quality/tooling-recipes.md",
+    "testing-quality/packaging-recipes.md",
     "task-delegation/breaking-down-tasks.md",
     "task-delegation/writing-specifications.md",
     "task-delegation/acceptance-criteria.md",
@@ -88,6 +91,7 @@ TOPIC_DOCS = [
     "mentoring/onboarding-juniors.md",
     "mentoring/coaching-recipes.md",
     "mentoring/mentoring-several-juniors.md",
+    "mentoring/review-coaching.md",
     "collaboration/junior-developer-collaboration.md",
 ]
 # Documents about people and process need no code; the rest must carry examples.
