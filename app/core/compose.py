@@ -275,10 +275,7 @@ def _on_subject(query: Query, ranked: list[Scored], idf) -> list[Scored]:
         return ranked
 
     chunks = {s.candidate.hit.chunk.id: s.candidate.hit.chunk for s in ranked}
-    share = {
-        key: coverage(context, frozenset(tokenize(f"{c.heading_path} {c.text}")), idf)
-        for key, c in chunks.items()
-    }
+    share = {key: coverage(context, idf.words_of(c), idf) for key, c in chunks.items()}
     best = log_odds(ranked[0].probability)
     near = [s for s in ranked if best - log_odds(s.probability) < SUBJECT_MARGIN]
     top = max(share[s.candidate.hit.chunk.id] for s in near)
