@@ -65,6 +65,7 @@ TOPIC_DOCS = [
     "frameworks-libraries/migration-recipes.md",
     "frameworks-libraries/django-recipes.md",
     "frameworks-libraries/django-data-recipes.md",
+    "frameworks-libraries/django-app-recipes.md",
     "frameworks-libraries/flask-recipes.md",
     "frameworks-libraries/sqlalchemy-recipes.md",
     "frameworks-libraries/sqlalchemy-mapping-recipes.md",
