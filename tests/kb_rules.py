@@ -26,6 +26,7 @@ TOPIC_DOCS = [
     "architecture-design/schema-recipes.md",
     "architecture-design/postgres-concurrency.md",
     "architecture-design/postgres-operations.md",
+    "architecture-design/postgres-recipes.md",
     "architecture-design/service-integration.md",
     "architecture-design/personal-data-protection.md",
     "architecture-design/security-recipes.md",
@@ -66,6 +67,7 @@ TOPIC_DOCS = [
     "frameworks-libraries/django-recipes.md",
     "frameworks-libraries/django-data-recipes.md",
     "frameworks-libraries/django-app-recipes.md",
+    "frameworks-libraries/web-framework-recipes.md",
     "frameworks-libraries/flask-recipes.md",
     "frameworks-libraries/sqlalchemy-recipes.md",
     "frameworks-libraries/sqlalchemy-mapping-recipes.md",
@@ -76,6 +78,7 @@ TOPIC_DOCS = [
     "testing-quality/dependency-hygiene.md",
     "testing-quality/test-recipes.md",
     "testing-quality/test-suite-hygiene.md",
+    "testing-quality/pytest-recipes.md",
     "testing-quality/tooling-recipes.md",
     "testing-quality/packaging-recipes.md",
     "task-delegation/breaking-down-tasks.md",
@@ -93,6 +96,7 @@ TOPIC_DOCS = [
     "mentoring/coaching-recipes.md",
     "mentoring/mentoring-several-juniors.md",
     "mentoring/review-coaching.md",
+    "mentoring/codebase-coaching.md",
     "collaboration/junior-developer-collaboration.md",
 ]
 # Documents about people and process need no code; the rest must carry examples.
