@@ -53,6 +53,7 @@ TOPIC_DOCS = [
     "python-best-practices/python-idioms.md",
     "python-best-practices/input-handling.md",
     "python-best-practices/language-recipes.md",
+    "python-best-practices/runtime-recipes.md",
     "frameworks-libraries/fastapi-patterns.md",
     "frameworks-libraries/django-architecture.md",
     "frameworks-libraries/flask-application-structure.md",
