@@ -539,10 +539,11 @@ def test_a_setting_named_with_underscores_finds_the_flag_written_with_hyphens(
 ) -> None:
     """gunicorn's `max_requests` setting is its `--max-requests` flag: a question naming the
     setting counted it as a name the KB never uses and was refused (relevance 0.34 against a
-    threshold of 0.64), although kb/ says when to use the flag."""
+    threshold of 0.64), although kb/ says when to use the flag (two pages do now: memory
+    management and the container recipes' worker-growth section)."""
     answer = Assistant(real_kb, embedder).ask("gunicorn max_requests max_requests_jitter memory")
     assert not answer.refused, answer.extra
-    assert answer.citations[0].chunk.source == "python-best-practices/memory-management.md"
+    assert "--max-requests" in answer.text
 
 
 def test_off_topic_questions_the_kb_covers_do_not_raise_the_threshold() -> None:
