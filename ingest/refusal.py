@@ -410,14 +410,11 @@ def threshold(off_topic: Sequence[float], synthetic: Sequence[float]) -> float:
     import numpy as np
 
     off = np.asarray(off_topic, dtype=np.float64)
-    ceiling = (
-        float(np.quantile(np.asarray(synthetic), SYNTHETIC_CEILING)) if len(synthetic) else None
-    )
-    if ceiling is not None and (off < ceiling).any():
-        off = off[off < ceiling]
-    above = float(np.quantile(off, OFF_TOPIC_QUANTILE))
-    if ceiling is not None:
-        above = min(above, ceiling)
+    if not len(synthetic):
+        return round(max(float(np.quantile(off, OFF_TOPIC_QUANTILE)), FLOOR), 4)
+    ceiling = float(np.quantile(np.asarray(synthetic), SYNTHETIC_CEILING))
+    below = off[off < ceiling]  # every off-topic score at or above it: the ceiling itself
+    above = float(np.quantile(below, OFF_TOPIC_QUANTILE)) if below.size else ceiling
     return round(max(above, FLOOR), 4)
 
 
