@@ -39,8 +39,11 @@ HUB_RANK_OFFSET = 10
 KEYWORD_MARGIN = 1.5
 RARE_ROWS = 3
 # A follow-up that only names a new subject ("And in Rust?") puts the passages naming it first
-# when that name is on at most this many passages (kb/: Rust 7, Black 4; Django 426).
+# when that name is on at most this many passages, or this share of a larger index's (kb/ at
+# 4,527 passages: Rust 10, QueuePool 14, Kubernetes 42; Django 819, FastAPI 618). A fixed count
+# alone was a cliff a growing KB walked off: one more passage naming Rust turned the rule off.
 NAMED_ROWS = 10
+NAMED_SHARE = 0.01
 MAX_QUERY_CHARS = 2000  # longer questions are cut: the model reads ~256 word pieces anyway
 
 
@@ -116,7 +119,7 @@ def naming_first(gen: OpenGeneration, named: frozenset[str], order: list[int]) -
     using = rows_using(gen, named)
     if not named or len(using) < len(named):
         return order
-    if any(len(rows) > NAMED_ROWS for rows in using.values()):
+    if any(len(rows) > max(NAMED_ROWS, NAMED_SHARE * len(gen.chunks)) for rows in using.values()):
         return order  # "Django" on hundreds of passages: the fusion already weighs them
     holding = [i for i in order if all(i in rows for rows in using.values())]
     if not holding:
