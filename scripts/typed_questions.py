@@ -10,12 +10,17 @@ see code gets the expected code block.
     .venv/bin/python scripts/typed_questions.py examples  # data/eval/typed/example_questions.tsv
     .venv/bin/python scripts/typed_questions.py conversations  # data/eval/typed/conversations.jsonl
     .venv/bin/python scripts/typed_questions.py switches  # a chat changing topic (see switches)
+    .venv/bin/python scripts/typed_questions.py offtopic  # data/eval/typed/off_topic_blind.txt
+                                                           # on every corpus
 
 The two files under data/eval/typed/ were written blind (by someone reading the documents, never
 the code): short_queries.tsv is corpus, query, covered|uncovered, expected file;
 example_questions.tsv is corpus, question, document, first line of the expected code block,
 what the code shows; conversations.jsonl holds three-turn chats (kb/ and the playbook), one line
 per follow-up with its history, the documents that answer it and a phrase a right answer holds.
+off_topic_blind.txt holds questions outside every corpus, written blind and kept out of the
+refusal calibration (ingest/data/off_topic.txt): how many each corpus answers tells whether the
+threshold derived at ingest carries over to off-topic questions it was not placed against.
 Run `make eval` first so every corpus has an index.
 """
 
@@ -72,6 +77,11 @@ def perturbed(kind: str) -> list[tuple[str, str, bool]]:
             slipped = (with_slip(q, rng) for q in rng.sample(covered(corpus), 20))
             out += [(corpus, q, True) for q in slipped if q]
     return out
+
+
+def off_topic() -> list[str]:
+    lines = (TYPED / "off_topic_blind.txt").read_text(encoding="utf-8").splitlines()
+    return [line for line in lines if line.strip() and not line.startswith("#")]
 
 
 def rows(name: str) -> list[list[str]]:
@@ -132,7 +142,7 @@ def _first_on(answer, row: dict) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    kinds = ["chatter", "slip", "short", "examples", "conversations", "switches"]
+    kinds = ["chatter", "slip", "short", "examples", "conversations", "switches", "offtopic"]
     parser.add_argument("kind", choices=kinds)
     kind = parser.parse_args().kind
     prepare_process()
@@ -156,19 +166,27 @@ def main() -> None:
             print("cited " if hit else "missed", corpus, question, sep="\t")
         print(f"expected code block cited: {cited} of {len(examples)}")
         return
-    asked = (
-        [(c, q, label == "covered") for c, q, label, _ in rows("short_queries.tsv")]
-        if kind == "short"
-        else perturbed(kind)
-    )
+    if kind == "short":
+        asked = [(c, q, label == "covered") for c, q, label, _ in rows("short_queries.tsv")]
+    elif kind == "offtopic":
+        asked = [(c, q, False) for c in CORPORA for q in off_topic()]
+    else:
+        asked = perturbed(kind)
     wrong = {True: 0, False: 0}
+    wrong_of: dict[str, set[str]] = {corpus: set() for corpus in CORPORA}
     for corpus, question, is_covered in asked:
         answer = assistants[corpus].ask(question)
         if answer.refused == is_covered:
             wrong[is_covered] += 1
+            wrong_of[corpus].add(question)
             print("refused " if is_covered else "answered", corpus, question, sep="\t")
+    if kind == "offtopic":
+        for corpus in CORPORA:
+            answered = sum(1 for c, q, _ in asked if c == corpus and q in wrong_of[corpus])
+            print(f"{corpus}: off-topic answered {answered} of {len(off_topic())}")
     total = {flag: sum(1 for *_, c in asked if c == flag) for flag in (True, False)}
-    print(f"covered refused: {wrong[True]} of {total[True]}")
+    if total[True]:
+        print(f"covered refused: {wrong[True]} of {total[True]}")
     if total[False]:
         print(f"uncovered answered: {wrong[False]} of {total[False]}")
 
