@@ -181,9 +181,8 @@ def main() -> None:
             wrong_of[corpus].add(question)
             print("refused " if is_covered else "answered", corpus, question, sep="\t")
     if kind == "offtopic":
-        for corpus in CORPORA:
-            answered = sum(1 for c, q, _ in asked if c == corpus and q in wrong_of[corpus])
-            print(f"{corpus}: off-topic answered {answered} of {len(off_topic())}")
+        for corpus, answered in wrong_of.items():
+            print(f"{corpus}: off-topic answered {len(answered)} of {len(off_topic())}")
     total = {flag: sum(1 for *_, c in asked if c == flag) for flag in (True, False)}
     if total[True]:
         print(f"covered refused: {wrong[True]} of {total[True]}")
