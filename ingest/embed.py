@@ -22,6 +22,9 @@ QUANTIZED_SUFFIX = "-int8-fused"
 BATCH_SIZE = 32
 # onnxruntime is as fast with small batches and peaks at ~400 MB instead of ~1 GB with 32.
 ONNX_BATCH_SIZE = 8
+# Texts whose lengths are read at once: the tokenizer's encodings of a whole KB are large (~180
+# MB at 5,000 passages), and a full ingest's peak memory grew with the KB while it held them all.
+LENGTH_SLICE = 256
 QUERY_CACHE_SIZE = 512
 
 
@@ -37,8 +40,8 @@ def model_label(name: str | None, quantized: bool = False) -> str:
 
 
 class Model(Protocol):
-    """What an embedder runs: `tokenize` once for every text (len() of an item is what a batch
-    pads to), then `run` per batch."""
+    """What an embedder runs: `tokenize` texts (len() of an item is what a batch pads to), then
+    `run` a batch of tokenized items."""
 
     def tokenize(self, texts: Sequence[str]) -> Sequence[Any]: ...
     def run(self, items: Sequence[Any]) -> np.ndarray: ...
@@ -127,19 +130,25 @@ class Embedder:
     ) -> np.ndarray:
         """Embed texts in batches; `progress` is called with each batch's size.
 
-        Every text is tokenized once, up front, and texts are batched by their number of word
-        pieces, so that a batch pads to similar lengths (on our KB 12% fewer padded tokens than
-        batching by characters, a fifth less than none); the result keeps the input order.
+        Texts are batched by their number of word pieces, so that a batch pads to similar
+        lengths (on our KB 12% fewer padded tokens than batching by characters, a fifth less than
+        none); the result keeps the input order. A first pass keeps only each text's length,
+        LENGTH_SLICE texts at a time, and each batch is tokenized again when it runs, so memory
+        does not grow with the number of texts.
         """
         import numpy as np
 
         model = self._load()
-        items = model.tokenize(texts)
-        order = sorted(range(len(items)), key=lambda i: len(items[i]))
+        lengths = [
+            len(item)
+            for start in range(0, len(texts), LENGTH_SLICE)
+            for item in model.tokenize(texts[start : start + LENGTH_SLICE])
+        ]
+        order = sorted(range(len(texts)), key=lambda i: lengths[i])
         size = ONNX_BATCH_SIZE if self._onnx_dir else BATCH_SIZE
         out = []
         for start in range(0, len(order), size):
-            batch = [items[i] for i in order[start : start + size]]
+            batch = model.tokenize([texts[i] for i in order[start : start + size]])
             out.append(model.run(batch))
             if progress:
                 progress(len(batch))
