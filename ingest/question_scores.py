@@ -13,15 +13,13 @@ from ingest.keyword import question_tokens
 from ingest.refusal import (
     REACH,
     TOP,
-    WORD_WEIGHT,
-    long_coverage,
+    combined,
     missing_weight,
     names,
     plain,
     proper_names,
     question_words,
     shadowed,
-    unknown_penalty,
 )
 
 if TYPE_CHECKING:
@@ -157,9 +155,13 @@ def score_ranked(ranked: Ranked, keyword: KeywordIndex, silent: Sequence[int] = 
             share = float(best) / max(total[number], unknown)
         unknown_share = missing[number] / total[number] if total[number] else 0.0
         scores.append(
-            float(ranked.dense_scores[number].max())
-            + WORD_WEIGHT * long_coverage(share, int(distinct[number]))
-            - unknown_penalty(unknown_share, int(distinct[number]), named[number])
+            combined(
+                float(ranked.dense_scores[number].max()),
+                share,
+                int(distinct[number]),
+                unknown_share,
+                named[number],
+            )
         )
     return scores
 

@@ -270,13 +270,21 @@ def relevance(
     query = question_words(tokens, lambda t: t in terms.idf)
     rows = candidates(dense, keyword)
     words = max((coverage(query, terms.words(i, words_of), terms) for i in rows), default=0.0)
-    return (
-        max(dense.values(), default=0.0)
-        + WORD_WEIGHT * long_coverage(words, len(query))
-        - unknown_penalty(
-            unknown_share(query, terms), len(query), names_unknown(query, terms, proper)
-        )
+    return combined(
+        max(dense.values(), default=0.0),
+        words,
+        len(query),
+        unknown_share(query, terms),
+        names_unknown(query, terms, proper),
     )
+
+
+def combined(cosine: float, share: float, words: int, unknown: float, names: bool) -> float:
+    """A question's relevance from its parts: the best cosine, the best passage's share of its
+    `words` distinct words, the share of them the index never uses, and whether one of those
+    `names` something (the one formula refusal.relevance and question_scores share)."""
+    penalty = unknown_penalty(unknown, words, names)
+    return cosine + WORD_WEIGHT * long_coverage(share, words) - penalty
 
 
 def long_coverage(share: float, words: int) -> float:
