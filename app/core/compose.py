@@ -108,6 +108,14 @@ SUBJECT_SHARE = 0.5
 # Units whose ranking scores (log-odds) differ by less than this are tied: the calibrated answer
 # probability decides which leads (a checklist line and the section that answers rank a hair apart).
 TIE = 0.01
+# A page's opening that describes the page ("This document lists ...") yields the lead to a unit
+# of one of the page's own sections scoring within this many log-odds of it.
+SUMMARY_MARGIN = 1.0
+DESCRIBES_PAGE = re.compile(
+    r"\bthis (?:document|page|guide|article|chapter) (?:\w+ )?(?:lists|covers|explains|describes|"
+    r"shows|collects|gives|walks|is about)\b",
+    re.I,
+)
 # A sentence whose point is where to read more: "... is in [X](x.md).", "See [X](x.md) ...".
 # Matched on the file's text, where the link still stands (a quote shows only its words).
 REFERS_AT_END = re.compile(
@@ -673,7 +681,7 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
         return kind
     best = _top_section(query, standalone) or standalone[0]
     if not refers_elsewhere(best.candidate):
-        return _linked(best, standalone) or best
+        return _past_summary(_linked(best, standalone) or best, standalone)
     others = [
         s
         for s in standalone[1:]
@@ -688,7 +696,30 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
         # or its subsections ("Customize error messages" under "Error messages")
         within = [s for s in others if in_section(s.candidate.hit.chunk, best.candidate.hit.chunk)]
         others = extended or within or others
-    return min(others, key=lambda s: s.candidate.hit.rank, default=best)
+    return _past_summary(min(others, key=lambda s: s.candidate.hit.rank, default=best), standalone)
+
+
+def _past_summary(best: Scored, standalone: list[Scored]) -> Scored:
+    """When the best unit stands in a page's opening that describes the page itself ("This
+    document lists what a good spec contains, gives a reusable template, ..."), the best unit
+    of one of that page's sections within SUMMARY_MARGIN log-odds: the section says what the
+    summary only names."""
+    chunk = best.candidate.hit.chunk
+    if PATH_SEP in chunk.heading_path or not any(
+        DESCRIBES_PAGE.search(u.quote) for u in best.candidate.units if u.kind == "sentence"
+    ):
+        return best
+    floor = log_odds(best.probability) - SUMMARY_MARGIN
+    return next(
+        (
+            s
+            for s in standalone
+            if s.candidate.hit.chunk.source == chunk.source
+            and PATH_SEP in s.candidate.hit.chunk.heading_path
+            and log_odds(s.probability) >= floor
+        ),
+        best,
+    )
 
 
 def _listed_page(best: Scored, standalone: list[Scored]) -> Scored | None:
