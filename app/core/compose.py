@@ -66,6 +66,7 @@ from app.core.quote import (
     section,
     words,
 )
+from app.core.remedy import ASKS_FIX
 from app.core.retrieve import Hit
 from app.core.scorer import (
     DEFINITION,
@@ -111,6 +112,15 @@ TIE = 0.01
 # A page's opening that describes the page ("This document lists ...") yields the lead to a unit
 # of one of the page's own sections scoring within this many log-odds of it.
 SUMMARY_MARGIN = 1.0
+# Asked for a fix, a unit of the lead's document that states one ("The cleanest fix is ...")
+# leads over a statement of the problem scoring up to this many log-odds higher.
+FIX_MARGIN = 2.0
+STATES_FIX = re.compile(
+    r"^(?:the (?:(?:simplest|cleanest|usual|standard|real|right|proper|durable|quickest) )?"
+    r"(?:fix|solution|cure|workaround|remedy) (?:is|for)\b"
+    r"|to (?:fix|avoid|prevent|solve) (?:this|that|it)\b)",
+    re.I,
+)
 DESCRIBES_PAGE = re.compile(
     r"\bthis (?:document|page|guide|article|chapter) (?:\w+ )?(?:lists|covers|explains|describes|"
     r"shows|collects|gives|walks|is about)\b",
@@ -681,7 +691,7 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
         return kind
     best = _top_section(query, standalone) or standalone[0]
     if not refers_elsewhere(best.candidate):
-        return _past_summary(_linked(best, standalone) or best, standalone)
+        return _settled(query, _linked(best, standalone) or best, standalone)
     others = [
         s
         for s in standalone[1:]
@@ -696,7 +706,37 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
         # or its subsections ("Customize error messages" under "Error messages")
         within = [s for s in others if in_section(s.candidate.hit.chunk, best.candidate.hit.chunk)]
         others = extended or within or others
-    return _past_summary(min(others, key=lambda s: s.candidate.hit.rank, default=best), standalone)
+    first = min(others, key=lambda s: s.candidate.hit.rank, default=best)
+    return _settled(query, first, standalone)
+
+
+def _settled(query: Query, lead: Scored, standalone: list[Scored]) -> Scored:
+    """The lead past a page's description of itself, and to the fix when one was asked for."""
+    return _to_fix(query, _past_summary(lead, standalone), standalone)
+
+
+def _to_fix(query: Query, best: Scored, standalone: list[Scored]) -> Scored:
+    """Asked how to fix or avoid something, the best unit of the lead's document that states a
+    fix ("The cleanest fix is one `Annotated` alias ...") within FIX_MARGIN log-odds, over the
+    statement of the problem, which shares the question's words best."""
+    if not ASKS_FIX.search(query.text) or _states_fix(best.candidate.unit):
+        return best
+    source = best.candidate.hit.chunk.source
+    floor = log_odds(best.probability) - FIX_MARGIN
+    return next(
+        (
+            s
+            for s in standalone
+            if s.candidate.hit.chunk.source == source
+            and _states_fix(s.candidate.unit)
+            and log_odds(s.probability) >= floor
+        ),
+        best,
+    )
+
+
+def _states_fix(unit: Unit) -> bool:
+    return unit.kind == "sentence" and STATES_FIX.match(unit.quote.lstrip("*_ ")) is not None
 
 
 def _past_summary(best: Scored, standalone: list[Scored]) -> Scored:
