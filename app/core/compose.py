@@ -134,10 +134,12 @@ REFERS_AT_END = re.compile(
     re.I,
 )
 # A link naming the page that covers a topic: "... as discussed in [X](x.md)", "...; [X](x.md)
-# covers the factory pattern", "See [our dedicated section](x.md#y) for more information".
+# covers the factory pattern", "See [our dedicated section](x.md#y) for more information",
+# "...; its limits are in [X](x.md)".
 COVERED_THERE = re.compile(
     r"\b(?:discussed|covered|described|explained|detailed)\s+(?:in\s+(?:more\s+)?detail\s+)?in\s+"
     r"(?=\[)"
+    r"|\b(?:is|are)\s+in\s+(?=\[)"
     r"|[.;,]\s*(?=\[[^\]]*\]\([^)]*\)\s+(?:cover|explain|describe|discuss|go(?:es)? into)s?\b)"
     r"|\bsee\s+(?:the\s+|our\s+)?(?=\[[^\]]*\]\([^)]*\)(?:[^.;]*\bfor\b|\s*[.;]|\s*$))",
     re.I,
