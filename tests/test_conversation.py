@@ -102,13 +102,16 @@ def test_a_name_written_as_an_english_word_is_a_subject_of_its_own(assistant, fo
 def test_a_new_subject_named_on_more_than_ten_passages_is_still_one_of_its_own(assistant):
     """ "And QueuePool?" after a Flask question quoted blueprints again: QueuePool is on 14 of
     kb/'s 4,527 passages, and a fixed limit of ten passages for a name counted as new subject
-    turned the rule off as the KB grew. The limit now grows with the index (1% of passages)."""
+    turned the rule off as the KB grew. The limit now grows with the index (1% of passages).
+    Which page answers moves as kb/ grows (the pool-limits section, then Flask and SQLAlchemy
+    recipes' NullPool or QueuePool section): the blueprints page must not."""
     answer = assistant.ask(
         "And QueuePool?", history=["How do I structure a Flask app with blueprints?"]
     )
     assert answer.citations
-    assert answer.citations[0].chunk.source == "frameworks-libraries/orm-advanced-patterns.md"
-    assert "QueuePool" in answer.text
+    first = answer.citations[0].chunk
+    assert first.source != "frameworks-libraries/flask-application-structure.md"
+    assert "QueuePool" in first.text and "QueuePool" in answer.text
 
 
 def test_an_index_line_hands_over_to_the_page_it_names(assistant):

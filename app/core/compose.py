@@ -104,7 +104,7 @@ TOP_SHARE = 0.9  # the top passage's short section leads when its best unit scor
 # pitfalls?"): of the units scoring within SUBJECT_MARGIN (log-odds) of the best, those from
 # passages holding under SUBJECT_SHARE of the best such passage's share of the conversation's
 # words do not answer (`_on_subject`).
-SUBJECT_MARGIN = 0.5
+SUBJECT_MARGIN = 1.0
 SUBJECT_SHARE = 0.5
 # Units whose ranking scores (log-odds) differ by less than this are tied: the calibrated answer
 # probability decides which leads (a checklist line and the section that answers rank a hair apart).
@@ -281,7 +281,9 @@ def choose(
 
 def _on_subject(query: Query, ranked: list[Scored], idf) -> list[Scored]:
     """For a follow-up that leans on the conversation (it points back, asks only for pitfalls
-    or trade-offs, or has no words of its own), the units of passages on another subject are
+    or trade-offs, has no words of its own, or repeats a word of the previous question: "Where
+    should the delete happen ...?" after "... or just delete the cached key?"), the units of
+    passages on another subject are
     dropped: the unit scoring best on the follow-up's own words alone may come from a passage
     sharing none of the conversation's words. "How do I lock that down with Pydantic?" after a
     question on copying a PATCH body onto the User model quoted the lockfile section ("locked",
@@ -290,7 +292,12 @@ def _on_subject(query: Query, ranked: list[Scored], idf) -> list[Scored]:
     question's words (`Query.context_tokens`) against the best share among passages whose
     units score within SUBJECT_MARGIN of the best unit."""
     context = frozenset(query.context_tokens) - frozenset(query.tokens)
-    leans = refers_back(query.text) or asks_only_about(query) or not query.tokens
+    leans = (
+        refers_back(query.text)
+        or asks_only_about(query)
+        or not query.tokens
+        or bool(frozenset(query.tokens) & frozenset(query.context_tokens))
+    )
     if not ranked or not query.is_follow_up or not context or not leans:
         return ranked
 
