@@ -700,7 +700,7 @@ def _lead(query: Query, ranked: list[Scored], continued: Container = ()) -> Scor
         return kind
     best = _top_section(query, standalone) or standalone[0]
     if not refers_elsewhere(best.candidate):
-        return _settled(query, _linked(best, standalone) or best, standalone)
+        return _settled(query, _linked(query, best, standalone) or best, standalone)
     others = [
         s
         for s in standalone[1:]
@@ -808,17 +808,21 @@ def _listed_page(best: Scored, standalone: list[Scored]) -> Scored | None:
     return None
 
 
-def _linked(best: Scored, standalone: list[Scored]) -> Scored | None:
+def _linked(query: Query, best: Scored, standalone: list[Scored]) -> Scored | None:
     """The best unit of the page that the best unit's lines name as covering their topic, when
     retrieved and scoring within LINKED_MARGIN of it: a paragraph naming a topic and the page
     that covers it ("...; [Flask application structure](...) covers the factory pattern.")
-    matches the question's words as well as the page does, and the page explains it."""
+    matches the question's words as well as the page does, and the page explains it. Only a
+    pointer whose sentence shares a word with the question: "... the longer growth plan
+    described in [Fostering growth]" does not hand "Day-60 goals for juniors?" to that page."""
     chunk = best.candidate.hit.chunk
     raw = file_text(best.candidate)  # its lines: the paragraph's other sentences on them too
+    asked = set(query.tokens)
     targets = {  # the link each "covered in" names, not every link on the lines
         source
         for covered in COVERED_THERE.finditer(raw)
         if (link := LINK.match(raw, covered.end())) is not None
+        and asked & set(tokenize(_sentence_around(raw, covered.start(), link.end())))
         for source, _ in resolve(chunk, link)
     }
     return next(
@@ -831,6 +835,13 @@ def _linked(best: Scored, standalone: list[Scored]) -> Scored | None:
         ),
         None,
     )
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence of `text` holding the span start..end (a sentence ends at ". " or a line)."""
+    before = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start))
+    after = min((i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0), default=-1)
+    return text[before + 1 : after if after >= 0 else len(text)]
 
 
 def _of_wanted_kind(query: Query, ranked: list[Scored]) -> Scored | None:
