@@ -52,6 +52,7 @@ TOPIC_DOCS = [
     "architecture-design/partner-integration-recipes.md",
     "architecture-design/web-security-recipes.md",
     "architecture-design/runtime-ops-recipes.md",
+    "architecture-design/service-design-recipes.md",
     "architecture-design/app-wiring-recipes.md",
     "architecture-design/auth-policy-recipes.md",
     "architecture-design/monitoring-recipes.md",
