@@ -283,14 +283,13 @@ def _on_subject(query: Query, ranked: list[Scored], idf) -> list[Scored]:
     """For a follow-up that leans on the conversation (it points back, asks only for pitfalls
     or trade-offs, has no words of its own, or repeats a word of the previous question: "Where
     should the delete happen ...?" after "... or just delete the cached key?"), the units of
-    passages on another subject are
-    dropped: the unit scoring best on the follow-up's own words alone may come from a passage
-    sharing none of the conversation's words. "How do I lock that down with Pydantic?" after a
-    question on copying a PATCH body onto the User model quoted the lockfile section ("locked",
-    "Pydantic") over the mass-assignment section (since kb/ grew the lockfile unit scores past
-    SUBJECT_MARGIN and still leads). The passages are weighed by their share of the previous
-    question's words (`Query.context_tokens`) against the best share among passages whose
-    units score within SUBJECT_MARGIN of the best unit."""
+    passages on another subject are dropped: the unit scoring best on the follow-up's own words
+    alone may come from a passage sharing none of the conversation's words. "How do I lock that
+    down with Pydantic?" after a question on copying a PATCH body onto the User model quoted
+    the lockfile section ("locked", "Pydantic") over the mass-assignment section (since kb/
+    grew the lockfile unit scores past SUBJECT_MARGIN and still leads). The passages are
+    weighed by their share of the previous question's words (`Query.context_tokens`) against
+    the best share among passages whose units score within SUBJECT_MARGIN of the best unit."""
     context = frozenset(query.context_tokens) - frozenset(query.tokens)
     leans = (
         refers_back(query.text)
