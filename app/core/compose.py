@@ -104,7 +104,7 @@ TOP_SHARE = 0.9  # the top passage's short section leads when its best unit scor
 # pitfalls?"): of the units scoring within SUBJECT_MARGIN (log-odds) of the best, those from
 # passages holding under SUBJECT_SHARE of the best such passage's share of the conversation's
 # words do not answer (`_on_subject`).
-SUBJECT_MARGIN = 1.0
+SUBJECT_MARGIN = 1.5
 SUBJECT_SHARE = 0.5
 # Units whose ranking scores (log-odds) differ by less than this are tied: the calibrated answer
 # probability decides which leads (a checklist line and the section that answers rank a hair apart).
