@@ -39,7 +39,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+from collections.abc import Callable, Container
 from dataclasses import dataclass, replace
 
 from app.core.answer_type import wanted
@@ -66,7 +66,7 @@ from app.core.quote import (
     section,
     words,
 )
-from app.core.remedy import ASKS_FIX
+from app.core.remedy import ASKS_FIX, STATES_FIX
 from app.core.retrieve import Hit
 from app.core.scorer import (
     DEFINITION,
@@ -115,12 +115,6 @@ SUMMARY_MARGIN = 1.0
 # Asked for a fix, a unit of the lead's document that states one ("The cleanest fix is ...")
 # leads over a statement of the problem scoring up to this many log-odds higher.
 FIX_MARGIN = 2.0
-STATES_FIX = re.compile(
-    r"^(?:the (?:(?:simplest|cleanest|usual|standard|real|right|proper|durable|quickest) )?"
-    r"(?:fix|solution|cure|workaround|remedy) (?:is|for)\b"
-    r"|to (?:fix|avoid|prevent|solve) (?:this|that|it)\b)",
-    re.I,
-)
 DESCRIBES_PAGE = re.compile(
     r"\bthis (?:document|page|guide|article|chapter) (?:\w+ )?(?:lists|covers|explains|describes|"
     r"shows|collects|gives|walks|is about)\b",
@@ -729,18 +723,7 @@ def _to_fix(query: Query, best: Scored, standalone: list[Scored]) -> Scored:
     statement of the problem, which shares the question's words best."""
     if not ASKS_FIX.search(query.text) or _states_fix(best.candidate.unit):
         return best
-    source = best.candidate.hit.chunk.source
-    floor = log_odds(best.probability) - FIX_MARGIN
-    return next(
-        (
-            s
-            for s in standalone
-            if s.candidate.hit.chunk.source == source
-            and _states_fix(s.candidate.unit)
-            and log_odds(s.probability) >= floor
-        ),
-        best,
-    )
+    return _same_page(best, standalone, FIX_MARGIN, lambda s: _states_fix(s.candidate.unit))
 
 
 def _states_fix(unit: Unit) -> bool:
@@ -752,18 +735,30 @@ def _past_summary(best: Scored, standalone: list[Scored]) -> Scored:
     document lists what a good spec contains, gives a reusable template, ..."), the best unit
     of one of that page's sections within SUMMARY_MARGIN log-odds: the section says what the
     summary only names."""
-    chunk = best.candidate.hit.chunk
-    if PATH_SEP in chunk.heading_path or not any(
+    if PATH_SEP in best.candidate.hit.chunk.heading_path or not any(
         DESCRIBES_PAGE.search(u.quote) for u in best.candidate.units if u.kind == "sentence"
     ):
         return best
-    floor = log_odds(best.probability) - SUMMARY_MARGIN
+    return _same_page(best, standalone, SUMMARY_MARGIN, _in_a_section)
+
+
+def _in_a_section(scored: Scored) -> bool:
+    return PATH_SEP in scored.candidate.hit.chunk.heading_path
+
+
+def _same_page(
+    best: Scored, standalone: list[Scored], margin: float, keep: Callable[[Scored], bool]
+) -> Scored:
+    """The best unit of `best`'s page that `keep` accepts, scoring within `margin` log-odds of
+    it; `best` when there is none."""
+    source = best.candidate.hit.chunk.source
+    floor = log_odds(best.probability) - margin
     return next(
         (
             s
             for s in standalone
-            if s.candidate.hit.chunk.source == chunk.source
-            and PATH_SEP in s.candidate.hit.chunk.heading_path
+            if s.candidate.hit.chunk.source == source
+            and keep(s)
             and log_odds(s.probability) >= floor
         ),
         best,

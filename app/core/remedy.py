@@ -34,6 +34,15 @@ RESOLVES = re.compile(
     r"|(?:you|we) can (?:easily )?(?:fix|solve|avoid|prevent|work around) (?:this|that|it)\b)",
     re.I,
 )
+# A sentence that states a fix on its own, wherever it stands on the page ("The cleanest fix is
+# one `Annotated` alias ...", "To avoid this, ..."): RESOLVES without "Instead, ...", which reads
+# only after the problem it replaces, and with an adjective before "fix".
+STATES_FIX = re.compile(
+    r"^(?:the (?:(?:simplest|cleanest|usual|standard|real|right|proper|durable|quickest) )?"
+    r"(?:fix|solution|cure|workaround|remedy) (?:is|for)\b"
+    r"|to (?:fix|avoid|prevent|solve) (?:this|that|it)\b)",
+    re.I,
+)
 MAX_WORDS = 80  # a longer paragraph is more than the fix
 # A "...:" lead-in naming ways to do something ("The techniques, from cheapest to most
 # involved:", "Three outcomes are possible, ...:"), not caveats ("Know what this strategy
