@@ -9,6 +9,9 @@ constants (SECOND_SHARE, SIBLING_SHARE, UNSURE_LEAD, ...) together with a retrai
 
 Every combination of the --set values is measured with every weights file (which must name
 today's features). drf-docs is the blind check: it is measured only when named with --corpora.
+`--corpora kb:PATH` asks kb/ the questions of another file (the new-user questions, say, as
+{"q", "expect": ["README.md"]} lines: only answers and refusals are compared), dumped under the
+file's stem. A --set name may be a constant of app/core/scorer.py as well (a feature switch).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from app.cli import _assistant, dump, evaluate_one  # noqa: E402
 from app.core import compose  # noqa: E402
+from app.core import scorer as scorer_module  # noqa: E402
 from app.core.evaluate import load_questions, metrics  # noqa: E402
 from app.core.scorer import WEIGHTS_FILE, Scorer  # noqa: E402
 from ingest.edge import prepare_process  # noqa: E402
@@ -41,14 +45,16 @@ def corpus(name: str) -> tuple[Path | None, Path | None, Path]:
     """(corpus folder, data folder, questions) as kb-eval reads them."""
     if name == "kb":
         return None, None, ROOT / "data/eval/questions.jsonl"
+    if name.startswith("kb:"):  # kb/ asked the questions of another file
+        return None, None, Path(name[3:])
     folder = ROOT / "data/eval/corpora" / name
     return folder, ROOT / "data/eval/index" / name, folder / "questions.jsonl"
 
 
 def setting(text: str) -> tuple[str, list[float]]:
     name, _, values = text.partition("=")
-    if not hasattr(compose, name):
-        raise argparse.ArgumentTypeError(f"app/core/compose.py has no {name}")
+    if not hasattr(compose, name) and not hasattr(scorer_module, name):
+        raise argparse.ArgumentTypeError(f"app/core/compose.py and scorer.py have no {name}")
     return name, [float(v) for v in values.split(",")]
 
 
@@ -70,7 +76,8 @@ def main() -> int:
         compose.default_scorer = lambda scorer=scorer: scorer  # what choose() falls back to
         for values in itertools.product(*(v for _, v in args.set)):
             for name, value in zip(names, values, strict=True):
-                setattr(compose, name, int(value) if name == "GATE_CONTENDERS" else value)
+                owner = compose if hasattr(compose, name) else scorer_module
+                setattr(owner, name, int(value) if name == "GATE_CONTENDERS" else value)
             label = " ".join(f"{n}={v:g}" for n, v in zip(names, values, strict=True))
             cells = []
             for name, assistant, questions in loaded:
@@ -78,9 +85,9 @@ def main() -> int:
                 if args.dump:
                     run = args.dump / f"{Path(weights).stem}_{label.replace(' ', '_')}"
                     run.mkdir(parents=True, exist_ok=True)
-                    dump(outcomes, run / f"{name}.jsonl")
+                    dump(outcomes, run / f"{Path(name).stem}.jsonl")
                 m = metrics(outcomes, 5)
-                shown = " ".join(f"{short}={m[key]:.3f}" for key, short in SHOWN.items())
+                shown = " ".join(f"{short}={m[key]:.3f}" for key, short in SHOWN.items() if key in m)
                 cells.append(f"{name}: {shown}")
             print(f"{Path(weights).name} {label}\n  " + "\n  ".join(cells), flush=True)
     return 0
