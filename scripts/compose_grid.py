@@ -87,7 +87,9 @@ def main() -> int:
                     run.mkdir(parents=True, exist_ok=True)
                     dump(outcomes, run / f"{Path(name).stem}.jsonl")
                 m = metrics(outcomes, 5)
-                shown = " ".join(f"{short}={m[key]:.3f}" for key, short in SHOWN.items() if key in m)
+                shown = " ".join(
+                    f"{short}={m[key]:.3f}" for key, short in SHOWN.items() if key in m
+                )
                 cells.append(f"{name}: {shown}")
             print(f"{Path(weights).name} {label}\n  " + "\n  ".join(cells), flush=True)
     return 0
