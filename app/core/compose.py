@@ -282,8 +282,12 @@ def _on_subject(query: Query, ranked: list[Scored], idf) -> list[Scored]:
     down with Pydantic?" after a question on copying a PATCH body onto the User model quoted
     the lockfile section ("locked", "Pydantic") over the mass-assignment section (since kb/
     grew the lockfile unit scores past SUBJECT_MARGIN and still leads). The passages are
-    weighed by their share of the previous question's words (`Query.context_tokens`) against
-    the best share among passages whose units score within SUBJECT_MARGIN of the best unit."""
+    weighed by their page's share of the previous question's words (`Query.context_tokens`: the
+    best share among the page's passages) against the best share among passages whose units
+    score within SUBJECT_MARGIN of the best unit: a page is one subject, and the section that
+    answers a follow-up ("how should I report the latency numbers afterwards?" after a question
+    on running a load test with Locust) need not repeat the words of the section that answered
+    the question before."""
     context = frozenset(query.context_tokens) - frozenset(query.tokens)
     leans = (
         refers_back(query.text)
@@ -295,7 +299,11 @@ def _on_subject(query: Query, ranked: list[Scored], idf) -> list[Scored]:
         return ranked
 
     chunks = {s.candidate.hit.chunk.id: s.candidate.hit.chunk for s in ranked}
-    share = {key: coverage(context, idf.words_of(c), idf) for key, c in chunks.items()}
+    page: dict[str, float] = {}
+    for chunk in chunks.values():
+        held = coverage(context, idf.words_of(chunk), idf)
+        page[chunk.source] = max(page.get(chunk.source, 0.0), held)
+    share = {key: page[chunk.source] for key, chunk in chunks.items()}
     best = log_odds(ranked[0].probability)
     near = [s for s in ranked if best - log_odds(s.probability) < SUBJECT_MARGIN]
     top = max(share[s.candidate.hit.chunk.id] for s in near)
