@@ -60,6 +60,8 @@ TOPIC_DOCS = [
     "architecture-design/postgres-query-recipes.md",
     "architecture-design/api-surface-recipes.md",
     "architecture-design/release-access-recipes.md",
+    "architecture-design/runtime-choice-recipes.md",
+    "architecture-design/data-heavy-recipes.md",
     "python-best-practices/code-style-and-peps.md",
     "python-best-practices/performance-optimization.md",
     "python-best-practices/memory-management.md",
