@@ -45,7 +45,13 @@ def test_explain_again_with_an_example_keeps_the_explanation(assistant):
 @pytest.mark.parametrize(
     ("question", "page"),
     [
-        ("fakes vs mocks in unit tests", "testing-quality/unit-testing.md"),
+        # either testing page on test doubles: since batch 34 the hygiene page's "Where each one
+        # is the better fit" (monkeypatch or a mock; "a state check against a fake survives
+        # refactoring better") leads by a near tie over unit-testing.md's "Prefer fakes to mocks"
+        (
+            "fakes vs mocks in unit tests",
+            ("testing-quality/unit-testing.md", "testing-quality/test-suite-hygiene.md"),
+        ),
         (
             "Is it OK to catch asyncio.CancelledError in my coroutine?",
             "python-best-practices/concurrency-and-parallelism.md",
@@ -59,7 +65,7 @@ def test_asking_for_the_trade_offs_stays_on_the_subject(assistant, question, pag
     page), and it was answered from there after 9 of 15 short questions on other pages."""
     answer = assistant.ask("What are the trade-offs?", history=[question])
     assert not answer.refused
-    assert answer.citations[0].chunk.source == page
+    assert answer.citations[0].chunk.source in (page if isinstance(page, tuple) else (page,))
 
 
 def test_a_follow_up_pointing_back_searches_what_the_last_answer_was_about(assistant):
