@@ -47,7 +47,7 @@ from app.core.headings import identifier
 from app.core.links import LINK, resolve
 from app.core.outline import Document, continuation, lead_in_before
 from app.core.parts import answered_parts, complete, merge
-from app.core.passages import Unit, in_section, one_section, split_units
+from app.core.passages import Unit, in_section, one_section, sentences, split_units
 from app.core.query import Query, asks_only_about, refers_back
 from app.core.quote import (
     KEEP_SHARE,
@@ -822,9 +822,10 @@ def _linked(query: Query, best: Scored, standalone: list[Scored]) -> Scored | No
     asked = set(query.tokens)
     targets = {  # the link each "covered in" names, not every link on the lines
         source
-        for covered in COVERED_THERE.finditer(raw)
-        if (link := LINK.match(raw, covered.end())) is not None
-        and asked & set(tokenize(_sentence_around(raw, covered.start(), link.end())))
+        for sentence in sentences(raw)
+        if asked & set(tokenize(sentence))
+        for covered in COVERED_THERE.finditer(sentence)
+        if (link := LINK.match(sentence, covered.end())) is not None
         for source, _ in resolve(chunk, link)
     }
     return next(
@@ -837,13 +838,6 @@ def _linked(query: Query, best: Scored, standalone: list[Scored]) -> Scored | No
         ),
         None,
     )
-
-
-def _sentence_around(text: str, start: int, end: int) -> str:
-    """The sentence of `text` holding the span start..end (a sentence ends at ". " or a line)."""
-    before = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start))
-    after = min((i for i in (text.find(". ", end), text.find("\n", end)) if i >= 0), default=-1)
-    return text[before + 1 : after if after >= 0 else len(text)]
 
 
 def _of_wanted_kind(query: Query, ranked: list[Scored]) -> Scored | None:

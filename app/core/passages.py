@@ -122,6 +122,11 @@ def cells(line: str) -> list[str]:
     return out
 
 
+def sentences(text: str) -> list[str]:
+    """The sentences of a paragraph's text (as `_sentences` splits a unit's lines)."""
+    return [sentence for sentence, _, _ in _sentences(text.splitlines() or [text], 0)]
+
+
 def _sentences(lines: list[str], first_line: int) -> list[tuple[str, int, int]]:
     """Sentences of one paragraph, each with the file lines it spans."""
     joined = "\n".join(lines)
