@@ -20,7 +20,13 @@ if TYPE_CHECKING:
 
     import numpy as np
 
-CANDIDATES = 40  # per retriever, before fusion
+CANDIDATES = 40  # per retriever, before fusion, on an index of up to CANDIDATE_SHARE * 40 rows
+# ... and a 1/CANDIDATE_SHARE share of a larger one's. A fixed 40 was a shrinking share as kb/
+# grew: at 6,159 passages the acceptance-criteria section for "How do I turn 'the export should
+# be fast' into something a reviewer can actually check?" ranked past the keyword search's 40th
+# and the answer quoted another page (61 candidates: kb/ key point .738 -> .747, citation
+# precision .923 -> .930; the outside corpora, 297 to 1,293 passages, keep 40).
+CANDIDATE_SHARE = 100
 # Reciprocal-rank fusion's constant: each retriever adds 1 / (RRF_K + rank). The usual 60 makes
 # first and tenth place nearly equal (1/61 against 1/70), so a passage both retrievers put
 # midway beat the one that either put first by a clear margin; at 10, a clear first place counts
@@ -45,6 +51,11 @@ RARE_ROWS = 3
 NAMED_ROWS = 10
 NAMED_SHARE = 0.01
 MAX_QUERY_CHARS = 2000  # longer questions are cut: the model reads ~256 word pieces anyway
+
+
+def candidates(rows: int) -> int:
+    """How many best rows each retriever passes to the fusion, on an index of `rows` rows."""
+    return max(CANDIDATES, rows // CANDIDATE_SHARE)
 
 
 @dataclass(frozen=True)
@@ -167,7 +178,7 @@ def changelog_sources(generation: OpenGeneration) -> frozenset[str]:
 
 
 def exact_nearest(gen: OpenGeneration, vector: np.ndarray, section: str | None) -> dict[int, float]:
-    """The CANDIDATES rows of highest cosine similarity, scored exactly: HNSW misses some true
+    """The candidates() rows of highest cosine similarity, scored exactly: HNSW misses some true
     nearest passages and its misses change from one build to the next. Vectors are unit length,
     so the dot product is the cosine. It reads the whole matrix (1,000 rows: 0.1 ms; 10,000:
     ~8 ms; 100,000: ~40 ms per question on a busy 2-core machine)."""
@@ -178,7 +189,7 @@ def exact_nearest(gen: OpenGeneration, vector: np.ndarray, section: str | None) 
     if section:
         outside = [i for i, c in enumerate(gen.chunks) if not c.source.startswith(section + "/")]
         scores[outside] = -np.inf
-    n = min(CANDIDATES, len(scores))
+    n = min(candidates(len(scores)), len(scores))
     if n == 0:
         return {}
     best = np.argpartition(-scores, n - 1)[:n]
@@ -191,7 +202,7 @@ def with_rows(
 ) -> dict[int, float]:
     """`found` (one search's best rows) with `rows` that search left out, each scored exactly
     against its `vector` and ranked in place. A follow-up's own words found a passage on its new
-    subject that the search with the older question's subject ranked just past CANDIDATES
+    subject that the search with the older question's subject ranked just past the candidates
     ("And in Rust?" after a Flask question: 42nd of 1,588 passages), and counting it there as
     absent lost it the fusion once the index had grown. Only a local generation holds the
     vectors to score them; a Chroma server's search keeps what it found."""
@@ -306,7 +317,7 @@ class Retriever:
         try:
             result = gen.collection.query(
                 query_embeddings=[vector],
-                n_results=min(CANDIDATES, len(gen.chunks)),
+                n_results=min(candidates(len(gen.chunks)), len(gen.chunks)),
                 where={"section": section} if section else None,
                 include=["distances"],
             )
@@ -328,7 +339,8 @@ class Retriever:
         if not known:
             return {}
         scores = gen.bm25.get_scores(known)
-        best = [int(i) for i in scores.argsort()[::-1][: CANDIDATES * 2] if scores[i] > 0]
+        wanted = candidates(len(gen.chunks))
+        best = [int(i) for i in scores.argsort()[::-1][: wanted * 2] if scores[i] > 0]
         if section:
             best = [i for i in best if gen.chunks[i].source.startswith(section + "/")]
-        return {i: float(scores[i]) for i in best[:CANDIDATES]}
+        return {i: float(scores[i]) for i in best[:wanted]}
