@@ -551,11 +551,15 @@ def test_off_topic_questions_the_kb_covers_do_not_raise_the_threshold() -> None:
     language model; once kb/ explained TOTP, MongoDB and product names in several languages,
     five of them scored among its own covered questions, the 0.98 quantile climbed from 0.66 to
     0.74 and covered questions such as "outbox pattern" were refused. An off-topic question
-    scoring like the weakest tenth of the index's synthetic questions no longer counts."""
+    scoring like the weakest tenth of the index's synthetic questions no longer counts, nor one
+    within COVERED_MARGIN of it ("How do I prepare for a job interview at a bank?" at 0.79 once
+    kb/ explained bringing juniors into hiring interviews lifted the threshold 0.70 -> 0.77)."""
     rng = np.random.default_rng(7)
     far = list(rng.uniform(-0.5, 0.6, 200))
     synthetic = list(rng.uniform(0.9, 1.3, 200))
     alone = threshold(far, synthetic)
     covered = far + [0.95, 0.97, 1.0, 1.05, 1.1]  # off-topic questions the KB now answers
     assert threshold(covered, synthetic) == alone
+    nearly = far + [0.86, 0.88, 0.9, 0.91, 0.92]  # ... or nearly answers
+    assert threshold(nearly, synthetic) == alone
     assert 0.55 < alone < 0.6
