@@ -883,7 +883,10 @@ def _says_yes_or_no(ranked: list[Scored]) -> list[Scored]:
     and the calibrated answer probability rates it VERDICT_GAIN above that unit. The ranking
     favours a passage's setting: "Does .limit(3) raise an error if fewer than 3 rows are left?"
     was answered with the example that limits to 3 rows, not "the database won't throw an error
-    trying to get 3 rows when there's only one"."""
+    trying to get 3 rows when there's only one". Not from a passage only the keyword search found
+    (no dense score: nothing like the question in meaning): "Is building a big CSV string with +=
+    in a loop a problem?" led with a design-doc review's "..., not to turn the doc into the
+    design you would have written", a page sharing "building", "big" and "problem"."""
     best = ranked[0]
     floor = log_odds(best.probability) - VERDICT_SPAN
     verdicts = [
@@ -892,6 +895,7 @@ def _says_yes_or_no(ranked: list[Scored]) -> list[Scored]:
         if s.candidate.unit.kind == "sentence"
         and VERDICT.search(s.candidate.unit.plain)
         and log_odds(s.probability) > floor
+        and s.candidate.hit.dense > 0
     ]
     verdict = max(verdicts, key=lambda s: s.answers, default=best)
     if verdict.answers < best.answers + VERDICT_GAIN:
