@@ -116,6 +116,11 @@ SUBJECT_SHARE = 0.5
 # Units whose ranking scores (log-odds) differ by less than this are tied: the calibrated answer
 # probability decides which leads (a checklist line and the section that answers rank a hair apart).
 TIE = 0.01
+# A page's recap section; its item gives the lead to the same page's body within RECAP_MARGIN
+# log-odds (measured with scripts/compose_grid.py: 0.1 and 0.3 change the same 2 of ~1,700
+# answers on six corpora and the new-user questions; kb/ key point .748 -> .752).
+RECAP_HEADING = re.compile(r"\b(common pitfalls|checklist|summary|key takeaways)\b", re.I)
+RECAP_MARGIN = 0.3
 # A page's opening that describes the page ("This document lists ...") yields the lead to a unit
 # of one of the page's own sections scoring within this many log-odds of it.
 SUMMARY_MARGIN = 1.0
@@ -901,10 +906,32 @@ def _own_heading(candidate: Candidate) -> str:
 
 def _untied(ranked: list[Scored]) -> list[Scored]:
     """The units, best first, with the unit that answers best by the calibrated probability first
-    among those tied with the best by the ranking (within TIE)."""
+    among those tied with the best by the ranking (within TIE), and past the page's recap."""
     tied = [s for s in ranked if log_odds(ranked[0].probability) - log_odds(s.probability) < TIE]
-    first = max(tied, key=lambda s: s.answers)
+    first = _past_recap(max(tied, key=lambda s: s.answers), ranked)
     return [first] + [s for s in ranked if s is not first]
+
+
+def _in_recap(cand: Candidate) -> bool:
+    return bool(RECAP_HEADING.search(cand.hit.chunk.heading_path.split(PATH_SEP)[-1]))
+
+
+def _past_recap(first: Scored, ranked: list[Scored]) -> Scored:
+    """A page's recap ("Common pitfalls", "Checklist") restates its sections in a line each; when
+    a recap item leads by under RECAP_MARGIN log-odds over a unit of the same page's body, the
+    body leads: "UUIDv4 vs UUIDv7 vs bigint identity for primary keys ..." quoted the schema page's
+    pitfalls list (0.972 against 0.971) over its section comparing the three."""
+    if not _in_recap(first.candidate):
+        return first
+    top = log_odds(first.probability)
+    body = (
+        s
+        for s in ranked
+        if s.candidate.hit.chunk.source == first.candidate.hit.chunk.source
+        and not _in_recap(s.candidate)
+        and top - log_odds(s.probability) < RECAP_MARGIN
+    )
+    return next(body, first)
 
 
 def _says_yes_or_no(ranked: list[Scored]) -> list[Scored]:
