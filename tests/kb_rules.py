@@ -65,6 +65,7 @@ TOPIC_DOCS = [
     "architecture-design/data-lifecycle-recipes.md",
     "architecture-design/api-contract-recipes.md",
     "architecture-design/recovery-recipes.md",
+    "architecture-design/worker-process-recipes.md",
     "python-best-practices/code-style-and-peps.md",
     "python-best-practices/performance-optimization.md",
     "python-best-practices/memory-management.md",
