@@ -92,17 +92,17 @@ def test_show_me_the_code_shows_the_sections_example_whatever_it_names(assistant
 
 
 @pytest.mark.parametrize(
-    ("follow_up", "page"),
-    [
-        ("Does Black do that?", "testing-quality/code-quality-tools.md"),
-        ("And in Rust?", "python-best-practices/performance-optimization.md"),
-    ],
+    ("follow_up", "name"), [("Does Black do that?", "Black"), ("And in Rust?", "Rust")]
 )
-def test_a_name_written_as_an_english_word_is_a_subject_of_its_own(assistant, follow_up, page):
+def test_a_name_written_as_an_english_word_is_a_subject_of_its_own(assistant, follow_up, name):
     """ "Black" and "Rust" are English words too: read as plain words, the follow-up was searched
-    with the Flask answer's heading and quoted blueprints again."""
+    with the Flask answer's heading and quoted blueprints again. Which of kb/'s pages on the name
+    answers may change as kb/ grows (Rust: the performance page's extensions, and since batch 37
+    a mentoring page on learning Go or Rust); the quote must be about the name."""
     answer = assistant.ask(follow_up, history=["How do I structure a Flask app with blueprints?"])
-    assert answer.citations and answer.citations[0].chunk.source == page
+    assert answer.citations, answer.text
+    lead = answer.citations[0]
+    assert name in lead.text and "blueprint" not in lead.chunk.heading_path.lower(), lead
 
 
 def test_a_new_subject_named_on_more_than_ten_passages_is_still_one_of_its_own(assistant):
