@@ -923,15 +923,7 @@ def _past_recap(first: Scored, ranked: list[Scored]) -> Scored:
     pitfalls list (0.972 against 0.971) over its section comparing the three."""
     if not _in_recap(first.candidate):
         return first
-    top = log_odds(first.probability)
-    body = (
-        s
-        for s in ranked
-        if s.candidate.hit.chunk.source == first.candidate.hit.chunk.source
-        and not _in_recap(s.candidate)
-        and top - log_odds(s.probability) < RECAP_MARGIN
-    )
-    return next(body, first)
+    return _same_page(first, ranked, RECAP_MARGIN, lambda s: not _in_recap(s.candidate))
 
 
 def _says_yes_or_no(ranked: list[Scored]) -> list[Scored]:
