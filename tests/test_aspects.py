@@ -94,6 +94,8 @@ def test_tasks_on_the_real_kb_cover_every_request(real_kb, embedder) -> None:
     # pitfalls page's CPU-bound-thread section (move the work to a process) as answering it.
     # At stop 50 the Flask task's "explain to the junior ... without demotivating them" found the
     # weekend-revert section's blameless Monday conversation, which answers it (now listed).
+    # At stop 51 batch 38's "When a walkthrough backfires" ("a junior's answer treated as
+    # wrong") took that request without answering it (0.774 -> 0.726); its wording changed.
     assert mean_before < 0.75  # one search for the whole task misses requests
     assert mean_after >= 0.75 and mean_after >= mean_before + 0.15
     ticket = rows[0]
